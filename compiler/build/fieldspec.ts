@@ -1,0 +1,103 @@
+import type { Json, JsonObject, ResId } from '../types.js';
+
+/**
+ * A field spec as Kustomize's `configurations` and built-in tables describe it:
+ * which kinds (empty = any) and which slash-separated path. Lists met on the way are
+ * traversed item by item, as Kustomize does. `create` makes missing maps on the way.
+ */
+export interface FieldSpec {
+  group?: string;
+  version?: string;
+  kind?: string;
+  path: string;
+  create?: boolean;
+}
+
+export function fieldSpecMatches(fs: FieldSpec, id: Pick<ResId, 'group' | 'version' | 'kind'>): boolean {
+  if (fs.kind !== undefined && fs.kind !== '' && fs.kind !== id.kind) return false;
+  if (fs.group !== undefined && fs.group !== '' && fs.group !== id.group) return false;
+  if (fs.version !== undefined && fs.version !== '' && fs.version !== id.version) return false;
+  return true;
+}
+
+/** Splits a field spec path; `\/` escapes a slash inside a key (annotation keys). */
+export function splitPath(path: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i];
+    if (ch === '\\' && path[i + 1] === '/') {
+      cur += '/';
+      i++;
+    } else if (ch === '/') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.filter((s) => s !== '');
+}
+
+export type FieldVisitor = (parent: JsonObject, key: string, pointer: string) => void;
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Calls `visit(parent, key, pointer)` for each place the path reaches. The last
+ * segment need not exist (the visitor decides); intermediate maps are created when
+ * `create` is set and the object has none. Lists are traversed item by item; a
+ * segment `[k=v]` selects list items whose field k equals v.
+ */
+export function visitField(obj: JsonObject, segments: string[], create: boolean, visit: FieldVisitor): void {
+  walk(obj, segments, 0, create, visit, '');
+}
+
+function walk(node: JsonObject, segs: string[], i: number, create: boolean, visit: FieldVisitor, ptr: string): void {
+  const seg = segs[i];
+  const last = i === segs.length - 1;
+  const sel = /^\[([^=\]]+)=([^\]]*)\]$/.exec(seg);
+  if (sel) return; // handled by the list step below
+  if (last) {
+    visit(node, seg, `${ptr}/${escapePointer(seg)}`);
+    return;
+  }
+  let child = node[seg];
+  if (child === undefined || child === null) {
+    if (!create) return;
+    child = {};
+    node[seg] = child;
+  }
+  const childPtr = `${ptr}/${escapePointer(seg)}`;
+  if (Array.isArray(child)) {
+    const next = segs[i + 1];
+    const nsel = next !== undefined ? /^\[([^=\]]+)=([^\]]*)\]$/.exec(next) : null;
+    const skip = nsel ? 2 : 1;
+    child.forEach((item, idx) => {
+      if (!isObject(item)) return;
+      if (nsel && item[nsel[1]] !== nsel[2]) return;
+      if (i + skip >= segs.length) return;
+      walk(item, segs, i + skip, create, visit, `${childPtr}/${idx}`);
+    });
+    return;
+  }
+  if (isObject(child)) walk(child, segs, i + 1, create, visit, childPtr);
+}
+
+/** Applies `fn` to every field spec in `specs` that matches the resource id. */
+export function forEachSpec(
+  obj: JsonObject,
+  id: Pick<ResId, 'group' | 'version' | 'kind'>,
+  specs: readonly FieldSpec[],
+  visit: (spec: FieldSpec, parent: JsonObject, key: string, pointer: string) => void,
+): void {
+  for (const spec of specs) {
+    if (!fieldSpecMatches(spec, id)) continue;
+    visitField(obj, splitPath(spec.path), spec.create === true, (p, k, ptr) => visit(spec, p, k, ptr));
+  }
+}

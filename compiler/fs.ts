@@ -1,0 +1,86 @@
+import * as nodefs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The only way the loader reads files. `nodeFs()` for real, `memFs(tree)` for tests.
+ * Paths are absolute, POSIX style.
+ */
+export interface FileSystem {
+  /** File contents as bytes, or undefined if there is no such file. */
+  readFile(p: string): Uint8Array | undefined;
+  /** 'file' | 'dir' | undefined (missing). Follows symlinks. */
+  stat(p: string): 'file' | 'dir' | undefined;
+  /** Entries of a directory (names), sorted. */
+  readDir(p: string): string[];
+  /** The path with symlinks resolved; undefined if it does not exist. */
+  realPath(p: string): string | undefined;
+}
+
+export function nodeFs(): FileSystem {
+  return {
+    readFile(p) {
+      try {
+        return nodefs.readFileSync(p);
+      } catch {
+        return undefined;
+      }
+    },
+    stat(p) {
+      try {
+        const s = nodefs.statSync(p);
+        return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    readDir(p) {
+      try {
+        return nodefs.readdirSync(p).sort();
+      } catch {
+        return [];
+      }
+    },
+    realPath(p) {
+      try {
+        return nodefs.realpathSync(p);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** An in-memory tree: keys are absolute paths ("/a/kustomization.yaml"), values are file text. */
+export function memFs(tree: Record<string, string | Uint8Array>): FileSystem {
+  const files = new Map<string, Uint8Array>();
+  const dirs = new Set<string>(['/']);
+  for (const [k, v] of Object.entries(tree)) {
+    const p = path.posix.normalize(k);
+    files.set(p, typeof v === 'string' ? new TextEncoder().encode(v) : v);
+    let d = path.posix.dirname(p);
+    while (!dirs.has(d)) {
+      dirs.add(d);
+      d = path.posix.dirname(d);
+    }
+  }
+  return {
+    readFile: (p) => files.get(path.posix.normalize(p)),
+    stat: (p) => {
+      const n = path.posix.normalize(p);
+      return files.has(n) ? 'file' : dirs.has(n) ? 'dir' : undefined;
+    },
+    readDir: (p) => {
+      const n = path.posix.normalize(p);
+      const prefix = n === '/' ? '/' : n + '/';
+      const out = new Set<string>();
+      for (const k of [...files.keys(), ...dirs]) {
+        if (k.startsWith(prefix) && k !== n) out.add(k.slice(prefix.length).split('/')[0]);
+      }
+      return [...out].sort();
+    },
+    realPath: (p) => {
+      const n = path.posix.normalize(p);
+      return files.has(n) || dirs.has(n) ? n : undefined;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The few core types every stage shares (see DESIGN.md, "Core types").
+ * Stages return `{ value, diagnostics }` and do not throw for a user's mistake;
+ * an exception is a bug in kforge.
+ */
+
+/** A JSON value as Kubernetes objects hold them after Kustomize's JSON round trip. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** Identity of a resource: group, version, kind, namespace, name. */
+export interface ResId {
+  group: string; // "" for the core group
+  version: string;
+  kind: string;
+  namespace?: string; // undefined for cluster-scoped or unset
+  name: string;
+}
+
+/** A position in a source file. Lines and columns are 1-based. */
+export interface SourceLocation {
+  file: string; // path relative to the build's working directory where possible
+  line: number;
+  column: number;
+}
+
+/** Which patch, generator or transformer last set a JSON pointer, and where it was written. */
+export interface FieldSource {
+  pointer: string; // RFC 6901 pointer into the resource object, e.g. /spec/replicas
+  location: SourceLocation;
+  by: string; // e.g. "patches", "images", "typed-patch", "replicas"
+}
+
+export interface Origin {
+  /** File and position of the YAML document (or generator entry) that declared the resource. */
+  location: SourceLocation;
+  /** Index of the document inside its file (0-based), for lazy exact field positions. */
+  documentIndex?: number;
+  /** Path of the item inside a `kind: List` document, if it came from one. */
+  listItemIndex?: number;
+  /** The kustomization directories the resource passed through, innermost first. */
+  kustomizations: string[];
+  /** Which base stack (first-level folder under bases/) it came from, when known. */
+  configuredIn?: string;
+  /** Later writes of single fields (patches, images, replicas, typed patches…). */
+  fieldSources: FieldSource[];
+  /** Set for resources made by configMapGenerator/secretGenerator. */
+  generated?: {
+    kind: 'ConfigMap' | 'Secret';
+    behavior: 'create' | 'merge' | 'replace';
+    hashed: boolean;
+  };
+}
+
+export interface Resource {
+  /** Current identity (after namespace, prefix/suffix, hash). */
+  id: ResId;
+  /** Identity as first declared (before any renaming). */
+  originalId: ResId;
+  /** Every name this resource has had, oldest first (for name references). */
+  previousNames: string[];
+  /** Namespaces this resource has had, oldest first. */
+  previousNamespaces: (string | undefined)[];
+  /** Name prefixes and suffixes applied so far, innermost kustomization first (for name references). */
+  prefixes: string[];
+  suffixes: string[];
+  /** Plain JSON object: apiVersion, kind, metadata, spec… */
+  object: JsonObject;
+  origin: Origin;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  /** Stable code from the closed table in diagnostics.ts, e.g. KF1001. */
+  code: string;
+  severity: Severity;
+  message: string;
+  hint?: string;
+  location?: SourceLocation;
+  /** The resource concerned, when there is one. */
+  resource?: ResId;
+  /** JSON pointer inside the resource. */
+  pointer?: string;
+  /** Extra lines: the chain of kustomizations, related locations… */
+  notes?: string[];
+}
+
+export interface Result<T> {
+  value: T | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function resIdKey(id: ResId): string {
+  return `${id.group}/${id.version}/${id.kind}/${id.namespace ?? ''}/${id.name}`;
+}
+
+/** Key ignoring the version, as Kustomize's "current id" match does (group, kind, namespace, name). */
+export function resIdGkKey(id: ResId): string {
+  return `${id.group}|${id.kind}|${id.namespace ?? ''}|${id.name}`;
+}
+
+export function apiVersionOf(id: Pick<ResId, 'group' | 'version'>): string {
+  return id.group ? `${id.group}/${id.version}` : id.version;
+}
+
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  if (slash < 0) return { group: '', version: apiVersion };
+  return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+export function formatResId(id: ResId): string {
+  const ns = id.namespace ? `${id.namespace}/` : '';
+  return `${id.kind}.${id.version}.${id.group || ''}/${ns}${id.name}`.replace('./', '/');
+}
+
+/** What overlays/<env>/ declares beside its kustomization (see overlays/<env>/environment.ts). */
+export interface Environment {
+  name: string;
+  /** Target Kubernetes version, e.g. "1.31". */
+  kubernetesVersion: string;
+  /** Deploy branch, default `environments/<name>`. */
+  deployBranch?: string;
+  /** Folder inside the deploy branch (default: root). */
+  deployPath?: string;
+  /** Promote by pull request: publish to `environments/<name>-next`. */
+  promoteByPullRequest?: boolean;
+  /** Severity overrides: check id -> severity. */
+  policies?: Record<string, 'error' | 'warning' | 'off'>;
+  /** Whether Secret objects with data may ship in this environment. */
+  allowSecrets?: boolean;
+  /** Hosts outside the cluster that connection strings may name. */
+  externalHosts?: string[];
+  /** Noise filters for diffs. */
+  diffIgnore?: { fields?: string[]; resources?: Partial<ResId>[] };
+}
