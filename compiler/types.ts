@@ -29,6 +29,11 @@ export interface FieldSource {
   pointer: string; // RFC 6901 pointer into the resource object, e.g. /spec/replicas
   location: SourceLocation;
   by: string; // e.g. "patches", "images", "typed-patch", "replicas"
+  /**
+   * For patch fields: the patch text, its document index and the pointer inside the
+   * patch, so the exact line can be found lazily (only when a finding needs it).
+   */
+  lazy?: { text: string; docIndex: number; pointer: string };
 }
 
 export interface Origin {
@@ -91,13 +96,18 @@ export interface Result<T> {
   diagnostics: Diagnostic[];
 }
 
+/** `namespace: default` and no namespace name the same object, as in Kustomize. */
+function nsKey(ns: string | undefined): string {
+  return ns === undefined || ns === 'default' ? '' : ns;
+}
+
 export function resIdKey(id: ResId): string {
-  return `${id.group}/${id.version}/${id.kind}/${id.namespace ?? ''}/${id.name}`;
+  return `${id.group}/${id.version}/${id.kind}/${nsKey(id.namespace)}/${id.name}`;
 }
 
 /** Key ignoring the version, as Kustomize's "current id" match does (group, kind, namespace, name). */
 export function resIdGkKey(id: ResId): string {
-  return `${id.group}|${id.kind}|${id.namespace ?? ''}|${id.name}`;
+  return `${id.group}|${id.kind}|${nsKey(id.namespace)}|${id.name}`;
 }
 
 export function apiVersionOf(id: Pick<ResId, 'group' | 'version'>): string {

@@ -62,6 +62,8 @@ export interface LabelsEntry {
   includeTemplates: boolean;
   /** Came from `commonLabels` (affects which field specs are used). */
   legacyCommon?: boolean;
+  /** Extra field specs of this entry (`labels[].fields`). */
+  fields?: FieldSpec[];
   location: SourceLocation;
 }
 

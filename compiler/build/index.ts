@@ -1,0 +1,351 @@
+import * as path from 'node:path';
+import type { FileSystem } from '../fs.js';
+import { nodeFs } from '../fs.js';
+import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import { formatResId } from '../types.js';
+import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
+import { ResourceMap, idFromObject } from '../resource-map.js';
+import type { ConfigurationsSpec, Kustomization, PatchEntry } from '../load/kustomization.js';
+import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
+import { parseYamlDocuments } from '../load/yaml.js';
+import { runGenerators } from './generators.js';
+import { applyHashSuffixes } from './hash.js';
+import { fixNameReferences, nameReferencesFromCrds } from './name-reference.js';
+import { setNamespace } from './namespace.js';
+import { addPrefixSuffix } from './prefix-suffix.js';
+import { applyLabels } from './labels.js';
+import { applyAnnotations } from './annotations.js';
+import { applyImages } from './images.js';
+import { applyReplicas } from './replicas.js';
+import { applyReplacements } from './replacements.js';
+import { sortResources } from './sort.js';
+import { applyPatches } from './patches.js';
+
+/**
+ * The build stage: a kustomization directory → the rendered ResourceMap.
+ *
+ * Bottom-up, as Kustomize: each `resources` directory is built fully first, then merged
+ * up; `components` run on what the parent accumulated so far; then the parent's
+ * generators and transformers run in the one ORDER below; at the root only: hash
+ * suffixes, name references, sort.
+ */
+
+export interface BuildContext {
+  fs: FileSystem;
+  diagnostics: Diagnostic[];
+  /** Real paths of the kustomization directories being built, outermost first (cycle detection). */
+  stack: string[];
+}
+
+export interface Step {
+  name: string;
+  run(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec): Diagnostic[];
+}
+
+/** Kustomize v5.5's order of transformers inside one kustomization (kustomize-notes.md). */
+export const ORDER: readonly Step[] = [
+  { name: 'patchesStrategicMerge', run: (k, rm) => applyPatches(rm, k.strategicMergePatches, 'patchesStrategicMerge') },
+  { name: 'patches', run: (k, rm) => applyPatches(rm, k.patches, 'patches') },
+  { name: 'namespace', run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, cfg.namespace) : []) },
+  {
+    name: 'namePrefix/nameSuffix',
+    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, [...cfg.namePrefix, ...cfg.nameSuffix]) : []),
+  },
+  { name: 'labels', run: (k, rm, _c, cfg) => k.labels.flatMap((e) => applyLabels(rm, e, [...cfg.commonLabels, ...(e.fields ?? [])])) },
+  { name: 'commonAnnotations', run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, cfg.commonAnnotations) : []) },
+  { name: 'patchesJson6902', run: (k, rm) => applyPatches(rm, k.legacyJson6902, 'patchesJson6902') },
+  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, cfg.replicas) : []) },
+  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, cfg.images) : []) },
+  { name: 'replacements', run: (k, rm) => (k.replacements.length ? applyReplacements(rm, k.replacements) : []) },
+];
+
+/** What runs once, at the root of a build. */
+export const ROOT_ORDER = ['hash suffixes', 'name references', 'sort'] as const;
+
+export interface BuildResult {
+  resources: Resource[];
+  /** The root kustomization (for sortOptions and the environment). */
+  root?: Kustomization;
+}
+
+export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
+  const ctx: BuildContext = { fs: opts.fs ?? nodeFs(), diagnostics: [], stack: [] };
+  const absDir = path.resolve(dir);
+  try {
+    if (ctx.fs.stat(absDir) !== 'dir') {
+      const d = ctx.fs.stat(absDir) === 'file' ? `${displayPath(absDir)} is a file; kforge builds a directory holding a kustomization.yaml` : `directory ${displayPath(absDir)} not found`;
+      return { diagnostics: [diag(ctx.fs.stat(absDir) === 'file' ? 'KF1001' : 'KF1002', d, { hint: 'pass the directory that holds kustomization.yaml' })] };
+    }
+    const out = buildTarget(absDir, ctx, 'Kustomization', undefined);
+    if (!out || hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    const { rm, k, cfg } = out;
+    // Root only: hash suffixes, then name references, then sort.
+    applyHashSuffixes(rm);
+    const extra = [...cfg.nameReference, ...nameReferencesFromCrds(readCrds(k, ctx))];
+    ctx.diagnostics.push(...fixNameReferences(rm, extra));
+    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    const resources = sortResources(rm.all(), k.sortOptions);
+    return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
+  } catch (e) {
+    if (e instanceof DiagnosticError) return { diagnostics: [...ctx.diagnostics, ...e.diagnostics] };
+    throw e;
+  }
+}
+
+function readCrds(k: Kustomization, ctx: BuildContext): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const file of k.crds) {
+    for (const o of readResourceFile(file, ctx, { file: displayPath(file), line: 1, column: 1 })) out.push(o.value);
+  }
+  return out;
+}
+
+function mergeConfigurations(into: ConfigurationsSpec, from: ConfigurationsSpec): void {
+  for (const key of Object.keys(into) as (keyof ConfigurationsSpec)[]) {
+    (into[key] as unknown[]).push(...(from[key] as unknown[]));
+  }
+}
+
+/**
+ * Builds one kustomization directory. `expect` is the kind the caller needs:
+ * `resources` entries must be Kustomizations, `components` entries Components.
+ */
+function buildTarget(
+  dir: string,
+  ctx: BuildContext,
+  expect: 'Kustomization',
+  where: SourceLocation | undefined,
+): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec } | undefined {
+  const loaded = loadDir(dir, ctx, expect, where);
+  if (!loaded) return undefined;
+  const real = ctx.fs.realPath(dir) ?? dir;
+  ctx.stack.push(real);
+  try {
+    const rm = new ResourceMap();
+    const cfg = emptyConfigurations();
+    runKustomization(loaded, rm, ctx, cfg);
+    return { rm, k: loaded, cfg };
+  } finally {
+    ctx.stack.pop();
+  }
+}
+
+function loadDir(dir: string, ctx: BuildContext, expect: 'Kustomization' | 'Component', where: SourceLocation | undefined): Kustomization | undefined {
+  const real = ctx.fs.realPath(dir) ?? dir;
+  const cycleAt = ctx.stack.indexOf(real);
+  if (cycleAt >= 0) {
+    const chain = [...ctx.stack.slice(cycleAt), real].map((p) => displayPath(p));
+    ctx.diagnostics.push(
+      diag('KF1007', `cycle between kustomizations: ${chain.join(' → ')}`, {
+        ...(where ? { location: where } : {}),
+        hint: 'a base must not list its own overlay (directly or through other kustomizations); remove this entry',
+      }),
+    );
+    return undefined;
+  }
+  const found = findKustomizationFile(ctx.fs, dir, where);
+  ctx.diagnostics.push(...found.diagnostics);
+  if (!found.file) return undefined;
+  const bytes = ctx.fs.readFile(found.file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array());
+  } catch {
+    ctx.diagnostics.push(diag('KF1011', `${displayPath(found.file)} is not valid UTF-8`, { location: { file: displayPath(found.file), line: 1, column: 1 } }));
+    return undefined;
+  }
+  const res = loadKustomizationFile(ctx.fs, found.file, text);
+  ctx.diagnostics.push(...res.diagnostics);
+  const k = res.value;
+  if (!k) return undefined;
+  if (k.kind !== expect) {
+    ctx.diagnostics.push(
+      diag('KF1014', `${displayPath(found.file)} is a ${k.kind}, but a ${expect} is expected here`, {
+        ...(where ? { location: where } : { location: { file: displayPath(found.file), line: 1, column: 1 } }),
+        hint: expect === 'Component' ? 'list it under resources:, or make it kind: Component' : 'list it under components:, not resources:',
+      }),
+    );
+    return undefined;
+  }
+  return k;
+}
+
+/** Runs one kustomization (or component) over `rm`: resources, components, generators, transformers. */
+function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec): void {
+  const kdir = displayPath(k.dir);
+  for (const ref of k.resources) {
+    if (isRemote(ref.entry)) {
+      ctx.diagnostics.push(
+        diag('KF1009', `remote resource "${ref.entry}" refused: kforge never reaches the network at build time`, {
+          location: ref.location,
+          hint: 'vendor the remote base into the repository (e.g. under bases/) and list its local path',
+        }),
+      );
+      continue;
+    }
+    const abs = path.resolve(k.dir, ref.entry);
+    const kind = ctx.fs.stat(abs);
+    if (kind === undefined) {
+      ctx.diagnostics.push(diag('KF1002', `resource "${ref.entry}" not found (looked for ${displayPath(abs)})`, { location: ref.location, hint: suggestSibling(ctx.fs, abs) }));
+      continue;
+    }
+    if (kind === 'dir') {
+      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location);
+      if (!sub) continue;
+      mergeConfigurations(cfg, sub.cfg);
+      for (const r of sub.rm) {
+        r.origin.kustomizations.push(kdir);
+        addResource(rm, r, ctx);
+      }
+      continue;
+    }
+    const real = ctx.fs.realPath(abs) ?? abs;
+    const rootReal = ctx.fs.realPath(k.dir) ?? k.dir;
+    if (!isWithin(real, rootReal)) {
+      ctx.diagnostics.push(
+        diag('KF1008', `resource file "${ref.entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
+          location: ref.location,
+          hint: 'Kustomize loads files only from under the kustomization directory: move the file, or give its directory a kustomization.yaml and list the directory',
+        }),
+      );
+      continue;
+    }
+    for (const o of readResourceFile(abs, ctx, ref.location)) addResource(rm, newResource(o, abs, kdir), ctx);
+  }
+  for (const ref of k.components) {
+    if (isRemote(ref.entry)) {
+      ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
+      continue;
+    }
+    const abs = path.resolve(k.dir, ref.entry);
+    if (ctx.fs.stat(abs) !== 'dir') {
+      ctx.diagnostics.push(
+        diag('KF1002', `component "${ref.entry}" is not a directory (looked for ${displayPath(abs)})`, { location: ref.location, hint: suggestSibling(ctx.fs, abs) }),
+      );
+      continue;
+    }
+    const comp = loadDir(abs, ctx, 'Component', ref.location);
+    if (!comp) continue;
+    const real = ctx.fs.realPath(abs) ?? abs;
+    ctx.stack.push(real);
+    try {
+      runKustomization(comp, rm, ctx, cfg);
+    } finally {
+      ctx.stack.pop();
+    }
+  }
+  if (hasErrors(ctx.diagnostics)) return;
+  mergeConfigurations(cfg, k.configurations);
+  ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs));
+  for (const step of ORDER) {
+    if (hasErrors(ctx.diagnostics)) return;
+    ctx.diagnostics.push(...step.run(k, rm, ctx, cfg));
+  }
+}
+
+function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext): void {
+  const existing = rm.add(r);
+  if (existing) {
+    const first = existing.origin.location;
+    ctx.diagnostics.push(
+      diag('KF2001', `duplicate resource ${formatResId(r.id)}: it is already declared at ${first.file}:${first.line}`, {
+        location: r.origin.location,
+        resource: r.id,
+        notes: [`first declared at ${first.file}:${first.line}:${first.column}`],
+        hint: 'remove one of the two, or give them different names or namespaces (a patch changes an existing resource)',
+      }),
+    );
+  }
+}
+
+function newResource(o: { value: JsonObject; line: number; column: number; index: number; item?: number }, abs: string, kdir: string): Resource {
+  const id = idFromObject(o.value);
+  return {
+    id,
+    originalId: { ...id },
+    previousNames: [],
+    previousNamespaces: [],
+    prefixes: [],
+    suffixes: [],
+    object: o.value,
+    origin: {
+      location: { file: displayPath(abs), line: o.line, column: o.column },
+      documentIndex: o.index,
+      ...(o.item !== undefined ? { listItemIndex: o.item } : {}),
+      kustomizations: [kdir],
+      ...stackOf(abs),
+      fieldSources: [],
+    },
+  };
+}
+
+/** The stack of `bases/` a file belongs to: bases/<stack>/… → <stack>. */
+function stackOf(abs: string): { configuredIn?: string } {
+  const parts = abs.split(path.sep);
+  const i = parts.lastIndexOf('bases');
+  return i >= 0 && i + 2 < parts.length ? { configuredIn: parts[i + 1] } : {};
+}
+
+/** Reads a resource file into objects (List documents split), reporting problems at their lines. */
+export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLocation): { value: JsonObject; line: number; column: number; index: number; item?: number }[] {
+  const shown = displayPath(abs);
+  const bytes = ctx.fs.readFile(abs);
+  if (!bytes) {
+    ctx.diagnostics.push(diag('KF1002', `cannot read ${shown}`, { location: where }));
+    return [];
+  }
+  if (bytes.includes(0)) {
+    ctx.diagnostics.push(diag('KF1011', `${shown} is a binary file, not YAML`, { location: { file: shown, line: 1, column: 1 }, hint: 'list only YAML manifests under resources' }));
+    return [];
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: 1, column: 1 }, hint: 'save the file as UTF-8' }));
+    return [];
+  }
+  const parsed = parseYamlDocuments(text, shown);
+  ctx.diagnostics.push(...parsed.diagnostics);
+  if (!parsed.value) return [];
+  const objects: { value: JsonObject; line: number; column: number; index: number; item?: number }[] = [];
+  for (const doc of parsed.value) {
+    const loc = { file: shown, line: doc.line, column: doc.column };
+    const v = doc.value;
+    if (v === null) continue;
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      ctx.diagnostics.push(diag('KF1004', `document ${doc.index + 1} of ${shown} is not a mapping (it is ${Array.isArray(v) ? 'a list' : `a ${typeof v}`})`, { location: loc, hint: 'each YAML document in a resource file must be a Kubernetes object' }));
+      continue;
+    }
+    if (v.kind === 'List' && Array.isArray(v.items)) {
+      v.items.forEach((item, i) => {
+        if (item && typeof item === 'object' && !Array.isArray(item) && checkObject(item, loc, ctx, `item ${i} of the List`)) objects.push({ value: item, line: doc.line, column: doc.column, index: doc.index, item: i });
+        else if (!(item && typeof item === 'object' && !Array.isArray(item))) ctx.diagnostics.push(diag('KF1004', `item ${i} of the List in ${shown} is not a mapping`, { location: loc }));
+      });
+      continue;
+    }
+    if (checkObject(v, loc, ctx, 'the resource')) objects.push({ value: v, line: doc.line, column: doc.column, index: doc.index });
+  }
+  return objects;
+}
+
+function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what: string): boolean {
+  const missing: string[] = [];
+  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') missing.push('apiVersion');
+  if (typeof v.kind !== 'string' || v.kind === '') missing.push('kind');
+  const meta = v.metadata as Json;
+  const name = meta && typeof meta === 'object' && !Array.isArray(meta) ? meta.name : undefined;
+  if (typeof name !== 'string' || name === '') missing.push('metadata.name');
+  if (missing.length) {
+    ctx.diagnostics.push(
+      diag('KF1010', `${what} at ${loc.file}:${loc.line} has no ${missing.join(', ')}`, {
+        location: loc,
+        hint: `every Kubernetes object needs apiVersion, kind and metadata.name`,
+      }),
+    );
+    return false;
+  }
+  return true;
+}
+
+export type { PatchEntry };

@@ -1,0 +1,240 @@
+import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import { formatResId, splitApiVersion } from '../types.js';
+import { diag } from '../diagnostics.js';
+import { idFromObject, type ResourceMap } from '../resource-map.js';
+import type { PatchEntry } from '../load/kustomization.js';
+import { parseYamlDocuments } from '../load/yaml.js';
+import { applyStrategicMerge } from './patch-strategic.js';
+import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
+import { modelForKind } from '../schema/models.js';
+import { selectResources } from './select.js';
+
+/**
+ * Applies `patches`, `patchesStrategicMerge` or `patchesJson6902` entries of one
+ * kustomization. A patch text that is a YAML/JSON list is JSON 6902; otherwise each
+ * document is a strategic-merge patch. With a `target`, the patch goes to every
+ * selected resource (none selected: skipped silently, as Kustomize); without one, a
+ * strategic-merge patch finds its resource by its own kind, name and namespace
+ * (none: an error, as Kustomize).
+ */
+export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], field: 'patches' | 'patchesStrategicMerge' | 'patchesJson6902'): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  for (const entry of entries) {
+    const parsed = parseYamlDocuments(entry.text, entry.textLocation.file);
+    const shift = entry.textLocation.line - 1;
+    for (const d of parsed.diagnostics) ds.push(d.location ? { ...d, location: { ...d.location, line: d.location.line + shift } } : d);
+    if (!parsed.value) continue;
+    const docs = parsed.value.filter((d) => d.value !== null);
+    if (docs.length === 0) {
+      ds.push(diag('KF3005', 'the patch is empty', { location: entry.location, hint: 'write the patch, or remove the entry' }));
+      continue;
+    }
+    const isJson6902 = field === 'patchesJson6902' || (docs.length === 1 && Array.isArray(docs[0].value));
+    if (isJson6902) {
+      ds.push(...applyJsonEntry(rm, entry, docs[0].value, field));
+      continue;
+    }
+    for (const doc of docs) {
+      if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
+        ds.push(diag('KF3005', 'a strategic-merge patch document must be a mapping', { location: { ...entry.textLocation, line: doc.line + shift } }));
+        continue;
+      }
+      ds.push(...applySmDoc(rm, entry, doc.value, doc.index, { ...entry.textLocation, line: doc.line + shift, column: doc.column }, field));
+    }
+  }
+  return ds;
+}
+
+function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string): Diagnostic[] {
+  const where = entry.textLocation;
+  const bad = validateOps(ops, where);
+  if (bad.length) return bad;
+  if (!entry.target) {
+    return [diag('KF3005', `a JSON 6902 patch in ${field} needs a target`, { location: entry.location, hint: 'add target: {kind, name} (or group/version/labelSelector) to say which resources it patches' })];
+  }
+  const ds: Diagnostic[] = [];
+  const targets = selectResources(rm, entry.target);
+  let renamed = false;
+  const list = ops as Json[];
+  for (const r of targets) {
+    const model = modelForKind(r.id.group, r.id.version, r.id.kind);
+    const res = applyJson6902(r.object, ops, where);
+    if (!res.value) {
+      // Re-run with exact op positions only now that a diagnostic needs them.
+      const again = applyJson6902(r.object, ops, where, opLocations(entry, list.length));
+      ds.push(...(again.diagnostics.length ? again.diagnostics : res.diagnostics).map((d) => ({ ...d, resource: d.resource ?? r.id })));
+      ds.push(...checkOpPaths(model, ops, where, opLocations(entry, list.length)).filter((d) => d.severity !== 'error'));
+      continue;
+    }
+    ds.push(...res.diagnostics);
+    const pathDs = checkOpPaths(model, ops, where);
+    if (pathDs.length) ds.push(...checkOpPaths(model, ops, where, opLocations(entry, list.length)));
+    r.object = res.value;
+    list.forEach((op, i) => {
+      if (op && typeof op === 'object' && !Array.isArray(op) && typeof op.path === 'string' && op.op !== 'test' && op.op !== 'remove') {
+        addFieldSource(r, { pointer: op.path, location: where, by: field, lazy: { text: entry.text, docIndex: 0, pointer: `/${i}/path` } });
+      }
+    });
+    renamed = syncId(r) || renamed;
+  }
+  if (renamed) rm.reindex();
+  return ds;
+}
+
+function opLocations(entry: PatchEntry, n: number): SourceLocation[] {
+  // Lazily imported to keep the fast path free of positional parsing.
+  const out: SourceLocation[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = locateInPatch(entry, 0, `/${i}`);
+    out.push(p ?? entry.textLocation);
+  }
+  return out;
+}
+
+import { locatePointer } from '../load/yaml.js';
+
+/** Exact position of a pointer inside a patch text, in the file the text came from. */
+export function locateInPatch(entry: { text: string; textLocation: SourceLocation }, docIndex: number, pointer: string): SourceLocation | undefined {
+  const p = locatePointer(entry.text, docIndex, pointer);
+  if (!p) return undefined;
+  return { file: entry.textLocation.file, line: entry.textLocation.line - 1 + p.line, column: entry.textLocation.line === 1 ? p.column : entry.textLocation.column - 1 + p.column };
+}
+
+function isObj(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIndex: number, docLoc: SourceLocation, field: string): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  let targets: Resource[];
+  if (entry.target) {
+    targets = selectResources(rm, entry.target);
+  } else {
+    const found = findByPatchId(rm, patch);
+    if (found.length === 0) {
+      const pid = idFromObject(patch);
+      const sameKind = rm.byKind(pid.kind).map((r) => r.id.name);
+      return [
+        diag('KF3001', `no resource matches the strategic-merge patch for ${formatResId(pid)}`, {
+          location: docLoc,
+          hint: sameKind.length
+            ? `${pid.kind} resources in this build: ${sameKind.slice(0, 6).join(', ')}${pid.namespace ? '' : ' (a patch without namespace matches only resources without one: add metadata.namespace)'}`
+            : `there is no ${pid.kind || 'resource of that kind'} in this build; check apiVersion, kind and metadata.name, or add a target`,
+        }),
+      ];
+    }
+    if (found.length > 1) {
+      return [diag('KF2011', `the strategic-merge patch for ${formatResId(idFromObject(patch))} matches ${found.length} resources`, { location: docLoc, hint: 'add metadata.namespace to the patch, or use a target' })];
+    }
+    targets = found;
+  }
+  let renamed = false;
+  const deleted: Resource[] = [];
+  for (const r of targets) {
+    const p = prepareSmPatch(patch, r, entry.options);
+    const res = applyStrategicMerge(r.object, p, { group: r.id.group, version: r.id.version, kind: r.id.kind });
+    ds.push(...res.diagnostics.map((d) => (d.location ? d : { ...d, location: docLoc })));
+    if (res.value === null) {
+      deleted.push(r);
+      continue;
+    }
+    if (!res.value) continue;
+    r.object = res.value;
+    for (const [rp, pp] of leafPointers(p, r.object)) addFieldSource(r, { pointer: rp, location: docLoc, by: field, lazy: { text: entry.text, docIndex, pointer: pp } });
+    renamed = syncId(r) || renamed;
+  }
+  for (const r of deleted) rm.remove(r);
+  if (renamed) rm.reindex();
+  return ds;
+}
+
+/** Kustomize points a patch at its target: name, namespace and kind come from the resource unless the options allow changing them. */
+function prepareSmPatch(patch: JsonObject, r: Resource, options: PatchEntry['options']): JsonObject {
+  const p: JsonObject = { ...patch };
+  const meta: JsonObject = isObj(p.metadata) ? { ...p.metadata } : {};
+  if (!options?.allowNameChange || meta.name === undefined) meta.name = r.id.name;
+  if (r.id.namespace !== undefined) meta.namespace = r.id.namespace;
+  else delete meta.namespace;
+  p.metadata = meta;
+  if (!options?.allowKindChange || p.kind === undefined) {
+    p.kind = r.id.kind;
+    p.apiVersion = r.object.apiVersion as Json;
+  }
+  return p;
+}
+
+function findByPatchId(rm: ResourceMap, patch: JsonObject): Resource[] {
+  const pid = idFromObject(patch);
+  const { group } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
+  const ns = pid.namespace === 'default' ? undefined : pid.namespace;
+  const candidates = rm.byKind(pid.kind).filter((r) => {
+    if (typeof patch.apiVersion === 'string' && r.id.group !== group) return false;
+    const rns = r.id.namespace === 'default' ? undefined : r.id.namespace;
+    const nsOk = rns === ns || r.previousNamespaces.some((x) => (x === 'default' ? undefined : x) === ns);
+    return nsOk && (r.id.name === pid.name || r.originalId.name === pid.name || r.previousNames.includes(pid.name));
+  });
+  if (candidates.length > 1) {
+    const exact = candidates.filter((r) => r.id.name === pid.name);
+    if (exact.length) return exact;
+  }
+  return candidates;
+}
+
+/** After a patch: the id follows the object's apiVersion/kind/name/namespace. Returns true if it changed. */
+function syncId(r: Resource): boolean {
+  const next = idFromObject(r.object);
+  const cur = r.id;
+  if (next.name === cur.name && next.kind === cur.kind && next.group === cur.group && next.version === cur.version && next.namespace === cur.namespace) return false;
+  if (next.name !== cur.name) r.previousNames.push(cur.name);
+  if (next.namespace !== cur.namespace) r.previousNamespaces.push(cur.namespace);
+  r.id = next;
+  return true;
+}
+
+function addFieldSource(r: Resource, fs: FieldSource): void {
+  const list = r.origin.fieldSources;
+  const i = list.findIndex((x) => x.pointer === fs.pointer);
+  if (i >= 0) list.splice(i, 1);
+  list.push(fs);
+}
+
+const LIST_KEYS = ['name', 'containerPort', 'mountPath', 'port', 'ip', 'topologyKey', 'devicePath'];
+
+function escape(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Pairs (pointer in the result, pointer in the patch) for each leaf the patch sets. */
+function leafPointers(patch: JsonObject, result: JsonObject): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (p: Json, res: Json | undefined, rp: string, pp: string, depth: number) => {
+    if (depth > 0 && (rp === '/metadata/name' || rp === '/metadata/namespace' || rp === '/kind' || rp === '/apiVersion')) return;
+    if (isObj(p)) {
+      const keys = Object.keys(p).filter((k) => !k.startsWith('$'));
+      if (keys.length === 0 && depth > 0) {
+        out.push([rp, pp]);
+        return;
+      }
+      for (const k of keys) walk(p[k], isObj(res) ? res[k] : undefined, `${rp}/${escape(k)}`, `${pp}/${escape(k)}`, depth + 1);
+      return;
+    }
+    if (Array.isArray(p)) {
+      const resArr = Array.isArray(res) ? res : [];
+      let matched = false;
+      p.forEach((item, i) => {
+        if (!isObj(item)) return;
+        const key = LIST_KEYS.find((k) => item[k] !== undefined);
+        if (!key) return;
+        const j = resArr.findIndex((x) => isObj(x) && x[key] === item[key]);
+        if (j < 0) return;
+        matched = true;
+        walk(item, resArr[j], `${rp}/${j}`, `${pp}/${i}`, depth + 1);
+      });
+      if (!matched) out.push([rp, pp]);
+      return;
+    }
+    out.push([rp, pp]);
+  };
+  walk(patch, result, '', '', 0);
+  return out;
+}

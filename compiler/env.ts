@@ -1,0 +1,140 @@
+/**
+ * Environments: what `overlays/<env>/environment.ts` declares beside the overlay's
+ * kustomization (target Kubernetes version, deploy branch and path, policy severities,
+ * typed patches, diff noise filters). The kustomization stays plain Kustomize; kforge's
+ * additions live here.
+ *
+ *   // overlays/prod/environment.ts
+ *   import { defineEnvironment, patch, byKey } from '../../compiler/api.js';
+ *   export default defineEnvironment({
+ *     name: 'prod',
+ *     kubernetesVersion: '1.31',
+ *     patches: [patch({ kind: 'StatefulSet', name: 'kafka' }, (p) => p.set((s) => s.spec.replicas, 5))],
+ *   });
+ *
+ * The file is TypeScript, compiled with the project (`npm test` and `prepare`
+ * type-check it), and imported from `dist/` at run time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostic, Environment, SourceLocation } from './types.js';
+import { diag } from './diagnostics.js';
+import type { TypedPatch } from './patch/typed.js';
+import { callerLocation } from './patch/typed.js';
+
+export interface EnvironmentSpec extends Omit<Environment, 'name'> {
+  name: string;
+  /** kforge's typed JSON patches, applied after the Kustomize build. */
+  patches?: TypedPatch[];
+}
+
+export interface EnvironmentDefinition {
+  environment: Environment;
+  patches: TypedPatch[];
+  /** Where defineEnvironment was called. */
+  location?: SourceLocation;
+  readonly __kforgeEnvironment: true;
+}
+
+export function defineEnvironment(spec: EnvironmentSpec): EnvironmentDefinition {
+  const { patches, ...environment } = spec;
+  const location = callerLocation(1);
+  return { environment, patches: patches ?? [], ...(location ? { location } : {}), __kforgeEnvironment: true };
+}
+
+/** The deploy branch of an environment: `environments/<env>` (`-next` when promoted by pull request). */
+export function deployBranchOf(env: Environment): string {
+  if (env.deployBranch) return env.deployBranch;
+  return `environments/${env.name}${env.promoteByPullRequest ? '-next' : ''}`;
+}
+
+const VALID_REF = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)(?!.*\/$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
+
+/** Checks an environment definition; every problem points at the environment file. */
+export function validateEnvironment(def: EnvironmentDefinition, expectName: string, file: string, knownChecks?: ReadonlySet<string>): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  const env = def.environment;
+  const at: SourceLocation = def.location ?? { file, line: 1, column: 1 };
+  if (env.name !== expectName) {
+    ds.push(diag('KF4001', `environment name "${env.name}" does not match its folder overlays/${expectName}`, { location: at, hint: `set name: '${expectName}'` }));
+  }
+  if (!/^1\.(\d|[1-9]\d)$/.test(env.kubernetesVersion ?? '')) {
+    ds.push(diag('KF4001', `kubernetesVersion "${env.kubernetesVersion}" is not a Kubernetes minor version`, { location: at, hint: "write it as '1.31'" }));
+  }
+  const branch = deployBranchOf(env);
+  if (!VALID_REF.test(branch)) {
+    ds.push(diag('KF4001', `deploy branch "${branch}" is not a valid git branch name`, { location: at, hint: 'use a name such as environments/prod' }));
+  }
+  if (env.deployPath !== undefined && (path.isAbsolute(env.deployPath) || env.deployPath.split('/').includes('..'))) {
+    ds.push(diag('KF4001', `deployPath "${env.deployPath}" must be a relative folder inside the deploy branch`, { location: at, hint: 'e.g. deployPath: "manifests"' }));
+  }
+  for (const [id, sev] of Object.entries(env.policies ?? {})) {
+    if (!['error', 'warning', 'off'].includes(sev)) ds.push(diag('KF4001', `policy "${id}": severity "${sev}" must be error, warning or off`, { location: at }));
+    if (knownChecks && !knownChecks.has(id)) ds.push(diag('KF4001', `policy "${id}" is not a kforge check`, { location: at, hint: `known checks: ${[...knownChecks].sort().join(', ')}` }));
+  }
+  return ds;
+}
+
+/**
+ * Loads `overlays/<name>/environment.ts` (compiled under `dist/`). An overlay without
+ * one gets defaults (the Kubernetes version of `defaultKubernetesVersion`).
+ */
+export async function loadEnvironment(
+  repoRoot: string,
+  name: string,
+  opts: { distDir?: string; knownChecks?: ReadonlySet<string> } = {},
+): Promise<{ value?: EnvironmentDefinition; overlayDir: string; diagnostics: Diagnostic[] }> {
+  const overlayDir = path.join(repoRoot, 'overlays', name);
+  const rel = path.relative(process.cwd(), overlayDir) || '.';
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(overlayDir) || !fs.statSync(overlayDir).isDirectory()) {
+    const have = fs.existsSync(path.join(repoRoot, 'overlays')) ? fs.readdirSync(path.join(repoRoot, 'overlays')).filter((d) => fs.existsSync(path.join(repoRoot, 'overlays', d, 'kustomization.yaml'))).sort() : [];
+    return {
+      overlayDir,
+      diagnostics: [diag('KF4002', `no environment "${name}": ${rel} does not exist`, { hint: have.length ? `environments: ${have.join(', ')}` : 'create overlays/<env>/kustomization.yaml' })],
+    };
+  }
+  const src = path.join(overlayDir, 'environment.ts');
+  const srcRel = path.relative(process.cwd(), src);
+  if (!fs.existsSync(src)) {
+    return {
+      overlayDir,
+      value: { environment: { name, kubernetesVersion: DEFAULT_KUBERNETES_VERSION }, patches: [], __kforgeEnvironment: true },
+      diagnostics: [],
+    };
+  }
+  const distDir = opts.distDir ?? path.join(repoRoot, 'dist');
+  const compiled = path.join(distDir, 'overlays', name, 'environment.js');
+  if (!fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs + 1 < fs.statSync(src).mtimeMs) {
+    return {
+      overlayDir,
+      diagnostics: [
+        diag('KF4003', `${srcRel} is not compiled (or changed since it was)`, {
+          location: { file: srcRel, line: 1, column: 1 },
+          hint: 'run npm run prepare (tsc) to type-check and compile the environment definitions',
+        }),
+      ],
+    };
+  }
+  process.setSourceMapsEnabled?.(true);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(compiled).href)) as { default?: unknown };
+  } catch (e) {
+    return {
+      overlayDir,
+      diagnostics: [diag('KF4003', `${srcRel} failed to load: ${(e as Error).message}`, { location: { file: srcRel, line: 1, column: 1 }, hint: 'fix the error above; the file must export default defineEnvironment({...})' })],
+    };
+  }
+  const def = mod.default as EnvironmentDefinition | undefined;
+  if (!def || (def as { __kforgeEnvironment?: boolean }).__kforgeEnvironment !== true) {
+    return {
+      overlayDir,
+      diagnostics: [diag('KF4001', `${srcRel} must export default defineEnvironment({...})`, { location: { file: srcRel, line: 1, column: 1 }, hint: "import { defineEnvironment } from '../../compiler/api.js'" })],
+    };
+  }
+  const ds = validateEnvironment(def, name, srcRel, opts.knownChecks);
+  return ds.length ? { overlayDir, diagnostics: ds } : { overlayDir, value: def, diagnostics: [] };
+}
+
+export const DEFAULT_KUBERNETES_VERSION = '1.31';

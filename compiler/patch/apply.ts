@@ -1,0 +1,142 @@
+import fastJsonPatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
+import { formatResId } from '../types.js';
+import { diag, didYouMean } from '../diagnostics.js';
+import { idFromObject } from '../resource-map.js';
+import type { PathStep, TypedPatch } from './typed.js';
+
+const { applyPatch } = fastJsonPatch;
+
+function escape(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function isObj(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Shows a recorded path the way the user wrote it: spec.template.spec.containers[name=kafka].image */
+export function showPath(steps: readonly PathStep[]): string {
+  let s = '';
+  for (const st of steps) {
+    if ('field' in st) s += (s ? '.' : '') + st.field;
+    else if ('index' in st) s += `[${st.index}]`;
+    else s += `[${st.key}=${st.value}]`;
+  }
+  return s;
+}
+
+/**
+ * Compiles one typed patch to RFC 6902 operations against the current object:
+ * `byKey` steps are resolved to indexes and guarded with a `test` operation.
+ */
+export function compileTypedPatch(p: TypedPatch, obj: JsonObject, r?: Resource): { ops?: Operation[]; diagnostics: Diagnostic[] } {
+  const ops: Operation[] = [];
+  for (const op of p.ops) {
+    let ptr = '';
+    let node: Json | undefined = obj;
+    for (const st of op.path) {
+      if ('field' in st) {
+        ptr += `/${escape(st.field)}`;
+        node = isObj(node) ? node[st.field] : undefined;
+      } else if ('index' in st) {
+        ptr += `/${st.index}`;
+        node = Array.isArray(node) ? node[st.index] : undefined;
+      } else {
+        const list = Array.isArray(node) ? node : [];
+        const i = list.findIndex((x) => isObj(x) && x[st.key] === st.value);
+        if (i < 0) {
+          const have = list.filter(isObj).map((x) => String(x[st.key]));
+          const guess = didYouMean(String(st.value), have);
+          return {
+            diagnostics: [
+              diag('KF3006', `typed patch of ${formatResId(r?.id ?? idFromObject(obj))}: no item with ${st.key}=${st.value} in ${showPath(op.path.slice(0, op.path.indexOf(st)))}`, {
+                ...(p.location ? { location: p.location } : {}),
+                ...(r ? { resource: r.id } : {}),
+                pointer: ptr,
+                hint: guess ? `did you mean ${st.key}=${guess}?` : have.length ? `items present: ${have.join(', ')}` : 'the list is empty or missing',
+              }),
+            ],
+          };
+        }
+        ops.push({ op: 'test', path: `${ptr}/${i}/${escape(st.key)}`, value: st.value });
+        ptr += `/${i}`;
+        node = list[i];
+      }
+    }
+    if (op.op === 'remove') ops.push({ op: 'remove', path: ptr });
+    else if (op.op === 'append') ops.push({ op: 'add', path: `${ptr}/-`, value: op.value });
+    else ops.push({ op: op.op, path: ptr, value: op.value } as Operation);
+  }
+  return { ops, diagnostics: [] };
+}
+
+function matches(p: TypedPatch, r: Resource): boolean {
+  const t = p.target;
+  if (r.id.kind !== t.kind || r.id.group !== t.group) return false;
+  if (t.namespace !== undefined && r.id.namespace !== t.namespace) return false;
+  return r.id.name === t.name || r.originalId.name === t.name || r.previousNames.includes(t.name);
+}
+
+/**
+ * Applies typed patches to the built resources, in order, with fast-json-patch.
+ * A patch whose target is not rendered is an error (typed patches are explicit).
+ */
+export function applyTypedPatches(resources: readonly Resource[], patches: readonly TypedPatch[]): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  for (const p of patches) {
+    const targets = resources.filter((r) => matches(p, r));
+    if (targets.length === 0) {
+      const same = resources.filter((r) => r.id.kind === p.target.kind).map((r) => r.id.name);
+      const guess = didYouMean(p.target.name, same);
+      ds.push(
+        diag('KF3006', `typed patch target ${p.target.kind} ${p.target.namespace ? p.target.namespace + '/' : ''}${p.target.name} is not in the build`, {
+          ...(p.location ? { location: p.location } : {}),
+          hint: guess ? `did you mean "${guess}"?` : same.length ? `${p.target.kind} resources: ${same.slice(0, 8).join(', ')}` : `the build renders no ${p.target.kind}`,
+        }),
+      );
+      continue;
+    }
+    for (const r of targets) {
+      if (r.origin.generated?.hashed) {
+        ds.push(
+          diag('KF3006', `typed patch of ${formatResId(r.id)}: a generated ${r.id.kind} with a hash suffix cannot be patched after the build`, {
+            ...(p.location ? { location: p.location } : {}),
+            resource: r.id,
+            hint: 'change its generator (configMapGenerator/secretGenerator with behavior: merge) so the hash follows the content',
+          }),
+        );
+        continue;
+      }
+      const compiled = compileTypedPatch(p, r.object, r);
+      ds.push(...compiled.diagnostics);
+      if (!compiled.ops) continue;
+      try {
+        const res = applyPatch(r.object, compiled.ops, true, false);
+        r.object = res.newDocument as JsonObject;
+      } catch (e) {
+        const err = e as { name?: string; index?: number; message?: string; operation?: Operation };
+        const op = err.operation ?? (err.index !== undefined ? compiled.ops[err.index] : undefined);
+        ds.push(
+          diag('KF3002', `typed patch of ${formatResId(r.id)} failed: ${err.name === 'TEST_OPERATION_FAILED' ? 'a guard did not hold' : 'path not found'} at ${op?.path ?? '?'}`, {
+            ...(p.location ? { location: p.location } : {}),
+            resource: r.id,
+            ...(op ? { pointer: op.path } : {}),
+            hint: op?.op === 'replace' || op?.op === 'remove' ? 'the field does not exist in the rendered resource: use set() to add it' : 'check the path against the rendered resource (kforge build)',
+          }),
+        );
+        continue;
+      }
+      for (const op of compiled.ops) {
+        if (op.op === 'test') continue;
+        const pointer = op.path.endsWith('/-') ? op.path.slice(0, -2) : op.path;
+        const list = r.origin.fieldSources;
+        const i = list.findIndex((x) => x.pointer === pointer);
+        if (i >= 0) list.splice(i, 1);
+        if (p.location) list.push({ pointer, location: p.location, by: 'typed-patch' });
+      }
+    }
+  }
+  return ds;
+}

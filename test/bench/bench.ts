@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: kforge's build time on the synthetic tree for N = 100, 500, 5000
+ * (median of several whole-process runs, peak RSS), and `kubectl kustomize` on the same
+ * trees where kubectl is on the PATH, with the ratio.
+ *
+ *   npm run bench                      # defaults
+ *   npm run bench -- --sizes 100,500   # other sizes
+ *   npm run bench -- --runs 5 --kubectl-max 500
+ */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { repoRoot } from '../helpers.js';
+import { writeBenchTree } from './tree.js';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+}
+
+const sizes = arg('sizes', '100,500,5000').split(',').map(Number);
+const runs = Number(arg('runs', '5'));
+const kubectlMax = Number(arg('kubectl-max', '500'));
+const kubectlRuns = Number(arg('kubectl-runs', '3'));
+const cli = path.join(repoRoot(), 'dist', 'compiler', 'cli.js');
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const hasTime = fs.existsSync('/usr/bin/time');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Wall time (s) and peak RSS (MiB) of one whole-process run. */
+function timeRun(cmd: string, args: string[]): { secs: number; rssMiB: number; bytes: number } {
+  const t0 = process.hrtime.bigint();
+  const full = hasTime ? ['-f', '%M', cmd, ...args] : args;
+  const res = spawnSync(hasTime ? '/usr/bin/time' : cmd, full, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${res.status}):\n${res.stderr.slice(-2000)}`);
+  const lines = res.stderr.trim().split('\n');
+  const kb = hasTime ? Number(lines[lines.length - 1]) : NaN;
+  return { secs, rssMiB: kb / 1024, bytes: Buffer.byteLength(res.stdout) };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bench-'));
+const rows: string[] = [];
+rows.push('| N | resources | output | kforge median | kforge peak RSS | kubectl kustomize median | ratio |');
+rows.push('|---|---|---|---|---|---|---|');
+for (const n of sizes) {
+  const overlay = writeBenchTree(path.join(tmp, `n${n}`), n);
+  const ks: number[] = [];
+  let rss = 0;
+  let bytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const r = timeRun(process.execPath, [cli, 'build', overlay]);
+    ks.push(r.secs);
+    rss = Math.max(rss, r.rssMiB);
+    bytes = r.bytes;
+  }
+  let kube = '–';
+  let ratio = '–';
+  if (hasKubectl && n <= kubectlMax) {
+    const kk: number[] = [];
+    for (let i = 0; i < kubectlRuns; i++) kk.push(timeRun('kubectl', ['kustomize', overlay]).secs);
+    kube = `${median(kk).toFixed(2)} s`;
+    ratio = `${(median(kk) / median(ks)).toFixed(1)}×`;
+  }
+  rows.push(`| ${n} | ${n * 4} | ${(bytes / 1e6).toFixed(2)} MB | ${median(ks).toFixed(2)} s | ${Number.isFinite(rss) ? rss.toFixed(0) + ' MiB' : '?'} | ${kube} | ${ratio} |`);
+  process.stderr.write(rows[rows.length - 1] + '\n');
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`kforge build, median of ${runs} runs (kubectl: ${kubectlRuns}), whole process, on ${os.cpus().length} cores\n`);
+console.log(rows.join('\n'));
