@@ -154,7 +154,7 @@ export function redact(obj: JsonObject, key: string): JsonObject {
 }
 
 function escapeSeg(s: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(s) ? s : `"${s}"`;
+  return /^[A-Za-z0-9_/-]+$/.test(s) ? s : `"${s}"`;
 }
 
 function keyFor(listName: string, items: Json[]): string | undefined {
@@ -207,7 +207,9 @@ export function diffFields(a: Json | undefined, b: Json | undefined, path = '', 
 }
 
 function globToRegex(glob: string): RegExp {
-  const parts = glob.split('.').map((seg) => (seg === '**' ? '.*' : seg.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*')));
+  // Segments split on dots outside quotes; `*` is one segment (or part of one), `**` any run.
+  const segs = glob.match(/"[^"]*"|[^.]+/g) ?? [];
+  const parts = segs.map((seg) => (seg === '**' ? '.*' : seg === '*' ? '(?:"[^"]*"|[^.\\[]*)' : seg.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.\\[]*')));
   return new RegExp(`^${parts.join('\\.')}(\\.|\\[|$)`);
 }
 
