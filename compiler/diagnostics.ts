@@ -35,7 +35,7 @@ export const CODES = {
   KF2001: 'duplicate resource id',
   KF2002: 'generator error',
   KF2003: 'generator behavior merge/replace without a base object',
-  KF2004: 'invalid env file line',
+  KF2004: 'env file line Kustomize reads oddly (warning)',
   KF2005: 'generator key collision',
   KF2006: 'replicas target not found',
   KF2007: 'replacement source or target not found',

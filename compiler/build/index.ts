@@ -92,10 +92,22 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
   }
 }
 
+/** `crds` files are OpenAPI definition maps (not CRD objects): each parsed as one YAML/JSON object. */
 function readCrds(k: Kustomization, ctx: BuildContext): JsonObject[] {
   const out: JsonObject[] = [];
   for (const file of k.crds) {
-    for (const o of readResourceFile(file, ctx, { file: displayPath(file), line: 1, column: 1 })) out.push(o.value);
+    const shown = displayPath(file);
+    const bytes = ctx.fs.readFile(file);
+    let text = '';
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array());
+    } catch {
+      ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: 1, column: 1 } }));
+      continue;
+    }
+    const parsed = parseYamlDocuments(text, shown);
+    ctx.diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.value ?? []) if (d.value && typeof d.value === 'object' && !Array.isArray(d.value)) out.push(d.value);
   }
   return out;
 }

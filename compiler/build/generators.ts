@@ -1,0 +1,390 @@
+import * as path from 'node:path';
+import type { FileSystem } from '../fs.js';
+import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '../types.js';
+import { formatResId } from '../types.js';
+import { diag, didYouMean } from '../diagnostics.js';
+import type { ResourceMap } from '../resource-map.js';
+import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
+
+/**
+ * configMapGenerator / secretGenerator, as Kustomize v5.5 runs them (behaviour verified
+ * with `kubectl kustomize`):
+ *
+ *  - literals `k=v`: split at the first `=`; a value wrapped in matching single or double
+ *    quotes loses them; `k` or `=v` alone is an error.
+ *  - files `path` or `key=path`, relative to the kustomization; the key defaults to the
+ *    basename; content that is not valid UTF-8 goes to a ConfigMap's `binaryData`.
+ *  - env files: lines left-trimmed, a trailing CR and a leading BOM dropped, blank lines
+ *    and `#` comments skipped; the key is everything before the first `=` (trailing
+ *    spaces included), the value everything after it (quotes kept). A line without `=`
+ *    gives the key an empty value and a line `=v` is skipped: Kustomize accepts both
+ *    silently; kforge does the same but warns (KF2004).
+ *  - Secret values are base64; base64 longer than 70 characters is wrapped at 70 columns,
+ *    each line ending in a newline (binaryData of ConfigMaps too).
+ *  - options: labels/annotations of generatorOptions and of the entry are merged (the
+ *    entry wins); disableNameSuffixHash and immutable are ORed (a per-entry `false`
+ *    cannot undo a kustomization-level `true`).
+ *  - merge/replace: the result is the newly generated object, under the old object's
+ *    name and namespace, with the old labels/annotations underneath the new ones; `merge`
+ *    also keeps the old data keys the new one does not set. Everything else (immutable,
+ *    a Secret's type, extra fields of a plain ConfigMap) comes from the new object.
+ *    The result is hashed only if the old object was a hashed generated one and the
+ *    new entry's options hash too.
+ */
+export function runGenerators(k: Kustomization, resources: ResourceMap, fs: FileSystem): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  for (const g of k.configMapGenerator) runOne(k, 'ConfigMap', g, resources, fs, ds);
+  for (const g of k.secretGenerator) runOne(k, 'Secret', g, resources, fs, ds);
+  return ds;
+}
+
+type Kind = 'ConfigMap' | 'Secret';
+
+export interface Entry {
+  key: string;
+  /** Raw bytes for files, text otherwise. */
+  text?: string;
+  bytes?: Uint8Array;
+  /** Where the key came from, for collision messages. */
+  from: string;
+}
+
+function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap, fs: FileSystem, ds: Diagnostic[]): void {
+  const field = kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator';
+  const before = ds.length;
+  const entries = collect(k, g, fs, ds, field);
+  if (ds.slice(before).some((d) => d.severity === 'error')) return;
+
+  const opts = mergeOptions(k.generatorOptions, g.options);
+  const obj = makeObject(kind, g, opts, entries, ds, field);
+  if (!obj) return;
+  const hashed = opts.disableNameSuffixHash !== true;
+
+  if (g.behavior === 'create') {
+    const id: ResId = { group: '', version: 'v1', kind, ...(g.namespace ? { namespace: g.namespace } : {}), name: g.name };
+    const r: Resource = {
+      id,
+      originalId: { ...id },
+      previousNames: [],
+      previousNamespaces: [],
+      prefixes: [],
+      suffixes: [],
+      object: obj,
+      origin: {
+        location: g.location,
+        kustomizations: [k.dir],
+        fieldSources: [],
+        generated: { kind, behavior: 'create', hashed },
+      },
+    };
+    const existing = rm.add(r);
+    if (existing) {
+      const first = existing.origin.location;
+      ds.push(
+        diag('KF2001', `${field} "${g.name}" creates ${formatResId(id)}, which already exists (declared at ${first.file}:${first.line})`, {
+          location: g.location,
+          resource: id,
+          notes: [`first declared at ${first.file}:${first.line}:${first.column}`],
+          hint: 'to change the existing object use behavior: merge or behavior: replace; otherwise pick another name',
+        }),
+      );
+    }
+    return;
+  }
+
+  const matches = findExisting(rm, kind, g);
+  if (matches.length === 0) {
+    ds.push(
+      diag('KF2003', `${field} "${g.name}" has behavior ${g.behavior}, but no ${kind} "${g.name}"${g.namespace ? ` in namespace ${g.namespace}` : ''} comes from the resources of this kustomization`, {
+        location: g.location,
+        hint: 'list the base that generates it under resources, check the name and namespace, or use behavior: create',
+      }),
+    );
+    return;
+  }
+  if (matches.length > 1) {
+    ds.push(
+      diag('KF2011', `${field} "${g.name}" (behavior ${g.behavior}) matches ${matches.length} objects: ${matches.map((m) => formatResId(m.id)).join(', ')}`, {
+        location: g.location,
+        hint: 'add namespace: to the generator entry to pick one',
+      }),
+    );
+    return;
+  }
+  const old = matches[0];
+  const oldMeta = metaOf(old.object);
+  const newMeta = metaOf(obj);
+  newMeta.name = old.id.name;
+  if (typeof oldMeta.namespace === 'string') newMeta.namespace = oldMeta.namespace;
+  else delete newMeta.namespace;
+  for (const f of ['labels', 'annotations'] as const) {
+    const merged = { ...stringMapOf(oldMeta[f]), ...stringMapOf(newMeta[f]) };
+    if (Object.keys(merged).length) newMeta[f] = merged;
+    else delete newMeta[f];
+  }
+  if (g.behavior === 'merge') {
+    for (const f of ['data', 'binaryData'] as const) {
+      const merged = { ...stringMapOf(old.object[f]), ...stringMapOf(obj[f]) };
+      if (Object.keys(merged).length || (f === 'data' && kind === 'Secret')) obj[f] = merged;
+    }
+  }
+  old.object = obj;
+  const wasHashed = old.origin.generated?.hashed === true;
+  old.origin.generated = { kind, behavior: g.behavior, hashed: wasHashed && hashed };
+  for (const f of ['data', 'binaryData'] as const) {
+    for (const key of Object.keys(stringMapOf(obj[f]))) {
+      if (g.behavior === 'replace' || key in entriesKeys(entries)) {
+        old.origin.fieldSources.push({ pointer: `/${f}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, location: g.location, by: field });
+      }
+    }
+  }
+  if (!old.origin.kustomizations.includes(k.dir)) old.origin.kustomizations.push(k.dir);
+}
+
+function entriesKeys(entries: Entry[]): Record<string, true> {
+  const o: Record<string, true> = {};
+  for (const e of entries) o[e.key] = true;
+  return o;
+}
+
+function nsKey(ns: string | undefined): string {
+  return ns === undefined || ns === '' || ns === 'default' ? '' : ns;
+}
+
+/** The objects a merge/replace entry can mean: same kind, a current or earlier name and namespace. */
+function findExisting(rm: ResourceMap, kind: Kind, g: GeneratorArgs): Resource[] {
+  const want = nsKey(g.namespace);
+  return rm.byKind(kind).filter((r) => {
+    if (r.id.group !== '') return false;
+    const names = [r.id.name, r.originalId.name, ...r.previousNames];
+    if (!names.includes(g.name)) return false;
+    const nss = [r.id.namespace, r.originalId.namespace, ...r.previousNamespaces].map(nsKey);
+    return nss.includes(want);
+  });
+}
+
+export function mergeOptions(global: GeneratorOptions | undefined, local: GeneratorOptions | undefined): GeneratorOptions {
+  const out: GeneratorOptions = {};
+  const labels = { ...(global?.labels ?? {}), ...(local?.labels ?? {}) };
+  const annotations = { ...(global?.annotations ?? {}), ...(local?.annotations ?? {}) };
+  if (Object.keys(labels).length) out.labels = labels;
+  if (Object.keys(annotations).length) out.annotations = annotations;
+  // Observed: a kustomization-level true wins over a per-entry false.
+  if (global?.disableNameSuffixHash || local?.disableNameSuffixHash) out.disableNameSuffixHash = true;
+  if (global?.immutable || local?.immutable) out.immutable = true;
+  return out;
+}
+
+function makeObject(kind: Kind, g: GeneratorArgs, opts: GeneratorOptions, entries: Entry[], ds: Diagnostic[], field: string): JsonObject | undefined {
+  const data: Record<string, string> = {};
+  const binaryData: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const e of entries) {
+    const prev = seen.get(e.key);
+    if (prev !== undefined) {
+      ds.push(
+        diag('KF2005', `${field} "${g.name}" sets the key "${e.key}" twice (${prev} and ${e.from})`, {
+          location: g.location,
+          hint: 'each key may come from only one literal, file or env line; rename one with key=path',
+        }),
+      );
+      return undefined;
+    }
+    seen.set(e.key, e.from);
+    if (kind === 'Secret') {
+      data[e.key] = wrap70(base64(e.bytes ?? new TextEncoder().encode(e.text ?? '')));
+    } else if (e.bytes) {
+      const text = utf8(e.bytes);
+      if (text === undefined) binaryData[e.key] = wrap70(base64(e.bytes));
+      else data[e.key] = text;
+    } else data[e.key] = e.text ?? '';
+  }
+  const metadata: JsonObject = { name: g.name };
+  if (g.namespace) metadata.namespace = g.namespace;
+  if (opts.labels) metadata.labels = { ...opts.labels };
+  if (opts.annotations) metadata.annotations = { ...opts.annotations };
+  const obj: JsonObject = { apiVersion: 'v1', kind, metadata };
+  if (Object.keys(data).length || kind === 'Secret') obj.data = data;
+  if (Object.keys(binaryData).length) obj.binaryData = binaryData;
+  if (opts.immutable) obj.immutable = true;
+  if (kind === 'Secret') obj.type = g.type || 'Opaque';
+  return obj;
+}
+
+function collect(k: Kustomization, g: GeneratorArgs, fs: FileSystem, ds: Diagnostic[], field: string): Entry[] {
+  const out: Entry[] = [];
+  for (const lit of g.literals) {
+    const eq = lit.indexOf('=');
+    if (eq <= 0) {
+      ds.push(
+        diag('KF2002', `${field} "${g.name}": invalid literal "${lit}", expected key=value`, {
+          location: g.location,
+          hint: 'write literals as KEY=VALUE',
+        }),
+      );
+      continue;
+    }
+    out.push({ key: lit.slice(0, eq), text: stripQuotes(lit.slice(eq + 1)), from: `literal "${lit.slice(0, eq)}"` });
+  }
+  for (const f of g.files) {
+    const eq = f.indexOf('=');
+    let key: string;
+    let rel: string;
+    if (eq >= 0) {
+      key = f.slice(0, eq);
+      rel = f.slice(eq + 1);
+      if (key === '') {
+        ds.push(diag('KF2002', `${field} "${g.name}": missing key name for file "${rel}" in "${f}"`, { location: g.location, hint: 'write key=path or just path' }));
+        continue;
+      }
+      if (rel === '') {
+        ds.push(diag('KF2002', `${field} "${g.name}": missing file path in "${f}"`, { location: g.location, hint: 'write key=path or just path' }));
+        continue;
+      }
+    } else {
+      rel = f;
+      key = path.posix.basename(f);
+    }
+    const bytes = readLocal(k, rel, fs, ds, g.location);
+    if (!bytes) continue;
+    out.push({ key, bytes, from: `file "${rel}"` });
+  }
+  for (const envFile of g.envs) {
+    const bytes = readLocal(k, envFile, fs, ds, g.location);
+    if (!bytes) continue;
+    const text = utf8(bytes);
+    const shown = displayPath(path.resolve(k.dir, envFile));
+    if (text === undefined) {
+      ds.push(diag('KF1011', `env file ${shown} is not valid UTF-8 text`, { location: g.location, hint: 'save the file as UTF-8' }));
+      continue;
+    }
+    out.push(...parseEnvFile(text, shown, ds));
+  }
+  return out;
+}
+
+/** Parses an env file as Kustomize does; warnings (KF2004) for lines Kustomize accepts oddly. */
+export function parseEnvFile(text: string, file: string, ds: Diagnostic[]): Entry[] {
+  const out: Entry[] = [];
+  const body = text.startsWith('\ufeff') ? text.slice(1) : text;
+  const lines = body.split('\n');
+  lines.forEach((raw, i) => {
+    const noCr = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = noCr.replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) return;
+    const col = noCr.length - line.length + 1;
+    const location: SourceLocation = { file, line: i + 1, column: col };
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      ds.push(
+        diag('KF2004', `env file line "${line}" has no "=": Kustomize makes it the key "${line}" with an empty value`, {
+          severity: 'warning',
+          location,
+          hint: `write ${line}= for an empty value, or ${line}=<value>`,
+        }),
+      );
+      out.push({ key: line, text: '', from: `${file}:${i + 1}` });
+      return;
+    }
+    if (eq === 0) {
+      ds.push(
+        diag('KF2004', `env file line "${line}" has no key: Kustomize skips it`, {
+          severity: 'warning',
+          location,
+          hint: 'write KEY=VALUE, or delete the line',
+        }),
+      );
+      return;
+    }
+    out.push({ key: line.slice(0, eq), text: line.slice(eq + 1), from: `${file}:${i + 1}` });
+  });
+  return out;
+}
+
+function readLocal(k: Kustomization, rel: string, fs: FileSystem, ds: Diagnostic[], where: SourceLocation): Uint8Array | undefined {
+  const abs = path.resolve(k.dir, rel);
+  const kind = fs.stat(abs);
+  if (kind === undefined) {
+    ds.push(diag('KF1002', `file "${rel}" not found (looked for ${displayPath(abs)})`, { location: where, hint: suggestSibling(fs, abs) }));
+    return undefined;
+  }
+  if (kind === 'dir') {
+    ds.push(diag('KF1006', `"${rel}" is a directory; a generator source must be a file`, { location: where, hint: 'list each file of the directory' }));
+    return undefined;
+  }
+  const real = fs.realPath(abs) ?? abs;
+  const root = fs.realPath(k.dir) ?? k.dir;
+  if (!isWithin(real, root)) {
+    ds.push(
+      diag('KF1008', `file "${rel}" is outside the kustomization root ${displayPath(root)}`, {
+        location: where,
+        hint: 'move the file under the kustomization directory',
+      }),
+    );
+    return undefined;
+  }
+  const bytes = fs.readFile(abs);
+  if (!bytes) {
+    ds.push(diag('KF1002', `cannot read ${displayPath(abs)}`, { location: where }));
+    return undefined;
+  }
+  return bytes;
+}
+
+function stripQuotes(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
+  return v;
+}
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** Kustomize wraps base64 longer than 70 characters into 70-column lines, each ending in "\n". */
+export function wrap70(b64: string): string {
+  if (b64.length <= 70) return b64;
+  let out = '';
+  for (let i = 0; i < b64.length; i += 70) out += b64.slice(i, i + 70) + '\n';
+  return out;
+}
+
+function metaOf(obj: JsonObject): JsonObject {
+  const m = obj.metadata;
+  if (m && typeof m === 'object' && !Array.isArray(m)) return m;
+  const fresh: JsonObject = {};
+  obj.metadata = fresh;
+  return fresh;
+}
+
+function stringMapOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string') out[k] = x;
+  }
+  return out;
+}
+
+function displayPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
+}
+
+function isWithin(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function suggestSibling(fs: FileSystem, abs: string): string {
+  const dir = path.dirname(abs);
+  const names = fs.readDir(dir);
+  const guess = didYouMean(path.basename(abs), names);
+  return guess ? `did you mean "${guess}"?` : `check the path; ${displayPath(dir)} holds: ${names.slice(0, 8).join(', ') || 'nothing'}`;
+}
