@@ -184,7 +184,9 @@ function makeObject(kind: Kind, g: GeneratorArgs, opts: GeneratorOptions, entrie
     if (prev !== undefined) {
       ds.push(
         diag('KF2005', `${field} "${g.name}" sets the key "${e.key}" twice (${prev} and ${e.from})`, {
-          location: g.location,
+          // Point at the second definition when it is a line of an env file.
+          location: /^(.+):(\d+)$/.test(e.from) ? { file: e.from.replace(/:\d+$/, ''), line: Number(/:(\d+)$/.exec(e.from)![1]), column: 1 } : g.location,
+          notes: [`generator entry at ${g.location.file}:${g.location.line}:${g.location.column}`],
           hint: 'each key may come from only one literal, file or env line; rename one with key=path',
         }),
       );

@@ -1,0 +1,105 @@
+import type { Diagnostic, Json, JsonObject, ResId, SourceLocation } from '../types.js';
+import { diag } from '../diagnostics.js';
+import type { ResourceMap } from '../resource-map.js';
+import type { LabelsEntry } from '../load/kustomization.js';
+import type { FieldSpec } from './fieldspec.js';
+import { fieldSpecMatches, splitPath, visitField } from './fieldspec.js';
+import type { FieldVisitor } from './fieldspec.js';
+import { COMMON_LABELS, METADATA_LABELS, mergeSpecs, TEMPLATE_LABELS } from '../schema/field-specs.js';
+
+/**
+ * `labels` and legacy `commonLabels` (observed with kustomize v5.5):
+ * - includeSelectors (and commonLabels): the whole commonLabels table plus the user's
+ *   `configurations` commonLabels specs;
+ * - otherwise metadata/labels, plus the pod templates when includeTemplates;
+ * - the entry's own `fields` always.
+ * Invalid label keys/values are reported as KF2008 warnings: Kustomize accepts them, the
+ * API server will not.
+ */
+export function applyLabels(resources: ResourceMap, entry: LabelsEntry, extra: FieldSpec[]): Diagnostic[] {
+  const own = entry.fields ?? [];
+  const userConfig = extra.filter((fs) => !own.includes(fs));
+  const specs = entry.includeSelectors || entry.legacyCommon
+    ? mergeSpecs(COMMON_LABELS, userConfig, own)
+    : mergeSpecs([METADATA_LABELS], entry.includeTemplates ? TEMPLATE_LABELS : [], own);
+  const diagnostics = validateLabels(entry.pairs, entry.location);
+  setPairs(resources, entry.pairs, specs);
+  return diagnostics;
+}
+
+/** Sets every pair in the maps the specs reach (created where a spec says so). */
+export function setPairs(resources: ResourceMap, pairs: Record<string, string>, specs: readonly FieldSpec[]): void {
+  const entries = Object.entries(pairs);
+  if (entries.length === 0) return;
+  for (const r of resources.all()) {
+    forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key) => {
+      let m: Json | undefined = parent[key];
+      if (m === undefined || m === null) {
+        if (!spec.create) return;
+        m = {};
+        parent[key] = m;
+      }
+      if (typeof m !== 'object' || Array.isArray(m)) return;
+      for (const [k, v] of entries) (m as JsonObject)[k] = v;
+    });
+  }
+}
+
+const NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why a label key is invalid, or undefined. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix))) return 'its prefix must be a DNS subdomain (lowercase letters, digits, "-" and ".")';
+  if (name.length === 0 || name.length > 63) return 'its name part must be 1 to 63 characters';
+  if (!NAME_RE.test(name)) return 'its name part must be letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+  return undefined;
+}
+
+/** Why a label value is invalid, or undefined. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.length > 63) return 'it is longer than 63 characters';
+  if (!NAME_RE.test(value)) return 'it must be letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+  return undefined;
+}
+
+function validateLabels(pairs: Record<string, string>, location: SourceLocation): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [k, v] of Object.entries(pairs)) {
+    const kp = labelKeyProblem(k);
+    if (kp) out.push(diag('KF2008', `invalid label key ${JSON.stringify(k)}: ${kp}`, { severity: 'warning', location, hint: 'the Kubernetes API server rejects objects with this label' }));
+    const vp = typeof v === 'string' ? labelValueProblem(v) : undefined;
+    if (vp) out.push(diag('KF2008', `invalid value for label ${JSON.stringify(k)}: ${vp}`, { severity: 'warning', location, hint: 'the Kubernetes API server rejects objects with this label' }));
+  }
+  return out;
+}
+
+/**
+ * Like fieldspec.ts's forEachSpec, but a segment written `name[]` must already be a list
+ * (Kustomize never creates it, not even with `create`).
+ */
+export function forEachListAwareSpec(
+  obj: JsonObject,
+  id: Pick<ResId, 'group' | 'version' | 'kind'>,
+  specs: readonly FieldSpec[],
+  visit: (spec: FieldSpec, ...rest: Parameters<FieldVisitor>) => void,
+): void {
+  for (const spec of specs) {
+    if (!fieldSpecMatches(spec, id)) continue;
+    const raw = splitPath(spec.path);
+    const segs = raw.map((s) => (s.endsWith('[]') ? s.slice(0, -2) : s));
+    const firstList = raw.findIndex((s) => s.endsWith('[]'));
+    if (firstList >= 0) {
+      let node: Json | undefined = obj;
+      for (let i = 0; i <= firstList && node !== undefined; i++) {
+        node = typeof node === 'object' && node !== null && !Array.isArray(node) ? node[segs[i]] : undefined;
+      }
+      if (!Array.isArray(node)) continue;
+    }
+    visitField(obj, segs, spec.create === true, (p, k, ptr) => visit(spec, p, k, ptr));
+  }
+}

@@ -1,0 +1,208 @@
+import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import { diag } from '../diagnostics.js';
+import type { ResourceMap } from '../resource-map.js';
+import type { Selector } from '../load/kustomization.js';
+
+/**
+ * Kustomize's resource selector (`target` of patches, `select`/`reject` of replacements).
+ *
+ * Observed with `kustomize build` v5.5:
+ * - group, version, kind: exact, an empty or absent field matches anything;
+ * - name and namespace: regular expressions anchored at both ends (`^(?:re)$`), matched
+ *   against the current or the original value (patch targets: not intermediate names;
+ *   replacements: any earlier name, pass `{ anyName: true }`);
+ * - a resource without namespace has namespace `default` for matching;
+ * - labelSelector / annotationSelector: Kubernetes label-selector syntax; an invalid one
+ *   silently matches nothing (kforge also warns, through `parseSelector`).
+ */
+
+export interface MatchOptions {
+  /** Match `name` against every earlier name too (replacements, replicas). */
+  anyName?: boolean;
+}
+
+type Op = 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
+interface Requirement {
+  key: string;
+  op: Op;
+  values: string[];
+}
+
+const KEY_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** Parses a label selector; returns an error message instead when it is invalid. */
+export function parseLabelSelector(text: string): Requirement[] | string {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (depth < 0) return 'unbalanced parentheses';
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (depth !== 0) return 'unbalanced parentheses';
+  parts.push(cur);
+  if (parts.length === 1 && parts[0].trim() === '') return [];
+  const reqs: Requirement[] = [];
+  for (const raw of parts) {
+    const p = raw.trim();
+    if (p === '') return 'empty requirement';
+    let m: RegExpExecArray | null;
+    let req: Requirement | undefined;
+    if ((m = /^!\s*(\S+)$/.exec(p))) req = { key: m[1], op: '!exists', values: [] };
+    else if ((m = /^([^\s=!<>(),]+)\s*(==|=|!=)\s*([^\s=!<>(),]*)$/.exec(p))) req = { key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]] };
+    else if ((m = /^([^\s=!<>(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(p))) {
+      const values = m[3].split(',').map((v) => v.trim());
+      if (values.length === 1 && values[0] === '') return `"${m[2]}" needs at least one value: ${p}`;
+      req = { key: m[1], op: m[2] as Op, values };
+    } else if ((m = /^([^\s=!<>(),]+)\s*([<>])\s*(-?\d+)$/.exec(p))) req = { key: m[1], op: m[2] === '>' ? 'gt' : 'lt', values: [m[3]] };
+    else if ((m = /^([^\s=!<>(),]+)$/.exec(p))) req = { key: m[1], op: 'exists', values: [] };
+    if (!req) return `cannot parse requirement "${p}"`;
+    if (!KEY_RE.test(req.key)) return `invalid key "${req.key}"`;
+    if (req.op !== 'gt' && req.op !== 'lt') {
+      for (const v of req.values) if (!VALUE_RE.test(v) || v.length > 63) return `invalid value "${v}"`;
+    }
+    reqs.push(req);
+  }
+  return reqs;
+}
+
+function matchRequirements(reqs: Requirement[], labels: Record<string, Json>): boolean {
+  for (const r of reqs) {
+    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+    const v = has ? String(labels[r.key]) : undefined;
+    switch (r.op) {
+      case 'exists':
+        if (!has) return false;
+        break;
+      case '!exists':
+        if (has) return false;
+        break;
+      case '=':
+        if (v !== r.values[0]) return false;
+        break;
+      case '!=':
+        if (v === r.values[0]) return false;
+        break;
+      case 'in':
+        if (v === undefined || !r.values.includes(v)) return false;
+        break;
+      case 'notin':
+        if (v !== undefined && r.values.includes(v)) return false;
+        break;
+      case 'gt':
+      case 'lt': {
+        if (v === undefined || !/^-?\d+$/.test(v)) return false;
+        const n = Number(v);
+        const w = Number(r.values[0]);
+        if (r.op === 'gt' ? !(n > w) : !(n < w)) return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+const regexCache = new Map<string, RegExp | null>();
+function anchored(re: string): RegExp | null {
+  let c = regexCache.get(re);
+  if (c === undefined) {
+    try {
+      c = new RegExp(`^(?:${re})$`);
+    } catch {
+      c = null;
+    }
+    regexCache.set(re, c);
+  }
+  return c;
+}
+
+const labelCache = new Map<string, Requirement[] | null>();
+function labelReqs(text: string): Requirement[] | null {
+  let c = labelCache.get(text);
+  if (c === undefined) {
+    const p = parseLabelSelector(text);
+    c = typeof p === 'string' ? null : p;
+    labelCache.set(text, c);
+  }
+  return c;
+}
+
+function metaMap(obj: JsonObject, field: 'labels' | 'annotations'): Record<string, Json> {
+  const meta = obj.metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return {};
+  const m = meta[field];
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return {};
+  return m;
+}
+
+function nsForMatch(ns: string | undefined): string {
+  return ns === undefined || ns === '' ? 'default' : ns;
+}
+
+export function matchesSelector(r: Resource, s: Selector, opts: MatchOptions = {}): boolean {
+  if (s.group && s.group !== r.id.group) return false;
+  if (s.version && s.version !== r.id.version) return false;
+  if (s.kind && s.kind !== r.id.kind) return false;
+  if (s.name) {
+    const re = anchored(s.name);
+    if (!re) return false;
+    const names = opts.anyName ? [r.id.name, r.originalId.name, ...r.previousNames] : [r.id.name, r.originalId.name];
+    if (!names.some((n) => re.test(n))) return false;
+  }
+  if (s.namespace) {
+    const re = anchored(s.namespace);
+    if (!re) return false;
+    const nss = [nsForMatch(r.id.namespace), nsForMatch(r.originalId.namespace)];
+    if (!nss.some((n) => re.test(n))) return false;
+  }
+  if (s.labelSelector) {
+    const reqs = labelReqs(s.labelSelector);
+    if (!reqs || !matchRequirements(reqs, metaMap(r.object, 'labels'))) return false;
+  }
+  if (s.annotationSelector) {
+    const reqs = labelReqs(s.annotationSelector);
+    if (!reqs || !matchRequirements(reqs, metaMap(r.object, 'annotations'))) return false;
+  }
+  return true;
+}
+
+export function selectResources(resources: ResourceMap, s: Selector, opts: MatchOptions = {}): Resource[] {
+  // Kind is the common filter: use the kind index when the selector names one.
+  const pool = s.kind ? resources.byKind(s.kind) : resources.all();
+  return pool.filter((r) => matchesSelector(r, s, opts));
+}
+
+/**
+ * Validates a selector. An invalid name/namespace regex is an error (Kustomize fails);
+ * an invalid label or annotation selector is a warning (Kustomize silently matches nothing).
+ */
+export function parseSelector(s: Selector, location?: SourceLocation): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const field of ['name', 'namespace'] as const) {
+    const v = s[field];
+    if (v && anchored(v) === null) {
+      out.push(diag('KF3007', `invalid regular expression in target ${field}: ${JSON.stringify(v)}`, { ...(location ? { location } : {}), hint: `${field} is a regular expression anchored at both ends` }));
+    }
+  }
+  for (const field of ['labelSelector', 'annotationSelector'] as const) {
+    const v = s[field];
+    if (v === undefined) continue;
+    const p = parseLabelSelector(v);
+    if (typeof p === 'string') {
+      out.push(
+        diag('KF3007', `invalid ${field} ${JSON.stringify(v)}: ${p}; it selects nothing`, {
+          severity: 'warning',
+          ...(location ? { location } : {}),
+          hint: 'syntax: key=value, key!=value, key in (a,b), key notin (a,b), key, !key; comma means AND',
+        }),
+      );
+    }
+  }
+  return out;
+}
