@@ -257,7 +257,7 @@ function collect(k: Kustomization, g: GeneratorArgs, fs: FileSystem, ds: Diagnos
     const text = utf8(bytes);
     const shown = displayPath(path.resolve(k.dir, envFile));
     if (text === undefined) {
-      ds.push(diag('KF1011', `env file ${shown} is not valid UTF-8 text`, { location: g.location, hint: 'save the file as UTF-8' }));
+      ds.push(diag('KF1011', `env file ${shown} is not valid UTF-8 text`, { location: { file: shown, line: firstBadUtf8Line(bytes), column: 1 }, notes: [`listed at ${g.location.file}:${g.location.line}:${g.location.column}`], hint: 'save the file as UTF-8' }));
       continue;
     }
     out.push(...parseEnvFile(text, shown, ds));
@@ -389,4 +389,18 @@ function suggestSibling(fs: FileSystem, abs: string): string {
   const names = fs.readDir(dir);
   const guess = didYouMean(path.basename(abs), names);
   return guess ? `did you mean "${guess}"?` : `check the path; ${displayPath(dir)} holds: ${names.slice(0, 8).join(', ') || 'nothing'}`;
+}
+
+/** The 1-based line of the first byte sequence that is not valid UTF-8. */
+function firstBadUtf8Line(bytes: Uint8Array): number {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      if (utf8(bytes.subarray(start, i)) === undefined) return line;
+      line++;
+      start = i + 1;
+    }
+  }
+  return 1;
 }

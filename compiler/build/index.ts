@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import type { FileSystem } from '../fs.js';
 import { nodeFs } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
@@ -329,16 +330,40 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
       ctx.diagnostics.push(diag('KF1004', `document ${doc.index + 1} of ${shown} is not a mapping (it is ${Array.isArray(v) ? 'a list' : `a ${typeof v}`})`, { location: loc, hint: 'each YAML document in a resource file must be a Kubernetes object' }));
       continue;
     }
-    if (v.kind === 'List' && Array.isArray(v.items)) {
+    // Kustomize splits any `*List` kind holding items (List, ConfigMapList, …).
+    if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
       v.items.forEach((item, i) => {
         if (item && typeof item === 'object' && !Array.isArray(item) && checkObject(item, loc, ctx, `item ${i} of the List`)) objects.push({ value: item, line: doc.line, column: doc.column, index: doc.index, item: i });
         else if (!(item && typeof item === 'object' && !Array.isArray(item))) ctx.diagnostics.push(diag('KF1004', `item ${i} of the List in ${shown} is not a mapping`, { location: loc }));
       });
       continue;
     }
-    if (checkObject(v, loc, ctx, 'the resource')) objects.push({ value: v, line: doc.line, column: doc.column, index: doc.index });
+    if (checkObject(v, loc, ctx, 'the resource')) {
+      restoreNullAnnotations(v, text, doc.index);
+      objects.push({ value: v, line: doc.line, column: doc.column, index: doc.index });
+    }
   }
   return objects;
+}
+
+/**
+ * Kustomize reads `metadata.annotations` as a map of strings: a null there keeps its
+ * source text (`null` → "null", `~` → "~", empty → ""). Only the top-level metadata:
+ * annotations in pod templates stay null. Rare, so the source is re-read only then.
+ */
+function restoreNullAnnotations(v: JsonObject, text: string, docIndex: number): void {
+  const meta = v.metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return;
+  const ann = meta.annotations;
+  if (!ann || typeof ann !== 'object' || Array.isArray(ann)) return;
+  const nulls = Object.keys(ann).filter((k) => ann[k] === null);
+  if (nulls.length === 0) return;
+  const docs = parseAllDocuments(text);
+  const doc = Array.isArray(docs) ? docs[docIndex] : undefined;
+  for (const k of nulls) {
+    const node = doc?.getIn(['metadata', 'annotations', k], true) as { source?: string } | null | undefined;
+    ann[k] = node && typeof node.source === 'string' ? node.source : '';
+  }
 }
 
 function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what: string): boolean {

@@ -30,7 +30,7 @@ export function applyReplacements(resources: ResourceMap, replacements: Replacem
     }
     const sources = resources.all().filter((r) => sourceMatches(r, rep.source));
     if (sources.length === 0) {
-      out.push(diag('KF2007', `replacement source ${describeSource(rep.source)} matches no resource`, { location: loc, hint: 'name the source by kind and name as written in its resource' }));
+      out.push(diag('KF2007', `replacement source ${describeSource(rep.source)} matches no resource`, { location: rep.sourceLocation ?? loc, hint: 'name the source by kind and name as written in its resource' }));
       continue;
     }
     if (sources.length > 1) {
@@ -73,7 +73,8 @@ export function applyReplacements(resources: ResourceMap, replacements: Replacem
         if (!matchesSelector(r, t.select, { anyName: true })) continue;
         if ((t.reject ?? []).some((rj) => matchesSelector(r, rj, { anyName: true }))) continue;
         const create = t.options?.create === true;
-        for (const fp of t.fieldPaths) {
+        for (const [fpIndex, fp] of t.fieldPaths.entries()) {
+          const fpLoc = t.fieldPathLocations?.[fpIndex] ?? loc;
           let hits = 0;
           const segs = parsePath(fp);
           // Observed: a field created under a `[k=v]` list selection also gets an untagged node.
@@ -82,12 +83,12 @@ export function applyReplacements(resources: ResourceMap, replacements: Replacem
             hits++;
             const p = parent as Record<string | number, Json>;
             p[key] = newValue(existed ? p[key] : undefined, value, t.options, untagged);
-            r.origin.fieldSources.push({ pointer, location: loc, by: 'replacements' });
+            r.origin.fieldSources.push({ pointer, location: fpLoc, by: 'replacements' });
           });
           if (hits === 0) {
             out.push(
               diag('KF2007', `replacement target field ${fp} not found in ${formatResId(r.id)}`, {
-                location: loc,
+                location: fpLoc,
                 resource: r.id,
                 hint: 'set `options: {create: true}` on the target to create missing fields',
               }),

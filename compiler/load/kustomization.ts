@@ -95,11 +95,15 @@ export interface ReplacementTarget {
   select: Selector;
   reject?: Selector[];
   fieldPaths: string[];
+  /** Where each of `fieldPaths` is written, same order. */
+  fieldPathLocations?: SourceLocation[];
   options?: { delimiter?: string; index?: number; create?: boolean };
 }
 
 export interface Replacement {
   source: ReplacementSource;
+  /** Where the source is written. */
+  sourceLocation?: SourceLocation;
   targets: ReplacementTarget[];
   location: SourceLocation;
 }

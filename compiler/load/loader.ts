@@ -761,6 +761,7 @@ function replacement(ctx: Ctx, item: YNode): Replacement | undefined {
       const sm = mapOf(ctx, val, 'replacement.source');
       if (!sm) return;
       hasSource = true;
+      r.sourceLocation = ctx.y.at(val);
       fields(ctx, sm, 'replacement.source', ['group', 'version', 'kind', 'name', 'namespace', 'fieldPath', 'options'], (sk, sv) => {
         if (sk === 'options') r.source.options = replOptions(ctx, sv, 'replacement.source.options');
         else (r.source as Record<string, unknown>)[sk] = str(ctx, sv, `source.${sk}`);
@@ -773,7 +774,10 @@ function replacement(ctx: Ctx, item: YNode): Replacement | undefined {
         fields(ctx, tm, 'replacement target', ['select', 'reject', 'fieldPaths', 'options'], (tk, tv) => {
           if (tk === 'select') target.select = selector(ctx, tv, 'replacement.targets.select') ?? {};
           else if (tk === 'reject') target.reject = seqOf(ctx, tv, 'reject').map((x) => selector(ctx, x, 'replacement.targets.reject') ?? {});
-          else if (tk === 'fieldPaths') target.fieldPaths = strListPlain(ctx, tv, 'fieldPaths');
+          else if (tk === 'fieldPaths') {
+            target.fieldPaths = strListPlain(ctx, tv, 'fieldPaths');
+            target.fieldPathLocations = isSeq(tv) ? (tv as YAMLSeq<YNode>).items.map((x) => ctx.y.at(x)) : [];
+          }
           else target.options = replOptions(ctx, tv, 'replacement.targets.options');
         });
         r.targets.push(target);
