@@ -58,6 +58,15 @@ export const CODES = {
   KF4001: 'environment definition invalid',
   KF4002: 'environment names a missing overlay',
   KF4003: 'environment failed to load',
+  // policies (mirrored in policies/codes.ts, which the policy engine uses)
+  KF4101: 'invalid waiver file or entry',
+  KF4102: 'waiver expired',
+  KF4103: 'stale waiver (matches no finding)',
+  KF4104: 'check cannot be waived in this environment',
+  KF4105: 'unknown policy check id',
+  KF4106: 'severity override of a locked check ignored',
+  KF4107: 'invalid baseline file',
+  KF4108: 'policy check failed (internal error)',
   // publish
   KF5001: 'working tree is dirty',
   KF5002: 'deploy branch diverged from source',

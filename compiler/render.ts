@@ -1,0 +1,142 @@
+/**
+ * One environment, end to end and pure but for reading files: load the environment
+ * definition, build its overlay (Kustomize), apply its typed patches, run the policy
+ * checks, and group the resources into apps (one per stack of `bases/`), each emitted
+ * as YAML. `check`, `render` and `diff` all start here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Diagnostic, Json, JsonObject, Resource } from './types.js';
+import { diag, hasErrors } from './diagnostics.js';
+import { build } from './build/index.js';
+import { applyTypedPatches } from './patch/apply.js';
+import { loadEnvironment, type EnvironmentDefinition } from './env.js';
+import { emitYamlDocument } from './emit/yaml.js';
+import { locatePointer } from './load/yaml.js';
+import type { RenderedApp } from './emit/plan.js';
+import { runChecks, CHECKS } from '../policies/index.js';
+import type { Report, Waiver } from '../policies/index.js';
+import { parseWaivers } from '../policies/waivers.js';
+import { parseBaseline } from '../policies/baseline.js';
+
+export interface RenderOptions {
+  /** YYYY-MM-DD for waiver expiry (injected; the CLI passes today's UTC date). */
+  today: string;
+  /** Run the policy checks (default true). */
+  checks?: boolean;
+  /** Waivers file (default `policies/waivers.yaml` under the repository when it exists). */
+  waiversFile?: string;
+  baselineFile?: string;
+}
+
+export interface RenderedEnvironment {
+  definition: EnvironmentDefinition;
+  overlayDir: string;
+  resources: Resource[];
+  apps: RenderedApp[];
+  report?: Report;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads a file relative to the repository, for lazy field positions. */
+export function fileLocator(repoRoot: string): (file: string, docIndex: number, pointer: string) => { line: number; column: number } | undefined {
+  const cache = new Map<string, string | undefined>();
+  return (file, docIndex, pointer) => {
+    const abs = path.isAbsolute(file) ? file : path.resolve(process.cwd(), file);
+    if (!cache.has(abs)) {
+      try {
+        cache.set(abs, fs.readFileSync(abs, 'utf8'));
+      } catch {
+        cache.set(abs, undefined);
+      }
+    }
+    const text = cache.get(abs);
+    void repoRoot;
+    return text === undefined ? undefined : locatePointer(text, docIndex, pointer);
+  };
+}
+
+export async function renderEnvironment(repoRoot: string, name: string, opts: RenderOptions): Promise<{ value?: RenderedEnvironment; diagnostics: Diagnostic[] }> {
+  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)) });
+  if (!loaded.value) return { diagnostics: loaded.diagnostics };
+  const definition = loaded.value;
+  const built = build(loaded.overlayDir);
+  const diagnostics = [...loaded.diagnostics, ...built.diagnostics];
+  if (!built.value || hasErrors(diagnostics)) return { diagnostics };
+  const resources = built.value.resources;
+  diagnostics.push(...applyTypedPatches(resources, definition.patches));
+  if (hasErrors(diagnostics)) return { diagnostics };
+
+  let report: Report | undefined;
+  if (opts.checks !== false) {
+    let waivers: Waiver[] = [];
+    const waiversFile = opts.waiversFile ?? path.join(repoRoot, 'policies', 'waivers.yaml');
+    if (fs.existsSync(waiversFile)) {
+      const shown = path.relative(process.cwd(), waiversFile) || waiversFile;
+      const parsed = parseWaivers(fs.readFileSync(waiversFile, 'utf8'), shown);
+      diagnostics.push(...parsed.diagnostics);
+      waivers = parsed.waivers;
+    } else if (opts.waiversFile) {
+      diagnostics.push(diag('KF1002', `waivers file ${opts.waiversFile} not found`, { hint: 'check the path given to --waivers' }));
+    }
+    let baseline;
+    if (opts.baselineFile) {
+      if (!fs.existsSync(opts.baselineFile)) {
+        diagnostics.push(diag('KF1002', `baseline file ${opts.baselineFile} not found`, { hint: 'write one with --write-baseline FILE first' }));
+      } else {
+        const parsed = parseBaseline(fs.readFileSync(opts.baselineFile, 'utf8'), opts.baselineFile);
+        diagnostics.push(...parsed.diagnostics);
+        baseline = parsed.entries;
+      }
+    }
+    if (hasErrors(diagnostics)) return { diagnostics };
+    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(repoRoot), ...(baseline ? { baseline } : {}) });
+    diagnostics.push(...report.diagnostics);
+  }
+  return { value: { definition, overlayDir: loaded.overlayDir, resources, apps: groupApps(resources), ...(report ? { report } : {}), diagnostics }, diagnostics };
+}
+
+function labelsOf(o: JsonObject, ...p: string[]): Record<string, Json> {
+  let cur: Json | undefined = o;
+  for (const k of p) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? cur[k] : undefined;
+  return cur && typeof cur === 'object' && !Array.isArray(cur) ? cur : {};
+}
+
+/** The app folder of resources that come from no base (components, the overlay itself). */
+export const SHARED_APP = 'shared';
+
+/**
+ * Groups resources into apps: the stack of `bases/` each comes from (its origin). A
+ * resource from a component or the overlay joins the app whose workloads carry the
+ * same `app.kubernetes.io/name` (a PDB, a ServiceMonitor…) or `part-of`; the rest go
+ * to `shared`. Resources keep their build order inside an app.
+ */
+export function groupApps(resources: readonly Resource[]): RenderedApp[] {
+  const byName = new Map<string, string>();
+  const byPartOf = new Map<string, string>();
+  for (const r of resources) {
+    const app = r.origin.configuredIn;
+    if (!app) continue;
+    const l = labelsOf(r.object, 'metadata', 'labels');
+    const n = l['app.kubernetes.io/name'];
+    const p = l['app.kubernetes.io/part-of'];
+    if (typeof n === 'string' && !byName.has(n)) byName.set(n, app);
+    if (typeof p === 'string' && !byPartOf.has(p)) byPartOf.set(p, app);
+    if (!byName.has(r.id.name)) byName.set(r.id.name, app);
+  }
+  const apps = new Map<string, RenderedApp>();
+  for (const r of resources) {
+    let app = r.origin.configuredIn;
+    if (!app) {
+      const l = labelsOf(r.object, 'metadata', 'labels');
+      const sel = labelsOf(r.object, 'spec', 'selector', 'matchLabels');
+      const n = l['app.kubernetes.io/name'] ?? sel['app.kubernetes.io/name'];
+      const p = l['app.kubernetes.io/part-of'];
+      app = (typeof n === 'string' && byName.get(n)) || (typeof p === 'string' && byPartOf.get(p)) || byName.get(r.id.name) || SHARED_APP;
+    }
+    let a = apps.get(app);
+    if (!a) apps.set(app, (a = { app, resources: [] }));
+    a.resources.push({ id: r.id, yaml: emitYamlDocument(r.object) });
+  }
+  return [...apps.values()].sort((x, y) => (x.app < y.app ? -1 : x.app > y.app ? 1 : 0));
+}
