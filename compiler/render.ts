@@ -27,6 +27,8 @@ export interface RenderOptions {
   /** Waivers file (default `policies/waivers.yaml` under the repository when it exists). */
   waiversFile?: string;
   baselineFile?: string;
+  /** Where the compiled environment definitions are (default `<repo>/dist`). */
+  distDir?: string;
 }
 
 export interface RenderedEnvironment {
@@ -57,7 +59,7 @@ export function fileLocator(repoRoot: string): (file: string, docIndex: number, 
 }
 
 export async function renderEnvironment(repoRoot: string, name: string, opts: RenderOptions): Promise<{ value?: RenderedEnvironment; diagnostics: Diagnostic[] }> {
-  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)) });
+  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)), ...(opts.distDir ? { distDir: opts.distDir } : {}) });
   if (!loaded.value) return { diagnostics: loaded.diagnostics };
   const definition = loaded.value;
   const built = build(loaded.overlayDir);

@@ -1,0 +1,151 @@
+/**
+ * Where the two sides of a diff come from: the working tree's rendering, the deploy
+ * branch head (what `render` committed last), or the rendering of another source ref.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Diagnostic, JsonObject } from '../types.js';
+import { resIdKey } from '../types.js';
+import { diag } from '../diagnostics.js';
+import { Git } from '../publish/git.js';
+import { deployBranchOf } from '../env.js';
+import { parseYamlDocuments } from '../load/yaml.js';
+import { METADATA_FILE, MANIFEST_FILE, normalizeDeployPath, joinPath } from '../emit/plan.js';
+import type { Environment } from '../types.js';
+import type { DiffResource } from './engine.js';
+import { renderEnvironment, type RenderedEnvironment } from '../render.js';
+
+export function toDiffResources(rendered: RenderedEnvironment): DiffResource[] {
+  const appByKey = new Map<string, string>();
+  for (const a of rendered.apps) for (const r of a.resources) appByKey.set(resIdKey(r.id), a.app);
+  return rendered.resources.map((r) => {
+    const app = appByKey.get(resIdKey(r.id));
+    return {
+      apiVersion: String(r.object.apiVersion ?? ''),
+      kind: r.id.kind,
+      ...(r.id.namespace ? { namespace: r.id.namespace } : {}),
+      name: r.id.name,
+      object: r.object,
+      ...(app ? { app } : {}),
+    };
+  });
+}
+
+function objToDiff(o: JsonObject, app: string): DiffResource {
+  const meta = (o.metadata && typeof o.metadata === 'object' && !Array.isArray(o.metadata) ? o.metadata : {}) as JsonObject;
+  return {
+    apiVersion: String(o.apiVersion ?? ''),
+    kind: String(o.kind ?? ''),
+    ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {}),
+    name: String(meta.name ?? ''),
+    object: o,
+    app,
+  };
+}
+
+/** The resources kforge committed last on the environment's deploy branch (none if it does not exist). */
+export async function readDeployBranch(repoDir: string, env: Environment): Promise<{ value?: { resources: DiffResource[]; label: string }; diagnostics: Diagnostic[] }> {
+  const git = new Git(repoDir);
+  const branch = deployBranchOf(env);
+  const head = await git.resolve(`refs/heads/${branch}`);
+  if (!head) return { value: { resources: [], label: `${branch} (missing: everything is new)` }, diagnostics: [] };
+  const base = normalizeDeployPath(env.deployPath);
+  const metaPath = joinPath(base ?? '', METADATA_FILE);
+  const meta = await git.tryRun(['show', `${head}:${metaPath}`]);
+  let appPaths: { name: string; path: string }[] = [];
+  try {
+    const m = JSON.parse(meta ?? '{}') as { 'x-kforge'?: { apps?: { name: string; files?: string[] }[] } };
+    appPaths = (m['x-kforge']?.apps ?? []).map((a) => ({ name: a.name, path: joinPath(base ?? '', joinPath(a.name, MANIFEST_FILE)) }));
+  } catch {
+    appPaths = [];
+  }
+  if (appPaths.length === 0) {
+    const list = (await git.tryRun(['ls-tree', '-r', '--name-only', head, ...(base ? [base] : [])])) ?? '';
+    appPaths = list
+      .split('\n')
+      .filter((p) => p.endsWith(`/${MANIFEST_FILE}`))
+      .map((p) => ({ name: path.posix.basename(path.posix.dirname(p)), path: p }));
+  }
+  const resources: DiffResource[] = [];
+  const ds: Diagnostic[] = [];
+  for (const a of appPaths) {
+    const text = await git.tryRun(['show', `${head}:${a.path}`]);
+    if (text === undefined) continue;
+    const parsed = parseYamlDocuments(text, `${branch}:${a.path}`);
+    ds.push(...parsed.diagnostics);
+    for (const d of parsed.value ?? []) if (d.value && typeof d.value === 'object' && !Array.isArray(d.value)) resources.push(objToDiff(d.value, a.name));
+  }
+  return { value: { resources, label: `${branch}@${head.slice(0, 7)}` }, diagnostics: ds };
+}
+
+/**
+ * Renders ENV as it is at another source ref: the ref's tree is extracted with
+ * `git archive` into a temporary folder (nothing in the repository changes), and built
+ * with this kforge. Its environment.ts is transpiled (TypeScript's transpileModule, no
+ * type-check: the ref was checked when it was committed) against this kforge's API.
+ */
+export async function renderAtRef(repoDir: string, ref: string, envName: string, today: string): Promise<{ value?: { resources: DiffResource[]; label: string; rendered: RenderedEnvironment }; diagnostics: Diagnostic[] }> {
+  const git = new Git(repoDir);
+  const sha = await git.resolve(`${ref}^{commit}`);
+  if (!sha) return { diagnostics: [diag('KF6001', `source ref "${ref}" not found`, { hint: 'fetch it first (git fetch origin main) or name an existing branch, tag or commit' })] };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-ref-'));
+  try {
+    const tarFile = path.join(tmp, 'src.tar');
+    await git.run(['archive', '--format=tar', `--output=${tarFile}`, sha, '--', 'overlays', 'bases', 'policies/waivers.yaml'].filter(Boolean)).catch(async () => {
+      await git.run(['archive', '--format=tar', `--output=${tarFile}`, sha, '--', 'overlays', 'bases']);
+    });
+    const root = path.join(tmp, 'tree');
+    fs.mkdirSync(root);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('tar', ['-xf', tarFile, '-C', root]);
+    const dist = path.join(tmp, 'dist');
+    await transpileEnvironments(root, dist);
+    const res = await renderEnvironment(root, envName, { today, distDir: dist });
+    if (!res.value) return { diagnostics: res.diagnostics.map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })) };
+    return { value: { resources: toDiffResources(res.value), label: `${ref}@${sha.slice(0, 7)}`, rendered: res.value }, diagnostics: res.diagnostics.filter((d) => d.severity === 'error') };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function transpileEnvironments(root: string, dist: string): Promise<void> {
+  const overlays = path.join(root, 'overlays');
+  if (!fs.existsSync(overlays)) return;
+  const api = new URL('../api.js', import.meta.url).href;
+  let ts: typeof import('typescript') | undefined;
+  for (const env of fs.readdirSync(overlays)) {
+    const src = path.join(overlays, env, 'environment.ts');
+    if (!fs.existsSync(src)) continue;
+    ts ??= (await import('typescript')).default;
+    const out = ts.transpileModule(fs.readFileSync(src, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+      fileName: src,
+    }).outputText.replace(/(['"])(\.\.\/)+compiler\/api\.js\1/g, JSON.stringify(api));
+    const dest = path.join(dist, 'overlays', env, 'environment.js');
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(dest, out);
+    const t = new Date(Date.now() + 2000);
+    fs.utimesSync(dest, t, t);
+  }
+  fs.writeFileSync(path.join(dist, 'package.json'), '{"type":"module"}\n');
+}
+
+/** A key for Secret placeholders: stable within a repository, unknown outside it. */
+export function redactKeyFor(repoDir: string): string {
+  if (process.env.KFORGE_REDACT_KEY) return process.env.KFORGE_REDACT_KEY;
+  const gitDir = path.join(repoDir, '.git');
+  const file = path.join(fs.existsSync(gitDir) && fs.statSync(gitDir).isDirectory() ? gitDir : os.tmpdir(), 'kforge-redact-key');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const key = createHash('sha256').update(`${process.pid}:${Date.now()}:${Math.random()}`).digest('hex');
+    try {
+      fs.writeFileSync(file, key + '\n', { mode: 0o600 });
+    } catch {
+      /* read-only: a per-run key still keeps equal/changed values distinguishable */
+    }
+    return key;
+  }
+}
