@@ -1,0 +1,171 @@
+/**
+ * `kforge bootstrap argocd|flux [--env NAME]... [--repo-url URL] [--out DIR] [--stdout]`
+ *
+ * Exit codes: 0 written (or printed), 2 a user's mistake (diagnostics on stderr).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Diagnostic, Environment } from '../types.js';
+import { diag, formatDiagnostic, hasErrors } from '../diagnostics.js';
+import { deployBranchOf, loadEnvironment } from '../env.js';
+import { bootstrap, type BootstrapEnv, type BootstrapTarget } from './index.js';
+
+export const BOOTSTRAP_USAGE = `usage: kforge bootstrap argocd|flux [options]
+
+Writes the Argo CD ApplicationSets (argocd) or Flux GitRepository + Kustomization
+objects (flux) that make a cluster follow each environment's deploy branch.
+
+options:
+  --env NAME        an environment (repeatable); default: every overlays/<env>/ with a kustomization
+  --repo-url URL    the repository the cluster clones; default: git remote get-url origin
+  --out DIR         output folder; default: deploy/<target>/
+  --stdout          print one YAML stream instead of writing files
+  --project NAME    Argo CD project of the Applications (default: default)
+  --namespace NS    namespace of Argo CD or Flux (default: argocd / flux-system)
+`;
+
+interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+interface Args {
+  target?: BootstrapTarget;
+  envs: string[];
+  repoURL?: string;
+  out?: string;
+  stdout: boolean;
+  project?: string;
+  namespace?: string;
+  help: boolean;
+}
+
+function parseArgs(argv: string[], ds: Diagnostic[]): Args {
+  const a: Args = { envs: [], stdout: false, help: false };
+  const valued: Record<string, (v: string) => void> = {
+    '--env': (v) => a.envs.push(v),
+    '--repo-url': (v) => (a.repoURL = v),
+    '--out': (v) => (a.out = v),
+    '--project': (v) => (a.project = v),
+    '--namespace': (v) => (a.namespace = v),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (flag in valued) {
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '' || (eq < 0 && v.startsWith('--'))) {
+        ds.push(diag('KF1006', `${flag} needs a value`, { hint: BOOTSTRAP_USAGE.split('\n')[0] }));
+        if (eq < 0 && v !== undefined && v.startsWith('--')) i--;
+        continue;
+      }
+      valued[flag](v);
+    } else if (arg === '--stdout') a.stdout = true;
+    else if (arg === '-h' || arg === '--help') a.help = true;
+    else if (arg === 'argocd' || arg === 'flux') {
+      if (a.target && a.target !== arg) ds.push(diag('KF1006', 'give one target: argocd or flux'));
+      a.target = arg;
+    } else if (arg.startsWith('-')) ds.push(diag('KF1006', `unknown option ${arg}`, { hint: 'kforge bootstrap --help' }));
+    else ds.push(diag('KF1006', `unknown target "${arg}": expected argocd or flux`, { hint: 'kforge bootstrap argocd' }));
+  }
+  return a;
+}
+
+/**
+ * The branch a cluster follows. kforge publishes to `deployBranchOf(env)`; an environment
+ * promoted by pull request publishes to `environments/<env>-next` and the PR merges it into
+ * `environments/<env>`: the cluster follows the latter.
+ */
+export function syncBranchOf(env: Environment): string {
+  const b = deployBranchOf(env);
+  if (env.promoteByPullRequest && !env.deployBranch && b.endsWith('-next')) return b.slice(0, -'-next'.length);
+  return b;
+}
+
+function hasKustomization(dir: string): boolean {
+  return ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => fs.existsSync(path.join(dir, f)));
+}
+
+/** Every overlays/<env>/ holding a kustomization file, sorted (overlays/components/ holds none itself). */
+export function discoverEnvironments(repoDir: string): string[] {
+  const root = path.join(repoDir, 'overlays');
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && hasKustomization(path.join(root, d.name)))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Name → branch and deploy path, from overlays/<env>/environment.ts when compiled, else the defaults. */
+export async function resolveEnvironments(repoDir: string, names: string[], distDir?: string): Promise<{ envs: BootstrapEnv[]; diagnostics: Diagnostic[] }> {
+  const envs: BootstrapEnv[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const name of names) {
+    const r = await loadEnvironment(repoDir, name, distDir ? { distDir } : {});
+    if (r.value) {
+      const env = r.value.environment;
+      envs.push({ name, branch: syncBranchOf(env), ...(env.deployPath ? { deployPath: env.deployPath } : {}) });
+      continue;
+    }
+    if (r.diagnostics.length > 0 && r.diagnostics.every((d) => d.code === 'KF4003')) {
+      // environment.ts exists but is not compiled (or fails to load): fall back to the default branch.
+      for (const d of r.diagnostics) diagnostics.push({ ...d, severity: 'warning', notes: [...(d.notes ?? []), `using branch environments/${name} and the deploy branch root`] });
+      envs.push({ name, branch: `environments/${name}` });
+      continue;
+    }
+    diagnostics.push(...r.diagnostics);
+  }
+  return { envs, diagnostics };
+}
+
+export async function runBootstrap(argv: string[], io: Io, opts: { repoDir?: string; distDir?: string; color?: boolean } = {}): Promise<number> {
+  const print = (ds: readonly Diagnostic[]) => {
+    for (const d of ds) io.err(formatDiagnostic(d, opts.color ?? false) + '\n');
+  };
+  const ds: Diagnostic[] = [];
+  const args = parseArgs(argv, ds);
+  if (args.help) {
+    io.out(BOOTSTRAP_USAGE);
+    return 0;
+  }
+  if (!args.target && !hasErrors(ds)) ds.push(diag('KF1006', 'kforge bootstrap needs a target: argocd or flux', { hint: 'kforge bootstrap argocd' }));
+  if (hasErrors(ds) || !args.target) {
+    print(ds);
+    io.err('\n' + BOOTSTRAP_USAGE);
+    return 2;
+  }
+  const repoDir = path.resolve(opts.repoDir ?? process.cwd());
+  const names = args.envs.length ? [...new Set(args.envs)] : discoverEnvironments(repoDir);
+  if (names.length === 0) {
+    print([diag('KF4002', 'no environments found: no overlays/<env>/kustomization.yaml', { hint: 'run from the repository root, or pass --env NAME' })]);
+    return 2;
+  }
+  const resolved = await resolveEnvironments(repoDir, names, opts.distDir);
+  if (hasErrors(resolved.diagnostics)) {
+    print(resolved.diagnostics);
+    return 2;
+  }
+  const res = await bootstrap({
+    repoDir,
+    target: args.target,
+    envs: resolved.envs,
+    ...(args.repoURL !== undefined ? { repoURL: args.repoURL } : {}),
+    stdout: args.stdout,
+    ...(args.out !== undefined ? { outDir: path.resolve(args.out) } : {}),
+    ...(args.project !== undefined ? { project: args.project } : {}),
+    ...(args.namespace !== undefined ? (args.target === 'argocd' ? { argocdNamespace: args.namespace } : { fluxNamespace: args.namespace }) : {}),
+  });
+  const all = [...resolved.diagnostics, ...res.diagnostics];
+  print(all);
+  if (hasErrors(all)) return 2;
+  if (args.stdout) {
+    io.out(res.stream ?? '');
+    return 0;
+  }
+  const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+  for (const p of res.written) io.out(`wrote ${rel(p)}\n`);
+  io.out(`apply it with: kubectl apply -k ${rel(res.outDir ?? '.')}\n`);
+  return 0;
+}

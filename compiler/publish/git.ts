@@ -1,0 +1,131 @@
+/**
+ * The few git operations publishing needs, through simple-git, with a minimal allow-listed
+ * environment: LANG=C, LC_ALL=C, HOME, PATH, and per call GIT_INDEX_FILE and the
+ * author/committer variables. Nothing else from process.env reaches git.
+ */
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+export const ZERO_ID = '0000000000000000000000000000000000000000';
+
+const EXIT_MARK = 'kforge-git-exit=';
+
+export class GitCommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly args: string[],
+  ) {
+    super(message);
+  }
+}
+
+export interface GitEnvExtra {
+  GIT_INDEX_FILE?: string;
+  GIT_AUTHOR_NAME?: string;
+  GIT_AUTHOR_EMAIL?: string;
+  GIT_AUTHOR_DATE?: string;
+  GIT_COMMITTER_NAME?: string;
+  GIT_COMMITTER_EMAIL?: string;
+  GIT_COMMITTER_DATE?: string;
+}
+
+export function gitEnv(extra: GitEnvExtra = {}): Record<string, string> {
+  const env: Record<string, string> = { LANG: 'C', LC_ALL: 'C' };
+  if (process.env.HOME !== undefined) env.HOME = process.env.HOME;
+  if (process.env.PATH !== undefined) env.PATH = process.env.PATH;
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/**
+ * A git runner bound to a repository.
+ * Note: simple-git waits 50 ms after a command that printed nothing; prefer forms of commands that print.
+ */
+/** A git runner bound to a repository; rejects with GitCommandError on any non-zero exit. */
+export class Git {
+  private readonly base: SimpleGit;
+  private readonly byEnv = new Map<string, SimpleGit>();
+
+  constructor(readonly dir: string) {
+    this.base = this.make(gitEnv());
+  }
+
+  private make(env: Record<string, string>): SimpleGit {
+    return simpleGit({
+      baseDir: this.dir,
+      maxConcurrentProcesses: 4,
+      trimmed: false,
+      // never let background maintenance or signing make a publish slow or nondeterministic
+      config: ['gc.auto=0', 'maintenance.auto=false', 'commit.gpgSign=false', 'core.quotePath=false'],
+      errors(error, result) {
+        if (error) return error;
+        if (result.exitCode === 0) return;
+        const text = Buffer.concat([...result.stdErr, ...result.stdOut]).toString('utf-8').trim();
+        // simple-git keeps only the text of the error: carry the exit code in it
+        return Buffer.from(`${EXIT_MARK}${result.exitCode}\n${text || `git exited with ${result.exitCode}`}`);
+      },
+    }).env(env);
+  }
+
+  private with(extra?: GitEnvExtra): SimpleGit {
+    if (!extra) return this.base;
+    const key = JSON.stringify(extra);
+    let g = this.byEnv.get(key);
+    if (!g) {
+      g = this.make(gitEnv(extra));
+      this.byEnv.set(key, g);
+    }
+    return g;
+  }
+
+  /** stdout of `git args…`. */
+  async run(args: string[], extra?: GitEnvExtra): Promise<string> {
+    try {
+      return await this.with(extra).raw(args);
+    } catch (e) {
+      const text = e instanceof Error ? e.message : String(e);
+      const at = text.indexOf(EXIT_MARK);
+      if (at < 0) throw new GitCommandError(text, -1, args);
+      const rest = text.slice(at + EXIT_MARK.length);
+      const nl = rest.indexOf('\n');
+      throw new GitCommandError(rest.slice(nl + 1), parseInt(rest.slice(0, nl), 10), args);
+    }
+  }
+
+  /** Like run, but returns undefined when git exits non-zero. */
+  async tryRun(args: string[], extra?: GitEnvExtra): Promise<string | undefined> {
+    try {
+      return await this.run(args, extra);
+    } catch (e) {
+      if (e instanceof GitCommandError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The commit id a ref or revision names, or undefined. */
+  async resolve(rev: string): Promise<string | undefined> {
+    // without --quiet: a missing ref prints on stderr, so simple-git need not wait for silent output
+    const out = await this.tryRun(['rev-parse', '--verify', `${rev}^{commit}`]);
+    return out?.trim() || undefined;
+  }
+
+  /**
+   * How `a` relates to `b`: 'same', 'ancestor' (a is older), 'descendant' (a is newer), 'diverged',
+   * or 'unknown' (an object is missing). One merge-base call (git prints a commit, so simple-git
+   * need not wait for silent output).
+   */
+  async relation(a: string, b: string): Promise<'same' | 'ancestor' | 'descendant' | 'diverged' | 'unknown'> {
+    if (a === b) return 'same';
+    try {
+      const mb = (await this.run(['merge-base', a, b])).trim();
+      return mb === a ? 'ancestor' : mb === b ? 'descendant' : 'diverged';
+    } catch (e) {
+      if (e instanceof GitCommandError && e.exitCode === 1) return 'diverged'; // no common history
+      return 'unknown';
+    }
+  }
+
+  async hasCommit(sha: string): Promise<boolean> {
+    return (await this.tryRun(['cat-file', '-t', `${sha}^{commit}`])) !== undefined;
+  }
+}

@@ -1,0 +1,668 @@
+/**
+ * publish: a RenderPlan → a commit on the environment's deploy branch.
+ *
+ * API
+ *   publish(opts: PublishOptions): Promise<PublishResult>    never throws; problems are diagnostics
+ *     opts.repoDir        the source repository (the deploy branch lives in the same repository)
+ *     opts.environment    deploy branch = environment.deployBranch ?? environments/<name>[-next when promoteByPullRequest]
+ *     opts.plan(source)   the injected build: called at most once, after the source checks, with the
+ *                         SourceInfo read from HEAD; typically (s) => planRender({environment, apps: build(), source: s, …})
+ *     opts.push           fetch the remote branch first, commit on its head, push with an exact lease, retry on races
+ *     opts.remote         default "origin"
+ *     opts.allowDirty     render a dirty working tree (recorded in the metadata and a Render-Dirty trailer)
+ *     opts.allowDiverged  publish although the deploy head was rendered from a commit that is neither
+ *                         an ancestor nor a descendant of the source commit
+ *     opts.outDir         write the files to this folder instead of committing (previously written files it owned are pruned)
+ *     opts.sourceRef / opts.repoURL   override what git says (CI knows the ref of a detached checkout)
+ *     opts.summaryKinds   kinds listed first in summary.text
+ *     opts.now, opts.onProgress, opts.retry {attempts = 8, minDelayMs = 50, maxDelayMs = 2000, random, sleep}, opts.faultAt (tests)
+ *   deployBranchName(environment), readSource(repoDir) are exported for the CLI.
+ *
+ * Status: published | up-to-date (content digest equals the head's) | superseded (the head was rendered from a
+ * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged) | failed (KF5003 push rejected,
+ * KF5004 not a repository, KF5005 git failed, KF9001 bug or injected fault).
+ *
+ * Guarantees
+ *   - The working tree, the index and HEAD are never touched: a temporary index (GIT_INDEX_FILE) gets the base
+ *     tree (read-tree), new blobs (`hash-object -w --no-filters -- <temp files>`, batched: simple-git has no stdin,
+ *     and blobs already in the base tree are skipped by their id computed here), entries (`update-index --cacheinfo`,
+ *     batched), then write-tree and commit-tree. `status` runs with --no-optional-locks (no index refresh).
+ *     git runs with an allow-listed env (LANG, LC_ALL, HOME, PATH, GIT_INDEX_FILE, author/committer vars).
+ *   - Only files listed in the previous head's x-kforge `files` are deleted; other files on the branch stay.
+ *   - The branch moves only by compare-and-swap (`update-ref B NEW OLD`, zero id when creating) and is append-only.
+ *   - With push, the remote moves by `push --force-with-lease=refs/heads/B:<expected>` of a fast-forward commit;
+ *     the local branch follows only after the remote accepted (so it never points at a refused commit).
+ *   - The commit is deterministic: author and committer come from the source commit (with its dates).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Diagnostic, Environment } from '../types.js';
+import { diag } from '../diagnostics.js';
+import {
+  METADATA_FILE,
+  joinPath,
+  normalizeDeployPath,
+  type HydratorMetadata,
+  type RenderPlan,
+  type SourceInfo,
+} from '../emit/plan.js';
+import { Git, GitCommandError, ZERO_ID } from './git.js';
+import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
+
+export type { SourceInfo, RenderPlan } from '../emit/plan.js';
+export { planRender } from '../emit/plan.js';
+
+export type PublishStatus = 'published' | 'up-to-date' | 'superseded' | 'refused' | 'failed';
+export type FaultPoint = 'after-objects' | 'after-commit' | 'after-push';
+
+export interface ProgressEvent {
+  phase: 'source' | 'fetch' | 'build' | 'objects' | 'commit' | 'ref' | 'push' | 'retry' | 'done';
+  message: string;
+}
+
+export interface PublishOptions {
+  repoDir: string;
+  environment: Environment;
+  plan: (source: SourceInfo) => RenderPlan | Promise<RenderPlan>;
+  push?: boolean;
+  remote?: string;
+  allowDirty?: boolean;
+  allowDiverged?: boolean;
+  outDir?: string;
+  sourceRef?: string;
+  repoURL?: string;
+  /** Milliseconds clock for the summary (default Date.now). */
+  now?: () => number;
+  onProgress?: (e: ProgressEvent) => void;
+  retry?: { attempts?: number; minDelayMs?: number; maxDelayMs?: number; random?: () => number; sleep?: (ms: number) => Promise<void> };
+  /** Kinds to list first (in this order) in the summary; the others follow by count. */
+  summaryKinds?: string[];
+  /** Tests: stop as if killed at this point. */
+  faultAt?: FaultPoint;
+}
+
+export interface PublishSummary {
+  environment: string;
+  branch: string;
+  deployPath: string;
+  source?: string;
+  digest?: string;
+  apps: number;
+  resources: number;
+  kinds: Record<string, number>;
+  changes?: ChangeSet;
+  commit?: string;
+  previous?: string;
+  attempts: number;
+  durationMs: number;
+  /** Human-readable lines for the CLI. */
+  text: string[];
+}
+
+export interface PublishResult {
+  status: PublishStatus;
+  branch: string;
+  commit?: string;
+  previous?: string;
+  tree?: string;
+  summary: PublishSummary;
+  diagnostics: Diagnostic[];
+}
+
+export function deployBranchName(env: Environment): string {
+  if (env.deployBranch) return env.deployBranch;
+  return `environments/${env.name}${env.promoteByPullRequest ? '-next' : ''}`;
+}
+
+const SHOW_FORMAT = ['%H', '%an', '%ae', '%aI', '%ad', '%cI', '%cd', '%s', '%b'].join('%x00');
+
+function stripCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]+@/i, '$1');
+}
+
+/** SourceInfo of HEAD (dirty = false: the caller checks the tree). */
+async function sourceOf(git: Git, remote: string, opts: { sourceRef?: string; repoURL?: string }, headSym?: string): Promise<SourceInfo | undefined> {
+  const out = await git.tryRun(['show', '-s', '--date=raw', `--format=${SHOW_FORMAT}`, 'HEAD']);
+  if (out === undefined) return undefined;
+  const [sha, an, ae, aI, ad, cI, cd, s, ...b] = out.split('\0');
+  const sym = headSym ?? (await git.tryRun(['rev-parse', '--symbolic-full-name', 'HEAD']))?.trim() ?? '';
+  const ref = opts.sourceRef ?? (sym.startsWith('refs/') ? sym : '');
+  let url = opts.repoURL;
+  if (url === undefined) {
+    // prints the remote's URL, or the name itself when there is no such remote
+    const u = (await git.tryRun(['ls-remote', '--get-url', remote]))?.trim() ?? '';
+    url = u === remote ? '' : stripCredentials(u);
+  }
+  return {
+    repoURL: url,
+    sha: sha.trim(),
+    ref,
+    subject: s,
+    body: b.join('\0').replace(/\n+$/, ''),
+    author: { name: an, email: ae, date: aI, dateRaw: ad },
+    committerDate: cI,
+    committerDateRaw: cd,
+    dirty: false,
+  };
+}
+
+/** The source commit of a repository's HEAD, for callers that render without publishing. */
+export async function readSource(repoDir: string, remote = 'origin'): Promise<SourceInfo | undefined> {
+  try {
+    return await sourceOf(new Git(repoDir), remote, {});
+  } catch {
+    return undefined;
+  }
+}
+
+interface Previous {
+  commit: string;
+  tree: string;
+  sourceSha?: string;
+  digest?: string;
+  files: string[];
+  apps?: PreviousApp[];
+  meta?: HydratorMetadata;
+}
+
+async function readPrevious(git: Git, commit: string, deployPath: string): Promise<Previous> {
+  const raw = await git.run(['cat-file', 'commit', commit]);
+  const tree = /^tree ([0-9a-f]+)$/m.exec(raw)?.[1] ?? '';
+  const sep = raw.indexOf('\n\n');
+  const message = sep >= 0 ? raw.slice(sep + 2) : '';
+  const trailers = parseTrailers(message);
+  let meta: HydratorMetadata | undefined;
+  const text = await git.tryRun(['cat-file', 'blob', `${commit}:${joinPath(deployPath, METADATA_FILE)}`]);
+  if (text !== undefined) {
+    try {
+      const m = JSON.parse(text) as HydratorMetadata;
+      if (m && typeof m === 'object' && m['x-kforge'] && typeof m['x-kforge'] === 'object') meta = m;
+    } catch {
+      meta = undefined;
+    }
+  }
+  const x = meta?.['x-kforge'];
+  // the head's own trailers first; a hand-made commit on top keeps the metadata of the last render
+  const own = trailers['Source-Commit'] !== undefined;
+  return {
+    commit,
+    tree,
+    sourceSha: own ? trailers['Source-Commit'] : meta?.drySha,
+    digest: own ? trailers['Render-Digest'] : x?.digest,
+    files: Array.isArray(x?.files) ? x.files.filter((f) => typeof f === 'string') : [],
+    apps: Array.isArray(x?.apps)
+      ? x.apps
+          .filter((a) => a && typeof a === 'object' && typeof a.name === 'string')
+          .map((a) => ({ name: a.name, digest: String(a.digest), resources: typeof a.resources === 'number' ? a.resources : 0 }))
+      : undefined,
+    meta,
+  };
+}
+
+/** Loads the per-resource digests of the previous apps whose content changed (one git call). */
+async function loadPreviousResources(git: Git, prev: Previous, plan: RenderPlan): Promise<void> {
+  if (!prev.apps) return;
+  const planDigest = new Map(plan.apps.map((a) => [a.name, a.digest]));
+  const prevDeployPath = prev.meta?.['x-kforge']?.deployPath ?? plan.deployPath;
+  const wanted = prev.apps.filter((a) => planDigest.get(a.name) !== a.digest);
+  if (!wanted.length) return;
+  const specs = wanted.map((a) => `${prev.commit}:${joinPath(joinPath(prevDeployPath, a.name), METADATA_FILE)}`);
+  const out = await git.tryRun(['show', ...specs]);
+  if (out === undefined) return;
+  // each file is JSON.stringify(…, null, 2) + "\n": the only column-0 "}" closes it
+  const chunks = out.split('\n}\n').slice(0, -1);
+  if (chunks.length !== wanted.length) return;
+  for (let i = 0; i < wanted.length; i++) {
+    try {
+      const m = JSON.parse(chunks[i] + '\n}') as { 'x-kforge'?: { app?: string; resources?: Record<string, string> } };
+      const x = m['x-kforge'];
+      if (x?.app === wanted[i].name && x.resources && typeof x.resources === 'object') wanted[i].resourceDigests = x.resources;
+    } catch {
+      /* unknown: counted as changed */
+    }
+  }
+}
+
+function gitBlobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/** Splits args into batches whose total length stays well under the OS limit. */
+function batches(items: string[], maxChars = 60_000): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let n = 0;
+  for (const it of items) {
+    if (cur.length && n + it.length + 1 > maxChars) {
+      out.push(cur);
+      cur = [];
+      n = 0;
+    }
+    cur.push(it);
+    n += it.length + 1;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+class Fault extends Error {}
+
+interface BuildState {
+  tmp: string;
+  /** blob ids known to be in the object database */
+  written: Set<string>;
+  /** path → blob id of the plan's files */
+  blobs?: Map<string, string>;
+}
+
+/** Writes blobs and the tree for `plan` on top of `base`; returns the tree id. Touches only the temporary index. */
+async function writeTree(git: Git, st: BuildState, base: string | undefined, prev: Previous | undefined, plan: RenderPlan): Promise<string> {
+  const index = path.join(st.tmp, `index-${base ?? 'root'}`);
+  fs.rmSync(index, { force: true });
+  const env = { GIT_INDEX_FILE: index };
+  if (base) await git.run(['read-tree', `${base}^{tree}`], env);
+  else await git.run(['read-tree', '--empty'], env);
+
+  if (!st.blobs) {
+    // content ids computed here; verified against git's on write
+    const blobs = new Map<string, string>();
+    const buffers = new Map<string, Buffer>();
+    for (const [p, content] of plan.files) {
+      const buf = Buffer.from(content, 'utf-8');
+      buffers.set(p, buf);
+      blobs.set(p, gitBlobId(buf));
+    }
+    // blobs already in the base tree need no writing
+    if (base) {
+      const ls = await git.run(['ls-files', '-s', '-z'], env);
+      for (const entry of ls.split('\0')) {
+        const m = /^\d+ ([0-9a-f]+) /.exec(entry);
+        if (m) st.written.add(m[1]);
+      }
+    }
+    const todo: string[] = [];
+    const files: string[] = [];
+    let i = 0;
+    for (const [p, id] of blobs) {
+      if (st.written.has(id)) continue;
+      const f = path.join(st.tmp, `b${i++}`);
+      fs.writeFileSync(f, buffers.get(p)!);
+      todo.push(p);
+      files.push(f);
+    }
+    let k = 0;
+    for (const batch of batches(files)) {
+      const out = (await git.run(['hash-object', '-w', '--no-filters', '--', ...batch])).split('\n').filter(Boolean);
+      for (const id of out) {
+        const p = todo[k++];
+        blobs.set(p, id); // git's id is authoritative (sha256 repositories)
+        st.written.add(id);
+      }
+    }
+    st.blobs = blobs;
+  }
+
+  const keep = new Set(plan.files.keys());
+  const stale = (prev?.files ?? []).filter((f) => !keep.has(f));
+  // --verbose: git prints each path, so simple-git need not wait for silent output
+  for (const batch of batches(stale)) await git.run(['update-index', '--verbose', '--force-remove', '--', ...batch], env);
+  const infos = [...st.blobs].map(([p, id]) => `100644,${id},${p}`);
+  for (const batch of batches(infos)) {
+    const args = ['update-index', '--verbose', '--add', '--replace'];
+    for (const b of batch) args.push('--cacheinfo', b);
+    await git.run(args, env);
+  }
+  return (await git.run(['write-tree'], env)).trim();
+}
+
+function dateForGit(iso: string, raw: string | undefined): string {
+  return raw && /^\d+ [+-]\d{4}$/.test(raw) ? `@${raw}` : iso;
+}
+
+/** A compare-and-swap lost to another writer (retry), as opposed to a refusal (final). */
+export function isLeaseFailure(msg: string): boolean {
+  if (/\[rejected\][^\n]*\((stale info|fetch first|non-fast-forward|already exists)\)/.test(msg)) return true;
+  if (/hook declined|protected branch|permission|denied|forbidden|authenticat|\b40[13]\b/i.test(msg)) return false;
+  return /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|but expected|incorrect old value|failed to lock/i.test(msg);
+}
+
+export async function publish(opts: PublishOptions): Promise<PublishResult> {
+  const now = opts.now ?? Date.now;
+  const t0 = now();
+  const env = opts.environment;
+  const branch = deployBranchName(env);
+  const ref = `refs/heads/${branch}`;
+  const remote = opts.remote ?? 'origin';
+  const ds: Diagnostic[] = [];
+  const deployPath = normalizeDeployPath(env.deployPath);
+  const progress = (phase: ProgressEvent['phase'], message: string) => {
+    try {
+      opts.onProgress?.({ phase, message });
+    } catch {
+      /* a failing progress callback must not break publishing */
+    }
+  };
+  const attemptsMax = Math.max(1, opts.retry?.attempts ?? 8);
+  const minDelay = opts.retry?.minDelayMs ?? 50;
+  const maxDelay = opts.retry?.maxDelayMs ?? 2000;
+  const random = opts.retry?.random ?? Math.random;
+  const sleep = opts.retry?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
+  let plan: RenderPlan | undefined;
+  let source: SourceInfo | undefined;
+  let changes: ChangeSet | undefined;
+  let attempts = 0;
+  let st: BuildState | undefined;
+
+  const finish = (status: PublishStatus, extra: { commit?: string; previous?: string; tree?: string } = {}): PublishResult => {
+    const kinds: Record<string, number> = {};
+    for (const a of plan?.apps ?? []) for (const [k, n] of Object.entries(a.kinds)) kinds[k] = (kinds[k] ?? 0) + n;
+    const resources = (plan?.apps ?? []).reduce((n, a) => n + a.resources, 0);
+    const durationMs = now() - t0;
+    const text: string[] = [];
+    const short = (s?: string) => (s ? s.slice(0, 7) : '');
+    const head =
+      status === 'published'
+        ? opts.outDir
+          ? `written to ${opts.outDir}`
+          : `published ${short(extra.commit)}${extra.previous ? ` on top of ${short(extra.previous)}` : ' (new branch)'}`
+        : status === 'up-to-date'
+          ? `up to date${extra.previous ? ` at ${short(extra.previous)}` : ''}`
+          : status;
+    text.push(`${env.name} → ${branch}${deployPath ? `:${deployPath}` : ''}: ${head}${source ? ` (source ${short(source.sha)})` : ''}`);
+    if (plan) {
+      const order = opts.summaryKinds ?? [];
+      const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+      const ks = Object.entries(kinds)
+        .sort((a, b) => rank(a[0]) - rank(b[0]) || b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+      text.push(`  ${plan.apps.length} apps, ${resources} resources${ks ? `: ${ks}` : ''}`);
+    }
+    if (changes && status === 'published') {
+      const c = changes;
+      text.push(
+        `  apps: ${c.apps.added.length} added, ${c.apps.changed.length} changed, ${c.apps.removed.length} removed, ${c.apps.unchanged} unchanged; resources: ${c.resources.added} added, ${c.resources.changed} changed, ${c.resources.removed} removed`,
+      );
+    }
+    text.push(`  ${durationMs} ms${attempts > 1 ? `, ${attempts} attempts` : ''}`);
+    progress('done', text[0]);
+    return {
+      status,
+      branch,
+      ...extra,
+      diagnostics: ds,
+      summary: {
+        environment: env.name,
+        branch,
+        deployPath: deployPath ?? '',
+        source: source?.sha,
+        digest: plan?.digest,
+        apps: plan?.apps.length ?? 0,
+        resources,
+        kinds,
+        changes,
+        commit: extra.commit,
+        previous: extra.previous,
+        attempts,
+        durationMs,
+        text,
+      },
+    };
+  };
+
+  try {
+    if (deployPath === undefined) {
+      ds.push(diag('KF4001', `deployPath "${env.deployPath}" must be a relative folder inside the deploy branch`));
+      return finish('refused');
+    }
+    if (!fs.existsSync(opts.repoDir)) {
+      ds.push(diag('KF5004', `${opts.repoDir} does not exist`));
+      return finish('failed');
+    }
+    const git = new Git(opts.repoDir);
+    const revs = await git.tryRun(['rev-parse', '--git-dir', '--symbolic-full-name', 'HEAD']);
+    if (revs === undefined) {
+      const isRepo = (await git.tryRun(['rev-parse', '--git-dir'])) !== undefined;
+      ds.push(
+        isRepo
+          ? diag('KF5004', 'the repository has no commit to render from')
+          : diag('KF5004', `${opts.repoDir} is not a git repository`, { hint: 'run kforge inside the source repository' }),
+      );
+      return finish('failed');
+    }
+    const headSym = revs.split('\n')[1]?.trim() ?? '';
+    progress('source', 'reading the source commit');
+    source = await sourceOf(git, remote, opts, headSym);
+    if (!source) {
+      ds.push(diag('KF5004', 'the repository has no commit to render from'));
+      return finish('failed');
+    }
+    // --branch: always prints its "## …" header line; --no-optional-locks: never refreshes .git/index
+    const status = await git.run(['--no-optional-locks', 'status', '--porcelain', '--branch', '--untracked-files=all']);
+    const dirtyLines = status.split('\n').filter((l) => l && !l.startsWith('## '));
+    if (dirtyLines.length) {
+      if (!opts.allowDirty) {
+        ds.push(
+          diag('KF5001', `the working tree has ${dirtyLines.length} uncommitted change(s); a render must come from a commit`, {
+            hint: 'commit or stash the changes, or pass --allow-dirty (recorded in the deploy metadata)',
+            notes: dirtyLines.slice(0, 10),
+          }),
+        );
+        return finish('refused');
+      }
+      source.dirty = true;
+      ds.push(diag('KF5001', `rendering a dirty working tree (${dirtyLines.length} change(s)); recorded as allowDirty`, { severity: 'warning' }));
+    }
+
+    const buildPlan = async (): Promise<boolean> => {
+      if (plan) return true;
+      progress('build', 'building');
+      plan = await opts.plan(source!);
+      ds.push(...plan.diagnostics);
+      if (plan.diagnostics.some((d) => d.severity === 'error')) return false;
+      if (plan.deployPath !== deployPath) {
+        ds.push(diag('KF9001', `the plan's deployPath "${plan.deployPath}" differs from the environment's "${deployPath}"`));
+        return false;
+      }
+      return true;
+    };
+
+    // ── outDir: files only, no git writes ───────────────────────────────────────────
+    if (opts.outDir) {
+      if (!(await buildPlan())) return finish('failed');
+      writeOutDir(opts.outDir, plan!, deployPath);
+      return finish('published');
+    }
+
+    if (headSym === ref) {
+      ds.push(diag('KF5005', `the deploy branch ${branch} is checked out in ${opts.repoDir}; publishing would change the working tree`, { hint: 'check out the source branch' }));
+      return finish('refused');
+    }
+
+    st = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-')), written: new Set() };
+    const remoteRef = `refs/remotes/${remote}/${branch}`;
+
+    for (attempts = 1; ; attempts++) {
+      const localOld = await git.resolve(ref);
+      let base: string | undefined = localOld;
+      if (opts.push) {
+        progress('fetch', `fetching ${remote} ${branch}`);
+        try {
+          await git.run(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, `+${ref}:${remoteRef}`]);
+          base = await git.resolve(remoteRef);
+        } catch (e) {
+          const msg = (e as Error).message;
+          if (/couldn't find remote ref|no such ref/i.test(msg)) base = undefined;
+          else {
+            ds.push(diag('KF5003', `cannot fetch ${branch} from ${remote}`, { notes: [msg] }));
+            return finish('failed');
+          }
+        }
+      }
+      const prev = base ? await readPrevious(git, base, deployPath) : undefined;
+
+      // ── never backwards ───────────────────────────────────────────────────────────
+      if (prev?.sourceSha && prev.sourceSha !== source.sha) {
+        if (opts.push && !(await git.hasCommit(prev.sourceSha))) {
+          await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev.sourceSha]);
+        }
+        const rel = await git.relation(source.sha, prev.sourceSha);
+        if (rel === 'ancestor') {
+          if (opts.push && base) await followRemote(git, ref, localOld, base);
+          return finish('superseded', { previous: base });
+        }
+        if (rel !== 'descendant') {
+          const why =
+            rel === 'unknown'
+              ? `its source commit ${prev.sourceSha.slice(0, 7)} is not in this repository`
+              : `its source commit ${prev.sourceSha.slice(0, 7)} is neither an ancestor nor a descendant of ${source.sha.slice(0, 7)}`;
+          if (!opts.allowDiverged) {
+            ds.push(
+              diag('KF5002', `${branch} diverged from the source: ${why}`, {
+                hint: 'publish from the branch the environment follows, or pass --allow-diverged',
+              }),
+            );
+            return finish('refused', { previous: base });
+          }
+          ds.push(diag('KF5002', `${branch} diverged from the source (${why}); publishing anyway (allowDiverged)`, { severity: 'warning' }));
+        }
+      }
+
+      if (!(await buildPlan())) return finish('failed', { previous: base });
+      const p = plan!;
+      if (prev && prev.digest === p.digest) {
+        if (opts.push && base) await followRemote(git, ref, localOld, base);
+        return finish('up-to-date', { previous: base });
+      }
+      if (prev) await loadPreviousResources(git, prev, p);
+      changes = compare(p, prev?.apps);
+
+      progress('objects', `writing ${p.files.size} files`);
+      const tree = await writeTree(git, st, base, prev, p);
+      if (prev && tree === prev.tree) return finish('up-to-date', { previous: base, tree });
+      if (opts.faultAt === 'after-objects') throw new Fault('after-objects');
+
+      progress('commit', 'committing');
+      const msgFile = path.join(st.tmp, 'message');
+      fs.writeFileSync(msgFile, commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha));
+      const s = source;
+      const who = {
+        GIT_AUTHOR_NAME: s.author.name,
+        GIT_AUTHOR_EMAIL: s.author.email,
+        GIT_AUTHOR_DATE: dateForGit(s.author.date, s.author.dateRaw),
+        GIT_COMMITTER_NAME: s.author.name,
+        GIT_COMMITTER_EMAIL: s.author.email,
+        GIT_COMMITTER_DATE: dateForGit(s.committerDate, s.committerDateRaw),
+      };
+      const commit = (await git.run(['commit-tree', '--no-gpg-sign', tree, ...(base ? ['-p', base] : []), '-F', msgFile], who)).trim();
+      if (opts.faultAt === 'after-commit') throw new Fault('after-commit');
+
+      if (!opts.push) {
+        progress('ref', `moving ${branch}`);
+        try {
+          await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? ZERO_ID]);
+          return finish('published', { commit, previous: base, tree });
+        } catch (e) {
+          const msg = (e as Error).message;
+          if (!isLeaseFailure(msg)) {
+            ds.push(diag('KF5005', `cannot move ${branch}`, { notes: [msg] }));
+            return finish('failed', { previous: base });
+          }
+          if (attempts >= attemptsMax) {
+            ds.push(diag('KF5005', `${branch} kept moving; gave up after ${attempts} attempts`, { notes: [msg] }));
+            return finish('failed', { previous: base });
+          }
+        }
+      } else {
+        progress('push', `pushing ${commit.slice(0, 7)} to ${remote} ${branch}`);
+        try {
+          await git.run(['push', '--porcelain', `--force-with-lease=${ref}:${base ?? ''}`, remote, `${commit}:${ref}`]);
+          if (opts.faultAt === 'after-push') throw new Fault('after-push');
+          await followRemote(git, ref, localOld, commit, ds);
+          return finish('published', { commit, previous: base, tree });
+        } catch (e) {
+          if (e instanceof Fault) throw e;
+          const msg = (e as Error).message;
+          if (!isLeaseFailure(msg)) {
+            ds.push(diag('KF5003', `${remote} rejected the push to ${branch}`, { notes: msg.split('\n').filter(Boolean).slice(0, 20) }));
+            return finish('failed', { previous: base });
+          }
+          if (attempts >= attemptsMax) {
+            ds.push(diag('KF5003', `another publish kept winning the race for ${branch}; gave up after ${attempts} attempts`, { notes: [msg] }));
+            return finish('failed', { previous: base });
+          }
+        }
+      }
+      const d = Math.min(maxDelay, minDelay * 2 ** (attempts - 1));
+      const wait = Math.round(d / 2 + random() * (d / 2));
+      progress('retry', `${branch} moved meanwhile; retrying in ${wait} ms (attempt ${attempts + 1}/${attemptsMax})`);
+      await sleep(wait);
+    }
+  } catch (e) {
+    if (e instanceof Fault) {
+      ds.push(diag('KF9001', `publish stopped at ${e.message} (injected fault)`));
+      return finish('failed');
+    }
+    if (e instanceof GitCommandError) {
+      ds.push(diag('KF5005', `git ${e.args.slice(0, 2).join(' ')} failed`, { notes: e.message.split('\n').slice(0, 20) }));
+      return finish('failed');
+    }
+    ds.push(diag('KF9001', `internal error while publishing: ${(e as Error)?.stack ?? String(e)}`));
+    return finish('failed');
+  } finally {
+    if (st) fs.rmSync(st.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Moves the local branch to `target` (a commit the remote has), only forward, by compare-and-swap. */
+async function followRemote(git: Git, ref: string, localOld: string | undefined, target: string, ds?: Diagnostic[]): Promise<void> {
+  if (localOld === target) return;
+  if (localOld && (await git.relation(localOld, target)) !== 'ancestor') {
+    ds?.push(diag('KF5005', `the local ${ref} is not an ancestor of the published commit; left where it was`, { severity: 'warning' }));
+    return;
+  }
+  try {
+    await git.run(['update-ref', '-m', 'kforge: follow the remote deploy branch', ref, target, localOld ?? ZERO_ID]);
+  } catch (e) {
+    ds?.push(diag('KF5005', `the local ${ref} moved meanwhile; left where it was`, { severity: 'warning', notes: [(e as Error).message] }));
+  }
+}
+
+/** outDir mode: writes the plan's files; deletes files the previous render there owned and this one does not. */
+function writeOutDir(outDir: string, plan: RenderPlan, deployPath: string): void {
+  const root = path.resolve(outDir);
+  const inside = (p: string) => {
+    const abs = path.resolve(root, p);
+    return abs.startsWith(root + path.sep) ? abs : undefined;
+  };
+  let previous: string[] = [];
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(root, joinPath(deployPath, METADATA_FILE)), 'utf-8')) as HydratorMetadata;
+    if (Array.isArray(m['x-kforge']?.files)) previous = m['x-kforge'].files;
+  } catch {
+    previous = [];
+  }
+  for (const f of previous) {
+    if (plan.files.has(f)) continue;
+    const abs = inside(f);
+    if (!abs) continue;
+    fs.rmSync(abs, { force: true });
+    // remove folders left empty
+    for (let dir = path.dirname(abs); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break;
+      }
+    }
+  }
+  for (const [p, content] of plan.files) {
+    const abs = inside(p);
+    if (!abs) continue;
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  }
+}

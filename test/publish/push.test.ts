@@ -1,0 +1,155 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { publish, type PublishResult } from '../../compiler/publish/index.js';
+import { cleanup, commitAll, filesAt, git, initSource, planFrom, prod, revParse, tmp, writeApps } from './helpers.js';
+
+const BRANCH = 'refs/heads/environments/prod';
+
+test.after.each(() => cleanup());
+
+/** Deterministic PRNG for the jittered backoff. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A source repository with n commits, a bare remote holding it, and n clones, clone i at commit i. */
+function setup(n: number): { remote: string; shas: string[]; clones: string[] } {
+  const { dir, sha } = initSource({ web: { w: '0' }, api: { a: 'x' } }, 'c0');
+  const shas = [sha];
+  for (let i = 1; i < n; i++) {
+    writeApps(dir, { web: { w: String(i) }, api: { a: 'x' } });
+    shas.push(commitAll(dir, `c${i}`));
+  }
+  const remote = path.join(tmp(), 'remote.git');
+  git(dir, 'clone', '-q', '--bare', dir, remote);
+  const clones = shas.map((s) => {
+    const c = tmp();
+    git(c, 'clone', '-q', '--no-checkout', remote, '.');
+    git(c, 'checkout', '-q', '--detach', s);
+    return c;
+  });
+  return { remote, shas, clones };
+}
+
+test('8 concurrent pushes from 8 clones end with the newest render and a linear history in source order', async () => {
+  const { remote, shas, clones } = setup(8);
+  const results: PublishResult[] = await Promise.all(
+    clones.map((c, i) =>
+      publish({
+        repoDir: c,
+        environment: prod,
+        plan: planFrom(c, prod),
+        push: true,
+        sourceRef: 'refs/heads/main',
+        repoURL: 'https://example.com/gitops.git',
+        retry: { random: seeded(i + 1), minDelayMs: 20, maxDelayMs: 300 },
+      }),
+    ),
+  );
+  for (const r of results) assert.ok(['published', 'up-to-date', 'superseded'].includes(r.status), JSON.stringify(r.diagnostics));
+  assert.ok(results[7].status === 'published');
+  // the newest rendering is on the branch
+  const log = git(remote, 'log', '--format=%H %P%x00%B%x01', BRANCH)
+    .split('\x01')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const sources = log.map((entry) => {
+    const [ids] = entry.split('\0');
+    const parents = ids.split(' ').slice(1).filter(Boolean);
+    assert.ok(parents.length <= 1, 'linear history');
+    const m = /Source-Commit: ([0-9a-f]+)/.exec(entry);
+    return shas.indexOf(m![1]);
+  });
+  assert.is(sources[0], 7);
+  // newest first: strictly decreasing source order
+  for (let i = 1; i < sources.length; i++) assert.ok(sources[i] < sources[i - 1], `source order ${sources.join(',')}`);
+  assert.ok(filesAt(remote, BRANCH).get('web/manifest.yaml')!.includes('value: "7"'));
+  // every clone that published has its local branch at a commit of the remote
+  for (let i = 0; i < 8; i++) {
+    if (results[i].status !== 'published') continue;
+    assert.is(revParse(clones[i], BRANCH), results[i].commit);
+  }
+});
+
+test('a lost race is retried on the new remote head, reusing the plan, keeping the other commit', async () => {
+  const { remote, clones } = setup(2);
+  const [c0, c1] = clones;
+  const r0 = await publish({ repoDir: c0, environment: prod, plan: planFrom(c0, prod), push: true });
+  assert.is(r0.status, 'published');
+  // a third party prepares a commit on the deploy branch (adds a CI file)
+  const ci = tmp();
+  git(ci, 'clone', '-q', '-b', 'environments/prod', remote, '.');
+  fs.writeFileSync(path.join(ci, 'ci.yaml'), 'on: push\n');
+  const x = commitAll(ci, 'Add CI');
+  let builds = 0;
+  let raced = false;
+  const sleeps: number[] = [];
+  const r1 = await publish({
+    repoDir: c1,
+    environment: prod,
+    plan: (s) => {
+      builds++;
+      return planFrom(c1, prod)(s);
+    },
+    push: true,
+    retry: { random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) },
+    onProgress: (e) => {
+      // it pushes between our fetch and our push
+      if (e.phase === 'push' && !raced) {
+        raced = true;
+        git(ci, 'push', '-q', 'origin', 'environments/prod');
+      }
+    },
+  });
+  assert.is(r1.status, 'published', JSON.stringify(r1.diagnostics));
+  assert.is(builds, 1);
+  assert.is(r1.summary.attempts, 2);
+  assert.equal(sleeps, [38]);
+  assert.is(r1.previous, x);
+  assert.is(git(remote, 'rev-parse', `${BRANCH}^`).trim(), x);
+  assert.ok(filesAt(remote, BRANCH).has('ci.yaml'));
+  assert.is(revParse(c1, BRANCH), r1.commit);
+  // and publishing again is up to date against the remote
+  const r2 = await publish({ repoDir: c1, environment: prod, plan: planFrom(c1, prod), push: true });
+  assert.is(r2.status, 'up-to-date');
+  // the older clone is superseded and its local branch follows the remote
+  const r3 = await publish({ repoDir: c0, environment: prod, plan: planFrom(c0, prod), push: true });
+  assert.is(r3.status, 'superseded');
+  assert.is(revParse(c0, BRANCH), r1.commit);
+});
+
+test('a pre-receive hook that rejects gives KF5003 with git message; local branch untouched', async () => {
+  const { remote, clones } = setup(1);
+  const hook = path.join(remote, 'hooks', 'pre-receive');
+  fs.writeFileSync(hook, '#!/bin/sh\necho "GH006: Protected branch update failed for refs/heads/environments/prod." >&2\nexit 1\n');
+  fs.chmodSync(hook, 0o755);
+  const c = clones[0];
+  const r = await publish({ repoDir: c, environment: prod, plan: planFrom(c, prod), push: true, retry: { sleep: async () => assert.unreachable('no retry') } });
+  assert.is(r.status, 'failed');
+  assert.equal(r.diagnostics.map((d) => d.code), ['KF5003']);
+  assert.ok(r.diagnostics[0].notes!.join('\n').includes('Protected branch update failed'));
+  assert.is(revParse(c, BRANCH), undefined);
+  assert.is(revParse(remote, BRANCH), undefined);
+});
+
+test('killed after the push was accepted but before the local ref moved: the next run is up to date', async () => {
+  const { clones } = setup(1);
+  const c = clones[0];
+  const r = await publish({ repoDir: c, environment: prod, plan: planFrom(c, prod), push: true, faultAt: 'after-push' });
+  assert.is(r.status, 'failed');
+  assert.is(revParse(c, BRANCH), undefined);
+  const r2 = await publish({ repoDir: c, environment: prod, plan: planFrom(c, prod), push: true });
+  assert.is(r2.status, 'up-to-date');
+  assert.ok(revParse(c, BRANCH));
+});
+
+test.run();
