@@ -17,6 +17,7 @@ import type { Diagnostic, Environment, JsonObject } from './types.js';
 import { diffRenderings, type DiffResource } from './diff/engine.js';
 import { formatTerminal, formatMarkdown, formatJson as formatDiffJson, type EnvDiff } from './diff/format.js';
 import { readDeployBranch, renderAtRef, toDiffResources, redactKeyFor } from './diff/sources.js';
+import { runBootstrap } from './bootstrap/cli.js';
 import { buildDir } from './index.js';
 import { renderEnvironment, fileLocator } from './render.js';
 import { publish, planRender } from './publish/index.js';
@@ -325,6 +326,8 @@ commands:
   build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build)
   check ENV|DIR    build and run the policy checks (--format text|json|sarif, --baseline FILE)
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
+  bootstrap argocd|flux  write the ApplicationSet (Argo CD) or GitRepository + Kustomization (Flux)
+                   that sync the deploy branches (--stdout, --repo-url URL, --out DIR)
   diff ENV         the rendered change against the deploy branch (--against REF, --all, --envs FROM TO,
                    --format text|markdown|json); exit 1 when something changes
 
@@ -352,6 +355,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return cmdRender(rest, io);
     case 'diff':
       return cmdDiff(rest, io);
+    case 'bootstrap':
+      return runBootstrap(rest, io, { color: io.color });
     case undefined:
     case '-h':
     case '--help':
