@@ -233,7 +233,8 @@ function listEnvironments(repoRoot: string): string[] {
 
 /** Drops namespaces, to compare two environments that live in different ones (promotion). */
 function withoutNamespace(rs: DiffResource[]): DiffResource[] {
-  return rs.map((r) => {
+  // The Namespace objects themselves are what differs by design between environments.
+  return rs.filter((r) => r.kind !== 'Namespace').map((r) => {
     const { namespace: _ns, ...rest } = r;
     const meta = { ...((r.object.metadata as JsonObject | undefined) ?? {}) };
     delete meta.namespace;
