@@ -46,6 +46,8 @@ export const CODES = {
   KF2012: 'invalid Kubernetes name',
   KF2013: 'invalid field spec (configurations)',
   KF2014: 'namespace conflict',
+  KF2015: 'var error (objref matches nothing, field missing, non-string value)',
+  KF2016: 'var never replaced (warning)',
   // patches
   KF3001: 'strategic-merge patch target not found',
   KF3002: 'JSON 6902 operation failed',

@@ -20,19 +20,36 @@ import { IMAGE_CONTAINER_LIST_KEYS, IMAGES, mergeSpecs } from '../schema/field-s
 export function applyImages(resources: ResourceMap, images: ImageEntry[], extra: FieldSpec[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const specs = mergeSpecs(IMAGES, extra);
-  for (const entry of images) {
+  // Entries indexed by the image name they match (without tag/digest), in order, so each
+  // image field is compared only with the entries that can match it: linear in the
+  // number of fields, not fields × entries.
+  const byName = new Map<string, { index: number; entry: ImageEntry; re: RegExp }[]>();
+  images.forEach((entry, index) => {
     if (!entry.name) {
       out.push(diag('KF2009', 'images entry without a name', { location: entry.location, hint: 'give the image name as written in the containers, e.g. `name: nginx`' }));
-      continue;
+      return;
     }
-    const re = imageMatcher(entry.name);
-    for (const r of resources.all()) {
-      for (const t of imageFields(r, specs)) {
-        const cur = t.parent[t.key];
-        if (typeof cur !== 'string' || !re.test(cur)) continue;
-        const next = updateImage(cur, entry);
-        t.parent[t.key] = next;
-        r.origin.fieldSources.push({ pointer: t.pointer, location: entry.location, by: 'images' });
+    const base = splitImage(entry.name).name;
+    const list = byName.get(base);
+    const item = { index, entry, re: imageMatcher(entry.name) };
+    if (list) list.push(item);
+    else byName.set(base, [item]);
+  });
+  if (byName.size === 0) return out;
+  for (const r of resources.all()) {
+    for (const t of imageFields(r, specs)) {
+      let cur = t.parent[t.key];
+      if (typeof cur !== 'string') continue;
+      // Entries run one after another: a later entry sees what an earlier one wrote.
+      let pos = 0;
+      for (;;) {
+        const cands = byName.get(splitImage(cur).name);
+        const hit: { index: number; entry: ImageEntry; re: RegExp } | undefined = cands?.find((c) => c.index >= pos && c.re.test(cur as string));
+        if (!hit) break;
+        cur = updateImage(cur, hit.entry);
+        t.parent[t.key] = cur;
+        r.origin.fieldSources.push({ pointer: t.pointer, location: hit.entry.location, by: 'images' });
+        pos = hit.index + 1;
       }
     }
   }

@@ -21,6 +21,8 @@ import { applyReplicas } from './replicas.js';
 import { applyReplacements } from './replacements.js';
 import { sortResources } from './sort.js';
 import { applyPatches } from './patches.js';
+import type { BoundVar } from './vars.js';
+import { bindVars, mergeVars, resolveVars } from './vars.js';
 
 /**
  * The build stage: a kustomization directory → the rendered ResourceMap.
@@ -61,7 +63,7 @@ export const ORDER: readonly Step[] = [
 ];
 
 /** What runs once, at the root of a build. */
-export const ROOT_ORDER = ['hash suffixes', 'name references', 'sort'] as const;
+export const ROOT_ORDER = ['hash suffixes', 'name references', 'vars', 'sort'] as const;
 
 export interface BuildResult {
   resources: Resource[];
@@ -79,11 +81,13 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     }
     const out = buildTarget(absDir, ctx, 'Kustomization', undefined);
     if (!out || hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
-    const { rm, k, cfg } = out;
-    // Root only: hash suffixes, then name references, then sort.
+    const { rm, k, cfg, vars } = out;
+    // Root only: hash suffixes, then name references, then vars, then sort.
     applyHashSuffixes(rm);
     const extra = [...cfg.nameReference, ...nameReferencesFromCrds(readCrds(k, ctx))];
     ctx.diagnostics.push(...fixNameReferences(rm, extra));
+    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     const resources = sortResources(rm.all(), k.sortOptions);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
@@ -128,7 +132,7 @@ function buildTarget(
   ctx: BuildContext,
   expect: 'Kustomization',
   where: SourceLocation | undefined,
-): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec } | undefined {
+): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec; vars: BoundVar[] } | undefined {
   const loaded = loadDir(dir, ctx, expect, where);
   if (!loaded) return undefined;
   const real = ctx.fs.realPath(dir) ?? dir;
@@ -136,8 +140,9 @@ function buildTarget(
   try {
     const rm = new ResourceMap();
     const cfg = emptyConfigurations();
-    runKustomization(loaded, rm, ctx, cfg);
-    return { rm, k: loaded, cfg };
+    const vars: BoundVar[] = [];
+    runKustomization(loaded, rm, ctx, cfg, vars);
+    return { rm, k: loaded, cfg, vars };
   } finally {
     ctx.stack.pop();
   }
@@ -184,7 +189,7 @@ function loadDir(dir: string, ctx: BuildContext, expect: 'Kustomization' | 'Comp
 }
 
 /** Runs one kustomization (or component) over `rm`: resources, components, generators, transformers. */
-function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec): void {
+function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec, vars: BoundVar[]): void {
   const kdir = displayPath(k.dir);
   for (const ref of k.resources) {
     if (isRemote(ref.entry)) {
@@ -206,6 +211,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       const sub = buildTarget(abs, ctx, 'Kustomization', ref.location);
       if (!sub) continue;
       mergeConfigurations(cfg, sub.cfg);
+      ctx.diagnostics.push(...mergeVars(vars, sub.vars));
       for (const r of sub.rm) {
         r.origin.kustomizations.push(kdir);
         addResource(rm, r, ctx);
@@ -242,7 +248,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     const real = ctx.fs.realPath(abs) ?? abs;
     ctx.stack.push(real);
     try {
-      runKustomization(comp, rm, ctx, cfg);
+      runKustomization(comp, rm, ctx, cfg, vars);
     } finally {
       ctx.stack.pop();
     }
@@ -254,6 +260,9 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     if (hasErrors(ctx.diagnostics)) return;
     ctx.diagnostics.push(...step.run(k, rm, ctx, cfg));
   }
+  // Kustomize binds a kustomization's vars to its resources after its transformers.
+  if (hasErrors(ctx.diagnostics)) return;
+  ctx.diagnostics.push(...bindVars(rm, k.vars ?? [], vars));
 }
 
 function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext): void {

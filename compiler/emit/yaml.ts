@@ -39,8 +39,13 @@ export function emitYamlDocument(doc: Json): string {
   return w.out.join('');
 }
 
+/** Keys in go-yaml's order; keys whose value is `undefined` are left out, as JSON does. */
 function sortedKeys(o: JsonObject): string[] {
-  return Object.keys(o).sort(compareKeys);
+  const keys = Object.keys(o);
+  let k = 0;
+  for (let i = 0; i < keys.length; i++) if (o[keys[i]] !== undefined) keys[k++] = keys[i];
+  keys.length = k;
+  return keys.sort(compareKeys);
 }
 
 const LETTER_RE = /\p{L}/u;
@@ -54,11 +59,9 @@ function isDigitCp(c: number): boolean {
   if (c < 0x80) return c >= 48 && c <= 57;
   return DIGIT_RE.test(String.fromCodePoint(c));
 }
+/** go-yaml adds `rune - '0'` for every digit, Unicode digits included. */
 function digitValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  // Other Unicode decimal digits: the value is the offset in its block of ten.
-  for (let z = c; z > c - 10; z--) if (!isDigitCp(z - 1) || (z - 1) % 16 === 15) return c - z;
-  return 0;
+  return c - 48;
 }
 
 function toRunes(s: string): number[] {
@@ -245,8 +248,32 @@ function analyze(s: string): Analysis {
   return { plain, single, block, multiline: lineBreaks };
 }
 
+// Strings made only of these characters (not starting with '-' or '...') can be
+// written plain unless they read back as another type.
+const SIMPLE_RE = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
+const styleCache = new Map<string, Style>();
+
 /** go-yaml's style for a string value (simpleKey: written as a mapping key). */
 function styleFor(s: string, simpleKey: boolean): Style {
+  if (s.length <= 64) {
+    const k = simpleKey ? '\u0000' + s : s;
+    let st = styleCache.get(k);
+    if (st === undefined) {
+      st = computeStyle(s, simpleKey);
+      if (styleCache.size > 50000) styleCache.clear();
+      styleCache.set(k, st);
+    }
+    return st;
+  }
+  return computeStyle(s, simpleKey);
+}
+
+function computeStyle(s: string, simpleKey: boolean): Style {
+  if (SIMPLE_RE.test(s) && !s.startsWith('...')) {
+    const r = resolvePlain(s);
+    if (typeof r !== 'string' || r !== s || isTimestamp(s) || BASE60_RE.test(s) || OLD_BOOLS.has(s)) return Style.Double;
+    return Style.Plain;
+  }
   let requested: Style;
   if (s.indexOf('\n') >= 0) {
     requested = Style.Literal;
@@ -392,7 +419,7 @@ class Writer {
   }
 
   scalar(v: Json, indent: number, simpleKey: boolean): void {
-    if (v === null) this.put('null', 4);
+    if (v === null || v === undefined) this.put('null', 4);
     else if (typeof v === 'boolean') this.put(v ? 'true' : 'false', v ? 4 : 5);
     else if (typeof v === 'number') {
       const s = formatNumber(v);

@@ -1,5 +1,6 @@
 import type { JsonObject, SourceLocation } from '../types.js';
 import type { FieldSpec } from '../build/fieldspec.js';
+import type { VarDecl } from '../build/vars.js';
 
 /**
  * The validated, de-sugared form of one kustomization file (Kustomization or Component).
@@ -8,7 +9,7 @@ import type { FieldSpec } from '../build/fieldspec.js';
  *   patchesStrategicMerge -> strategicMergePatches (kept apart: they run before `patches`)
  *   patchesJson6902       -> legacyJson6902 (kept apart: they run after commonAnnotations)
  *   bases                 -> resources
- *   vars                  -> refused (KF1016)
+ *   vars                  -> vars (parsed by build/vars.ts parseVars; deprecation warning KF1017)
  */
 
 /** Selects resources, as Kustomize's `target`. `name` and `namespace` are anchored regexes. */
@@ -146,6 +147,8 @@ export interface Kustomization {
   /** CRD files (absolute paths) from `crds`. */
   crds: string[];
   replacements: Replacement[];
+  /** Deprecated `vars`, in declaration order. */
+  vars: VarDecl[];
   sortOptions?: SortOptions;
   /** The raw parsed object, for diagnostics. */
   raw: JsonObject;
@@ -161,6 +164,8 @@ export interface ConfigurationsSpec {
   namespace: FieldSpec[];
   images: FieldSpec[];
   replicas: FieldSpec[];
+  /** Extra fields where `$(VAR)` of `vars` is substituted. */
+  varReference: FieldSpec[];
 }
 
 /** "A resource of this kind (group/version) is referred to from these field specs." */

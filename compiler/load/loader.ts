@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, type Node as YNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { FileSystem } from '../fs.js';
-import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
+import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
+import { parseVars } from '../build/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import { PositionedYaml } from './kfile.js';
@@ -51,7 +52,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   crds: 'ok',
   replacements: 'ok',
   sortOptions: 'ok',
-  vars: 'unsupported',
+  vars: 'deprecated',
   openapi: 'unsupported',
   helmCharts: 'unsupported',
   helmGlobals: 'unsupported',
@@ -72,7 +73,6 @@ export const DEPRECATION_WARNINGS: Record<string, string> = {
 };
 
 const UNSUPPORTED_HINT: Record<string, string> = {
-  vars: "replace 'vars' with 'replacements' (Kustomize deprecated vars; kforge does not run them)",
   openapi: 'remove the openapi field; kforge uses the built-in Kubernetes models',
   helmCharts: 'render the chart once (helm template) and commit the output as a resource',
   helmGlobals: 'render the chart once (helm template) and commit the output as a resource',
@@ -158,6 +158,7 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
     configurations: emptyConfigurations(),
     crds: [],
     replacements: [],
+    vars: [],
     raw: {},
   };
   if (contents === null || contents === undefined) {
@@ -288,6 +289,12 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
       case 'sortOptions':
         k.sortOptions = sortOptions(ctx, v);
         break;
+      case 'vars': {
+        const parsed = parseVars((k.raw.vars ?? null) as Json, y.at(v), isSeq(v) ? (v as YAMLSeq<YNode>).items.map((x) => y.at(x)) : undefined);
+        ds.push(...parsed.diagnostics);
+        k.vars = parsed.value;
+        break;
+      }
     }
   }
   if (!hasContent && ds.every((d) => d.severity !== 'error')) {
@@ -323,7 +330,7 @@ export function yamlHint(code: string): string {
 }
 
 export function emptyConfigurations(): ConfigurationsSpec {
-  return { nameReference: [], commonLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [] };
+  return { nameReference: [], commonLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [], varReference: [] };
 }
 
 // ---- small typed readers, each reporting its own diagnostic with a location ----
@@ -840,7 +847,7 @@ function readConfigurations(ctx: Ctx, entry: string, where: SourceLocation, into
         into.nameReference.push(ref);
       }
     } else if (key === 'varReference') {
-      subCtx.ds.push(diag('KF1016', 'varReference is not supported (kforge does not run vars)', { location: subCtx.y.at(val), severity: 'warning' }));
+      into.varReference.push(...fieldSpecList(subCtx, val, key));
     } else if (key === 'templateLabels') {
       into.commonLabels.push(...fieldSpecList(subCtx, val, key));
     } else {

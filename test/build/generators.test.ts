@@ -57,9 +57,10 @@ function kustomization(dir: string, raw: Raw): Kustomization {
     configMapGenerator: genArgs(raw.configMapGenerator, file),
     secretGenerator: genArgs(raw.secretGenerator, file),
     ...(raw.generatorOptions ? { generatorOptions: raw.generatorOptions as GeneratorOptions } : {}),
-    configurations: { nameReference: [], commonLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [] },
+    configurations: { nameReference: [], commonLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [], varReference: [] },
     crds: [],
     replacements: [],
+    vars: [],
     raw: raw as JsonObject,
   };
 }

@@ -189,9 +189,10 @@ test('unquoted numbers as label values are an error, as in Kustomize (KF2008)', 
   at(only(res.diagnostics, 'KF2008'), '/r/kustomization.yaml', 5, 14);
 });
 
-test('vars is refused with a pointer to replacements (KF1016)', () => {
+test('vars build, with Kustomize\'s deprecation warning; an objref naming nothing is an error at its item (KF2015)', () => {
   const res = build({ '/r/kustomization.yaml': 'resources:\n- web.yaml\nvars:\n- name: X\n', '/r/web.yaml': DEPLOY });
-  at(only(res.diagnostics, 'KF1016'), '/r/kustomization.yaml', 3, 1);
+  assert.is(res.diagnostics.find((d) => d.code === 'KF1017')?.severity, 'warning');
+  at(only(res.diagnostics, 'KF2015'), '/r/kustomization.yaml', 4, 3);
 });
 
 test('deprecated fields still build and print Kustomize\'s warning (KF1017)', () => {
