@@ -41,8 +41,9 @@ export function nodeFs(): FileSystem {
       }
     },
     realPath(p) {
+      // libc realpath: one call, instead of an lstat per path component.
       try {
-        return nodefs.realpathSync(p);
+        return nodefs.realpathSync.native(p);
       } catch {
         return undefined;
       }

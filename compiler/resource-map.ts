@@ -9,6 +9,8 @@ export class ResourceMap {
   private items: Resource[] = [];
   private byKey = new Map<string, Resource>();
   private byKindIdx = new Map<string, Resource[]>();
+  /** Every name a resource has had (current, original, previous) → resources. Built lazily. */
+  private byNameIdx: Map<string, Resource[]> | undefined;
 
   static of(resources: Iterable<Resource>): ResourceMap {
     const m = new ResourceMap();
@@ -38,7 +40,31 @@ export class ResourceMap {
     const k = this.byKindIdx.get(r.id.kind);
     if (k) k.push(r);
     else this.byKindIdx.set(r.id.kind, [r]);
+    if (this.byNameIdx) this.indexNames(r);
     return undefined;
+  }
+
+  private indexNames(r: Resource): void {
+    const idx = this.byNameIdx!;
+    const names = new Set([r.id.name, r.originalId.name, ...r.previousNames]);
+    for (const n of names) {
+      const l = idx.get(n);
+      if (l) l.push(r);
+      else idx.set(n, [r]);
+    }
+  }
+
+  /**
+   * Resources that have, or once had, this name (current, original or an intermediate
+   * one), in insertion order. Patches, generators and selectors naming a resource use it
+   * so that N patches over N resources cost N look-ups, not N² comparisons.
+   */
+  byAnyName(name: string): readonly Resource[] {
+    if (!this.byNameIdx) {
+      this.byNameIdx = new Map();
+      for (const r of this.items) this.indexNames(r);
+    }
+    return this.byNameIdx.get(name) ?? [];
   }
 
   get(id: ResId): Resource | undefined {
@@ -64,6 +90,7 @@ export class ResourceMap {
   reindex(): void {
     this.byKey.clear();
     this.byKindIdx.clear();
+    this.byNameIdx = undefined;
     for (const r of this.items) {
       this.byKey.set(resIdKey(r.id), r);
       const k = this.byKindIdx.get(r.id.kind);

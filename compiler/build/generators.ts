@@ -154,7 +154,8 @@ function nsKey(ns: string | undefined): string {
 /** The objects a merge/replace entry can mean: same kind, a current or earlier name and namespace. */
 function findExisting(rm: ResourceMap, kind: Kind, g: GeneratorArgs): Resource[] {
   const want = nsKey(g.namespace);
-  return rm.byKind(kind).filter((r) => {
+  return rm.byAnyName(g.name).filter((r) => {
+    if (r.id.kind !== kind) return false;
     if (r.id.group !== '') return false;
     const names = [r.id.name, r.originalId.name, ...r.previousNames];
     if (!names.includes(g.name)) return false;

@@ -167,7 +167,8 @@ function findByPatchId(rm: ResourceMap, patch: JsonObject): Resource[] {
   const pid = idFromObject(patch);
   const { group } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
   const ns = pid.namespace === 'default' ? undefined : pid.namespace;
-  const candidates = rm.byKind(pid.kind).filter((r) => {
+  const candidates = rm.byAnyName(pid.name).filter((r) => {
+    if (r.id.kind !== pid.kind) return false;
     if (typeof patch.apiVersion === 'string' && r.id.group !== group) return false;
     const rns = r.id.namespace === 'default' ? undefined : r.id.namespace;
     const nsOk = rns === ns || r.previousNamespaces.some((x) => (x === 'default' ? undefined : x) === ns);

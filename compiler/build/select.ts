@@ -173,8 +173,11 @@ export function matchesSelector(r: Resource, s: Selector, opts: MatchOptions = {
 }
 
 export function selectResources(resources: ResourceMap, s: Selector, opts: MatchOptions = {}): Resource[] {
-  // Kind is the common filter: use the kind index when the selector names one.
-  const pool = s.kind ? resources.byKind(s.kind) : resources.all();
+  // A literal name (no regex syntax) uses the name index; otherwise the kind index when
+  // the selector names a kind. The full match still decides.
+  let pool: readonly Resource[];
+  if (s.name && /^[A-Za-z0-9_.:-]*$/.test(s.name) && !s.name.includes('.')) pool = resources.byAnyName(s.name);
+  else pool = s.kind ? resources.byKind(s.kind) : resources.all();
   return pool.filter((r) => matchesSelector(r, s, opts));
 }
 

@@ -1,6 +1,7 @@
 /**
  * kforge's YAML writer: byte-identical to `kustomize build` (v5.5) stdout, i.e. the
- * go-yaml v3 encoder as kyaml drives it — keys sorted, 2-space indentation, block
+ * go-yaml v3 encoder as kyaml drives it — keys in go-yaml's natural order (numbers
+ * inside keys compare by value: e2 < e10), 2-space indentation, block
  * sequences at the same indentation as their parent key, go-yaml's choice of scalar
  * style (plain, single, double, literal) and its folding of long scalars at 80 columns.
  */
@@ -298,24 +299,23 @@ function computeStyle(s: string, simpleKey: boolean): Style {
 // Writer
 // ---------------------------------------------------------------------------
 
+/**
+ * Numbers as Kustomize prints them after its JSON round trip: integers that fit in
+ * int64/uint64 in full, others as Go's strconv.FormatFloat(n, 'g', -1, 64)
+ * (exponent form below 1e-4 and from 1e6 up, for values that are not such integers).
+ */
 function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return n !== n ? '.nan' : n > 0 ? '.inf' : '-.inf';
   if (n === 0) return '0';
   if (Number.isInteger(n) && n >= -9223372036854775808 && n < 18446744073709551616) {
     return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
   }
-  // Go strconv.FormatFloat(n, 'g', -1, 64)
   const e = n.toExponential(); // shortest digits, e.g. "1.2345675e+6"
   const epos = e.indexOf('e');
   const exp = Number(e.slice(epos + 1));
-  if (exp < -4 || exp >= 21 || (exp >= 6 && true)) {
-    if (exp >= -4 && exp < 6) return String(n);
-    const mant = e.slice(0, epos);
-    const sign = exp < 0 ? '-' : '+';
-    const ae = Math.abs(exp);
-    return `${mant}e${sign}${ae < 10 ? '0' + ae : ae}`;
-  }
-  return String(n);
+  if (exp >= -4 && exp < 6) return String(n);
+  const ae = Math.abs(exp);
+  return `${e.slice(0, epos)}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' + ae : ae}`;
 }
 
 function codeLength(s: string): number {

@@ -2,18 +2,28 @@
  * kforge's YAML reader. It yields the values Kustomize v5.5 holds after reading a
  * file: go-yaml v3 decoding (YAML 1.2 grammar with go-yaml's own plain-scalar
  * resolution, which keeps a few YAML 1.1 habits such as `0644` octal) followed by a
- * JSON round trip (timestamps become RFC 3339 strings, `.inf`/`.nan` cannot be held).
+ * JSON round trip (timestamps become RFC 3339 strings, `.inf`/`.nan` and non-string
+ * keys are refused, as Kustomize fails on them).
  *
- * The `yaml` package parses with the failsafe schema (every scalar a string) and one
- * walk below resolves plain scalars, tags, anchors, aliases and `<<` merge keys.
+ * Two readers: a fast line reader for the common subset of YAML (see "Fast path"
+ * below) and, for any document it does not handle or any error, the complete reader:
+ * the `yaml` package parses with the failsafe schema (every scalar a string) and one
+ * walk resolves plain scalars, tags, anchors, aliases and `<<` merge keys. Both give
+ * identical results (test/yaml/fastpath.test.ts).
  *
- * Input: a string (already decoded) or the file's bytes (`Uint8Array`), which are
- * checked to be UTF-8 without NUL bytes (KF1011); a string holding a NUL is refused too.
+ * Input: a string (already decoded; a leading BOM is dropped) or the file's bytes
+ * (`Uint8Array`), which must be UTF-8 (KF1011). A NUL byte is KF1011 ("binary"),
+ * other control characters go-yaml refuses are KF1003.
  *
  * Documents: `YamlDoc.index` is the position of the document among *all* documents
  * of the text as the YAML grammar splits them (empty ones included), which is the
  * index `locatePointer` expects; empty documents (nothing, only comments, or `null`)
  * are not returned.
+ *
+ * Known differences from Kustomize: integers beyond 2^53 lose precision (JSON numbers
+ * are doubles here); strings holding U+007F..U+009F (written as escapes) make
+ * Kustomize fail but are accepted here; `|+`/`>+` blocks at the very end of a
+ * document followed by a comment keep one line break fewer than go-yaml.
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
@@ -739,6 +749,8 @@ export function parseYamlDocuments(input: string | Uint8Array, file: string, lim
 
 /** The complete reader (the `yaml` package), skipping the fast path. */
 export function parseComplete(text: string, file: string, limits: YamlLimits = {}): Result<YamlDoc[]> {
+  const bad = checkText(text, file, limits.maxBytes);
+  if (bad) return { value: undefined, diagnostics: [bad] };
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
