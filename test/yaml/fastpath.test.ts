@@ -75,4 +75,29 @@ test('mutated fixtures: fast and complete readers agree (values and diagnostics)
   }
 });
 
+test('multi-line quoted and plain scalars: fast and complete readers agree', () => {
+  let seed = 777;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+  const bits = ['a', 'b c', ' ', '  ', '\t', ':', ': ', '#', ' #', "''", '\\"', '\\n', '\\t', '\\\\', '\\ ', '\\', '-', '"', "'", '日本', '😀'];
+  for (let n = 0; n < 400; n++) {
+    const q = pick(['"', "'", '']);
+    const lines: string[] = [];
+    const nl = 1 + Math.floor(rnd() * 4);
+    for (let i = 0; i < nl; i++) {
+      let l = i === 0 && q === '' ? 'w' : '';
+      const m = Math.floor(rnd() * 4);
+      for (let j = 0; j < m; j++) l += pick(bits);
+      lines.push(l);
+    }
+    const ind = pick(['', ' ', '  ', '    ', '      ']);
+    const body = lines.map((l, i) => (i === 0 ? l : (rnd() < 0.15 ? '' : ind) + l)).join('\n');
+    const t = `top:\n  key: ${q}${body}${q}${pick(['', ' ', ' # c', 'x'])}\n  other: 1\n`;
+    assert.is(show(parseYamlDocuments(t, 'x.yaml')), show(parseComplete(t, 'x.yaml')), t);
+  }
+});
+
 test.run();
