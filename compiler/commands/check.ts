@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatDiagnostic, hasErrors, diag } from '../diagnostics.js';
+import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostics, today, kforgeVersion, useColor, type Io } from '../cli-util.js';
+import type { Diagnostic, Environment } from '../types.js';
+import { buildDir } from '../index.js';
+import { renderEnvironment, fileLocator } from '../render.js';
+import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
+import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, type Report } from '../../policies/index.js';
+import { parseWaivers } from '../../policies/waivers.js';
+import { parseBaseline } from '../../policies/baseline.js';
+
+function printReport(report: Report, format: string, io: Io): void {
+  if (format === 'json') io.out(formatFindingsJson(report));
+  else if (format === 'sarif') io.out(formatSarif(report, CHECKS, kforgeVersion()));
+  else io.out(formatText(report, { color: io.color }));
+  if (process.env.GITHUB_ACTIONS === 'true') io.err(formatGithub(report));
+}
+
+export async function cmdCheck(argv: string[], io: Io): Promise<number> {
+  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env'];
+  const { flags, rest } = parseArgs(argv, ['format', 'baseline', 'write-baseline', 'waivers', 'env']);
+  if (!checkUnknownFlags(flags, known, io, 'check')) return EXIT.usage;
+  const format = flagStr(flags, 'format') ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format) || rest.length !== 1) {
+    io.err('usage: kforge check ENV|DIR [--format text|json|sarif] [--baseline FILE] [--write-baseline FILE] [--waivers FILE]\n');
+    return EXIT.usage;
+  }
+  const repoRoot = process.cwd();
+  const target = rest[0];
+  let report: Report | undefined;
+  const ds: Diagnostic[] = [];
+  if (isEnvName(target, repoRoot)) {
+    const res = await renderEnvironment(repoRoot, target, {
+      today: today(),
+      ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
+      ...(flagStr(flags, 'baseline') ? { baselineFile: flagStr(flags, 'baseline') } : {}),
+    });
+    ds.push(...res.diagnostics);
+    report = res.value?.report;
+  } else {
+    const built = buildDir(target);
+    ds.push(...built.diagnostics);
+    if (built.resources && !hasErrors(ds)) {
+      const envName = flagStr(flags, 'env') ?? path.basename(path.resolve(target));
+      const env: Environment = { name: envName, kubernetesVersion: DEFAULT_KUBERNETES_VERSION };
+      const wf = flagStr(flags, 'waivers');
+      let waivers: ReturnType<typeof parseWaivers>['waivers'] = [];
+      if (wf) {
+        if (!fs.existsSync(wf)) ds.push(diag('KF1002', `waivers file ${wf} not found`, { hint: 'check the path given to --waivers' }));
+        else {
+          const p = parseWaivers(fs.readFileSync(wf, 'utf8'), wf);
+          ds.push(...p.diagnostics);
+          waivers = p.waivers;
+        }
+      }
+      const bf = flagStr(flags, 'baseline');
+      let baseline;
+      if (bf) {
+        if (!fs.existsSync(bf)) ds.push(diag('KF1002', `baseline file ${bf} not found`, { hint: 'write one with --write-baseline FILE first' }));
+        else {
+          const p = parseBaseline(fs.readFileSync(bf, 'utf8'), bf);
+          ds.push(...p.diagnostics);
+          baseline = p.entries;
+        }
+      }
+      if (!hasErrors(ds)) {
+        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(repoRoot), ...(baseline ? { baseline } : {}) });
+        ds.push(...report.diagnostics);
+      }
+    }
+  }
+  printDiagnostics(ds.filter((d) => !report || !report.diagnostics.includes(d)), io);
+  if (!report || hasErrors(ds)) {
+    if (report) printDiagnostics(report.diagnostics, io);
+    return EXIT.usage;
+  }
+  printReport(report, format, io);
+  const wb = flagStr(flags, 'write-baseline');
+  if (wb) fs.writeFileSync(wb, serializeBaseline(report.findings.filter((f) => !f.waived)));
+  return report.counts.error > 0 ? EXIT.findings : EXIT.ok;
+}
+
