@@ -20,6 +20,7 @@ function arg(name: string, def: string): string {
 }
 
 const sizes = arg('sizes', '100,500,5000').split(',').map(Number);
+const publishSizes = arg('publish-sizes', '500,5000').split(',').filter(Boolean).map(Number);
 const runs = Number(arg('runs', '5'));
 const kubectlMax = Number(arg('kubectl-max', '500'));
 const kubectlRuns = Number(arg('kubectl-runs', '3'));
@@ -71,6 +72,40 @@ for (const n of sizes) {
   rows.push(`| ${n} | ${n * 4} | ${(bytes / 1e6).toFixed(2)} MB | ${median(ks).toFixed(2)} s | ${Number.isFinite(rss) ? rss.toFixed(0) + ' MiB' : '?'} | ${kube} | ${ratio} |`);
   process.stderr.write(rows[rows.length - 1] + '\n');
 }
+// Publishing (issue 5): the same trees committed in a temporary git repository, then
+// `kforge render bench` (build + checks + publish) on a new branch, and again unchanged.
+const prow: string[] = ['| N | build | render, first (build + checks + commit) | beyond the build | render, unchanged |', '|---|---|---|---|---|'];
+for (const n of publishSizes) {
+  const repo = path.join(tmp, `repo${n}`);
+  writeBenchTree(repo, n);
+  const git = (...a: string[]) => {
+    const r = spawnSync('git', a, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' } });
+    if (r.status !== 0) throw new Error(`git ${a.join(' ')}: ${r.stderr}`);
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'bench tree');
+  const builds: number[] = [];
+  const firsts: number[] = [];
+  const again: number[] = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    builds.push(timeRun(process.execPath, [cli, 'build', path.join(repo, 'overlays', 'bench')]).secs);
+    spawnSync('git', ['branch', '-q', '-D', 'environments/bench'], { cwd: repo });
+    const t0 = process.hrtime.bigint();
+    const r1 = spawnSync(process.execPath, [cli, 'render', 'bench'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
+    firsts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    if (r1.status !== 0) throw new Error(`render failed (${r1.status}): ${r1.stderr.slice(-1500)}`);
+    const t1 = process.hrtime.bigint();
+    const r2 = spawnSync(process.execPath, [cli, 'render', 'bench'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
+    again.push(Number(process.hrtime.bigint() - t1) / 1e9);
+    if (r2.status !== 0 || !/up to date/.test(r2.stdout)) throw new Error(`unchanged render did not say up to date: ${r2.stdout}${r2.stderr}`);
+  }
+  const b = median(builds);
+  const f = median(firsts);
+  prow.push(`| ${n} | ${b.toFixed(2)} s | ${f.toFixed(2)} s | ${(f - b).toFixed(2)} s | ${median(again).toFixed(2)} s |`);
+  process.stderr.write(prow[prow.length - 1] + '\n');
+}
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log(`kforge build, median of ${runs} runs (kubectl: ${kubectlRuns}), whole process, on ${os.cpus().length} cores\n`);
 console.log(rows.join('\n'));
+if (publishSizes.length) console.log(`\nrender (medians of ${Math.min(runs, 3)}), whole process\n\n${prow.join('\n')}`);
