@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, diag } from '../diagnostics.js';
 import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostics, today, kforgeVersion, useColor, type Io } from '../cli-util.js';
 import { renderEnvironment } from '../render.js';
+import { Git } from '../publish/git.js';
+import { loadEnvironment, deployBranchOf } from '../env.js';
 import { publish, planRender } from '../publish/index.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
@@ -16,6 +18,17 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   }
   const repoRoot = process.cwd();
   const t0 = Date.now();
+  // An unchanged source needs no build: same source tree, same kforge, clean work tree,
+  // and the deploy head recorded that tree. (With --push the remote decides: no shortcut.)
+  const sourceTree = await headTree(repoRoot);
+  if (!flags.has('push') && !flags.has('out') && !flags.has('allow-dirty') && sourceTree) {
+    const same = await unchangedSince(repoRoot, rest[0], sourceTree);
+    if (same) {
+      io.out(`${rest[0]} → ${same.branch}: up to date at ${same.head.slice(0, 7)} (source tree unchanged since ${same.source.slice(0, 7)})\n`);
+      io.out(`up-to-date in ${Date.now() - t0} ms\n`);
+      return EXIT.ok;
+    }
+  }
   const res = await renderEnvironment(repoRoot, rest[0], { today: today(), ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}) });
   const report = res.value?.report;
   printDiagnostics(res.diagnostics.filter((d) => !report || !report.diagnostics.includes(d) || d.severity === 'error'), io);
@@ -33,7 +46,7 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   const result = await publish({
     repoDir: repoRoot,
     environment: env,
-    plan: (source) => planRender({ environment: env, apps: rendered.apps, source, kforgeVersion: kforgeVersion(), policy, allowDirty: flags.has('allow-dirty') }),
+    plan: (source) => planRender({ environment: env, apps: rendered.apps, source, kforgeVersion: kforgeVersion(), policy, allowDirty: flags.has('allow-dirty'), ...(sourceTree ? { sourceTree } : {}) }),
     push: flags.has('push'),
     ...(flagStr(flags, 'remote') ? { remote: flagStr(flags, 'remote') } : {}),
     allowDirty: flags.has('allow-dirty'),
@@ -55,3 +68,35 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
 }
 
 
+
+async function headTree(repoDir: string): Promise<string | undefined> {
+  const git = new Git(repoDir);
+  return (await git.tryRun(['rev-parse', '--verify', '--quiet', 'HEAD^{tree}']))?.trim() || undefined;
+}
+
+/**
+ * The deploy head of ENV when it was rendered from this very source tree by this kforge
+ * version and the work tree is clean; undefined otherwise (then render builds as usual).
+ * The environment definition is part of the tree, so it is covered too.
+ */
+async function unchangedSince(repoDir: string, envName: string, tree: string): Promise<{ branch: string; head: string; source: string } | undefined> {
+  const git = new Git(repoDir);
+  const status = await git.tryRun(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=normal']);
+  if (status === undefined || status.trim() !== '') return undefined;
+  const loaded = await loadEnvironment(repoDir, envName);
+  if (!loaded.value) return undefined;
+  const env = loaded.value.environment;
+  const branch = deployBranchOf(env);
+  const head = await git.resolve(`refs/heads/${branch}`);
+  if (!head) return undefined;
+  const base = env.deployPath ? env.deployPath.replace(/^\/+|\/+$/g, '') + '/' : '';
+  const meta = await git.tryRun(['show', `${head}:${base}hydrator.metadata`]);
+  try {
+    const m = JSON.parse(meta ?? '') as { drySha?: string; 'x-kforge'?: { sourceTree?: string; kforgeVersion?: string; environment?: string; dirty?: boolean } };
+    const x = m['x-kforge'];
+    if (x && x.sourceTree === tree && x.kforgeVersion === kforgeVersion() && x.environment === env.name && !x.dirty) return { branch, head, source: m.drySha ?? '' };
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

@@ -68,6 +68,8 @@ export interface KforgeMetadata {
   policy: { errors: number; warnings: number; waived: number };
   allowDirty: boolean;
   dirty: boolean;
+  /** Git tree id of the source commit: an unchanged source tree needs no new build. */
+  sourceTree?: string;
 }
 
 /** Root `hydrator.metadata`: Argo CD's field names, kforge's own data under `x-kforge`. */
@@ -104,6 +106,8 @@ export interface PlanInput {
   kforgeVersion: string;
   policy: { errors: number; warnings: number; waived: number };
   allowDirty: boolean;
+  /** Git tree id of the source commit (recorded so an unchanged source can skip the build). */
+  sourceTree?: string;
   /** The exact command that reproduces the render (default `npm run render -- <env>`). */
   command?: string;
 }
@@ -268,6 +272,7 @@ export function planRender(input: PlanInput): RenderPlan {
       policy: { errors: input.policy.errors, warnings: input.policy.warnings, waived: input.policy.waived },
       allowDirty: input.allowDirty,
       dirty: s.dirty,
+      ...(input.sourceTree && !s.dirty ? { sourceTree: input.sourceTree } : {}),
     },
   };
   files.set(rootMetaPath, json(metadata));

@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { repoRoot } from '../helpers.js';
+
+// `npm run render -- ENV` end to end, in a temporary copy of this repository: the first
+// run publishes, the second needs no build (same source tree), and the user's branch,
+// index and working tree are untouched.
+const root = repoRoot();
+const cli = path.join(root, 'dist', 'compiler', 'cli.js');
+
+function sh(cwd: string, cmd: string, args: string[]) {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', NO_COLOR: '1' };
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', env });
+}
+
+test('render publishes, then says up to date without building; HEAD, index and work tree untouched', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-render-'));
+  try {
+    const repo = path.join(tmp, 'repo');
+    fs.mkdirSync(repo);
+    for (const d of ['bases', 'overlays', 'policies']) if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(repo, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    // The compiled environment definitions and dependencies of this checkout.
+    fs.symlinkSync(path.join(root, 'dist'), path.join(repo, 'dist'));
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(repo, 'node_modules'));
+    fs.writeFileSync(path.join(repo, '.gitignore'), 'dist\nnode_modules\n');
+    assert.is(sh(repo, 'git', ['init', '-q', '-b', 'main']).status, 0);
+    sh(repo, 'git', ['add', '-A']);
+    assert.is(sh(repo, 'git', ['commit', '-q', '-m', 'source']).status, 0);
+    // The compiled environment must not be older than its source (loadEnvironment checks).
+    const now = new Date();
+    for (const env of ['dev', 'staging', 'prod']) fs.utimesSync(path.join(repo, 'overlays', env, 'environment.ts'), new Date(now.getTime() - 60_000), new Date(now.getTime() - 60_000));
+    const index = fs.readFileSync(path.join(repo, '.git', 'index'));
+    const head = sh(repo, 'git', ['rev-parse', 'HEAD']).stdout;
+
+    const first = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is(first.status, 0, first.stderr);
+    assert.match(first.stdout, /published/);
+    const tree = sh(repo, 'git', ['rev-parse', 'environments/prod^{tree}']).stdout.trim();
+    assert.match(tree, /^[0-9a-f]{40}$/);
+
+    const second = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is(second.status, 0, second.stderr);
+    assert.match(second.stdout, /up to date .*source tree unchanged/);
+    assert.is(sh(repo, 'git', ['rev-parse', 'environments/prod^{tree}']).stdout.trim(), tree);
+
+    assert.is(sh(repo, 'git', ['rev-parse', 'HEAD']).stdout, head);
+    assert.ok(fs.readFileSync(path.join(repo, '.git', 'index')).equals(index), 'index bytes unchanged');
+    assert.is(sh(repo, 'git', ['status', '--porcelain']).stdout, '');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test.run();
