@@ -165,11 +165,12 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
 }
 
 /**
- * Paths that do not exist in the model of the target's kind: KF3004 with a did-you-mean.
- * Severity is 'warning': Kustomize accepts unknown fields (it just prints them), so a
- * path outside the model is suspicious but not wrong by itself. When the operation also
- * fails on the resource, `applyJson6902` reports the error (KF3002) with the same hint.
- * Unknown kinds (custom resources): no diagnostics.
+ * Paths that do not exist in the model of the target's kind: KF3004, an error, with a
+ * did-you-mean. Kustomize itself would print such a field, but the API server rejects
+ * unknown fields (kubectl's default field validation is Strict), so `/spec/replicaz`
+ * would only fail later, at apply time: kforge stops it here, where the line is known.
+ * Unknown kinds (custom resources) and free-form fields (`any`/`object` in the model,
+ * maps such as labels) are not checked.
  */
 export function checkOpPaths(model: string | undefined, ops: Json, where: SourceLocation, opLocations?: SourceLocation[]): Diagnostic[] {
   if (model === undefined || !Array.isArray(ops)) return [];
@@ -183,7 +184,7 @@ export function checkOpPaths(model: string | undefined, ops: Json, where: Source
       if (r.ok) continue;
       ds.push(
         diag('KF3004', `${field} ${p} of JSON 6902 operation ${i} does not exist in ${model}: no field ${JSON.stringify(r.bad)} under ${r.at || '/'}`, {
-          severity: 'warning',
+          severity: 'error',
           location: locOf(where, opLocations, i),
           pointer: p,
           hint: r.suggestion ? `did you mean ${r.suggestion}?` : `check the field names under ${r.at || '/'} in the ${model} API reference`,

@@ -94,6 +94,18 @@ test('a JSON 6902 remove of a missing path is KF3002 at the operation', () => {
   assert.is(d.location?.line, 11);
 });
 
+test('a JSON 6902 path outside the kind\'s model is KF3004 at the operation, with did-you-mean', () => {
+  const res = build({
+    '/r/kustomization.yaml': `resources:\n- web.yaml\npatches:\n- target:\n    kind: Deployment\n    name: web\n  patch: |-\n    - op: add\n      path: /spec/replicaz\n      value: 2\n`,
+    '/r/web.yaml': DEPLOY,
+  });
+  assert.is(res.output, undefined);
+  const d = only(res.diagnostics, 'KF3004');
+  assert.is(d.location?.file, '/r/kustomization.yaml');
+  assert.is(d.location?.line, 8);
+  assert.match(d.hint!, '/spec/replicas');
+});
+
 test('a strategic-merge patch whose resource does not exist is KF3001 at the patch', () => {
   const res = build({
     '/r/kustomization.yaml': 'resources:\n- web.yaml\npatches:\n- path: patch.yaml\n',
