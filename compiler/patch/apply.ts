@@ -5,6 +5,7 @@ import { formatResId } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { idFromObject } from '../resource-map.js';
 import type { PathStep, TypedPatch } from './typed.js';
+import { modelForKind, resolvePointer } from '../schema/models.js';
 
 const { applyPatch } = fastJsonPatch;
 
@@ -112,6 +113,21 @@ export function applyTypedPatches(resources: readonly Resource[], patches: reado
       const compiled = compileTypedPatch(p, r.object, r);
       ds.push(...compiled.diagnostics);
       if (!compiled.ops) continue;
+      // Type-checking proves the paths when environment.ts is compiled; check them at run
+      // time too (a transpiled definition, e.g. diff --against an older ref, skips tsc).
+      const model = modelForKind(r.id.group, r.id.version, r.id.kind);
+      const bad = model ? compiled.ops.map((op) => ({ op, res: resolvePointer(model, op.path.endsWith('/-') ? op.path.slice(0, -2) : op.path) })).find((x) => !x.res.ok) : undefined;
+      if (bad && !bad.res.ok) {
+        ds.push(
+          diag('KF3004', `typed patch of ${formatResId(r.id)}: ${bad.op.path} does not exist in ${model}`, {
+            ...(p.location ? { location: p.location } : {}),
+            resource: r.id,
+            pointer: bad.op.path,
+            hint: bad.res.suggestion ? `did you mean ${bad.res.suggestion}?` : `check the field names under ${bad.res.at || '/'}`,
+          }),
+        );
+        continue;
+      }
       try {
         const res = applyPatch(r.object, compiled.ops, true, false);
         r.object = res.newDocument as JsonObject;

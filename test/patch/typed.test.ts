@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { patch, byKey, at } from '../../compiler/api.js';
+import { patch, byKey, at, type Field } from '../../compiler/api.js';
 import { applyTypedPatches, compileTypedPatch } from '../../compiler/patch/apply.js';
 import type { JsonObject, Resource } from '../../compiler/types.js';
 import { idFromObject } from '../../compiler/resource-map.js';
@@ -95,6 +95,16 @@ test('a generated ConfigMap with a hash suffix cannot be patched after the build
   const ds = applyTypedPatches([r], [patch({ kind: 'ConfigMap', name: 'cfg' }, (b) => b.set((c) => c.data, { A: '2' }))]);
   assert.equal(ds.map((d) => d.code), ['KF3006']);
   assert.equal((r.object.data as JsonObject).A, '1');
+});
+
+test('at run time a path outside the model is KF3004 even when the definition skipped tsc', () => {
+  const r = res(sts());
+  // What a transpiled (not type-checked) environment could hold: cast away the types.
+  const p = patch({ kind: 'StatefulSet', name: 'prod-kafka' }, (b) => b.set((s) => (s.spec as unknown as { replicaz: Field<number> }).replicaz, 3));
+  const ds = applyTypedPatches([r], [p]);
+  assert.equal(ds.map((d) => d.code), ['KF3004']);
+  assert.match(ds[0].hint ?? '', '/spec/replicas');
+  assert.is((r.object.spec as JsonObject).replicaz, undefined);
 });
 
 test.run();
