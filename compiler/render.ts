@@ -104,6 +104,30 @@ function labelsOf(o: JsonObject, ...p: string[]): Record<string, Json> {
   return cur && typeof cur === 'object' && !Array.isArray(cur) ? cur : {};
 }
 
+const REF_KEYS: Record<string, ['ConfigMap' | 'Secret', string]> = {
+  configMapRef: ['ConfigMap', 'name'],
+  configMapKeyRef: ['ConfigMap', 'name'],
+  configMap: ['ConfigMap', 'name'],
+  secretRef: ['Secret', 'name'],
+  secretKeyRef: ['Secret', 'name'],
+  secret: ['Secret', 'secretName'],
+};
+
+/** Calls `fn` for every ConfigMap/Secret name a pod spec (anywhere in the object) refers to. */
+function collectRefs(node: Json, fn: (kind: 'ConfigMap' | 'Secret', name: string) => void): void {
+  if (Array.isArray(node)) {
+    for (const x of node) collectRefs(x, fn);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    const ref = REF_KEYS[k];
+    if (ref && v && typeof v === 'object' && !Array.isArray(v) && typeof v[ref[1]] === 'string') fn(ref[0], v[ref[1]] as string);
+    if (k === 'imagePullSecrets' && Array.isArray(v)) for (const x of v) if (x && typeof x === 'object' && !Array.isArray(x) && typeof x.name === 'string') fn('Secret', x.name);
+    collectRefs(v, fn);
+  }
+}
+
 /** The app folder of resources that come from no base (components, the overlay itself). */
 export const SHARED_APP = 'shared';
 
@@ -126,9 +150,39 @@ export function groupApps(resources: readonly Resource[]): RenderedApp[] {
     if (typeof p === 'string' && !byPartOf.has(p)) byPartOf.set(p, app);
     if (!byName.has(r.id.name)) byName.set(r.id.name, app);
   }
+  // ConfigMaps and Secrets an app's workloads refer to (a generator in the overlay makes
+  // them, so they have no base of their own): they belong to that app.
+  const byRef = new Map<string, Set<string>>();
+  for (const r of resources) {
+    const app = r.origin.configuredIn;
+    if (!app) continue;
+    collectRefs(r.object, (kind, name) => {
+      const k = `${kind}/${name}`;
+      const s = byRef.get(k);
+      if (s) s.add(app);
+      else byRef.set(k, new Set([app]));
+    });
+  }
+  // Several apps may use one Secret (redis-credentials: redis-cluster and im-service):
+  // the app whose name shares the longest prefix with it owns it; ties go to the first by name.
+  const ownerOf = (kind: string, name: string): string | undefined => {
+    const apps = [...(byRef.get(`${kind}/${name}`) ?? [])].sort();
+    let best: string | undefined;
+    let bestLen = -1;
+    for (const a of apps) {
+      let n = 0;
+      while (n < a.length && n < name.length && a[n] === name[n]) n++;
+      if (n > bestLen) {
+        best = a;
+        bestLen = n;
+      }
+    }
+    return best;
+  };
   const apps = new Map<string, RenderedApp>();
   for (const r of resources) {
     let app = r.origin.configuredIn;
+    if (!app && (r.id.kind === 'ConfigMap' || r.id.kind === 'Secret') && r.id.group === '') app = ownerOf(r.id.kind, r.id.name);
     if (!app) {
       const l = labelsOf(r.object, 'metadata', 'labels');
       const sel = labelsOf(r.object, 'spec', 'selector', 'matchLabels');

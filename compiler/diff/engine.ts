@@ -63,7 +63,8 @@ export interface Risk {
 export interface ChangeSet {
   changes: ResourceChange[];
   risks: Risk[];
-  counts: { added: number; removed: number; changed: number; unchanged: number };
+  /** `changed` counts the changes shown; `followers` the workloads grouped under a renamed generated resource. */
+  counts: { added: number; removed: number; changed: number; unchanged: number; followers: number };
 }
 
 export interface DiffOptions {
@@ -123,8 +124,20 @@ function stable(v: Json | undefined): string {
     .join(',')}}`;
 }
 
+/** Structural equality, building no strings (called at every level of diffFields). */
 export function equalJson(a: Json | undefined, b: Json | undefined): boolean {
-  return stable(a) === stable(b);
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !equalJson(a[k], b[k])) return false;
+  return true;
 }
 
 /** `‹redacted 3f9a12c4 · 32 B›`: equal values give equal placeholders, nothing else leaks. */
@@ -215,8 +228,8 @@ function globToRegex(glob: string): RegExp {
 
 /** Compares two renderings. Both sides are redacted before anything is compared or shown. */
 export function diffRenderings(before: readonly DiffResource[], after: readonly DiffResource[], opts: DiffOptions): ChangeSet {
-  const ignoreRes = (r: DiffResource) =>
-    (opts.ignoreResources ?? []).some((s) => (!s.kind || s.kind === r.kind) && (!s.name || new RegExp(`^${s.name}$`).test(r.name)) && (!s.namespace || s.namespace === r.namespace));
+  const ignoreRules = (opts.ignoreResources ?? []).map((s) => ({ ...s, re: s.name ? new RegExp(`^(?:${s.name})$`) : undefined }));
+  const ignoreRes = (r: DiffResource) => ignoreRules.some((s) => (!s.kind || s.kind === r.kind) && (!s.re || s.re.test(r.name)) && (!s.namespace || s.namespace === r.namespace));
   const ignoreFields = (opts.ignoreFields ?? []).map(globToRegex);
   const prep = (rs: readonly DiffResource[]) => {
     const m = new Map<string, DiffResource>();
@@ -247,7 +260,9 @@ export function diffRenderings(before: readonly DiffResource[], after: readonly 
     const m = GENERATED_NAME.exec(b.name);
     if ((b.kind === 'ConfigMap' || b.kind === 'Secret') && m && HASH_ALPHABET.test(m[2])) {
       const key = `${b.kind}|${b.namespace ?? ''}|${m[1]}`;
-      addedByBase.set(key, [...(addedByBase.get(key) ?? []), b]);
+      const list = addedByBase.get(key);
+      if (list) list.push(b);
+      else addedByBase.set(key, [b]);
     }
   }
   const pairedAdded = new Set<DiffResource>();
@@ -297,8 +312,9 @@ export function diffRenderings(before: readonly DiffResource[], after: readonly 
   const counts = {
     added: finalChanges.filter((c) => c.action === 'added').length,
     removed: finalChanges.filter((c) => c.action === 'removed').length,
-    changed: changes.filter((c) => c.action === 'changed').length,
+    changed: finalChanges.filter((c) => c.action === 'changed').length,
     unchanged,
+    followers: changes.length - finalChanges.length,
   };
   return { changes: finalChanges, risks: assessRisks(finalChanges, A, B, changes), counts };
 }

@@ -98,25 +98,35 @@ function summaryTable(diffs: EnvDiff[]): string[] {
   for (const d of diffs) {
     const k = d.changes.counts;
     const high = d.changes.risks.filter((r) => r.level === 'high').length;
+    const medium = d.changes.risks.filter((r) => r.level === 'medium').length;
+    const followers = k.followers ? ` (+${k.followers} following a rename)` : '';
     const pol = d.policy ? `${d.policy.errors ? `❌ ${d.policy.errors} error(s)` : '✅'} ${d.policy.warnings} warning(s)${d.policy.waived ? `, ${d.policy.waived} waived` : ''}` : '–';
-    lines.push(`| \`${d.env}\` | ${k.added} | ${k.changed} | ${k.removed} | ${k.unchanged} | ${high ? `⚠️ ${high}` : d.changes.risks.length} | ${pol} |`);
+    lines.push(`| \`${d.env}\` | ${k.added} | ${k.changed}${followers} | ${k.removed} | ${k.unchanged} | ${high ? `⚠️ ${high + medium}` : medium} | ${pol} |`);
   }
   return lines;
 }
 
-function risksSection(diffs: EnvDiff[]): string[] {
+/** Risks (high first), then image changes; `maxRisks`/`images` shorten it for the last tiers. */
+function risksSection(diffs: EnvDiff[], maxRisks = Infinity, images = true): string[] {
   const rs = diffs.flatMap((d) => d.changes.risks.filter((r) => r.level !== 'info').map((r) => ({ ...r, env: d.env })));
-  const images = diffs.flatMap((d) => d.changes.risks.filter((r) => r.level === 'info').map((r) => ({ ...r, env: d.env })));
+  const imgs = diffs.flatMap((d) => d.changes.risks.filter((r) => r.level === 'info').map((r) => ({ ...r, env: d.env })));
   const out: string[] = [];
   if (rs.length) {
     out.push('', '### Risks', '');
-    for (const r of rs) out.push(`- ${r.level === 'high' ? '🔴' : '🟠'} \`${r.env}\` ${r.message}`);
+    for (const r of rs.slice(0, maxRisks)) out.push(`- ${r.level === 'high' ? '🔴' : '🟠'} \`${r.env}\` ${r.message}`);
+    if (rs.length > maxRisks) out.push(`- … and ${rs.length - maxRisks} more`);
   }
-  if (images.length) {
+  if (imgs.length && images) {
     out.push('', '### Image changes', '');
-    for (const r of images) out.push(`- \`${r.env}\` ${r.message}`);
+    for (const r of imgs) out.push(`- \`${r.env}\` ${r.message}`);
   }
   return out;
+}
+
+/** An app heading before the first change of each app (changes are sorted by app). */
+function appHeading(prev: string | undefined, ch: ResourceChange): string[] {
+  if (ch.app === prev) return [];
+  return prev === undefined ? [`#### ${ch.app ?? 'other'}`, ''] : ['', `#### ${ch.app ?? 'other'}`, ''];
 }
 
 function fence(lines: string[]): string[] {
@@ -149,8 +159,10 @@ export function formatMarkdown(diffs: EnvDiff[], limit = GITHUB_COMMENT_LIMIT): 
   for (const d of diffs) {
     full.push('', `### \`${d.env}\`: ${d.base} → ${d.head}`, '');
     if (d.changes.changes.length === 0) full.push('No changes.');
+    let app: string | undefined;
     for (const ch of d.changes.changes) {
-      const b = resourceBlock(ch);
+      const b = [...appHeading(app, ch), ...resourceBlock(ch)];
+      app = ch.app;
       blocks.push({ env: d.env, lines: b });
       full.push(...b);
     }
@@ -172,8 +184,10 @@ export function formatMarkdown(diffs: EnvDiff[], limit = GITHUB_COMMENT_LIMIT): 
     }
     t2.push(...h);
     size += h.join('\n').length + 1;
+    let app: string | undefined;
     for (const ch of d.changes.changes) {
-      const b = resourceBlock(ch).join('\n');
+      const b = [...appHeading(app, ch), ...resourceBlock(ch)].join('\n');
+      app = ch.app;
       if (size + b.length + 1 > budget) {
         stopped = true;
         break;
@@ -193,13 +207,23 @@ export function formatMarkdown(diffs: EnvDiff[], limit = GITHUB_COMMENT_LIMIT): 
   const t3: string[] = [...head];
   for (const d of diffs) {
     t3.push('', `### \`${d.env}\`: ${d.base} → ${d.head}`, '');
-    for (const ch of d.changes.changes) t3.push(`- ${SYMBOL[ch.action]} ${title(ch)}`);
+    let app: string | undefined;
+    for (const ch of d.changes.changes) {
+      if (ch.app !== app) t3.push(`- **${ch.app ?? 'other'}**`);
+      app = ch.app;
+      t3.push(`  - ${SYMBOL[ch.action]} ${title(ch)}`);
+    }
   }
   const t3text = [...t3, ...note(`the diff is too large for one comment: only the list of ${total} changed resources is shown. ${local}`)].join('\n') + '\n';
   if (t3text.length <= limit) return t3text;
 
-  // Tier 4: the summary alone (cut the risk list if even that is too long).
-  let t4 = [...head, ...note(`the diff is too large for one comment: only the summary is shown (${total} changed resources). ${local}`)].join('\n') + '\n';
+  // Tier 4: the summary alone; if even that is too long, image notes go first, then the
+  // risk list is cut (high risks come first, so they stay).
+  const summaryNote = note(`the diff is too large for one comment: only the summary is shown (${total} changed resources). ${local}`);
+  let t4 = [...head, ...summaryNote].join('\n') + '\n';
+  for (let keep = 200; t4.length > limit && keep >= 0; keep = keep > 10 ? Math.floor(keep / 2) : keep - 5) {
+    t4 = [COMMENT_MARKER, '## kforge: rendered changes', '', ...summaryTable(diffs), ...risksSection(diffs, Math.max(keep, 0), false), ...summaryNote].join('\n') + '\n';
+  }
   if (t4.length > limit) {
     t4 = [COMMENT_MARKER, '## kforge: rendered changes', '', ...summaryTable(diffs), ...note(`the diff is too large for one comment: only the counts are shown. ${local}`)].join('\n') + '\n';
   }

@@ -20,7 +20,7 @@ const deploy = (image: string, replicas = 2, env = [{ name: 'A', value: '1' }, {
 
 test('an image bump is one changed field at the container found by name', () => {
   const cs = diffRenderings([deploy('web:1')], [deploy('web:2')], { redactKey: KEY });
-  assert.equal(cs.counts, { added: 0, removed: 0, changed: 1, unchanged: 0 });
+  assert.equal(cs.counts, { added: 0, removed: 0, changed: 1, unchanged: 0, followers: 0 });
   assert.equal(cs.changes[0].fields, [{ path: 'spec.template.spec.containers[name=web].image', kind: 'changed', before: 'web:1', after: 'web:2' }]);
   assert.ok(cs.risks.some((x) => x.code === 'image'));
 });
@@ -37,7 +37,7 @@ test('an apiVersion bump is a change of the same resource, not a delete and an a
   const a = r('autoscaling/v2', 'HorizontalPodAutoscaler', 'web', { spec: { maxReplicas: 5 } });
   const b = r('autoscaling/v1', 'HorizontalPodAutoscaler', 'web', { spec: { maxReplicas: 5 } });
   const cs = diffRenderings([a], [b], { redactKey: KEY });
-  assert.equal(cs.counts, { added: 0, removed: 0, changed: 1, unchanged: 0 });
+  assert.equal(cs.counts, { added: 0, removed: 0, changed: 1, unchanged: 0, followers: 0 });
   assert.is(cs.changes[0].previousApiVersion, 'autoscaling/v2');
 });
 
