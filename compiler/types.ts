@@ -33,7 +33,13 @@ export interface FieldSource {
    * For patch fields: the patch text, its document index and the pointer inside the
    * patch, so the exact line can be found lazily (only when a finding needs it).
    */
-  lazy?: { text: string; docIndex: number; pointer: string };
+  lazy?: {
+    text: string;
+    docIndex: number;
+    pointer: string;
+    /** Where the text starts in its file (inline patches): positions in the text are shifted by it. */
+    at?: { line: number; column: number };
+  };
 }
 
 export interface Origin {

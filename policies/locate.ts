@@ -38,7 +38,10 @@ export function locate(r: Resource, pointer: string | undefined, locateField?: L
         if (fs.lazy) {
           const rest = pointer.slice(fs.pointer.length);
           const pos = locateInText(fs.lazy.text, fs.lazy.docIndex, fs.lazy.pointer + rest) ?? locateInText(fs.lazy.text, fs.lazy.docIndex, fs.lazy.pointer);
-          if (pos) return { file: fs.location.file, ...pos };
+          if (pos) {
+            const at = fs.lazy.at;
+            return at ? { file: fs.location.file, line: pos.line + at.line - 1, column: pos.column + at.column - 1 } : { file: fs.location.file, ...pos };
+          }
         }
         return fs.location;
       }

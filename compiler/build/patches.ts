@@ -69,16 +69,38 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     ds.push(...res.diagnostics);
     const pathDs = checkOpPaths(model, ops, where);
     if (pathDs.length) ds.push(...checkOpPaths(model, ops, where, opLocations(entry, list.length)));
+    const before = r.object;
     r.object = res.value;
+    // Appends (`/-`) are recorded at the index they landed on; the lazy pointer is the
+    // op's `value` (the line a reviewer looks for), or its `path` when it has none.
+    const appended = new Map<string, number>();
     list.forEach((op, i) => {
-      if (op && typeof op === 'object' && !Array.isArray(op) && typeof op.path === 'string' && op.op !== 'test' && op.op !== 'remove') {
-        addFieldSource(r, { pointer: op.path, location: where, by: field, lazy: { text: entry.text, docIndex: 0, pointer: `/${i}/path` } });
+      if (!op || typeof op !== 'object' || Array.isArray(op) || typeof op.path !== 'string' || op.op === 'test' || op.op === 'remove') return;
+      let pointer = op.path;
+      if (pointer.endsWith('/-')) {
+        const parent = pointer.slice(0, -2);
+        const n = appended.get(parent) ?? 0;
+        appended.set(parent, n + 1);
+        pointer = `${parent}/${lengthAt(before, parent) + n}`;
       }
+      addFieldSource(r, { pointer, location: where, by: field, lazy: { text: entry.text, docIndex: 0, pointer: 'value' in op ? `/${i}/value` : `/${i}/path`, at: { line: where.line, column: where.column } } });
     });
     renamed = syncId(r) || renamed;
   }
   if (renamed) rm.reindex();
   return ds;
+}
+
+/** Length of the array at `pointer` in `obj` (0 when there is none). */
+function lengthAt(obj: Json, pointer: string): number {
+  let cur: Json | undefined = obj;
+  for (const raw of pointer.split('/').slice(1)) {
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) cur = cur[Number(k)];
+    else if (cur && typeof cur === 'object') cur = cur[k];
+    else return 0;
+  }
+  return Array.isArray(cur) ? cur.length : 0;
 }
 
 function opLocations(entry: PatchEntry, n: number): SourceLocation[] {
@@ -140,7 +162,7 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
     }
     if (!res.value) continue;
     r.object = res.value;
-    for (const [rp, pp] of leafPointers(p, r.object)) addFieldSource(r, { pointer: rp, location: docLoc, by: field, lazy: { text: entry.text, docIndex, pointer: pp } });
+    for (const [rp, pp] of leafPointers(p, r.object)) addFieldSource(r, { pointer: rp, location: docLoc, by: field, lazy: { text: entry.text, docIndex, pointer: pp, at: { line: entry.textLocation.line, column: entry.textLocation.column } } });
     renamed = syncId(r) || renamed;
   }
   for (const r of deleted) rm.remove(r);

@@ -13,7 +13,8 @@ import { parseBaseline } from '../../policies/baseline.js';
 function printReport(report: Report, format: string, io: Io): void {
   if (format === 'json') io.out(formatFindingsJson(report));
   else if (format === 'sarif') io.out(formatSarif(report, CHECKS, kforgeVersion()));
-  else io.out(formatText(report, { color: io.color }));
+  // The report goes to stdout: colour only when stdout itself is a terminal.
+  else io.out(formatText(report, { color: io.color && useColor(process.stdout) }));
   if (process.env.GITHUB_ACTIONS === 'true') io.err(formatGithub(report));
 }
 
@@ -70,11 +71,9 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
       }
     }
   }
-  printDiagnostics(ds.filter((d) => !report || !report.diagnostics.includes(d)), io);
-  if (!report || hasErrors(ds)) {
-    if (report) printDiagnostics(report.diagnostics, io);
-    return EXIT.usage;
-  }
+  // Every diagnostic, the engine's too (expired or stale waivers, unknown check ids).
+  printDiagnostics(ds, io);
+  if (!report || hasErrors(ds)) return EXIT.usage;
   printReport(report, format, io);
   const wb = flagStr(flags, 'write-baseline');
   if (wb) fs.writeFileSync(wb, serializeBaseline(report.findings.filter((f) => !f.waived)));

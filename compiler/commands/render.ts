@@ -31,7 +31,7 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   }
   const res = await renderEnvironment(repoRoot, rest[0], { today: today(), ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}) });
   const report = res.value?.report;
-  printDiagnostics(res.diagnostics.filter((d) => !report || !report.diagnostics.includes(d) || d.severity === 'error'), io);
+  printDiagnostics(res.diagnostics, io);
   if (!res.value || hasErrors(res.diagnostics)) return EXIT.usage;
   const rendered = res.value;
   if (report && report.counts.error > 0) {
