@@ -220,7 +220,8 @@ function collect(k: Kustomization, g: GeneratorArgs, fs: FileSystem, ds: Diagnos
     const eq = lit.indexOf('=');
     if (eq <= 0) {
       ds.push(
-        diag('KF2002', `${field} "${g.name}": invalid literal "${lit}", expected key=value`, {
+        // The literal itself is not repeated: it may be a credential.
+        diag('KF2002', `${field} "${g.name}": literal ${g.literals.indexOf(lit) + 1} is not KEY=VALUE${eq === 0 ? ' (it has no key)' : ' (it has no "=")'}`, {
           location: g.location,
           hint: 'write literals as KEY=VALUE',
         }),
@@ -280,10 +281,11 @@ export function parseEnvFile(text: string, file: string, ds: Diagnostic[]): Entr
     const eq = line.indexOf('=');
     if (eq < 0) {
       ds.push(
-        diag('KF2004', `env file line "${line}" has no "=": Kustomize makes it the key "${line}" with an empty value`, {
+        // The line is not repeated: in a secretGenerator it may be the secret itself.
+        diag('KF2004', `env file line ${i + 1} has no "=": Kustomize makes the whole line a key with an empty value`, {
           severity: 'warning',
           location,
-          hint: `write ${line}= for an empty value, or ${line}=<value>`,
+          hint: 'write KEY= for an empty value, or KEY=VALUE',
         }),
       );
       out.push({ key: line, text: '', from: `${file}:${i + 1}` });
@@ -291,7 +293,7 @@ export function parseEnvFile(text: string, file: string, ds: Diagnostic[]): Entr
     }
     if (eq === 0) {
       ds.push(
-        diag('KF2004', `env file line "${line}" has no key: Kustomize skips it`, {
+        diag('KF2004', `env file line ${i + 1} has no key: Kustomize skips it`, {
           severity: 'warning',
           location,
           hint: 'write KEY=VALUE, or delete the line',
@@ -393,7 +395,7 @@ function suggestSibling(fs: FileSystem, abs: string): string {
 }
 
 /** The 1-based line of the first byte sequence that is not valid UTF-8. */
-function firstBadUtf8Line(bytes: Uint8Array): number {
+export function firstBadUtf8Line(bytes: Uint8Array): number {
   let line = 1;
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {

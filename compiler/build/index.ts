@@ -9,7 +9,7 @@ import { ResourceMap, idFromObject } from '../resource-map.js';
 import type { ConfigurationsSpec, Kustomization, PatchEntry } from '../load/kustomization.js';
 import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
 import { parseYamlDocuments } from '../load/yaml.js';
-import { runGenerators } from './generators.js';
+import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences, nameReferencesFromCrds } from './name-reference.js';
 import { setNamespace } from './namespace.js';
@@ -107,7 +107,7 @@ function readCrds(k: Kustomization, ctx: BuildContext): JsonObject[] {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array());
     } catch {
-      ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: 1, column: 1 } }));
+      ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: firstBadUtf8Line(bytes ?? new Uint8Array()), column: 1 }, hint: 'save the file as UTF-8' }));
       continue;
     }
     const parsed = parseYamlDocuments(text, shown);
@@ -148,8 +148,11 @@ function buildTarget(
   }
 }
 
-function loadDir(dir: string, ctx: BuildContext, expect: 'Kustomization' | 'Component', where: SourceLocation | undefined): Kustomization | undefined {
-  const real = ctx.fs.realPath(dir) ?? dir;
+function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'Component', where: SourceLocation | undefined): Kustomization | undefined {
+  // A symlinked kustomization directory is loaded from where it really is, as Kustomize
+  // does: its own relative paths resolve from there.
+  const real = ctx.fs.realPath(linked) ?? linked;
+  const dir = real;
   const cycleAt = ctx.stack.indexOf(real);
   if (cycleAt >= 0) {
     const chain = [...ctx.stack.slice(cycleAt), real].map((p) => displayPath(p));
@@ -169,7 +172,7 @@ function loadDir(dir: string, ctx: BuildContext, expect: 'Kustomization' | 'Comp
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array());
   } catch {
-    ctx.diagnostics.push(diag('KF1011', `${displayPath(found.file)} is not valid UTF-8`, { location: { file: displayPath(found.file), line: 1, column: 1 } }));
+    ctx.diagnostics.push(diag('KF1011', `${displayPath(found.file)} is not valid UTF-8`, { location: { file: displayPath(found.file), line: firstBadUtf8Line(bytes ?? new Uint8Array()), column: 1 }, hint: 'save the file as UTF-8' }));
     return undefined;
   }
   const res = loadKustomizationFile(ctx.fs, found.file, text);
@@ -324,7 +327,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: 1, column: 1 }, hint: 'save the file as UTF-8' }));
+    ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: firstBadUtf8Line(bytes), column: 1 }, hint: 'save the file as UTF-8' }));
     return [];
   }
   const parsed = parseYamlDocuments(text, shown);

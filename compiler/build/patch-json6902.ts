@@ -152,7 +152,10 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
       const err = e as { name?: string; message?: string };
       if (err.name === 'TEST_OPERATION_FAILED') {
         const actual = lookup(doc, segs);
-        return fail('the test did not match', `the value at ${path} is ${actual.found ? JSON.stringify(actual.value) : '(missing)'}, the test expects ${JSON.stringify(op.value)}`);
+        // Never print a Secret's values (diagnostics end up in CI logs).
+        const secret = isObj(target) && target.kind === 'Secret';
+        const show = (v: Json | undefined) => (secret ? `a value of ${typeof v === 'string' ? `${v.length} characters` : typeof v}` : JSON.stringify(v));
+        return fail('the test did not match', `the value at ${path} is ${actual.found ? show(actual.value) : '(missing)'}, the test expects ${show(op.value as Json)}`);
       }
       const msg = (err.message ?? String(e)).split('\n')[0];
       return fail(msg, 'check the path against the resource as it is at this point of the build');

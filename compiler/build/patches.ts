@@ -7,7 +7,7 @@ import { parseYamlDocuments } from '../load/yaml.js';
 import { applyStrategicMerge } from './patch-strategic.js';
 import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
 import { modelForKind } from '../schema/models.js';
-import { selectResources } from './select.js';
+import { parseSelector, selectResources } from './select.js';
 
 /**
  * Applies `patches`, `patchesStrategicMerge` or `patchesJson6902` entries of one
@@ -20,6 +20,12 @@ import { selectResources } from './select.js';
 export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], field: 'patches' | 'patchesStrategicMerge' | 'patchesJson6902'): Diagnostic[] {
   const ds: Diagnostic[] = [];
   for (const entry of entries) {
+    if (entry.target) {
+      // A target whose name or namespace is not a valid regular expression: Kustomize fails.
+      const bad = parseSelector(entry.target, entry.location);
+      ds.push(...bad);
+      if (bad.some((d) => d.severity === 'error')) continue;
+    }
     const parsed = parseYamlDocuments(entry.text, entry.textLocation.file);
     const shift = entry.textLocation.line - 1;
     for (const d of parsed.diagnostics) ds.push(d.location ? { ...d, location: { ...d.location, line: d.location.line + shift } } : d);
@@ -48,7 +54,8 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
 function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string): Diagnostic[] {
   const where = entry.textLocation;
   const bad = validateOps(ops, where);
-  if (bad.length) return bad;
+  // Malformed operations: report them at their own lines (located only now, when needed).
+  if (bad.length) return Array.isArray(ops) ? validateOps(ops, where, opLocations(entry, ops.length)) : bad;
   if (!entry.target) {
     return [diag('KF3005', `a JSON 6902 patch in ${field} needs a target`, { location: entry.location, hint: 'add target: {kind, name} (or group/version/labelSelector) to say which resources it patches' })];
   }
