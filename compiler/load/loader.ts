@@ -1,11 +1,10 @@
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, type Node as YNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { parseVars } from '../build/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
-import { PositionedYaml } from './kfile.js';
+import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -133,13 +132,14 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
   const shown = displayPath(file);
   const y = new PositionedYaml(shown, text);
   const ds: Diagnostic[] = [];
-  for (const e of y.doc.errors) {
+  for (const e of y.errors) {
     const loc = y.offsetAt(e.pos[0]);
     const code = e.code === 'DUPLICATE_KEY' ? 'KF1015' : 'KF1003';
     ds.push(diag(code, `invalid YAML in kustomization: ${firstLine(e.message)}`, { location: loc, hint: yamlHint(e.code) }));
   }
   if (ds.length) return { diagnostics: ds };
-  const contents = y.doc.contents as YNode | null;
+  if (y.diagnostic) return { diagnostics: [y.diagnostic] };
+  const contents = y.root;
   const dir = path.dirname(file);
   const k: Kustomization = {
     dir,
@@ -170,18 +170,17 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
     );
     return { diagnostics: ds };
   }
-  if (!isMap(contents)) {
+  if (contents.kind !== 'map') {
     ds.push(diag('KF1004', `kustomization ${shown} is not a mapping`, { location: y.at(contents), hint: 'a kustomization is a YAML mapping of fields such as resources:, patches:' }));
     return { diagnostics: ds };
   }
   const ctx: Ctx = { y, ds, dir, fs, root: dir };
-  k.raw = (y.doc.toJS() ?? {}) as JsonObject;
-  const map = contents as YAMLMap<YNode, YNode>;
+  k.raw = (toJson(contents) ?? {}) as JsonObject;
   let hasContent = false;
-  for (const pair of map.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    const status = FIELDS[key];
-    const keyLoc = y.at(pair.key as YNode);
+  for (const pair of contents.pairs as PPair[]) {
+    const key = pair.key;
+    const status = hasOwn.call(FIELDS, key) ? FIELDS[key] : undefined;
+    const keyLoc = y.keyAt(pair);
     if (status === undefined) {
       const guess = didYouMean(key, Object.keys(FIELDS));
       ds.push(
@@ -199,8 +198,8 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
     if (status === 'deprecated') {
       ds.push(diag('KF1017', DEPRECATION_WARNINGS[key], { severity: 'warning', location: keyLoc }));
     }
-    const v = pair.value as YNode | null;
-    if (v === null || (isScalar(v) && v.value === null)) continue;
+    const v = pair.value;
+    if (isNull(v)) continue;
     hasContent = true;
     switch (key) {
       case 'apiVersion': {
@@ -290,7 +289,7 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
         k.sortOptions = sortOptions(ctx, v);
         break;
       case 'vars': {
-        const parsed = parseVars((k.raw.vars ?? null) as Json, y.at(v), isSeq(v) ? (v as YAMLSeq<YNode>).items.map((x) => y.at(x)) : undefined);
+        const parsed = parseVars((k.raw.vars ?? null) as Json, y.at(v), v.kind === 'seq' ? (v.items as PNode[]).map((x) => y.at(x)) : undefined);
         ds.push(...parsed.diagnostics);
         k.vars = parsed.value;
         break;
@@ -335,98 +334,103 @@ export function emptyConfigurations(): ConfigurationsSpec {
 
 // ---- small typed readers, each reporting its own diagnostic with a location ----
 
-function typeName(v: YNode): string {
-  if (isMap(v)) return 'a mapping';
-  if (isSeq(v)) return 'a list';
-  if (isScalar(v)) return typeof v.value === 'string' ? 'a string' : `${typeof v.value} ${String(v.value)}`;
-  return 'an alias';
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isNull(v: PNode | null): boolean {
+  return v === null || (v.kind === 'scalar' && v.value === null);
 }
 
-function str(ctx: Ctx, v: YNode, field: string): string | undefined {
-  if (isScalar(v) && typeof v.value === 'string') return v.value;
-  if (isScalar(v) && (typeof v.value === 'number' || typeof v.value === 'boolean')) return String(v.source ?? v.value);
+function typeName(v: PNode): string {
+  if (v.kind === 'map') return 'a mapping';
+  if (v.kind === 'seq') return 'a list';
+  return typeof v.value === 'string' ? 'a string' : `${typeof v.value} ${String(v.value)}`;
+}
+
+function str(ctx: Ctx, v: PNode, field: string): string | undefined {
+  if (v.kind === 'scalar' && typeof v.value === 'string') return v.value;
+  if (v.kind === 'scalar' && (typeof v.value === 'number' || typeof v.value === 'boolean')) return String(v.source ?? v.value);
   ctx.ds.push(diag('KF1006', `"${field}" must be a string, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write ${field}: <text>` }));
   return undefined;
 }
 
-function strList(ctx: Ctx, v: YNode, field: string): { value: string; location: SourceLocation }[] {
-  if (!isSeq(v)) {
+function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: SourceLocation }[] {
+  if (v.kind !== 'seq') {
     ctx.ds.push(diag('KF1006', `"${field}" must be a list, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write each entry on its own line as "- entry"` }));
     return [];
   }
   const out: { value: string; location: SourceLocation }[] = [];
-  for (const item of (v as YAMLSeq<YNode>).items) {
-    if (isScalar(item) && typeof item.value === 'string') out.push({ value: item.value, location: ctx.y.at(item) });
+  for (const item of v.items as PNode[]) {
+    if (item.kind === 'scalar' && typeof item.value === 'string') out.push({ value: item.value, location: ctx.y.at(item) });
     else ctx.ds.push(diag('KF1006', `"${field}" entries must be strings, found ${typeName(item)}`, { location: ctx.y.at(item), hint: 'write a path as a plain string' }));
   }
   return out;
 }
 
-function stringMap(ctx: Ctx, v: YNode, field: string): Record<string, string> | undefined {
-  if (!isMap(v)) {
+function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | undefined {
+  if (v.kind !== 'map') {
     ctx.ds.push(diag('KF1006', `"${field}" must be a mapping, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write ${field}: {key: value}` }));
     return undefined;
   }
   const out: Record<string, string> = {};
-  for (const p of (v as YAMLMap<YNode, YNode>).items) {
-    const key = isScalar(p.key) ? String(p.key.value) : '';
-    const val = p.value as YNode | null;
-    if (val === null || (isScalar(val) && val.value === null)) {
+  for (const p of v.pairs as PPair[]) {
+    const key = p.key;
+    const val = p.value;
+    if (isNull(val)) {
       out[key] = '';
       continue;
     }
-    if (isScalar(val) && typeof val.value === 'string') out[key] = val.value;
+    if (val.kind === 'scalar' && typeof val.value === 'string') out[key] = val.value;
     else
       ctx.ds.push(
         diag('KF2008', `value of "${key}" in ${field} must be a string, found ${typeName(val)}`, {
           location: ctx.y.at(val),
-          hint: isScalar(val) ? `quote it: ${key}: "${String(val.source ?? val.value)}"` : 'label and annotation values are strings',
+          hint: val.kind === 'scalar' ? `quote it: ${key}: "${String(val.source ?? val.value)}"` : 'label and annotation values are strings',
         }),
       );
   }
   return out;
 }
 
-function mapOf(ctx: Ctx, v: YNode, what: string): YAMLMap<YNode, YNode> | undefined {
-  if (isMap(v)) return v as YAMLMap<YNode, YNode>;
+function mapOf(ctx: Ctx, v: PNode, what: string): PNode | undefined {
+  if (v.kind === 'map') return v;
   ctx.ds.push(diag('KF1006', `${what} must be a mapping, found ${typeName(v)}`, { location: ctx.y.at(v) }));
   return undefined;
 }
 
-function seqOf(ctx: Ctx, v: YNode, what: string): YNode[] {
-  if (isSeq(v)) return (v as YAMLSeq<YNode>).items;
+function seqOf(ctx: Ctx, v: PNode, what: string): PNode[] {
+  if (v.kind === 'seq') return v.items as PNode[];
   ctx.ds.push(diag('KF1006', `${what} must be a list, found ${typeName(v)}`, { location: ctx.y.at(v), hint: 'write each entry as "- ..."' }));
   return [];
 }
 
 /** Iterates the fields of a mapping, reporting unknown ones (Kustomize rejects them too). */
-function fields(ctx: Ctx, m: YAMLMap<YNode, YNode>, what: string, known: string[], fn: (key: string, value: YNode, pair: Pair<YNode, YNode>) => void): void {
-  for (const p of m.items) {
-    const key = isScalar(p.key) ? String(p.key.value) : '';
+function fields(ctx: Ctx, m: PNode, what: string, known: string[], fn: (key: string, value: PNode, pair: PPair) => void): void {
+  for (const p of m.pairs as PPair[]) {
+    const key = p.key;
     if (!known.includes(key)) {
       const guess = didYouMean(key, known);
-      ctx.ds.push(diag('KF1005', `unknown field "${key}" in ${what}`, { location: ctx.y.at(p.key as YNode), hint: guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}` }));
+      ctx.ds.push(diag('KF1005', `unknown field "${key}" in ${what}`, { location: ctx.y.keyAt(p), hint: guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}` }));
       continue;
     }
-    const v = p.value as YNode | null;
-    if (v === null || (isScalar(v) && v.value === null)) continue;
+    const v = p.value;
+    if (isNull(v)) continue;
     fn(key, v, p);
   }
 }
 
-function bool(ctx: Ctx, v: YNode, field: string): boolean | undefined {
-  if (isScalar(v) && typeof v.value === 'boolean') return v.value;
+function bool(ctx: Ctx, v: PNode, field: string): boolean | undefined {
+  if (v.kind === 'scalar' && typeof v.value === 'boolean') return v.value;
   ctx.ds.push(diag('KF1006', `"${field}" must be true or false, found ${typeName(v)}`, { location: ctx.y.at(v) }));
   return undefined;
 }
 
-function int(ctx: Ctx, v: YNode, field: string): number | undefined {
-  if (isScalar(v) && typeof v.value === 'number' && Number.isInteger(v.value)) return v.value;
+function int(ctx: Ctx, v: PNode, field: string): number | undefined {
+  if (v.kind === 'scalar' && typeof v.value === 'number' && Number.isInteger(v.value)) return v.value;
   ctx.ds.push(diag('KF1006', `"${field}" must be an integer, found ${typeName(v)}`, { location: ctx.y.at(v) }));
   return undefined;
 }
 
-function labelsList(ctx: Ctx, v: YNode): LabelsEntry[] {
+function labelsList(ctx: Ctx, v: PNode): LabelsEntry[] {
   const out: LabelsEntry[] = [];
   for (const item of seqOf(ctx, v, '"labels"')) {
     const m = mapOf(ctx, item, 'a labels entry');
@@ -443,7 +447,7 @@ function labelsList(ctx: Ctx, v: YNode): LabelsEntry[] {
   return out;
 }
 
-function fieldSpecList(ctx: Ctx, v: YNode, what: string): FieldSpec[] {
+function fieldSpecList(ctx: Ctx, v: PNode, what: string): FieldSpec[] {
   const out: FieldSpec[] = [];
   for (const item of seqOf(ctx, v, what)) {
     const m = mapOf(ctx, item, `a ${what} entry`);
@@ -459,7 +463,7 @@ function fieldSpecList(ctx: Ctx, v: YNode, what: string): FieldSpec[] {
   return out;
 }
 
-function imagesList(ctx: Ctx, v: YNode): ImageEntry[] {
+function imagesList(ctx: Ctx, v: PNode): ImageEntry[] {
   const out: ImageEntry[] = [];
   for (const item of seqOf(ctx, v, '"images"')) {
     const m = mapOf(ctx, item, 'an images entry');
@@ -479,7 +483,7 @@ function imagesList(ctx: Ctx, v: YNode): ImageEntry[] {
   return out;
 }
 
-function replicasList(ctx: Ctx, v: YNode): ReplicaEntry[] {
+function replicasList(ctx: Ctx, v: PNode): ReplicaEntry[] {
   const out: ReplicaEntry[] = [];
   for (const item of seqOf(ctx, v, '"replicas"')) {
     const m = mapOf(ctx, item, 'a replicas entry');
@@ -494,7 +498,7 @@ function replicasList(ctx: Ctx, v: YNode): ReplicaEntry[] {
   return out;
 }
 
-function selector(ctx: Ctx, v: YNode, what: string): Selector | undefined {
+function selector(ctx: Ctx, v: PNode, what: string): Selector | undefined {
   const m = mapOf(ctx, v, what);
   if (!m) return undefined;
   const s: Selector = {};
@@ -570,13 +574,13 @@ function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation): { text: 
 }
 
 /** Where the text of an inline block scalar starts (the line after `|`). */
-function inlineLocation(ctx: Ctx, v: YNode): SourceLocation {
+function inlineLocation(ctx: Ctx, v: PNode): SourceLocation {
   const loc = ctx.y.at(v);
-  if (isScalar(v) && (v.type === 'BLOCK_LITERAL' || v.type === 'BLOCK_FOLDED')) return { file: loc.file, line: loc.line + 1, column: 1 };
+  if (v.kind === 'scalar' && v.block) return { file: loc.file, line: loc.line + 1, column: 1 };
   return loc;
 }
 
-function patchList(ctx: Ctx, v: YNode, field: string, modern: boolean): PatchEntry[] {
+function patchList(ctx: Ctx, v: PNode, field: string, modern: boolean): PatchEntry[] {
   const out: PatchEntry[] = [];
   for (const item of seqOf(ctx, v, `"${field}"`)) {
     const m = mapOf(ctx, item, `a ${field} entry`);
@@ -622,10 +626,10 @@ function patchList(ctx: Ctx, v: YNode, field: string, modern: boolean): PatchEnt
   return out;
 }
 
-function smPatchList(ctx: Ctx, v: YNode): PatchEntry[] {
+function smPatchList(ctx: Ctx, v: PNode): PatchEntry[] {
   const out: PatchEntry[] = [];
   for (const item of seqOf(ctx, v, '"patchesStrategicMerge"')) {
-    const s = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
+    const s = item.kind === 'scalar' && typeof item.value === 'string' ? item.value : undefined;
     if (s === undefined) {
       ctx.ds.push(diag('KF1006', 'patchesStrategicMerge entries must be file paths or inline patches', { location: ctx.y.at(item) }));
       continue;
@@ -642,7 +646,7 @@ function smPatchList(ctx: Ctx, v: YNode): PatchEntry[] {
   return out;
 }
 
-function generatorOptions(ctx: Ctx, v: YNode, what: string): GeneratorOptions | undefined {
+function generatorOptions(ctx: Ctx, v: PNode, what: string): GeneratorOptions | undefined {
   const m = mapOf(ctx, v, what);
   if (!m) return undefined;
   const o: GeneratorOptions = {};
@@ -653,7 +657,7 @@ function generatorOptions(ctx: Ctx, v: YNode, what: string): GeneratorOptions | 
   return o;
 }
 
-function generatorList(ctx: Ctx, v: YNode, field: string): GeneratorArgs[] {
+function generatorList(ctx: Ctx, v: PNode, field: string): GeneratorArgs[] {
   const out: GeneratorArgs[] = [];
   const known = ['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options', ...(field === 'secretGenerator' ? ['type'] : [])];
   for (const item of seqOf(ctx, v, `"${field}"`)) {
@@ -702,36 +706,40 @@ function generatorList(ctx: Ctx, v: YNode, field: string): GeneratorArgs[] {
   return out;
 }
 
-function strListPlain(ctx: Ctx, v: YNode, what: string): string[] {
+function strListPlain(ctx: Ctx, v: PNode, what: string): string[] {
   const out: string[] = [];
   for (const item of seqOf(ctx, v, what)) {
-    if (isScalar(item) && item.value !== null) out.push(typeof item.value === 'string' ? item.value : String(item.source ?? item.value));
+    if (item.kind === 'scalar' && item.value !== null) out.push(typeof item.value === 'string' ? item.value : String(item.source ?? item.value));
     else ctx.ds.push(diag('KF1006', `${what} entries must be strings`, { location: ctx.y.at(item) }));
   }
   return out;
 }
 
-function replacementsList(ctx: Ctx, v: YNode): Replacement[] {
+function replacementsList(ctx: Ctx, v: PNode): Replacement[] {
   const out: Replacement[] = [];
   for (const item of seqOf(ctx, v, '"replacements"')) {
     const m = mapOf(ctx, item, 'a replacements entry');
     if (!m) continue;
     const loc = ctx.y.at(item);
-    const pathNode = m.get('path', true) as YNode | undefined;
-    if (pathNode && m.items.length === 1) {
+    const pathNode = pairOf(m, 'path')?.value;
+    if (pathNode && (m.pairs as PPair[]).length === 1) {
       const p = str(ctx, pathNode, 'replacements.path');
       const got = p !== undefined ? patchFromFile(ctx, p, ctx.y.at(pathNode)) : undefined;
       if (!got) continue;
       const sub = new PositionedYaml(displayPath(got.path), got.text);
-      if (sub.doc.errors.length) {
-        const e = sub.doc.errors[0];
+      if (sub.errors.length) {
+        const e = sub.errors[0];
         ctx.ds.push(diag('KF1003', `invalid YAML: ${firstLine(e.message)}`, { location: sub.offsetAt(e.pos[0]), hint: yamlHint(e.code) }));
         continue;
       }
+      if (sub.diagnostic) {
+        ctx.ds.push(sub.diagnostic);
+        continue;
+      }
       const subCtx: Ctx = { ...ctx, y: sub };
-      const c = sub.doc.contents as YNode | null;
+      const c = sub.root;
       if (!c) continue;
-      const items = isSeq(c) ? (c as YAMLSeq<YNode>).items : [c];
+      const items = c.kind === 'seq' ? (c.items as PNode[]) : [c];
       for (const it of items) {
         const r = replacement(subCtx, it);
         if (r) out.push(r);
@@ -744,7 +752,7 @@ function replacementsList(ctx: Ctx, v: YNode): Replacement[] {
   return out;
 }
 
-function replOptions(ctx: Ctx, v: YNode, what: string): { delimiter?: string; index?: number; create?: boolean } | undefined {
+function replOptions(ctx: Ctx, v: PNode, what: string): { delimiter?: string; index?: number; create?: boolean } | undefined {
   const m = mapOf(ctx, v, what);
   if (!m) return undefined;
   const o: { delimiter?: string; index?: number; create?: boolean } = {};
@@ -756,7 +764,7 @@ function replOptions(ctx: Ctx, v: YNode, what: string): { delimiter?: string; in
   return o;
 }
 
-function replacement(ctx: Ctx, item: YNode): Replacement | undefined {
+function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
   const m = mapOf(ctx, item, 'a replacement');
   if (!m) return undefined;
   const r: Replacement = { source: {}, targets: [], location: ctx.y.at(item) };
@@ -783,7 +791,7 @@ function replacement(ctx: Ctx, item: YNode): Replacement | undefined {
           else if (tk === 'reject') target.reject = seqOf(ctx, tv, 'reject').map((x) => selector(ctx, x, 'replacement.targets.reject') ?? {});
           else if (tk === 'fieldPaths') {
             target.fieldPaths = strListPlain(ctx, tv, 'fieldPaths');
-            target.fieldPathLocations = isSeq(tv) ? (tv as YAMLSeq<YNode>).items.map((x) => ctx.y.at(x)) : [];
+            target.fieldPathLocations = tv.kind === 'seq' ? (tv.items as PNode[]).map((x) => ctx.y.at(x)) : [];
           }
           else target.options = replOptions(ctx, tv, 'replacement.targets.options');
         });
@@ -798,7 +806,7 @@ function replacement(ctx: Ctx, item: YNode): Replacement | undefined {
   return r;
 }
 
-function sortOptions(ctx: Ctx, v: YNode): SortOptions | undefined {
+function sortOptions(ctx: Ctx, v: PNode): SortOptions | undefined {
   const m = mapOf(ctx, v, 'sortOptions');
   if (!m) return undefined;
   const o: SortOptions = { order: 'legacy' };
@@ -823,12 +831,16 @@ function readConfigurations(ctx: Ctx, entry: string, where: SourceLocation, into
   const got = patchFromFile(ctx, entry, where);
   if (!got) return;
   const sub = new PositionedYaml(displayPath(got.path), got.text);
-  if (sub.doc.errors.length) {
-    const e = sub.doc.errors[0];
+  if (sub.errors.length) {
+    const e = sub.errors[0];
     ctx.ds.push(diag('KF1003', `invalid YAML: ${firstLine(e.message)}`, { location: sub.offsetAt(e.pos[0]), hint: yamlHint(e.code) }));
     return;
   }
-  const c = sub.doc.contents as YNode | null;
+  if (sub.diagnostic) {
+    ctx.ds.push(sub.diagnostic);
+    return;
+  }
+  const c = sub.root;
   if (!c) return;
   const subCtx: Ctx = { ...ctx, y: sub };
   const m = mapOf(subCtx, c, 'a configurations file');

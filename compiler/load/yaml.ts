@@ -928,6 +928,8 @@ const BAIL = new Bail();
 
 interface FastDoc {
   value: Json;
+  /** The positioned tree, when the reader records positions. */
+  node?: PNode;
   index: number;
   /** Where the document's content starts. */
   offset: number;
@@ -937,15 +939,52 @@ interface FastDoc {
 
 const FLOW_PLAIN_STOP = /[,[\]{}]/;
 
+/**
+ * A value with the position (1-based) where it is written: for a mapping, its first
+ * key; for a block sequence, its first `-`; for a flow collection, its bracket; for a
+ * scalar, its first character (the quote of a quoted one, the `|`/`>` of a block one;
+ * for an empty value, the place right after its indicator). Scalars keep their text
+ * (`source`) as well as their value: plain scalars are resolved with go-yaml's rules,
+ * except that a scalar that stays a string keeps its text (timestamps are not rewritten).
+ */
+export interface PNode {
+  kind: 'map' | 'seq' | 'scalar';
+  line: number;
+  column: number;
+  /** Scalar value. */
+  value?: string | number | boolean | null;
+  /** Scalar text (for plain scalars, before resolution). */
+  source?: string;
+  /** A literal or folded block scalar. */
+  block?: boolean;
+  /** Sequence items. */
+  items?: PNode[];
+  /** Mapping entries, in order. */
+  pairs?: PPair[];
+}
+
+export interface PPair {
+  key: string;
+  keyLine: number;
+  keyColumn: number;
+  value: PNode;
+}
+
 class FastReader {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
+  /** Set when positions are recorded: the node of the value the last reading call returned. */
+  private node: PNode | undefined;
   private line = 0;
   /** Column where the current line's content starts (may be past an inline `- `). */
   private col = 0;
   nodes = 0;
 
-  constructor(private readonly text: string, private readonly maxNodes: number) {
+  constructor(
+    private readonly text: string,
+    private readonly maxNodes: number,
+    private readonly rec = false,
+  ) {
     let start = 0;
     const n = text.length;
     while (start < n) {
@@ -1025,7 +1064,7 @@ class FastReader {
           const ls = this.starts[i];
           if (ind2 >= 0 && !(t.startsWith('---', ls) || t.startsWith('...', ls))) throw BAIL;
         }
-        if (value !== null) docs.push({ value, index, offset });
+        if (value !== null) docs.push(this.rec ? { value, index, offset, node: this.node } : { value, index, offset });
       } catch (err) {
         if (!(err instanceof Bail)) throw err;
         // This document goes to the complete reader: up to the next marker line.
@@ -1125,10 +1164,12 @@ class FastReader {
     const t = this.text;
     const obj: JsonObject = {};
     this.count();
+    const node: PNode | undefined = this.rec ? { kind: 'map', line: this.line + 1, column: this.col + 1, pairs: [] } : undefined;
     for (;;) {
       const s = this.starts[this.line];
       const e = this.ends[this.line];
       const p = s + this.col;
+      const keyLine = this.line + 1;
       let key: string;
       let after: number; // index just past the ':'
       const c = t.charCodeAt(p);
@@ -1151,17 +1192,26 @@ class FastReader {
       if (hasOwn.call(obj, key)) throw BAIL;
       this.count();
       setKey(obj, key, this.value(after, e, indent, true));
+      if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
-      if (ind < 0 || ind < indent) return obj;
+      if (ind < 0 || ind < indent) {
+        this.node = node;
+        return obj;
+      }
       if (ind > indent) throw BAIL;
       if (!this.isMapLine(this.starts[this.line] + ind)) throw BAIL;
     }
+  }
+
+  private scalarNode(line: number, column: number, value: PNode['value'], source: string, block?: boolean): void {
+    this.node = block ? { kind: 'scalar', line, column, value, source, block } : { kind: 'scalar', line, column, value, source };
   }
 
   private seq(indent: number): Json[] {
     const t = this.text;
     const arr: Json[] = [];
     this.count();
+    const node: PNode | undefined = this.rec ? { kind: 'seq', line: this.line + 1, column: this.col + 1, items: [] } : undefined;
     for (;;) {
       const s = this.starts[this.line];
       const e = this.ends[this.line];
@@ -1170,10 +1220,17 @@ class FastReader {
       while (q < e && t.charCodeAt(q) === 32) q++;
       if (q >= e || (t.charCodeAt(q) === 35 && q > p + 1)) {
         // `-` alone: the item is on the next lines (or null).
+        const dashLine = this.line + 1;
         this.line++;
         const ind = this.nextContent();
         if (ind > indent) arr.push(this.block(indent));
-        else arr.push(null);
+        else {
+          arr.push(null);
+          if (node) {
+            if (q < e) throw BAIL; // `- # comment`: leave the empty item's position to the complete reader
+            this.scalarNode(dashLine, q - s + 1, null, '');
+          }
+        }
       } else {
         this.col = q - s;
         const c = t.charCodeAt(q);
@@ -1183,11 +1240,16 @@ class FastReader {
           arr.push(this.value(q - 1, e, indent, false));
         }
       }
+      if (node) (node.items as PNode[]).push(this.node as PNode);
       const ind = this.nextContent();
-      if (ind < 0 || ind < indent) return arr;
+      if (ind < 0 || ind < indent) {
+        this.node = node;
+        return arr;
+      }
       if (ind > indent) throw BAIL;
       const p2 = this.starts[this.line] + ind;
       if (!(t.charCodeAt(p2) === 45 && (p2 + 1 >= this.ends[this.line] || t.charCodeAt(p2 + 1) === 32))) {
+        this.node = node;
         return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
       }
     }
@@ -1203,6 +1265,7 @@ class FastReader {
     while (q < e && t.charCodeAt(q) === 32) q++;
     if (q >= e || (t.charCodeAt(q) === 35 && q > p)) {
       // Nested block on the following lines, or null.
+      const keyLine = this.line + 1;
       this.line++;
       const ind = this.nextContent();
       if (ind > indent) return this.block(indent);
@@ -1211,6 +1274,10 @@ class FastReader {
         if (t.charCodeAt(p2) === 45 && (p2 + 1 >= this.ends[this.line] || t.charCodeAt(p2 + 1) === 32)) return this.seq(indent);
       }
       this.count();
+      if (this.rec) {
+        if (q < e) throw BAIL; // `key: # comment`: leave the empty value's position to the complete reader
+        this.scalarNode(keyLine, q - this.starts[keyLine - 1] + 1, null, '');
+      }
       return null;
     }
     if (q === p && inMap) throw BAIL; // `key:value` is not a mapping entry
@@ -1257,9 +1324,13 @@ class FastReader {
     const c = t.charCodeAt(q);
     let v: Json;
     let end: number;
+    const line = this.line + 1;
+    const column = q - this.starts[this.line] + 1;
     if (c === 124) {
       // literal block scalar
-      return this.literal(q, e, indent);
+      const lit = this.literal(q, e, indent);
+      if (this.rec) this.scalarNode(line, column, lit, lit, true);
+      return lit;
     } else if (c === 34 || c === 39) {
       end = this.quotedEnd(q, e);
       if (end >= 0) v = this.quoted(q, end);
@@ -1269,6 +1340,7 @@ class FastReader {
         end = m.end;
         e = this.ends[this.line];
       }
+      if (this.rec) this.scalarNode(line, column, v, v);
       this.count();
     } else if (c === 91 || c === 123) {
       const r = this.flow(q, e);
@@ -1297,6 +1369,7 @@ class FastReader {
       const r = resolvePlain(s);
       if (r === MERGE || r === NOT_JSON) throw BAIL;
       v = r;
+      if (this.rec) this.scalarNode(line, column, typeof r === 'string' ? s : (r as PNode['value']), s);
       this.count();
       end = pe;
     }
@@ -1451,16 +1524,26 @@ class FastReader {
     this.count();
     const arr: Json[] = [];
     const obj: JsonObject = {};
+    const ls = this.starts[this.line];
+    const node: PNode | undefined = this.rec
+      ? isMap
+        ? { kind: 'map', line: this.line + 1, column: p - ls + 1, pairs: [] }
+        : { kind: 'seq', line: this.line + 1, column: p - ls + 1, items: [] }
+      : undefined;
     let i = p + 1;
     const skipSpaces = () => {
       while (i < e && t.charCodeAt(i) === 32) i++;
     };
     skipSpaces();
-    if (t.charCodeAt(i) === close) return { value: isMap ? obj : arr, end: i + 1 };
+    if (t.charCodeAt(i) === close) {
+      this.node = node;
+      return { value: isMap ? obj : arr, end: i + 1 };
+    }
     for (;;) {
       skipSpaces();
       if (i >= e) throw BAIL;
       let key: string | undefined;
+      const keyColumn = i - ls + 1;
       if (isMap) {
         const k = this.flowScalar(i, e, true);
         if (typeof k.value !== 'string' || k.raw === '<<') throw BAIL;
@@ -1490,6 +1573,10 @@ class FastReader {
       }
       if (isMap) setKey(obj, key as string, v);
       else arr.push(v);
+      if (node) {
+        if (isMap) (node.pairs as PPair[]).push({ key: key as string, keyLine: node.line, keyColumn, value: this.node as PNode });
+        else (node.items as PNode[]).push(this.node as PNode);
+      }
       skipSpaces();
       const d = t.charCodeAt(i);
       if (d === 44) {
@@ -1498,7 +1585,10 @@ class FastReader {
         if (t.charCodeAt(i) === close) throw BAIL; // trailing comma
         continue;
       }
-      if (d === close) return { value: isMap ? obj : arr, end: i + 1 };
+      if (d === close) {
+        this.node = node;
+        return { value: isMap ? obj : arr, end: i + 1 };
+      }
       throw BAIL;
     }
   }
@@ -1511,6 +1601,7 @@ class FastReader {
       const end = this.quotedEnd(i, e);
       if (end < 0) throw BAIL;
       const s = this.quoted(i, end);
+      if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, s, s);
       return { value: s, end, plain: false, raw: t.slice(i, end) };
     }
     let j = i;
@@ -1527,6 +1618,7 @@ class FastReader {
     if (isKey) return { value: s, end: pe, plain: true, raw: s };
     const r = resolvePlain(s);
     if (r === MERGE || r === NOT_JSON) throw BAIL;
+    if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, typeof r === 'string' ? s : (r as PNode['value']), s);
     return { value: r, end: pe, plain: true, raw: s };
   }
 
@@ -1604,4 +1696,66 @@ export function fastParse(text: string, maxNodes = MAX_YAML_NODES): FastDoc[] | 
     if (e instanceof Bail || e instanceof RangeError) return undefined;
     throw e;
   }
+}
+
+/** A single-document text read by the fast reader, with the position of every value. */
+export interface PositionedDoc {
+  value: Json;
+  /** The root node (undefined for an empty document). */
+  root: PNode | undefined;
+  /** Position of the node at a JSON pointer (for a mapping entry, its key). */
+  at(pointer: string): { line: number; column: number } | undefined;
+}
+
+const MARKER_LINE_RE = /^(?:---|\.\.\.)(?:[ \t]|$)/m;
+
+/**
+ * Reads a single-document text with the fast reader, recording positions. Undefined
+ * when the fast reader does not handle the text (or it holds several documents,
+ * markers, directives or characters YAML refuses): the caller then uses the complete
+ * reader, which also reports errors.
+ */
+export function parseWithPositions(text: string, maxNodes = MAX_YAML_NODES): PositionedDoc | undefined {
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
+  if (text.indexOf('\t') >= 0 && /^[ ]*\t/m.test(text)) return undefined;
+  if (text.indexOf('\0') >= 0 || findControl(text) >= 0 || MARKER_LINE_RE.test(text)) return undefined;
+  let docs: FastDoc[];
+  try {
+    docs = new FastReader(text, maxNodes, true).read();
+  } catch (e) {
+    if (e instanceof Bail || e instanceof RangeError) return undefined;
+    throw e;
+  }
+  if (docs.length > 1) return undefined;
+  const d = docs[0];
+  if (d === undefined) {
+    // Nothing, only comments, or a null document: the complete reader says which.
+    return undefined;
+  }
+  if (d.end !== undefined || d.index !== 0 || !d.node) return undefined;
+  const root = d.node;
+  return {
+    value: d.value,
+    root,
+    at(pointer: string) {
+      const parts = pointer === '' ? [] : pointer.replace(/^\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+      let n: PNode = root;
+      let at = { line: n.line, column: n.column };
+      for (const part of parts) {
+        if (n.kind === 'map') {
+          const pair = (n.pairs as PPair[]).find((x) => x.key === part);
+          if (!pair) return undefined;
+          at = { line: pair.keyLine, column: pair.keyColumn };
+          n = pair.value;
+        } else if (n.kind === 'seq') {
+          const items = n.items as PNode[];
+          const idx = part === '-' ? items.length - 1 : Number(part);
+          if (!Number.isInteger(idx) || idx < 0 || idx >= items.length) return undefined;
+          n = items[idx];
+          at = { line: n.line, column: n.column };
+        } else return undefined;
+      }
+      return at;
+    },
+  };
 }
