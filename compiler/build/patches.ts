@@ -45,7 +45,7 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
         ds.push(diag('KF3005', 'a strategic-merge patch document must be a mapping', { location: { ...entry.textLocation, line: doc.line + shift } }));
         continue;
       }
-      ds.push(...applySmDoc(rm, entry, doc.value, doc.index, { ...entry.textLocation, line: doc.line + shift, column: doc.column }, field));
+      ds.push(...applySmDoc(rm, entry, doc.value, doc.index, { ...entry.textLocation, line: doc.line + shift, column: doc.column + entry.textLocation.column - 1 }, field));
     }
   }
   return ds;

@@ -190,7 +190,8 @@ export function parseSelector(s: Selector, location?: SourceLocation): Diagnosti
   for (const field of ['name', 'namespace'] as const) {
     const v = s[field];
     if (v && anchored(v) === null) {
-      out.push(diag('KF3007', `invalid regular expression in target ${field}: ${JSON.stringify(v)}`, { ...(location ? { location } : {}), hint: `${field} is a regular expression anchored at both ends` }));
+      const at = s.locations?.[field] ?? location;
+      out.push(diag('KF3007', `invalid regular expression in target ${field}: ${JSON.stringify(v)}`, { ...(at ? { location: at } : {}), hint: `${field} is a regular expression anchored at both ends` }));
     }
   }
   for (const field of ['labelSelector', 'annotationSelector'] as const) {

@@ -21,6 +21,8 @@ export interface Selector {
   namespace?: string;
   labelSelector?: string;
   annotationSelector?: string;
+  /** Where each field is written (for diagnostics about the selector itself). */
+  locations?: Partial<Record<'group' | 'version' | 'kind' | 'name' | 'namespace' | 'labelSelector' | 'annotationSelector', SourceLocation>>;
 }
 
 export interface PatchEntry {

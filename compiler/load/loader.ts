@@ -5,6 +5,7 @@ import { parseVars } from '../build/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
+import { parseComplete } from './yaml.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -132,6 +133,12 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
   const shown = displayPath(file);
   const y = new PositionedYaml(shown, text);
   const ds: Diagnostic[] = [];
+  if (y.errors.length) {
+    // The resource reader places YAML errors better (an unclosed quote where it opens, a
+    // bad indentation at the line's content): use its diagnostic when it has one.
+    const complete = parseComplete(text, shown);
+    if (!complete.value && complete.diagnostics.length) return { diagnostics: complete.diagnostics.map((d) => ({ ...d, message: `invalid YAML in kustomization: ${d.message}` })) };
+  }
   for (const e of y.errors) {
     const loc = y.offsetAt(e.pos[0]);
     const code = e.code === 'DUPLICATE_KEY' ? 'KF1015' : 'KF1003';
@@ -502,10 +509,15 @@ function selector(ctx: Ctx, v: PNode, what: string): Selector | undefined {
   const m = mapOf(ctx, v, what);
   if (!m) return undefined;
   const s: Selector = {};
+  const locations: NonNullable<Selector['locations']> = {};
   fields(ctx, m, what, ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'], (key, val) => {
     const x = str(ctx, val, `${what}.${key}`);
-    if (x !== undefined) (s as Record<string, string>)[key] = x;
+    if (x !== undefined) {
+      (s as Record<string, string>)[key] = x;
+      locations[key as keyof typeof locations] = ctx.y.at(val);
+    }
   });
+  if (Object.keys(locations).length) s.locations = locations;
   return s;
 }
 
@@ -576,7 +588,15 @@ function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation): { text: 
 /** Where the text of an inline block scalar starts (the line after `|`). */
 function inlineLocation(ctx: Ctx, v: PNode): SourceLocation {
   const loc = ctx.y.at(v);
-  if (v.kind === 'scalar' && v.block) return { file: loc.file, line: loc.line + 1, column: 1 };
+  if (v.kind === 'scalar' && v.block) {
+    // The text starts on the next non-blank line, at its indentation: positions inside the
+    // patch text are shifted by both (block scalars strip that indentation).
+    const lines = ctx.y.text.split('\n');
+    let n = loc.line; // 0-based index of the line after the indicator
+    while (n < lines.length && lines[n].trim() === '') n++;
+    const indent = n < lines.length ? lines[n].length - lines[n].trimStart().length : 0;
+    return { file: loc.file, line: loc.line + 1, column: indent + 1 };
+  }
   return loc;
 }
 

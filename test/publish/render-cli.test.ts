@@ -31,8 +31,11 @@ test('render publishes, then says up to date without building; HEAD, index and w
     sh(repo, 'git', ['add', '-A']);
     assert.is(sh(repo, 'git', ['commit', '-q', '-m', 'source']).status, 0);
     // The compiled environment must not be older than its source (loadEnvironment checks).
-    const now = new Date();
-    for (const env of ['dev', 'staging', 'prod']) fs.utimesSync(path.join(repo, 'overlays', env, 'environment.ts'), new Date(now.getTime() - 60_000), new Date(now.getTime() - 60_000));
+    for (const env of ['dev', 'staging', 'prod']) {
+      const compiled = fs.statSync(path.join(root, 'dist', 'overlays', env, 'environment.js')).mtime;
+      const before = new Date(compiled.getTime() - 10_000);
+      fs.utimesSync(path.join(repo, 'overlays', env, 'environment.ts'), before, before);
+    }
     const index = fs.readFileSync(path.join(repo, '.git', 'index'));
     const head = sh(repo, 'git', ['rev-parse', 'HEAD']).stdout;
 
