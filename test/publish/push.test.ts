@@ -42,9 +42,14 @@ function setup(n: number): { remote: string; shas: string[]; clones: string[] } 
 
 test('8 concurrent pushes from 8 clones end with the newest render and a linear history in source order', async () => {
   const { remote, shas, clones } = setup(8);
+  // Started in a shuffled order (a seeded permutation of small delays), not in source order.
+  const rand = seeded(42);
+  const order = clones.map((_, i) => i).sort(() => rand() - 0.5);
+  const delay = (i: number) => new Promise<void>((r) => setTimeout(r, order.indexOf(i) * 15));
   const results: PublishResult[] = await Promise.all(
-    clones.map((c, i) =>
-      publish({
+    clones.map(async (c, i) => {
+      await delay(i);
+      return publish({
         repoDir: c,
         environment: prod,
         plan: planFrom(c, prod),
@@ -52,8 +57,8 @@ test('8 concurrent pushes from 8 clones end with the newest render and a linear 
         sourceRef: 'refs/heads/main',
         repoURL: 'https://example.com/gitops.git',
         retry: { random: seeded(i + 1), minDelayMs: 20, maxDelayMs: 300 },
-      }),
-    ),
+      });
+    }),
   );
   for (const r of results) assert.ok(['published', 'up-to-date', 'superseded'].includes(r.status), JSON.stringify(r.diagnostics));
   assert.ok(results[7].status === 'published');
@@ -72,6 +77,9 @@ test('8 concurrent pushes from 8 clones end with the newest render and a linear 
   assert.is(sources[0], 7);
   // newest first: strictly decreasing source order
   for (let i = 1; i < sources.length; i++) assert.ok(sources[i] < sources[i - 1], `source order ${sources.join(',')}`);
+  // each commit's files are the rendering of its own Source-Commit
+  const commits = log.map((entry) => entry.split(' ')[0]);
+  commits.forEach((commit, k) => assert.ok(filesAt(remote, commit).get('web/manifest.yaml')!.includes(`value: "${sources[k]}"`), `commit ${k} holds source ${sources[k]}`));
   assert.ok(filesAt(remote, BRANCH).get('web/manifest.yaml')!.includes('value: "7"'));
   // every clone that published has its local branch at a commit of the remote
   for (let i = 0; i < 8; i++) {
