@@ -16,3 +16,15 @@ export function repoRoot(): string {
 export function fixture(...parts: string[]): string {
   return path.join(repoRoot(), 'test', 'fixtures', ...parts);
 }
+
+/** mulberry32: a tiny deterministic PRNG (tests, fuzzer, benchmarks): the same seed, the same sequence. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../helpers.js';
 /**
  * Benchmark of the PR review diff (a script, not a test):
  *
@@ -18,17 +19,7 @@ const N = Number(process.argv[2] ?? 20000);
 const RUNS = Number(process.argv[3] ?? 5);
 const NS = 'kforge-prod';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const HASH = 'bcdfghkmt256789';
 function hashSuffix(r: () => number): string {

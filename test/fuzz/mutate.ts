@@ -13,17 +13,8 @@ import { memFs } from '../../compiler/fs.js';
 import { CODES } from '../../compiler/diagnostics.js';
 import type { Diagnostic } from '../../compiler/types.js';
 
-/** mulberry32: a tiny 32-bit PRNG, good enough to drive mutations; deterministic per seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../helpers.js';
+import { mulberry32 } from '../helpers.js';
 
 export class Rng {
   readonly next: () => number;

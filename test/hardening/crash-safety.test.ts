@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
+import { mulberry32 } from '../helpers.js';
 import * as assert from 'uvu/assert';
 import { publish } from '../../compiler/publish/index.js';
 import { cleanup, commitAll, git, initSource, planFrom, prod, revParse, tmp, writeApps } from '../publish/helpers.js';
@@ -19,17 +20,7 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'publish-c
 
 test.after.each(() => cleanup());
 
-/** mulberry32, for the kill delays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Runs the child publish and SIGKILLs it after `delayMs` (if still running). */
 function publishKilledAfter(repo: string, delayMs: number, mode = ''): Promise<{ killed: boolean; out: string; ms: number }> {

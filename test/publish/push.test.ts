@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { mulberry32 } from '../helpers.js';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,17 +10,7 @@ const BRANCH = 'refs/heads/environments/prod';
 
 test.after.each(() => cleanup());
 
-/** Deterministic PRNG for the jittered backoff. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 /** A source repository with n commits, a bare remote holding it, and n clones, clone i at commit i. */
 function setup(n: number): { remote: string; shas: string[]; clones: string[] } {
