@@ -23,7 +23,7 @@ export function today(): string {
 }
 
 /** Minimal flag parser: --flag, --flag value, --flag=value; the rest are positionals. */
-export function parseArgs(argv: string[], valued: string[]): { flags: Map<string, string | true>; rest: string[]; unknown: string[] } {
+export function parseArgs(argv: string[], valued: string[]): { flags: Map<string, string | true>; rest: string[] } {
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -38,7 +38,7 @@ export function parseArgs(argv: string[], valued: string[]): { flags: Map<string
     else if (valued.includes(name) && i + 1 < argv.length) flags.set(name, argv[++i]);
     else flags.set(name, true);
   }
-  return { flags, rest, unknown: [] };
+  return { flags, rest };
 }
 
 export function flagStr(flags: Map<string, string | true>, name: string): string | undefined {

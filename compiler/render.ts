@@ -40,8 +40,8 @@ export interface RenderedEnvironment {
   diagnostics: Diagnostic[];
 }
 
-/** Reads a file relative to the repository, for lazy field positions. */
-export function fileLocator(repoRoot: string): (file: string, docIndex: number, pointer: string) => { line: number; column: number } | undefined {
+/** Field positions in the files findings point at (paths relative to the working directory), each file read once. */
+export function fileLocator(): (file: string, docIndex: number, pointer: string) => { line: number; column: number } | undefined {
   const cache = new Map<string, string | undefined>();
   return (file, docIndex, pointer) => {
     const abs = path.isAbsolute(file) ? file : path.resolve(process.cwd(), file);
@@ -53,7 +53,6 @@ export function fileLocator(repoRoot: string): (file: string, docIndex: number, 
       }
     }
     const text = cache.get(abs);
-    void repoRoot;
     return text === undefined ? undefined : locatePointer(text, docIndex, pointer);
   };
 }
@@ -92,7 +91,7 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
       }
     }
     if (hasErrors(diagnostics)) return { diagnostics };
-    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(repoRoot), ...(baseline ? { baseline } : {}) });
+    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(), ...(baseline ? { baseline } : {}) });
     diagnostics.push(...report.diagnostics);
   }
   return { value: { definition, overlayDir: loaded.overlayDir, resources, apps: groupApps(resources), ...(report ? { report } : {}), diagnostics }, diagnostics };

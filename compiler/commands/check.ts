@@ -66,7 +66,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
         }
       }
       if (!hasErrors(ds)) {
-        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(repoRoot), ...(baseline ? { baseline } : {}) });
+        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), ...(baseline ? { baseline } : {}) });
         ds.push(...report.diagnostics);
       }
     }

@@ -316,7 +316,7 @@ export function diffRenderings(before: readonly DiffResource[], after: readonly 
     unchanged,
     followers: changes.length - finalChanges.length,
   };
-  return { changes: finalChanges, risks: assessRisks(finalChanges, A, B, changes), counts };
+  return { changes: finalChanges, risks: assessRisks(A, B, changes), counts };
 }
 
 function changeOf(action: ResourceChange['action'], r: DiffResource, fields: FieldChange[], before?: DiffResource): ResourceChange {
@@ -380,7 +380,7 @@ function covers(set: Set<string>, perm: string): boolean {
   return false;
 }
 
-function assessRisks(changes: ResourceChange[], A: Map<string, DiffResource>, B: Map<string, DiffResource>, all: ResourceChange[]): Risk[] {
+function assessRisks(A: Map<string, DiffResource>, B: Map<string, DiffResource>, all: ResourceChange[]): Risk[] {
   const risks: Risk[] = [];
   const get = (m: Map<string, DiffResource>, c: ResourceChange) => m.get(`${c.group}|${c.kind}|${c.namespace ?? ''}|${c.previousName ?? c.name}`) ?? m.get(`${c.group}|${c.kind}|${c.namespace ?? ''}|${c.name}`);
   for (const c of all) {
@@ -418,6 +418,5 @@ function assessRisks(changes: ResourceChange[], A: Map<string, DiffResource>, B:
   }
   const order = { high: 0, medium: 1, info: 2 };
   risks.sort((a, b) => order[a.level] - order[b.level] || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message));
-  void changes;
   return risks;
 }

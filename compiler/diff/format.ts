@@ -5,7 +5,6 @@
 import type { Json } from '../types.js';
 import { emitYamlDocument } from '../emit/yaml.js';
 import type { ChangeSet, FieldChange, ResourceChange } from './engine.js';
-import { displayId } from './engine.js';
 
 export interface EnvDiff {
   env: string;
@@ -155,7 +154,6 @@ export function formatMarkdown(diffs: EnvDiff[], limit = GITHUB_COMMENT_LIMIT): 
   const local = 'Run `npm run diff -- <env>` locally for the full diff.';
 
   const full: string[] = [...head];
-  const blocks: { env: string; lines: string[] }[] = [];
   for (const d of diffs) {
     full.push('', `### \`${d.env}\`: ${d.base} → ${d.head}`, '');
     if (d.changes.changes.length === 0) full.push('No changes.');
@@ -163,7 +161,6 @@ export function formatMarkdown(diffs: EnvDiff[], limit = GITHUB_COMMENT_LIMIT): 
     for (const ch of d.changes.changes) {
       const b = [...appHeading(app, ch), ...resourceBlock(ch)];
       app = ch.app;
-      blocks.push({ env: d.env, lines: b });
       full.push(...b);
     }
   }
@@ -227,6 +224,5 @@ export function formatMarkdown(diffs: EnvDiff[], limit = GITHUB_COMMENT_LIMIT): 
   if (t4.length > limit) {
     t4 = [COMMENT_MARKER, '## kforge: rendered changes', '', ...summaryTable(diffs), ...note(`the diff is too large for one comment: only the counts are shown. ${local}`)].join('\n') + '\n';
   }
-  void displayId;
   return t4.slice(0, limit);
 }

@@ -148,26 +148,7 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
   if (y.diagnostic) return { diagnostics: [y.diagnostic] };
   const contents = y.root;
   const dir = path.dirname(file);
-  const k: Kustomization = {
-    dir,
-    file,
-    kind: 'Kustomization',
-    resources: [],
-    components: [],
-    labels: [],
-    images: [],
-    replicas: [],
-    strategicMergePatches: [],
-    patches: [],
-    legacyJson6902: [],
-    configMapGenerator: [],
-    secretGenerator: [],
-    configurations: emptyConfigurations(),
-    crds: [],
-    replacements: [],
-    vars: [],
-    raw: {},
-  };
+  const k = emptyKustomization(dir, file);
   if (contents === null || contents === undefined) {
     ds.push(
       diag('KF1006', `kustomization ${shown} is empty`, {
@@ -333,6 +314,30 @@ export function yamlHint(code: string): string {
     default:
       return 'fix the YAML syntax at this position';
   }
+}
+
+/** A Kustomization with every list empty: what the loader fills in, field by field. */
+export function emptyKustomization(dir: string, file: string): Kustomization {
+  return {
+    dir,
+    file,
+    kind: 'Kustomization',
+    resources: [],
+    components: [],
+    labels: [],
+    images: [],
+    replicas: [],
+    strategicMergePatches: [],
+    patches: [],
+    legacyJson6902: [],
+    configMapGenerator: [],
+    secretGenerator: [],
+    configurations: emptyConfigurations(),
+    crds: [],
+    replacements: [],
+    vars: [],
+    raw: {},
+  };
 }
 
 export function emptyConfigurations(): ConfigurationsSpec {

@@ -53,7 +53,7 @@ export function benchPolicies(apps = 5000, runs = 5): PolicyBenchResult {
     if (!built.resources) throw new Error(`bench tree does not build: ${built.diagnostics.map((d) => d.message).join('; ')}`);
     const resources = built.resources;
     const env: Environment = { name: 'prod', kubernetesVersion: DEFAULT_KUBERNETES_VERSION };
-    const opts = { today: '2026-06-01', locateField: fileLocator(process.cwd()) };
+    const opts = { today: '2026-06-01', locateField: fileLocator() };
     let report: Report = runChecks(resources, env, opts); // warm-up
     const runsMs: number[] = [];
     for (let i = 0; i < runs; i++) {

@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { emptyKustomization } from '../../compiler/load/loader.js';
 import * as assert from 'uvu/assert';
 import * as nodefs from 'node:fs';
 import * as path from 'node:path';
@@ -43,24 +44,10 @@ function genArgs(list: unknown, file: string): GeneratorArgs[] {
 function kustomization(dir: string, raw: Raw): Kustomization {
   const file = path.join(dir, 'kustomization.yaml');
   return {
-    dir,
-    file,
-    kind: 'Kustomization',
-    resources: [],
-    components: [],
-    labels: [],
-    images: [],
-    replicas: [],
-    strategicMergePatches: [],
-    patches: [],
-    legacyJson6902: [],
+    ...emptyKustomization(dir, file),
     configMapGenerator: genArgs(raw.configMapGenerator, file),
     secretGenerator: genArgs(raw.secretGenerator, file),
     ...(raw.generatorOptions ? { generatorOptions: raw.generatorOptions as GeneratorOptions } : {}),
-    configurations: { nameReference: [], commonLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [], varReference: [] },
-    crds: [],
-    replacements: [],
-    vars: [],
     raw: raw as JsonObject,
   };
 }
