@@ -23,10 +23,10 @@
  * KF5004 not a repository, KF5005 git failed, KF9001 bug or injected fault).
  *
  * Guarantees
- *   - The working tree, the index and HEAD are never touched: a temporary index (GIT_INDEX_FILE) gets the base
- *     tree (read-tree), new blobs (`hash-object -w --no-filters -- <temp files>`, batched: simple-git has no stdin,
- *     and blobs already in the base tree are skipped by their id computed here), entries (`update-index --cacheinfo`,
- *     batched), then write-tree and commit-tree. `status` runs with --no-optional-locks (no index refresh).
+ *   - The working tree, the index and HEAD are never touched: objects.ts writes the changed blobs, the
+ *     trees and the commit in one `git fast-import` stream that never writes a ref (falling back to a
+ *     temporary index with hash-object, update-index, write-tree and commit-tree).
+ *     `status` runs with --no-optional-locks (no index refresh).
  *     git runs with an allow-listed env (LANG, LC_ALL, HOME, PATH, GIT_INDEX_FILE, author/committer vars).
  *   - Only files listed in the previous head's x-kforge `files` are deleted; other files on the branch stay.
  *   - The branch moves only by compare-and-swap (`update-ref B NEW OLD`, zero id when creating) and is append-only.
@@ -37,7 +37,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import type { Diagnostic, Environment } from '../types.js';
 import { diag } from '../diagnostics.js';
 import {
@@ -48,18 +47,18 @@ import {
   type RenderPlan,
   type SourceInfo,
 } from '../emit/plan.js';
-import { spawn } from 'node:child_process';
-import { Git, GitCommandError, ZERO_ID, gitEnv } from './git.js';
+import { Git, GitCommandError } from './git.js';
+import { ObjectWriter, rawDate } from './objects.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
 
 export type { SourceInfo, RenderPlan } from '../emit/plan.js';
 export { planRender } from '../emit/plan.js';
 
 export type PublishStatus = 'published' | 'up-to-date' | 'superseded' | 'refused' | 'failed';
-export type FaultPoint = 'after-objects' | 'after-commit' | 'after-push';
+export type FaultPoint = 'after-objects' | 'after-push';
 
 export interface ProgressEvent {
-  phase: 'source' | 'fetch' | 'build' | 'objects' | 'commit' | 'ref' | 'push' | 'retry' | 'done';
+  phase: 'source' | 'fetch' | 'build' | 'objects' | 'ref' | 'push' | 'retry' | 'done';
   message: string;
 }
 
@@ -82,6 +81,8 @@ export interface PublishOptions {
   summaryKinds?: string[];
   /** Tests: stop as if killed at this point. */
   faultAt?: FaultPoint;
+  /** Tests: how objects are written ('fast-import' by default, falling back to 'index'). */
+  via?: 'fast-import' | 'index';
 }
 
 export interface PublishSummary {
@@ -226,149 +227,7 @@ async function loadPreviousResources(git: Git, prev: Previous, plan: RenderPlan)
   }
 }
 
-function gitBlobId(content: Buffer): string {
-  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
-}
-
-/** Splits args into batches whose total length stays well under the OS limit. */
-function batches(items: string[], maxChars = 60_000): string[][] {
-  const out: string[][] = [];
-  let cur: string[] = [];
-  let n = 0;
-  for (const it of items) {
-    if (cur.length && n + it.length + 1 > maxChars) {
-      out.push(cur);
-      cur = [];
-      n = 0;
-    }
-    cur.push(it);
-    n += it.length + 1;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 class Fault extends Error {}
-
-interface BuildState {
-  tmp: string;
-  /** blob ids known to be in the object database */
-  written: Set<string>;
-  /** path → blob id of the plan's files */
-  blobs?: Map<string, string>;
-}
-
-/** Writes blobs and the tree for `plan` on top of `base`; returns the tree id. Touches only the temporary index. */
-async function writeTree(git: Git, st: BuildState, base: string | undefined, prev: Previous | undefined, plan: RenderPlan): Promise<string> {
-  const index = path.join(st.tmp, `index-${base ?? 'root'}`);
-  fs.rmSync(index, { force: true });
-  const env = { GIT_INDEX_FILE: index };
-  if (base) await git.run(['read-tree', `${base}^{tree}`], env);
-  else await git.run(['read-tree', '--empty'], env);
-
-  if (!st.blobs) {
-    // content ids computed here; verified against git's on write
-    const blobs = new Map<string, string>();
-    const buffers = new Map<string, Buffer>();
-    for (const [p, content] of plan.files) {
-      const buf = Buffer.from(content, 'utf-8');
-      buffers.set(p, buf);
-      blobs.set(p, gitBlobId(buf));
-    }
-    // blobs already in the base tree need no writing
-    if (base) {
-      const ls = await git.run(['ls-files', '-s', '-z'], env);
-      for (const entry of ls.split('\0')) {
-        const m = /^\d+ ([0-9a-f]+) /.exec(entry);
-        if (m) st.written.add(m[1]);
-      }
-    }
-    const todo: string[] = [];
-    for (const [p, id] of blobs) if (!st.written.has(id)) todo.push(p);
-    // One `git fast-import` writes every new blob into a single pack: no temporary file
-    // and no loose object per blob (15,000 files made the file system the bottleneck).
-    const imported = todo.length ? await fastImportBlobs(git.dir, st.tmp, todo.map((p) => buffers.get(p)!)) : [];
-    if (imported) {
-      todo.forEach((p, k) => {
-        blobs.set(p, imported[k]); // git's id is authoritative (sha256 repositories)
-        st.written.add(imported[k]);
-      });
-    } else {
-      // Fallback: hash-object over temporary files, batched.
-      const files: string[] = [];
-      todo.forEach((p, i) => {
-        const f = path.join(st.tmp, `b${i}`);
-        fs.writeFileSync(f, buffers.get(p)!);
-        files.push(f);
-      });
-      let k = 0;
-      for (const batch of batches(files)) {
-        const out = (await git.run(['hash-object', '-w', '--no-filters', '--', ...batch])).split('\n').filter(Boolean);
-        for (const id of out) {
-          const p = todo[k++];
-          blobs.set(p, id);
-          st.written.add(id);
-        }
-      }
-    }
-    st.blobs = blobs;
-  }
-
-  const keep = new Set(plan.files.keys());
-  const stale = (prev?.files ?? []).filter((f) => !keep.has(f));
-  // --verbose: git prints each path, so simple-git need not wait for silent output
-  for (const batch of batches(stale)) await git.run(['update-index', '--verbose', '--force-remove', '--', ...batch], env);
-  const infos = [...st.blobs].map(([p, id]) => `100644,${id},${p}`);
-  for (const batch of batches(infos)) {
-    const args = ['update-index', '--verbose', '--add', '--replace'];
-    for (const b of batch) args.push('--cacheinfo', b);
-    await git.run(args, env);
-  }
-  return (await git.run(['write-tree'], env)).trim();
-}
-
-/**
- * Streams blobs into `git fast-import` (one process, one pack; blob ids come back through
- * its marks file, in order). The same allow-listed environment as every git call. Returns
- * undefined when fast-import is not usable, so the caller falls back to hash-object.
- */
-async function fastImportBlobs(repoDir: string, tmp: string, contents: Buffer[]): Promise<string[] | undefined> {
-  const marks = path.join(tmp, `marks-${process.pid}-${Date.now()}`);
-  const child = spawn('git', ['-c', 'gc.auto=0', 'fast-import', '--quiet', '--done', `--export-marks=${marks}`], { cwd: repoDir, env: gitEnv(), stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => {
-    child.on('error', () => resolve(-1));
-    child.on('close', (code) => resolve(code ?? -1));
-  });
-  const write = (chunk: Buffer | string) => new Promise<void>((resolve) => (child.stdin.write(chunk) ? resolve() : child.stdin.once('drain', resolve)));
-  child.stdin.on('error', () => undefined);
-  for (let i = 0; i < contents.length; i++) {
-    await write(`blob\nmark :${i + 1}\ndata ${contents[i].length}\n`);
-    await write(contents[i]);
-    await write('\n');
-  }
-  child.stdin.end('done\n');
-  const code = await exited;
-  if (code !== 0) return undefined;
-  const ids = new Array<string>(contents.length);
-  try {
-    for (const line of fs.readFileSync(marks, 'utf8').split('\n')) {
-      const m = /^:(\d+) ([0-9a-f]+)$/.exec(line);
-      if (m) ids[Number(m[1]) - 1] = m[2];
-    }
-  } catch {
-    return undefined;
-  } finally {
-    fs.rmSync(marks, { force: true });
-  }
-  void stderr;
-  return ids.every((x) => typeof x === 'string') ? ids : undefined;
-}
-
-function dateForGit(iso: string, raw: string | undefined): string {
-  return raw && /^\d+ [+-]\d{4}$/.test(raw) ? `@${raw}` : iso;
-}
 
 /** A compare-and-swap lost to another writer (retry), as opposed to a refusal (final). */
 export function isLeaseFailure(msg: string): boolean {
@@ -403,7 +262,8 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   let source: SourceInfo | undefined;
   let changes: ChangeSet | undefined;
   let attempts = 0;
-  let st: BuildState | undefined;
+  let tmp: string | undefined;
+  let writer: ObjectWriter | undefined;
 
   const finish = (status: PublishStatus, extra: { commit?: string; previous?: string; tree?: string } = {}): PublishResult => {
     const kinds: Record<string, number> = {};
@@ -531,7 +391,8 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       return finish('refused');
     }
 
-    st = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-')), written: new Set() };
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-'));
+    writer = new ObjectWriter(git, tmp);
     const remoteRef = `refs/remotes/${remote}/${branch}`;
 
     for (attempts = 1; ; attempts++) {
@@ -589,30 +450,32 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       if (prev) await loadPreviousResources(git, prev, p);
       changes = compare(p, prev?.apps);
 
-      progress('objects', `writing ${p.files.size} files`);
-      const tree = await writeTree(git, st, base, prev, p);
-      if (prev && tree === prev.tree) return finish('up-to-date', { previous: base, tree });
-      if (opts.faultAt === 'after-objects') throw new Fault('after-objects');
-
-      progress('commit', 'committing');
-      const msgFile = path.join(st.tmp, 'message');
-      fs.writeFileSync(msgFile, commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha));
       const s = source;
-      const who = {
-        GIT_AUTHOR_NAME: s.author.name,
-        GIT_AUTHOR_EMAIL: s.author.email,
-        GIT_AUTHOR_DATE: dateForGit(s.author.date, s.author.dateRaw),
-        GIT_COMMITTER_NAME: s.author.name,
-        GIT_COMMITTER_EMAIL: s.author.email,
-        GIT_COMMITTER_DATE: dateForGit(s.committerDate, s.committerDateRaw),
-      };
-      const commit = (await git.run(['commit-tree', '--no-gpg-sign', tree, ...(base ? ['-p', base] : []), '-F', msgFile], who)).trim();
-      if (opts.faultAt === 'after-commit') throw new Fault('after-commit');
+      const author = { name: s.author.name, email: s.author.email, date: rawDate(s.author.dateRaw, s.author.date) };
+      const committer = { ...author, date: rawDate(s.committerDateRaw, s.committerDate) };
+      if (!author.date || !committer.date) {
+        ds.push(diag('KF9001', `the source commit's dates "${s.author.date}" / "${s.committerDate}" are not dates git can write`));
+        return finish('failed', { previous: base });
+      }
+      progress('objects', `writing the commit (${p.files.size} files)`);
+      const stale = (prev?.files ?? []).filter((f) => !p.files.has(f));
+      const written = await writer.commit({
+        base,
+        stale,
+        files: p.files,
+        message: commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha),
+        author: { ...author, date: author.date },
+        committer: { ...committer, date: committer.date },
+        ...(opts.via ? { via: opts.via } : {}),
+      });
+      if (!written) return finish('up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+      const { tree, commit } = written;
+      if (opts.faultAt === 'after-objects') throw new Fault('after-objects');
 
       if (!opts.push) {
         progress('ref', `moving ${branch}`);
         try {
-          await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? ZERO_ID]);
+          await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? '']);
           return finish('published', { commit, previous: base, tree });
         } catch (e) {
           const msg = (e as Error).message;
@@ -662,7 +525,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     ds.push(diag('KF9001', `internal error while publishing: ${(e as Error)?.stack ?? String(e)}`));
     return finish('failed');
   } finally {
-    if (st) fs.rmSync(st.tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -674,7 +537,7 @@ async function followRemote(git: Git, ref: string, localOld: string | undefined,
     return;
   }
   try {
-    await git.run(['update-ref', '-m', 'kforge: follow the remote deploy branch', ref, target, localOld ?? ZERO_ID]);
+    await git.run(['update-ref', '-m', 'kforge: follow the remote deploy branch', ref, target, localOld ?? '']);
   } catch (e) {
     ds?.push(diag('KF5005', `the local ${ref} moved meanwhile; left where it was`, { severity: 'warning', notes: [(e as Error).message] }));
   }

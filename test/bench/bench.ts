@@ -16,10 +16,10 @@ import { writeBenchTree } from './tree.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
 }
 
-const sizes = arg('sizes', '100,500,5000').split(',').map(Number);
+const sizes = arg('sizes', '100,500,5000').split(',').filter(Boolean).map(Number);
 const publishSizes = arg('publish-sizes', '500,5000').split(',').filter(Boolean).map(Number);
 const runs = Number(arg('runs', '5'));
 const kubectlMax = Number(arg('kubectl-max', '500'));
@@ -73,36 +73,51 @@ for (const n of sizes) {
   process.stderr.write(rows[rows.length - 1] + '\n');
 }
 // Publishing (issue 5): the same trees committed in a temporary git repository, then
-// `kforge render bench` (build + checks + publish) on a new branch, and again unchanged.
-const prow: string[] = ['| N | build | render, first (build + checks + commit) | beyond the build | render, unchanged |', '|---|---|---|---|---|'];
+// `kforge render bench` (build + checks + publish). Every run starts from a fresh repository
+// (no objects from an earlier run, the worst case), renders it, renders it again unchanged,
+// then commits a change to one app and renders that (the everyday case: one pull request).
+const prow: string[] = [
+  '| N | build | render, first (fresh repository) | beyond the build | render, unchanged | render, one app changed | beyond the build |',
+  '|---|---|---|---|---|---|---|',
+];
 for (const n of publishSizes) {
-  const repo = path.join(tmp, `repo${n}`);
-  writeBenchTree(repo, n);
-  const git = (...a: string[]) => {
-    const r = spawnSync('git', a, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' } });
-    if (r.status !== 0) throw new Error(`git ${a.join(' ')}: ${r.stderr}`);
-  };
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'bench tree');
+  const template = path.join(tmp, `tree${n}`);
+  writeBenchTree(template, n);
   const builds: number[] = [];
   const firsts: number[] = [];
   const again: number[] = [];
-  for (let i = 0; i < Math.min(runs, 3); i++) {
+  const incr: number[] = [];
+  const renderRuns = Math.min(runs, 3);
+  for (let i = 0; i < renderRuns; i++) {
+    const repo = path.join(tmp, `repo${n}-${i}`);
+    fs.cpSync(template, repo, { recursive: true });
+    const git = (...a: string[]) => {
+      const r = spawnSync('git', a, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' } });
+      if (r.status !== 0) throw new Error(`git ${a.join(' ')}: ${r.stderr}`);
+    };
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'bench tree');
     builds.push(timeRun(process.execPath, [cli, 'build', path.join(repo, 'overlays', 'bench')]).secs);
-    spawnSync('git', ['branch', '-q', '-D', 'environments/bench'], { cwd: repo });
-    const t0 = process.hrtime.bigint();
-    const r1 = spawnSync(process.execPath, [cli, 'render', 'bench'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
-    firsts.push(Number(process.hrtime.bigint() - t0) / 1e9);
-    if (r1.status !== 0) throw new Error(`render failed (${r1.status}): ${r1.stderr.slice(-1500)}`);
-    const t1 = process.hrtime.bigint();
-    const r2 = spawnSync(process.execPath, [cli, 'render', 'bench'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
-    again.push(Number(process.hrtime.bigint() - t1) / 1e9);
-    if (r2.status !== 0 || !/up to date/.test(r2.stdout)) throw new Error(`unchanged render did not say up to date: ${r2.stdout}${r2.stderr}`);
+    const render = (what: string, expect: RegExp): number => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, [cli, 'render', 'bench'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (r.status !== 0 || !expect.test(r.stdout)) throw new Error(`${what} render: exit ${r.status}\n${r.stdout}${r.stderr.slice(-1500)}`);
+      return secs;
+    };
+    firsts.push(render('first', /published/));
+    again.push(render('unchanged', /up to date/));
+    const dep = path.join(repo, 'bases', 'app00000', 'deployment.yaml');
+    fs.writeFileSync(dep, fs.readFileSync(dep, 'utf8').replace('replicas: 2', 'replicas: 3'));
+    git('commit', '-q', '-am', 'app00000: 3 replicas');
+    incr.push(render('incremental', /1 changed/));
+    fs.rmSync(repo, { recursive: true, force: true });
   }
   const b = median(builds);
   const f = median(firsts);
-  prow.push(`| ${n} | ${b.toFixed(2)} s | ${f.toFixed(2)} s | ${(f - b).toFixed(2)} s | ${median(again).toFixed(2)} s |`);
+  const c = median(incr);
+  prow.push(`| ${n} | ${b.toFixed(2)} s | ${f.toFixed(2)} s | ${(f - b).toFixed(2)} s | ${median(again).toFixed(2)} s | ${c.toFixed(2)} s | ${(c - b).toFixed(2)} s |`);
   process.stderr.write(prow[prow.length - 1] + '\n');
 }
 fs.rmSync(tmp, { recursive: true, force: true });

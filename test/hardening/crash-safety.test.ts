@@ -3,7 +3,7 @@
  * or the new one — never a broken ref, a corrupt object store or a stale lock — and a later
  * render recovers. A remote that rejects the push is reported clearly and the local deploy
  * branch stays consistent with the remote. (test/publish/ covers the fault points
- * `after-objects` / `after-commit` / `after-push` and one SIGKILL at the `ref` phase.)
+ * `after-objects` / `after-push` and one SIGKILL at the `ref` phase.)
  */
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

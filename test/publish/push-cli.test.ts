@@ -1,0 +1,122 @@
+/**
+ * Point 8 of the render issue through the real command: 8 `kforge render prod --push`
+ * processes, started together from 8 clones of a copy of this repository, each at a different
+ * source commit, all pushing to one bare remote. The remote must end with a linear,
+ * append-only history in source order whose head is the newest source's render, byte for
+ * byte what a lone render of that commit gives, and git must find nothing wrong with it.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { repoRoot } from '../helpers.js';
+
+const root = repoRoot();
+const cli = path.join(root, 'dist', 'compiler', 'cli.js');
+const BRANCH = 'refs/heads/environments/prod';
+const N = 8;
+const URL = 'https://example.com/gitops.git';
+
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', NO_COLOR: '1' };
+
+function sh(cwd: string, cmd: string, args: string[], env: Record<string, string | undefined> = gitEnv): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+function run(cwd: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: gitEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (err += b));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+/** The compiled environment must not look older than its source in a fresh checkout. */
+function ageSources(dir: string): void {
+  for (const env of ['dev', 'staging', 'prod']) {
+    const compiled = fs.statSync(path.join(root, 'dist', 'overlays', env, 'environment.js')).mtime;
+    const before = new Date(compiled.getTime() - 10_000);
+    fs.utimesSync(path.join(dir, 'overlays', env, 'environment.ts'), before, before);
+  }
+}
+
+test(`${N} concurrent \`render prod --push\` processes: linear history in source order, newest render on top`, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-push-cli-'));
+  try {
+    const src = path.join(tmp, 'src');
+    fs.mkdirSync(src);
+    for (const d of ['bases', 'overlays', 'policies']) fs.cpSync(path.join(root, d), path.join(src, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    fs.writeFileSync(path.join(src, '.gitignore'), 'dist\nnode_modules\n');
+    sh(src, 'git', ['init', '-q', '-b', 'main']);
+    const kfile = path.join(src, 'overlays', 'prod', 'kustomization.yaml');
+    const original = fs.readFileSync(kfile, 'utf8');
+    assert.match(original, /\n {2}- LOG_LEVEL=WARN\n/);
+    const shas: string[] = [];
+    for (let i = 0; i < N; i++) {
+      // every commit changes the rendered output: one more literal in a merged generator
+      fs.writeFileSync(kfile, original.replace('\n  - LOG_LEVEL=WARN\n', `\n  - LOG_LEVEL=WARN\n  - RELEASE=r${i}\n`));
+      sh(src, 'git', ['add', '-A']);
+      sh(src, 'git', ['commit', '-q', '-m', `release r${i}`]);
+      shas.push(sh(src, 'git', ['rev-parse', 'HEAD']).trim());
+    }
+    const remote = path.join(tmp, 'remote.git');
+    sh(tmp, 'git', ['clone', '-q', '--bare', src, remote]);
+    const clones = shas.map((sha, i) => {
+      const c = path.join(tmp, `clone${i}`);
+      sh(tmp, 'git', ['clone', '-q', '--no-checkout', remote, c]);
+      sh(c, 'git', ['checkout', '-q', '--detach', sha]);
+      fs.symlinkSync(path.join(root, 'dist'), path.join(c, 'dist'));
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(c, 'node_modules'));
+      ageSources(c);
+      return c;
+    });
+
+    // all at once, oldest source last in the start order
+    const results = await Promise.all([...clones.keys()].reverse().map((i) => run(clones[i], ['render', 'prod', '--push', '--source-ref', 'refs/heads/main', '--repo-url', URL]).then((r) => ({ i, ...r }))));
+    for (const r of results) {
+      assert.is(r.code, 0, `clone ${r.i}: ${r.out}\n${r.err}`);
+      assert.not.match(r.err, /\n\s+at /, 'no stack trace');
+      assert.match(r.out, /(published|up-to-date|superseded) in \d+ ms/);
+    }
+    process.env.KFORGE_TEST_VERBOSE && console.log(results.map((r) => `${r.i}: ${r.out.trim().split("\n").filter((l) => /attempts|published|superseded|up-to-date|up to date/.test(l)).join(" | ")}`).join("\n"));
+    const newest = results.find((r) => r.i === N - 1)!;
+    assert.match(newest.out, /published/, 'the newest source always publishes: nothing can supersede it');
+
+    // linear, append-only, in source order, the newest on top
+    const log = sh(remote, 'git', ['log', '--format=%H %P%x00%B%x01', BRANCH]).split('\x01').map((s) => s.trim()).filter(Boolean);
+    const sources = log.map((entry) => {
+      const [ids] = entry.split('\0');
+      assert.ok(ids.split(' ').length <= 2, 'no merge commits');
+      return /^Source-Commit: ([0-9a-f]+)$/m.exec(entry)?.[1];
+    });
+    assert.is(sources[0], shas[N - 1]);
+    const order = sources.map((s) => shas.indexOf(s!));
+    assert.ok(order.every((k) => k >= 0), 'every commit names a source commit');
+    for (let k = 1; k < order.length; k++) assert.ok(order[k] < order[k - 1], `source order: ${order.join(' ')}`);
+    assert.is(sh(remote, 'git', ['rev-list', '--count', '--merges', BRANCH]).trim(), '0');
+    assert.is(sh(remote, 'git', ['fsck', '--no-dangling', '--no-progress']).trim(), '');
+
+    // the head is exactly what one render of the newest commit writes
+    const lone = path.join(tmp, 'lone');
+    sh(tmp, 'git', ['clone', '-q', '--no-checkout', src, lone]);
+    sh(lone, 'git', ['checkout', '-q', '--detach', shas[N - 1]]);
+    fs.symlinkSync(path.join(root, 'dist'), path.join(lone, 'dist'));
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(lone, 'node_modules'));
+    ageSources(lone);
+    const solo = await run(lone, ['render', 'prod', '--source-ref', 'refs/heads/main', '--repo-url', URL]);
+    assert.is(solo.code, 0, solo.err);
+    const soloTree = sh(lone, 'git', ['rev-parse', `${BRANCH}^{tree}`]).trim();
+    assert.is(sh(remote, 'git', ['rev-parse', `${BRANCH}^{tree}`]).trim(), soloTree);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test.run();
