@@ -81,6 +81,14 @@ async function run(): Promise<void> {
   try {
     code = await main(process.argv.slice(2), io);
   } catch (e) {
+    if ((e as Error)?.name === 'GitUnavailableError') {
+      const { gitUnavailable, GitUnavailableError } = await import('./publish/git.js');
+      if (e instanceof GitUnavailableError) {
+        printDiagnostics([gitUnavailable(e)], io);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+    }
     io.err(`internal error KF9001: kforge crashed; this is a bug in kforge, not in your files.\n  ${(e as Error)?.message ?? String(e)}\n`);
     if (process.env.KFORGE_DEBUG) io.err(`${(e as Error)?.stack ?? ''}\n`);
     else io.err('  hint: run again with KFORGE_DEBUG=1 and report the output\n');

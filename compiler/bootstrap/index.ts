@@ -10,10 +10,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit } from 'simple-git';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { Diagnostic, JsonObject } from '../types.js';
 import { diag } from '../diagnostics.js';
+import { Git } from '../publish/git.js';
 import {
   DEFAULTS,
   applicationSet,
@@ -193,21 +193,13 @@ function checkEnvs(input: BootstrapEnv[], ds: Diagnostic[]): BootstrapEnv[] {
 
 async function originURL(repoDir: string): Promise<{ url: string } | { diagnostic: Diagnostic }> {
   const hint = 'pass --repo-url https://github.com/<org>/<repo>.git';
-  const git = simpleGit({ baseDir: repoDir });
-  let isRepo = false;
-  try {
-    isRepo = await git.checkIsRepo();
-  } catch {
-    isRepo = false;
-  }
-  if (!isRepo) return { diagnostic: diag('KF5004', `${repoDir} is not a git repository, so it has no origin remote to take the URL from`, { hint }) };
-  try {
-    const out = await git.remote(['get-url', 'origin']);
-    const url = typeof out === 'string' ? out.trim() : '';
-    if (url) return { url };
-  } catch {
-    // no remote named origin
-  }
+  const notRepo = () => ({ diagnostic: diag('KF5004', `${repoDir} is not a git repository, so it has no origin remote to take the URL from`, { hint }) });
+  if (!fs.existsSync(repoDir)) return notRepo();
+  // the same allow-listed git as publishing; a missing git surfaces as KF5005 "cannot run git"
+  const git = new Git(repoDir);
+  if ((await git.tryRun(['rev-parse', '--git-dir'])) === undefined) return notRepo();
+  const url = (await git.tryRun(['remote', 'get-url', 'origin']))?.trim();
+  if (url) return { url };
   return { diagnostic: diag('KF5005', 'the repository has no origin remote to take the URL from', { hint: `${hint}, or git remote add origin <url>` }) };
 }
 

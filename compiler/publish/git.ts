@@ -1,9 +1,36 @@
 /**
  * The few git operations publishing needs, through simple-git, with a minimal allow-listed
- * environment: LANG=C, LC_ALL=C, HOME, PATH, and per call GIT_INDEX_FILE and the
- * author/committer variables. Nothing else from process.env reaches git.
+ * environment: LANG=C, LC_ALL=C, HOME, PATH, the variables git's transports need to reach a
+ * remote (TRANSPORT_VARS: ssh agent, ssh command, askpass, proxies, XDG config), and per call
+ * GIT_INDEX_FILE and the author/committer variables. Nothing else from process.env reaches git:
+ * no GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE or GIT_CONFIG_* of the caller's shell.
  */
 import { simpleGit, type SimpleGit } from 'simple-git';
+import type { Diagnostic } from '../types.js';
+import { diag } from '../diagnostics.js';
+
+/**
+ * Passed through when set: they decide how git reaches a remote (`--push` over SSH with an
+ * agent, a corporate proxy, a credential prompt in CI), never what objects it writes.
+ */
+export const TRANSPORT_VARS = [
+  'SSH_AUTH_SOCK',
+  'SSH_ASKPASS',
+  'GIT_SSH',
+  'GIT_SSH_COMMAND',
+  'GIT_SSH_VARIANT',
+  'GIT_ASKPASS',
+  'GIT_TERMINAL_PROMPT',
+  'XDG_CONFIG_HOME',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+] as const;
 
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
@@ -17,6 +44,21 @@ export class GitCommandError extends Error {
   ) {
     super(message);
   }
+}
+
+/** git could not be started: tryRun does not turn this into "no such object". */
+export class GitUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly args: string[],
+  ) {
+    super(message);
+    this.name = 'GitUnavailableError';
+  }
+}
+
+export function gitUnavailable(e: GitUnavailableError): Diagnostic {
+  return diag('KF5005', `cannot run git (${e.message.split('\n')[0]})`, { hint: 'install git 2.25 or newer and make sure it is on the PATH' });
 }
 
 export interface GitEnvExtra {
@@ -33,6 +75,7 @@ export function gitEnv(extra: GitEnvExtra = {}): Record<string, string> {
   const env: Record<string, string> = { LANG: 'C', LC_ALL: 'C' };
   if (process.env.HOME !== undefined) env.HOME = process.env.HOME;
   if (process.env.PATH !== undefined) env.PATH = process.env.PATH;
+  for (const k of TRANSPORT_VARS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
@@ -55,13 +98,18 @@ export class Git {
       baseDir: this.dir,
       maxConcurrentProcesses: 4,
       trimmed: false,
+      // simple-git refuses these variables unless told: here they come only from the user's own
+      // environment (TRANSPORT_VARS), never from the repository, and kforge's arguments never
+      // set core.sshCommand or an askpass program
+      unsafe: { allowUnsafeSshCommand: true, allowUnsafeAskPass: true },
       // never let background maintenance or signing make a publish slow or nondeterministic
       config: ['gc.auto=0', 'maintenance.auto=false', 'commit.gpgSign=false', 'core.quotePath=false'],
+      // simple-git's own detection runs first and keeps only stderr's text; a git that ran and
+      // failed (exit code > 0) gets the code carried in the text, a git that never ran keeps
+      // simple-git's error (run() turns that into GitUnavailableError)
       errors(error, result) {
-        if (error) return error;
-        if (result.exitCode === 0) return;
+        if (!(result.exitCode > 0)) return error;
         const text = Buffer.concat([...result.stdErr, ...result.stdOut]).toString('utf-8').trim();
-        // simple-git keeps only the text of the error: carry the exit code in it
         return Buffer.from(`${EXIT_MARK}${result.exitCode}\n${text || `git exited with ${result.exitCode}`}`);
       },
     }).env(env);
@@ -85,7 +133,8 @@ export class Git {
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
       const at = text.indexOf(EXIT_MARK);
-      if (at < 0) throw new GitCommandError(text, -1, args);
+      // git did not run at all (not installed, not on the PATH): no exit code to go by
+      if (at < 0) throw new GitUnavailableError(text, args);
       const rest = text.slice(at + EXIT_MARK.length);
       const nl = rest.indexOf('\n');
       throw new GitCommandError(rest.slice(nl + 1), parseInt(rest.slice(0, nl), 10), args);

@@ -47,7 +47,7 @@ import {
   type RenderPlan,
   type SourceInfo,
 } from '../emit/plan.js';
-import { Git, GitCommandError } from './git.js';
+import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
 import { ObjectWriter, rawDate } from './objects.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
 
@@ -516,6 +516,10 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   } catch (e) {
     if (e instanceof Fault) {
       ds.push(diag('KF9001', `publish stopped at ${e.message} (injected fault)`));
+      return finish('failed');
+    }
+    if (e instanceof GitUnavailableError) {
+      ds.push(gitUnavailable(e));
       return finish('failed');
     }
     if (e instanceof GitCommandError) {

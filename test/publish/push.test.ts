@@ -151,4 +151,38 @@ test('killed after the push was accepted but before the local ref moved: the nex
   assert.ok(revParse(c, BRANCH));
 });
 
+test('--push over SSH: the ssh command and agent socket of the environment reach git; GIT_DIR and friends do not', async () => {
+  const { remote, clones } = setup(1);
+  const c = clones[0];
+  // A stand-in for ssh: records what it was given, then runs the remote command locally.
+  const bin = tmp();
+  const log = path.join(bin, 'ssh.log');
+  const fake = path.join(bin, 'fake-ssh');
+  fs.writeFileSync(fake, `#!/bin/sh\necho "host=$1 agent=$SSH_AUTH_SOCK" >> '${log}'\nexec sh -c "$2"\n`);
+  fs.chmodSync(fake, 0o755);
+  git(c, 'remote', 'set-url', 'origin', `ssh://git@fake.example${remote}`);
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    GIT_SSH_COMMAND: fake,
+    GIT_SSH_VARIANT: 'simple',
+    SSH_AUTH_SOCK: '/run/agent.sock',
+    // a shell that happens to point git elsewhere must not redirect kforge's writes
+    GIT_DIR: path.join(bin, 'not-a-repo'),
+    GIT_WORK_TREE: bin,
+    GIT_INDEX_FILE: path.join(bin, 'index'),
+  });
+  try {
+    const r = await publish({ repoDir: c, environment: prod, plan: planFrom(c, prod), push: true });
+    assert.is(r.status, 'published', JSON.stringify(r.diagnostics));
+    assert.is(revParse(remote, BRANCH), r.commit);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+  const calls = fs.readFileSync(log, 'utf8').trim().split('\n');
+  assert.ok(calls.length >= 2, 'fetch and push went through ssh');
+  for (const l of calls) assert.is(l, 'host=git@fake.example agent=/run/agent.sock');
+  assert.not.ok(fs.existsSync(path.join(bin, 'index')));
+});
+
 test.run();

@@ -58,4 +58,19 @@ test('render publishes, then says up to date without building; HEAD, index and w
   }
 });
 
+test('without git on the PATH: KF5005 "cannot run git" with a hint, exit 2, no stack trace', () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-nogit-'));
+  try {
+    for (const args of [['render', 'prod'], ['diff', 'prod'], ['bootstrap', 'argocd', '--stdout']]) {
+      const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { PATH: empty, HOME: empty, NO_COLOR: '1' } });
+      assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /error KF5005: cannot run git \(.*ENOENT.*\)\n {2}hint: install git/);
+      assert.not.match(r.stderr, /\n\s+at /);
+      assert.is(r.stdout, '');
+    }
+  } finally {
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
+});
+
 test.run();
