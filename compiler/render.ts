@@ -29,6 +29,8 @@ export interface RenderOptions {
   baselineFile?: string;
   /** Where the compiled environment definitions are (default `<repo>/dist`). */
   distDir?: string;
+  /** Called as each phase starts (the CLI shows it as a progress line on a TTY). */
+  onProgress?: (phase: 'build' | 'patch' | 'checks' | 'emit', message: string) => void;
 }
 
 export interface RenderedEnvironment {
@@ -61,10 +63,13 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
   const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)), ...(opts.distDir ? { distDir: opts.distDir } : {}) });
   if (!loaded.value) return { diagnostics: loaded.diagnostics };
   const definition = loaded.value;
+  const progress = opts.onProgress ?? (() => undefined);
+  progress('build', `building ${path.relative(repoRoot, loaded.overlayDir) || loaded.overlayDir}`);
   const built = build(loaded.overlayDir);
   const diagnostics = [...loaded.diagnostics, ...built.diagnostics];
   if (!built.value || hasErrors(diagnostics)) return { diagnostics };
   const resources = built.value.resources;
+  if (definition.patches.length) progress('patch', `applying ${definition.patches.length} typed patch(es)`);
   diagnostics.push(...applyTypedPatches(resources, definition.patches));
   if (hasErrors(diagnostics)) return { diagnostics };
 
@@ -91,9 +96,11 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
       }
     }
     if (hasErrors(diagnostics)) return { diagnostics };
+    progress('checks', `checking ${resources.length} resources`);
     report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(), ...(baseline ? { baseline } : {}) });
     diagnostics.push(...report.diagnostics);
   }
+  progress('emit', `writing the manifests of ${resources.length} resources`);
   return { value: { definition, overlayDir: loaded.overlayDir, resources, apps: groupApps(resources), ...(report ? { report } : {}), diagnostics }, diagnostics };
 }
 

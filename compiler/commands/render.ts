@@ -29,7 +29,16 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
   }
-  const res = await renderEnvironment(repoRoot, rest[0], { today: today(), ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}) });
+  // one progress line on a terminal, rewritten in place, cleared before anything else prints
+  const tty = process.stderr.isTTY === true;
+  const showProgress = tty ? (phase: string, message: string) => void process.stderr.write(`\r\x1b[K${phase}: ${message}`) : undefined;
+  const clearProgress = () => void (tty && process.stderr.write('\r\x1b[K'));
+  const res = await renderEnvironment(repoRoot, rest[0], {
+    today: today(),
+    ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
+    ...(showProgress ? { onProgress: showProgress } : {}),
+  });
+  clearProgress();
   const report = res.value?.report;
   printDiagnostics(res.diagnostics, io);
   if (!res.value || hasErrors(res.diagnostics)) return EXIT.usage;
@@ -54,9 +63,9 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     ...(out ? { outDir: path.resolve(out) } : {}),
     ...(flagStr(flags, 'source-ref') ? { sourceRef: flagStr(flags, 'source-ref') } : {}),
     ...(flagStr(flags, 'repo-url') ? { repoURL: flagStr(flags, 'repo-url') } : {}),
-    onProgress: process.stderr.isTTY ? (e) => process.stderr.write(`\r\x1b[K${e.phase}: ${e.message}`) : undefined,
+    ...(showProgress ? { onProgress: (e: { phase: string; message: string }) => showProgress(e.phase, e.message) } : {}),
   });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  clearProgress();
   printDiagnostics(result.diagnostics, io);
   if (policy.warnings || policy.waived) io.out(`policy: ${policy.warnings} warning(s), ${policy.waived} waived\n`);
   for (const line of result.summary.text) io.out(line + '\n');
