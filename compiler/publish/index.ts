@@ -470,6 +470,9 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       });
       if (!written) return finish('up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
       const { tree, commit } = written;
+      if (written.fallbackReason) {
+        ds.push(diag('KF5005', `git fast-import failed (${written.fallbackReason}); the commit was written through a temporary index instead`, { severity: 'warning' }));
+      }
       if (opts.faultAt === 'after-objects') throw new Fault('after-objects');
 
       if (!opts.push) {

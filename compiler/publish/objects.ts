@@ -53,6 +53,8 @@ export interface Written {
   tree: string;
   commit: string;
   via: 'fast-import' | 'index';
+  /** Why fast-import was not used (git's message), when it failed and the index path wrote the commit. */
+  fallbackReason?: string;
 }
 
 interface Blob {
@@ -151,14 +153,18 @@ export class ObjectWriter {
     }
     // the base tree holds exactly these files already: the commit would change nothing
     if (spec.base && !stale.length && !changed.length) return undefined;
+    let fallbackReason: string | undefined;
     if (spec.via !== 'index') {
       const w = await this.viaFastImport(spec, stale, changed, blobs);
-      if (w) return w;
+      if (typeof w !== 'string') return w;
+      fallbackReason = w;
     }
-    return this.viaIndex(spec, stale, blobs);
+    const w = await this.viaIndex(spec, stale, blobs);
+    return fallbackReason === undefined ? w : { ...w, fallbackReason };
   }
 
-  private async viaFastImport(spec: CommitSpec, stale: string[], changed: string[], blobs: Map<string, Blob>): Promise<Written | undefined> {
+  /** The commit written, or why fast-import failed (its crash report is removed). */
+  private async viaFastImport(spec: CommitSpec, stale: string[], changed: string[], blobs: Map<string, Blob>): Promise<Written | string> {
     const algo = await this.hashAlgo();
     const zero = '0'.repeat(algo === 'sha256' ? 64 : 40);
     const tmpRef = `refs/kforge/tmp/${process.pid}-${createHash('sha1').update(`${Date.now()} ${Math.random()}`).digest('hex').slice(0, 12)}`;
@@ -232,8 +238,12 @@ export class ObjectWriter {
     } finally {
       fs.rmSync(marks, { force: true });
     }
-    void stderr; // the fallback reports its own failure, with git's message
-    if (!commit) return undefined;
+    if (!commit) {
+      // a failed fast-import leaves .git/fast_import_crash_<pid>: not ours to keep
+      const gitDir = (await this.git.tryRun(['rev-parse', '--absolute-git-dir']))?.trim();
+      if (gitDir && child.pid) fs.rmSync(path.join(gitDir, `fast_import_crash_${child.pid}`), { force: true });
+      return stderr.trim().split('\n')[0] || `git fast-import exited with ${code}`;
+    }
     for (const p of changed) this.known.add(blobs.get(p)!.id);
     const tree = (await this.git.run(['rev-parse', `${commit}^{tree}`])).trim();
     return { tree, commit, via: 'fast-import' };

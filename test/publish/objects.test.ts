@@ -135,4 +135,29 @@ test('fastImportPath quotes only what fast-import would misread', () => {
   assert.is(fastImportPath('a\nb\tc\x01'), '"a\\nb\\tc\\001"');
 });
 
+test('fast-import failing: the index path writes the same commit, says why, and no crash report is left in .git', async () => {
+  const dir = repo();
+  const bin = tmp('kforge-obj-bin-');
+  const realGit = git(dir, '--exec-path').trim() + '/git';
+  // a git whose fast-import dies the way a broken one would; everything else is the real git
+  fs.writeFileSync(
+    path.join(bin, 'git'),
+    `#!/bin/sh\nfor a in "$@"; do if [ "$a" = fast-import ]; then exec "${realGit}" "$@" < /dev/null; fi; done\nexec "${realGit}" "$@"\n`,
+  );
+  fs.chmodSync(path.join(bin, 'git'), 0o755);
+  const expected = await new ObjectWriter(new Git(repo()), tmp('kforge-obj-scratch-')).commit(spec(awkward));
+  const savedPath = process.env.PATH;
+  process.env.PATH = `${bin}:${savedPath}`;
+  try {
+    const w = await new ObjectWriter(new Git(dir), tmp('kforge-obj-scratch-')).commit(spec(awkward));
+    assert.ok(w);
+    assert.is(w!.via, 'index');
+    assert.match(w!.fallbackReason ?? '', /fast-import|stream ends early|exited/);
+    assert.is(w!.commit, expected!.commit);
+  } finally {
+    process.env.PATH = savedPath;
+  }
+  assert.equal(fs.readdirSync(path.join(dir, '.git')).filter((f) => f.startsWith('fast_import_crash')), []);
+});
+
 test.run();
