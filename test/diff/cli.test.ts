@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { repoRoot } from '../helpers.js';
+import { linkBuild, repoRoot } from '../helpers.js';
 
 const ROOT = repoRoot();
 const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
@@ -56,15 +56,7 @@ const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(0, 3000)}
 
 test.before(() => {
   execFileSync('git', ['clone', '-q', ROOT, repo], { env: ENV });
-  fs.symlinkSync(path.join(ROOT, 'dist'), path.join(repo, 'dist'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'));
-  // The symlinks are files to git (dist/ in .gitignore only matches folders): keep the clone clean.
-  fs.appendFileSync(path.join(repo, '.git', 'info', 'exclude'), '/dist\n/node_modules\n');
-  // A fresh checkout is newer than dist/'s compiled environment definitions: make it older.
-  for (const env of fs.readdirSync(path.join(repo, 'overlays'))) {
-    const src = path.join(repo, 'overlays', env, 'environment.ts');
-    if (fs.existsSync(src)) fs.utimesSync(src, new Date(0), new Date(0));
-  }
+  linkBuild(repo);
   // The deploy branches must start missing in the clone (only the source branch is checked out).
   for (const b of git('branch', '--list', '--format=%(refname:short)').split('\n').filter((x) => x.startsWith('environments/'))) git('branch', '-D', b);
 });

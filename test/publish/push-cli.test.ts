@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot } from '../helpers.js';
+import { linkBuild, repoRoot } from '../helpers.js';
 
 const root = repoRoot();
 const cli = path.join(root, 'dist', 'compiler', 'cli.js');
@@ -38,22 +38,12 @@ function run(cwd: string, args: string[]): Promise<{ code: number | null; out: s
   });
 }
 
-/** The compiled environment must not look older than its source in a fresh checkout. */
-function ageSources(dir: string): void {
-  for (const env of ['dev', 'staging', 'prod']) {
-    const compiled = fs.statSync(path.join(root, 'dist', 'overlays', env, 'environment.js')).mtime;
-    const before = new Date(compiled.getTime() - 10_000);
-    fs.utimesSync(path.join(dir, 'overlays', env, 'environment.ts'), before, before);
-  }
-}
-
 test(`${N} concurrent \`render prod --push\` processes: linear history in source order, newest render on top`, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-push-cli-'));
   try {
     const src = path.join(tmp, 'src');
     fs.mkdirSync(src);
     for (const d of ['bases', 'overlays', 'policies']) fs.cpSync(path.join(root, d), path.join(src, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
-    fs.writeFileSync(path.join(src, '.gitignore'), 'dist\nnode_modules\n');
     sh(src, 'git', ['init', '-q', '-b', 'main']);
     const kfile = path.join(src, 'overlays', 'prod', 'kustomization.yaml');
     const original = fs.readFileSync(kfile, 'utf8');
@@ -72,9 +62,7 @@ test(`${N} concurrent \`render prod --push\` processes: linear history in source
       const c = path.join(tmp, `clone${i}`);
       sh(tmp, 'git', ['clone', '-q', '--no-checkout', remote, c]);
       sh(c, 'git', ['checkout', '-q', '--detach', sha]);
-      fs.symlinkSync(path.join(root, 'dist'), path.join(c, 'dist'));
-      fs.symlinkSync(path.join(root, 'node_modules'), path.join(c, 'node_modules'));
-      ageSources(c);
+      linkBuild(c);
       return c;
     });
 
@@ -107,9 +95,7 @@ test(`${N} concurrent \`render prod --push\` processes: linear history in source
     const lone = path.join(tmp, 'lone');
     sh(tmp, 'git', ['clone', '-q', '--no-checkout', src, lone]);
     sh(lone, 'git', ['checkout', '-q', '--detach', shas[N - 1]]);
-    fs.symlinkSync(path.join(root, 'dist'), path.join(lone, 'dist'));
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(lone, 'node_modules'));
-    ageSources(lone);
+    linkBuild(lone);
     const solo = await run(lone, ['render', 'prod', '--source-ref', 'refs/heads/main', '--repo-url', URL]);
     assert.is(solo.code, 0, solo.err);
     const soloTree = sh(lone, 'git', ['rev-parse', `${BRANCH}^{tree}`]).trim();
