@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Check, Finding, Report } from './types.js';
 import { CHECKS } from './registry.js';
 
@@ -82,7 +84,7 @@ export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, t
                 locations: [
                   {
                     physicalLocation: {
-                      artifactLocation: { uri: f.source.file.replace(/\\/g, '/') },
+                      artifactLocation: sarifArtifact(f.source.file),
                       region: { startLine: f.source.line, startColumn: f.source.column },
                     },
                   },
@@ -96,6 +98,16 @@ export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, t
     ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+/**
+ * A SARIF artifactLocation: a relative path becomes a percent-encoded URI reference against
+ * %SRCROOT% (the repository root code scanning resolves it from); an absolute one a file: URI.
+ */
+export function sarifArtifact(file: string): { uri: string; uriBaseId?: string } {
+  const posix = file.replace(/\\/g, '/');
+  if (path.isAbsolute(file) || /^[A-Za-z]:\//.test(posix)) return { uri: pathToFileURL(file).href };
+  return { uri: posix.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
 function escData(s: string): string {

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run } from './helpers.js';
 import { formatText, formatJson, formatSarif, formatGithub } from '../../policies/index.js';
+import { sarifArtifact } from '../../policies/format.js';
 
 const y = `apiVersion: v1
 kind: Pod
@@ -27,8 +28,14 @@ test('sarif: 2.1.0 shape with rules and located results', () => {
   const rule = run0.tool.driver.rules[run0.results[0].ruleIndex];
   assert.is(rule.id, 'image-tag');
   assert.ok(rule.shortDescription.text.length > 0);
-  assert.equal(run0.results[0].locations[0].physicalLocation, { artifactLocation: { uri: 'test.yaml' }, region: { startLine: 7, startColumn: 5 } });
+  assert.equal(run0.results[0].locations[0].physicalLocation, { artifactLocation: { uri: 'test.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 7, startColumn: 5 } });
   assert.is(run0.results[0].level, 'error');
+});
+
+test('sarif: relative paths are encoded URI references against %SRCROOT%; absolute ones file: URIs', () => {
+  assert.equal(sarifArtifact('overlays/prod/patches/kafka 5.yaml'), { uri: 'overlays/prod/patches/kafka%205.yaml', uriBaseId: '%SRCROOT%' });
+  assert.equal(sarifArtifact('bases/ünï/#1.yaml'), { uri: 'bases/%C3%BCn%C3%AF/%231.yaml', uriBaseId: '%SRCROOT%' });
+  assert.equal(sarifArtifact('/srv/repo/a b.yaml'), { uri: 'file:///srv/repo/a%20b.yaml' });
 });
 
 test('github: workflow commands with escaped properties', () => {
