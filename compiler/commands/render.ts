@@ -5,7 +5,7 @@ import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostic
 import { renderEnvironment } from '../render.js';
 import { Git } from '../publish/git.js';
 import { loadEnvironment, deployBranchOf } from '../env.js';
-import { publish, planRender } from '../publish/index.js';
+import { publish, planRender, followRemote } from '../publish/index.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
 export async function cmdRender(argv: string[], io: Io): Promise<number> {
@@ -19,10 +19,10 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   const repoRoot = process.cwd();
   const t0 = Date.now();
   // An unchanged source needs no build: same source tree, same kforge, clean work tree,
-  // and the deploy head recorded that tree. (With --push the remote decides: no shortcut.)
+  // and the deploy head recorded that tree (with --push, the remote's head, fetched first).
   const sourceTree = await headTree(repoRoot);
-  if (!flags.has('push') && !flags.has('out') && !flags.has('allow-dirty') && sourceTree) {
-    const same = await unchangedSince(repoRoot, rest[0], sourceTree);
+  if (!flags.has('out') && !flags.has('allow-dirty') && sourceTree) {
+    const same = await unchangedSince(repoRoot, rest[0], sourceTree, flags.has('push') ? { remote: flagStr(flags, 'remote') ?? 'origin' } : undefined);
     if (same) {
       io.out(`${rest[0]} → ${same.branch}: up to date at ${same.head.slice(0, 7)} (source tree unchanged since ${same.source.slice(0, 7)})\n`);
       io.out(`up-to-date in ${Date.now() - t0} ms\n`);
@@ -88,7 +88,7 @@ async function headTree(repoDir: string): Promise<string | undefined> {
  * version and the work tree is clean; undefined otherwise (then render builds as usual).
  * The environment definition is part of the tree, so it is covered too.
  */
-async function unchangedSince(repoDir: string, envName: string, tree: string): Promise<{ branch: string; head: string; source: string } | undefined> {
+async function unchangedSince(repoDir: string, envName: string, tree: string, push?: { remote: string }): Promise<{ branch: string; head: string; source: string } | undefined> {
   const git = new Git(repoDir);
   const status = await git.tryRun(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=normal']);
   if (status === undefined || status.trim() !== '') return undefined;
@@ -96,14 +96,27 @@ async function unchangedSince(repoDir: string, envName: string, tree: string): P
   if (!loaded.value) return undefined;
   const env = loaded.value.environment;
   const branch = deployBranchOf(env);
-  const head = await git.resolve(`refs/heads/${branch}`);
+  const localRef = `refs/heads/${branch}`;
+  let head: string | undefined;
+  if (push) {
+    // the remote decides; any trouble here (no such branch, no network) is publish's to report
+    const remoteRef = `refs/remotes/${push.remote}/${branch}`;
+    if ((await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', push.remote, `+${localRef}:${remoteRef}`])) === undefined) return undefined;
+    head = await git.resolve(remoteRef);
+  } else {
+    head = await git.resolve(localRef);
+  }
   if (!head) return undefined;
   const base = env.deployPath ? env.deployPath.replace(/^\/+|\/+$/g, '') + '/' : '';
   const meta = await git.tryRun(['show', `${head}:${base}hydrator.metadata`]);
   try {
     const m = JSON.parse(meta ?? '') as { drySha?: string; 'x-kforge'?: { sourceTree?: string; kforgeVersion?: string; environment?: string; dirty?: boolean } };
     const x = m['x-kforge'];
-    if (x && x.sourceTree === tree && x.kforgeVersion === kforgeVersion() && x.environment === env.name && !x.dirty) return { branch, head, source: m.drySha ?? '' };
+    if (x && x.sourceTree === tree && x.kforgeVersion === kforgeVersion() && x.environment === env.name && !x.dirty) {
+      // with --push, the local branch follows the remote (forward only, by compare-and-swap)
+      if (push) await followRemote(git, localRef, await git.resolve(localRef), head);
+      return { branch, head, source: m.drySha ?? '' };
+    }
   } catch {
     return undefined;
   }

@@ -537,7 +537,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
 }
 
 /** Moves the local branch to `target` (a commit the remote has), only forward, by compare-and-swap. */
-async function followRemote(git: Git, ref: string, localOld: string | undefined, target: string, ds?: Diagnostic[]): Promise<void> {
+export async function followRemote(git: Git, ref: string, localOld: string | undefined, target: string, ds?: Diagnostic[]): Promise<void> {
   if (localOld === target) return;
   if (localOld && (await git.relation(localOld, target)) !== 'ancestor') {
     ds?.push(diag('KF5005', `the local ${ref} is not an ancestor of the published commit; left where it was`, { severity: 'warning' }));

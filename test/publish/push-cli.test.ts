@@ -91,6 +91,16 @@ test(`${N} concurrent \`render prod --push\` processes: linear history in source
     assert.is(sh(remote, 'git', ['rev-list', '--count', '--merges', BRANCH]).trim(), '0');
     assert.is(sh(remote, 'git', ['fsck', '--no-dangling', '--no-progress']).trim(), '');
 
+    // again from the newest clone: the remote's head recorded this source tree, so no build
+    const again = await run(clones[N - 1], ['render', 'prod', '--push', '--source-ref', 'refs/heads/main', '--repo-url', URL]);
+    assert.is(again.code, 0, again.err);
+    assert.match(again.out, /up to date at [0-9a-f]{7} \(source tree unchanged since [0-9a-f]{7}\)/);
+    assert.is(sh(clones[N - 1], 'git', ['rev-parse', BRANCH]).trim(), sh(remote, 'git', ['rev-parse', BRANCH]).trim(), 'the local branch follows the remote');
+    // from the oldest clone: built, then superseded by the remote's newer render
+    const old = await run(clones[0], ['render', 'prod', '--push', '--source-ref', 'refs/heads/main', '--repo-url', URL]);
+    assert.is(old.code, 0, old.err);
+    assert.match(old.out, /superseded/);
+
     // the head is exactly what one render of the newest commit writes
     const lone = path.join(tmp, 'lone');
     sh(tmp, 'git', ['clone', '-q', '--no-checkout', src, lone]);
