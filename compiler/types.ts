@@ -8,6 +8,11 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
+/** The (name, namespace) part of an id, as previous ids record it. */
+export function pairOf(id: ResId): { name: string; namespace?: string } {
+  return id.namespace === undefined ? { name: id.name } : { name: id.name, namespace: id.namespace };
+}
+
 /** Identity of a resource: group, version, kind, namespace, name. */
 export interface ResId {
   group: string; // "" for the core group
@@ -72,6 +77,12 @@ export interface Resource {
   previousNames: string[];
   /** Namespaces this resource has had, oldest first. */
   previousNamespaces: (string | undefined)[];
+  /**
+   * The whole (name, namespace) id before each change of either, oldest first: Kustomize's
+   * previous ids (`config.kubernetes.io/previousNames` and `previousNamespaces` are parallel
+   * lists), which generator merges and creates match as pairs.
+   */
+  previousIds: { name: string; namespace?: string }[];
   /** Name prefixes and suffixes applied so far, innermost kustomization first (for name references). */
   prefixes: string[];
   suffixes: string[];

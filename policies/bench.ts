@@ -18,6 +18,7 @@ function res(obj: JsonObject, file: string, line: number): Resource {
     originalId: id,
     previousNames: [],
     previousNamespaces: [],
+    previousIds: [],
     prefixes: [],
     suffixes: [],
     object: obj,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '../types.js';
-import { formatResId } from '../types.js';
+import { formatResId, pairOf } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
@@ -67,6 +67,7 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
       originalId: { ...id },
       previousNames: [],
       previousNamespaces: [],
+    previousIds: [],
       prefixes: [],
       suffixes: [],
       object: obj,
@@ -77,11 +78,13 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
         generated: { kind, behavior: 'create', hashed },
       },
     };
-    const existing = rm.add(r);
+    // Kustomize matches every id the resource has had, as (name, namespace) pairs: a base's
+    // `cfg` that a prefix or namespace has since changed still takes the name
+    const existing = findExisting(rm, kind, g.name, g.namespace)[0] ?? rm.add(r);
     if (existing) {
       const first = existing.origin.location;
       ds.push(
-        diag('KF2001', `${field} "${g.name}" creates ${formatResId(id)}, which already exists (declared at ${first.file}:${first.line})`, {
+        diag('KF2001', `${field} "${g.name}" creates ${formatResId(id)}, which already exists${existing.id.name !== g.name || existing.id.namespace !== g.namespace ? ` (now ${formatResId(existing.id)})` : ''} (declared at ${first.file}:${first.line})`, {
           location: g.location,
           resource: id,
           notes: [`first declared at ${first.file}:${first.line}:${first.column}`],
@@ -92,7 +95,7 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
     return;
   }
 
-  const matches = findExisting(rm, kind, g);
+  const matches = findExisting(rm, kind, g.name, g.namespace);
   if (matches.length === 0) {
     ds.push(
       diag('KF2003', `${field} "${g.name}" has behavior ${g.behavior}, but no ${kind} "${g.name}"${g.namespace ? ` in namespace ${g.namespace}` : ''} comes from the resources of this kustomization`, {
@@ -118,14 +121,16 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
   if (typeof oldMeta.namespace === 'string') newMeta.namespace = oldMeta.namespace;
   else delete newMeta.namespace;
   for (const f of ['labels', 'annotations'] as const) {
-    const merged = { ...stringMapOf(oldMeta[f]), ...stringMapOf(newMeta[f]) };
+    const merged = { ...dataMapOf(oldMeta[f]), ...dataMapOf(newMeta[f]) };
     if (Object.keys(merged).length) newMeta[f] = merged;
     else delete newMeta[f];
   }
   if (g.behavior === 'merge') {
     for (const f of ['data', 'binaryData'] as const) {
-      const merged = { ...stringMapOf(old.object[f]), ...stringMapOf(obj[f]) };
-      if (Object.keys(merged).length || (f === 'data' && kind === 'Secret')) obj[f] = merged;
+      // an empty result drops the field (Kustomize's SetDataMap), for Secrets too
+      const merged = { ...dataMapOf(old.object[f]), ...dataMapOf(obj[f]) };
+      if (Object.keys(merged).length) obj[f] = merged;
+      else delete obj[f];
     }
   }
   old.object = obj;
@@ -151,16 +156,15 @@ function nsKey(ns: string | undefined): string {
   return ns === undefined || ns === '' || ns === 'default' ? '' : ns;
 }
 
-/** The objects a merge/replace entry can mean: same kind, a current or earlier name and namespace. */
-function findExisting(rm: ResourceMap, kind: Kind, g: GeneratorArgs): Resource[] {
-  const want = nsKey(g.namespace);
-  return rm.byAnyName(g.name).filter((r) => {
-    if (r.id.kind !== kind) return false;
-    if (r.id.group !== '') return false;
-    const names = [r.id.name, r.originalId.name, ...r.previousNames];
-    if (!names.includes(g.name)) return false;
-    const nss = [r.id.namespace, r.originalId.namespace, ...r.previousNamespaces].map(nsKey);
-    return nss.includes(want);
+/**
+ * The objects a generator entry names: same kind, and a current, original or previous id
+ * whose (name, namespace) pair is the entry's ("" and "default" being one namespace).
+ */
+function findExisting(rm: ResourceMap, kind: Kind, name: string, namespace: string | undefined): Resource[] {
+  const want = nsKey(namespace);
+  return rm.byAnyName(name).filter((r) => {
+    if (r.id.kind !== kind || r.id.group !== '') return false;
+    return [pairOf(r.id), pairOf(r.originalId), ...r.previousIds].some((p) => p.name === name && nsKey(p.namespace) === want);
   });
 }
 
@@ -232,6 +236,10 @@ function collect(k: Kustomization, g: GeneratorArgs, fs: FileSystem, ds: Diagnos
   }
   for (const f of g.files) {
     const eq = f.indexOf('=');
+    if (eq >= 0 && f.indexOf('=', eq + 1) >= 0) {
+      ds.push(diag('KF2002', `${field} "${g.name}": "${f}" has more than one "="; key names and file paths cannot contain "="`, { location: g.location, hint: 'rename the file, or write key=path with a key and a path without "="' }));
+      continue;
+    }
     let key: string;
     let rel: string;
     if (eq >= 0) {
@@ -274,7 +282,8 @@ export function parseEnvFile(text: string, file: string, ds: Diagnostic[]): Entr
   const lines = body.split('\n');
   lines.forEach((raw, i) => {
     const noCr = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const line = noCr.replace(/^\s+/, '');
+    // Go's unicode.IsSpace: NEL (U+0085) is a space, a BOM (U+FEFF) past the first line is not
+    const line = noCr.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/, '');
     if (line === '' || line.startsWith('#')) return;
     const col = noCr.length - line.length + 1;
     const location: SourceLocation = { file, line: i + 1, column: col };
@@ -367,6 +376,21 @@ function metaOf(obj: JsonObject): JsonObject {
   const fresh: JsonObject = {};
   obj.metadata = fresh;
   return fresh;
+}
+
+/**
+ * A data, labels or annotations map as Kustomize reads it for a merge: every value as its
+ * scalar text (`8080` → "8080", `true` → "true", null → ""; a YAML float's text is not kept,
+ * so `1.50` becomes "1.5"), a nested map or list as "".
+ */
+function dataMapOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      out[k] = typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : '';
+    }
+  }
+  return out;
 }
 
 function stringMapOf(v: unknown): Record<string, string> {

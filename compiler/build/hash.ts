@@ -1,3 +1,4 @@
+import { pairOf } from '../types.js';
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -8,11 +9,15 @@ import type { ResourceMap } from '../resource-map.js';
  *
  *  - the hashed document is the Go JSON encoding (keys sorted byte-wise, `&<>` and
  *    U+2028/U+2029 escaped) of
- *      ConfigMap: {"data": <data map, or "" when empty>, "kind": "ConfigMap", "name": ""}
- *                 plus "binaryData" when it has entries;
- *      Secret:    {"data": <data map, `{}` when empty>, "kind": "Secret", "name": "", "type": <type>}.
- *    Names, labels and annotations do not enter the hash (observed: two generators with
- *    different names and labels but the same data get the same suffix).
+ *      ConfigMap: {"data": D, "kind": "ConfigMap", "name": ""} plus "binaryData" when it is a map;
+ *      Secret:    {"data": D, "kind": "Secret", "name": "", "type": <type or "">} plus
+ *                 "stringData" when it is a map;
+ *    where D is the data map as it is (an empty map stays `{}`) and "" when the field is
+ *    missing or null. (An empty configMapGenerator writes no `data`, an empty
+ *    secretGenerator writes `data: {}`: hence their different hashes.) Names, labels and
+ *    annotations do not enter the hash: Kustomize looks up the field "metadata/name" as one
+ *    key, which never exists (observed: two generators with different names and labels but
+ *    the same data get the same suffix).
  *  - sha256, hex; the first 10 characters; then 0→g 1→h 3→k a→m e→t.
  *
  * Other kinds (never generated here) hash their whole object, as Kustomize does.
@@ -25,26 +30,21 @@ export function kustomizeHash(obj: JsonObject): string {
 function hashInput(obj: JsonObject): Json {
   const kind = obj.kind;
   if (kind === 'ConfigMap') {
-    const m: JsonObject = { kind: 'ConfigMap', name: '', data: nonEmptyMap(obj.data) ?? '' };
-    const bin = nonEmptyMap(obj.binaryData);
-    if (bin) m.binaryData = bin;
+    const m: JsonObject = { kind: 'ConfigMap', name: '', data: fieldValue(obj.data) };
+    if (isObject(obj.binaryData)) m.binaryData = obj.binaryData;
     return m;
   }
   if (kind === 'Secret') {
-    return {
-      kind: 'Secret',
-      type: typeof obj.type === 'string' ? obj.type : '',
-      name: '',
-      // Unlike a ConfigMap's, an empty Secret's data is hashed as `{}` (observed).
-      data: isObject(obj.data) ? obj.data : {},
-    };
+    const m: JsonObject = { kind: 'Secret', type: typeof obj.type === 'string' ? obj.type : '', name: '', data: fieldValue(obj.data) };
+    if (isObject(obj.stringData)) m.stringData = obj.stringData;
+    return m;
   }
   return obj;
 }
 
-function nonEmptyMap(v: Json | undefined): JsonObject | undefined {
-  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) return v;
-  return undefined;
+/** A field as Kustomize's hasher reads it: "" when missing or null, the value otherwise. */
+function fieldValue(v: Json | undefined): Json {
+  return v === undefined || v === null ? '' : v;
 }
 
 function encodeHex(hex: string): string {
@@ -112,6 +112,7 @@ export function applyHashSuffixes(resources: ResourceMap): void {
     if (!r.origin.generated?.hashed) continue;
     const newName = `${r.id.name}-${kustomizeHash(r.object)}`;
     r.previousNames.push(r.id.name);
+    r.previousIds.push(pairOf(r.id));
     r.id = { ...r.id, name: newName };
     if (!isObject(r.object.metadata)) r.object.metadata = {};
     (r.object.metadata as JsonObject).name = newName;

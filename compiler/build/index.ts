@@ -52,7 +52,7 @@ export const ORDER: readonly Step[] = [
   { name: 'namespace', run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, cfg.namespace) : []) },
   {
     name: 'namePrefix/nameSuffix',
-    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, [...cfg.namePrefix, ...cfg.nameSuffix]) : []),
+    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, { prefix: cfg.namePrefix, suffix: cfg.nameSuffix }) : []),
   },
   { name: 'labels', run: (k, rm, _c, cfg) => k.labels.flatMap((e) => applyLabels(rm, e, [...cfg.commonLabels, ...(e.fields ?? [])])) },
   { name: 'commonAnnotations', run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, cfg.commonAnnotations) : []) },
@@ -290,6 +290,7 @@ function newResource(o: { value: JsonObject; line: number; column: number; index
     originalId: { ...id },
     previousNames: [],
     previousNamespaces: [],
+    previousIds: [],
     prefixes: [],
     suffixes: [],
     object: o.value,

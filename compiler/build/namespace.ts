@@ -1,3 +1,4 @@
+import { pairOf } from '../types.js';
 import type { Diagnostic, JsonObject, Resource } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { FieldSpec } from './fieldspec.js';
@@ -35,6 +36,7 @@ export function setNamespace(resources: ResourceMap, ns: string, extra: FieldSpe
     const newNs = meta && typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
     if (newNs !== r.id.namespace) {
       r.previousNamespaces.push(r.id.namespace);
+      r.previousIds.push(pairOf(r.id));
       if (newNs === undefined) delete r.id.namespace;
       else r.id.namespace = newNs;
     }
@@ -54,6 +56,7 @@ function renameNamespaceObject(r: Resource, ns: string): void {
   }
   if (r.id.name === ns) return;
   r.previousNames.push(r.id.name);
+  r.previousIds.push(pairOf(r.id));
   r.id.name = ns;
   meta.name = ns;
 }

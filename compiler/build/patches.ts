@@ -1,3 +1,4 @@
+import { pairOf } from '../types.js';
 import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
@@ -215,6 +216,7 @@ function syncId(r: Resource): boolean {
   const next = idFromObject(r.object);
   const cur = r.id;
   if (next.name === cur.name && next.kind === cur.kind && next.group === cur.group && next.version === cur.version && next.namespace === cur.namespace) return false;
+  if (next.name !== cur.name || next.namespace !== cur.namespace) r.previousIds.push(pairOf(cur));
   if (next.name !== cur.name) r.previousNames.push(cur.name);
   if (next.namespace !== cur.namespace) r.previousNamespaces.push(cur.namespace);
   r.id = next;

@@ -59,7 +59,7 @@ function fileResources(file: string): Resource[] {
     .filter((o): o is JsonObject => o !== null)
     .map((object) => {
       const id = idFromObject(object);
-      return { id, originalId: { ...id }, previousNames: [], previousNamespaces: [], prefixes: [], suffixes: [], object, origin: { location: loc(file), kustomizations: [], fieldSources: [] } };
+      return { id, originalId: { ...id }, previousNames: [], previousNamespaces: [], previousIds: [], prefixes: [], suffixes: [], object, origin: { location: loc(file), kustomizations: [], fieldSources: [] } };
     });
 }
 

@@ -66,6 +66,7 @@ function res(obj: JsonObject, hashed: boolean): Resource {
     originalId: { ...id },
     previousNames: [],
     previousNamespaces: [],
+    previousIds: [],
     prefixes: [],
     suffixes: [],
     object: obj,

@@ -24,6 +24,7 @@ function res(obj: JsonObject, o: { renames?: string[]; ns?: string; pre?: string
     originalId,
     previousNames: names.slice(0, -1),
     previousNamespaces: o.ns !== undefined ? [originalId.namespace] : [],
+    previousIds: [],
     prefixes: o.pre ?? [],
     suffixes: o.suf ?? [],
     object,

@@ -51,7 +51,7 @@ test('reference case 21: prefixed source by original name, generated source crea
   const rm = new ResourceMap();
   for (const f of ['zookeeper.yaml', 'kafka.yaml']) for (const o of loadDocs(transformerFixture('ref-21-replacements', `input/${f}`))) rm.add(res(o));
   rm.add(res({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kafka-settings' }, data: { 'replication-factor': '3', 'min-insync-replicas': '2' } }, { generated: true }));
-  addPrefixSuffix(rm, 'prod-', undefined, []);
+  addPrefixSuffix(rm, 'prod-', undefined, { prefix: [], suffix: [] });
   const ds = applyReplacements(rm, [
     {
       source: { kind: 'Service', name: 'zookeeper', fieldPath: 'metadata.name' },

@@ -12,6 +12,7 @@ export function res(obj: JsonObject, extra: Partial<Pick<Resource, 'previousName
     originalId: { ...id },
     previousNames: extra.previousNames ?? [],
     previousNamespaces: extra.previousNamespaces ?? [],
+    previousIds: [],
     prefixes: extra.prefixes ?? [],
     suffixes: extra.suffixes ?? [],
     object: obj,

@@ -12,6 +12,7 @@ function res(object: JsonObject): Resource {
     originalId: { ...id },
     previousNames: [],
     previousNamespaces: [],
+    previousIds: [],
     prefixes: [],
     suffixes: [],
     object,

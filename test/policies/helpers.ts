@@ -33,6 +33,7 @@ export function fromYaml(text: string, file = 'test.yaml', origin: Partial<Origi
         originalId: id,
         previousNames: [],
         previousNamespaces: [],
+    previousIds: [],
         prefixes: [],
         suffixes: [],
         object: obj,
