@@ -100,7 +100,7 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
     ds.push(
       diag('KF2003', `${field} "${g.name}" has behavior ${g.behavior}, but no ${kind} "${g.name}"${g.namespace ? ` in namespace ${g.namespace}` : ''} comes from the resources of this kustomization`, {
         location: g.location,
-        hint: 'list the base that generates it under resources, check the name and namespace, or use behavior: create',
+        hint: `list the base that generates it under resources, check the name and namespace, or use behavior: create${k.components.length ? " (a kustomization's generators run before its components: an object a component adds cannot be merged here)" : ''}`,
       }),
     );
     return;

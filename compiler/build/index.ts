@@ -234,6 +234,12 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     }
     for (const o of readResourceFile(abs, ctx, ref.location)) addResource(rm, newResource(o, abs, kdir), ctx);
   }
+  // Kustomize v5 (kusttarget.accumulateTarget): resources, then this kustomization's
+  // configurations and generators, then its components, then its transformers.
+  if (hasErrors(ctx.diagnostics)) return;
+  mergeConfigurations(cfg, k.configurations);
+  ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs));
+  if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
     if (isRemote(ref.entry)) {
       ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
@@ -257,8 +263,6 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     }
   }
   if (hasErrors(ctx.diagnostics)) return;
-  mergeConfigurations(cfg, k.configurations);
-  ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs));
   for (const step of ORDER) {
     if (hasErrors(ctx.diagnostics)) return;
     ctx.diagnostics.push(...step.run(k, rm, ctx, cfg));
