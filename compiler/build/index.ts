@@ -89,6 +89,7 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    stringifyAnnotations(rm);
     const resources = sortResources(rm.all(), k.sortOptions);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
   } catch (e) {
@@ -356,7 +357,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
       continue;
     }
     if (checkObject(v, loc, ctx, 'the resource')) {
-      restoreNullAnnotations(v, text, doc.index);
+      annotationsAsSourceText(v, text, doc.index);
       objects.push({ value: v, line: doc.line, column: doc.column, index: doc.index });
     }
   }
@@ -364,22 +365,46 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
 }
 
 /**
- * Kustomize reads `metadata.annotations` as a map of strings: a null there keeps its
- * source text (`null` → "null", `~` → "~", empty → ""). Only the top-level metadata:
- * annotations in pod templates stay null. Rare, so the source is re-read only then.
+ * Kustomize holds `metadata.annotations` as a map of strings. A value a file wrote as
+ * something else keeps its source text (`0123` → "0123", `true` → "true", `~` → "~",
+ * empty → ""; a nested list or map → ""). Only the top-level metadata: annotations in pod
+ * templates stay as they are. Rare, so the source is re-read only then.
  */
-function restoreNullAnnotations(v: JsonObject, text: string, docIndex: number): void {
-  const meta = v.metadata;
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return;
-  const ann = meta.annotations;
-  if (!ann || typeof ann !== 'object' || Array.isArray(ann)) return;
-  const nulls = Object.keys(ann).filter((k) => ann[k] === null);
-  if (nulls.length === 0) return;
+function annotationsAsSourceText(v: JsonObject, text: string, docIndex: number): void {
+  const ann = topAnnotations(v);
+  if (!ann) return;
+  // non-strings, and strings the reader may have made from a plain timestamp (2001-01-01)
+  const odd = Object.keys(ann).filter((k) => typeof ann[k] !== 'string' || /^\d{4}-\d\d?-\d\d?/.test(ann[k] as string));
+  if (odd.length === 0) return;
   const docs = parseAllDocuments(text);
   const doc = Array.isArray(docs) ? docs[docIndex] : undefined;
-  for (const k of nulls) {
-    const node = doc?.getIn(['metadata', 'annotations', k], true) as { source?: string } | null | undefined;
+  for (const k of odd) {
+    const node = doc?.getIn(['metadata', 'annotations', k], true) as { source?: string; type?: string } | null | undefined;
+    if (typeof ann[k] === 'string' && node?.type !== 'PLAIN') continue; // a quoted string is what it says
     ann[k] = node && typeof node.source === 'string' ? node.source : '';
+  }
+}
+
+function topAnnotations(v: JsonObject): JsonObject | undefined {
+  const meta = v.metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return undefined;
+  const ann = meta.annotations;
+  return ann && typeof ann === 'object' && !Array.isArray(ann) ? ann : undefined;
+}
+
+/**
+ * At the end of a build: annotation values a patch set as numbers, booleans or null become
+ * strings as Kustomize writes them after its JSON round trip (`7` → "7", `true` → "true",
+ * null → "null").
+ */
+export function stringifyAnnotations(rm: ResourceMap): void {
+  for (const r of rm.all()) {
+    const ann = topAnnotations(r.object);
+    if (!ann) continue;
+    for (const [k, x] of Object.entries(ann)) {
+      if (typeof x === 'string') continue;
+      ann[k] = x === null ? 'null' : typeof x === 'object' ? JSON.stringify(x) : String(x);
+    }
   }
 }
 
