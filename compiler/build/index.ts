@@ -343,17 +343,28 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
   for (const doc of parsed.value) {
     const loc = { file: shown, line: doc.line, column: doc.column };
     const v = doc.value;
-    if (v === null) continue;
+    // Kustomize skips empty documents, `{}` and `[]` included
+    if (v === null || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
     if (typeof v !== 'object' || Array.isArray(v)) {
       ctx.diagnostics.push(diag('KF1004', `document ${doc.index + 1} of ${shown} is not a mapping (it is ${Array.isArray(v) ? 'a list' : `a ${typeof v}`})`, { location: loc, hint: 'each YAML document in a resource file must be a Kubernetes object' }));
       continue;
     }
-    // Kustomize splits any `*List` kind holding items (List, ConfigMapList, …).
-    if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
-      v.items.forEach((item, i) => {
-        if (item && typeof item === 'object' && !Array.isArray(item) && checkObject(item, loc, ctx, `item ${i} of the List`)) objects.push({ value: item, line: doc.line, column: doc.column, index: doc.index, item: i });
-        else if (!(item && typeof item === 'object' && !Array.isArray(item))) ctx.diagnostics.push(diag('KF1004', `item ${i} of the List in ${shown} is not a mapping`, { location: loc }));
-      });
+    // Kustomize splits any `*List` kind holding items (List, ConfigMapList, …), Lists inside
+    // Lists too; null and empty items are dropped, `items: null` is an empty List.
+    if (isListKind(v) && (Array.isArray(v.items) || v.items === null)) {
+      const flatten = (list: JsonObject, path: string) => {
+        (Array.isArray(list.items) ? list.items : []).forEach((item, i) => {
+          const where = `${path}${i}`;
+          if (item === null || (typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 0)) return;
+          if (!item || typeof item !== 'object' || Array.isArray(item)) {
+            ctx.diagnostics.push(diag('KF1004', `item ${where} of the List in ${shown} is not a mapping`, { location: loc }));
+            return;
+          }
+          if (isListKind(item) && (Array.isArray(item.items) || item.items === null)) flatten(item, `${where}.`);
+          else if (checkObject(item, loc, ctx, `item ${where} of the List`)) objects.push({ value: item, line: doc.line, column: doc.column, index: doc.index, item: i });
+        });
+      };
+      flatten(v, '');
       continue;
     }
     if (checkObject(v, loc, ctx, 'the resource')) {
@@ -383,6 +394,10 @@ function annotationsAsSourceText(v: JsonObject, text: string, docIndex: number):
     if (typeof ann[k] === 'string' && node?.type !== 'PLAIN') continue; // a quoted string is what it says
     ann[k] = node && typeof node.source === 'string' ? node.source : '';
   }
+}
+
+function isListKind(v: JsonObject): boolean {
+  return typeof v.kind === 'string' && v.kind.endsWith('List');
 }
 
 function topAnnotations(v: JsonObject): JsonObject | undefined {
