@@ -9,7 +9,7 @@ import { publish, planRender, followRemote } from '../publish/index.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
 export async function cmdRender(argv: string[], io: Io): Promise<number> {
-  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url'];
+  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url', 'timings'];
   const { flags, rest } = parseArgs(argv, ['remote', 'out', 'waivers', 'source-ref', 'repo-url']);
   if (!checkUnknownFlags(flags, known, io, 'render')) return EXIT.usage;
   if (rest.length !== 1) {
@@ -31,7 +31,14 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   }
   // one progress line on a terminal, rewritten in place, cleared before anything else prints
   const tty = process.stderr.isTTY === true;
-  const showProgress = tty ? (phase: string, message: string) => void process.stderr.write(`\r\x1b[K${phase}: ${message}`) : undefined;
+  const timings = flags.has('timings') ? phaseTimer(t0) : undefined;
+  const showProgress =
+    tty || timings
+      ? (phase: string, message: string) => {
+          timings?.mark(phase);
+          if (tty) process.stderr.write(`\r\x1b[K${phase}: ${message}`);
+        }
+      : undefined;
   const clearProgress = () => void (tty && process.stderr.write('\r\x1b[K'));
   const res = await renderEnvironment(repoRoot, rest[0], {
     today: today(),
@@ -63,12 +70,13 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     ...(out ? { outDir: path.resolve(out) } : {}),
     ...(flagStr(flags, 'source-ref') ? { sourceRef: flagStr(flags, 'source-ref') } : {}),
     ...(flagStr(flags, 'repo-url') ? { repoURL: flagStr(flags, 'repo-url') } : {}),
-    ...(showProgress ? { onProgress: (e: { phase: string; message: string }) => showProgress(e.phase, e.message) } : {}),
+    ...(showProgress ? { onProgress: (e: { phase: string; message: string }) => showProgress(`publish.${e.phase}`, e.message) } : {}),
   });
   clearProgress();
   printDiagnostics(result.diagnostics, io);
   if (policy.warnings || policy.waived) io.out(`policy: ${policy.warnings} warning(s), ${policy.waived} waived\n`);
   for (const line of result.summary.text) io.out(line + '\n');
+  if (timings) io.err(timings.line() + '\n');
   if (result.status === 'published' || result.status === 'up-to-date' || result.status === 'superseded') {
     io.out(`${result.status} in ${Date.now() - t0} ms\n`);
     return EXIT.ok;
@@ -77,6 +85,25 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
 }
 
 
+/**
+ * `--timings`: how long each phase took, from the progress events (a phase lasts until
+ * the next one starts), as one line on stderr for benchmarks: `timings: build=8123ms …`.
+ */
+function phaseTimer(t0: number): { mark: (phase: string) => void; line: () => string } {
+  const spans: [string, number][] = [['start', t0]];
+  return {
+    mark: (phase) => void spans.push([phase, Date.now()]),
+    line: () => {
+      const end = Date.now();
+      const total = new Map<string, number>();
+      for (let i = 0; i < spans.length; i++) {
+        const [phase, at] = spans[i];
+        total.set(phase, (total.get(phase) ?? 0) + ((spans[i + 1]?.[1] ?? end) - at));
+      }
+      return `timings: ${[...total].map(([p, ms]) => `${p}=${ms}ms`).join(' ')} total=${end - t0}ms`;
+    },
+  };
+}
 
 async function headTree(repoDir: string): Promise<string | undefined> {
   const git = new Git(repoDir);

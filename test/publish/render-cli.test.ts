@@ -31,9 +31,19 @@ test('render publishes, then says up to date without building; HEAD, index and w
     const index = fs.readFileSync(path.join(repo, '.git', 'index'));
     const head = sh(repo, 'git', ['rev-parse', 'HEAD']).stdout;
 
-    const first = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    const first = sh(repo, process.execPath, [cli, 'render', 'prod', '--timings']);
     assert.is(first.status, 0, first.stderr);
     assert.match(first.stdout, /published/);
+    // --timings: one line on stderr, each phase once, in order, summing to no more than the total
+    const timings = /^timings: (.*) total=(\d+)ms$/m.exec(first.stderr);
+    assert.ok(timings, first.stderr);
+    const phases = timings[1].split(' ').map((p) => /^([a-z.]+)=(\d+)ms$/.exec(p));
+    assert.ok(phases.every(Boolean), timings[1]);
+    const names = phases.map((m) => m![1]);
+    for (const want of ['build', 'checks', 'emit', 'publish.objects', 'publish.ref']) assert.ok(names.includes(want), `${want} in ${timings[1]}`);
+    assert.ok(names.indexOf('build') < names.indexOf('checks') && names.indexOf('emit') < names.indexOf('publish.objects'), timings[1]);
+    assert.ok(phases.reduce((n, m) => n + Number(m![2]), 0) <= Number(timings[2]), timings[0]);
+    assert.not.match(first.stdout, /timings:/);
     const tree = sh(repo, 'git', ['rev-parse', 'environments/prod^{tree}']).stdout.trim();
     assert.match(tree, /^[0-9a-f]{40}$/);
 
