@@ -5,6 +5,7 @@ import { formatResId, pairOf } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
+import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
 
 /**
  * configMapGenerator / secretGenerator, as Kustomize v5.5 runs them (behaviour verified
@@ -31,10 +32,11 @@ import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kus
  *    The result is hashed only if the old object was a hashed generated one and the
  *    new entry's options hash too.
  */
-export function runGenerators(k: Kustomization, resources: ResourceMap, fs: FileSystem): Diagnostic[] {
+/** `origin`, when buildMetadata tracks origins: the origin annotation of what a generator kind makes. */
+export function runGenerators(k: Kustomization, resources: ResourceMap, fs: FileSystem, origin?: (kind: Kind) => string): Diagnostic[] {
   const ds: Diagnostic[] = [];
-  for (const g of k.configMapGenerator) runOne(k, 'ConfigMap', g, resources, fs, ds);
-  for (const g of k.secretGenerator) runOne(k, 'Secret', g, resources, fs, ds);
+  for (const g of k.configMapGenerator) runOne(k, 'ConfigMap', g, resources, fs, ds, origin);
+  for (const g of k.secretGenerator) runOne(k, 'Secret', g, resources, fs, ds, origin);
   return ds;
 }
 
@@ -49,7 +51,7 @@ export interface Entry {
   from: string;
 }
 
-function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap, fs: FileSystem, ds: Diagnostic[]): void {
+function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap, fs: FileSystem, ds: Diagnostic[], origin: ((kind: Kind) => string) | undefined): void {
   const field = kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator';
   const before = ds.length;
   const entries = collect(k, g, fs, ds, field);
@@ -58,6 +60,7 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
   const opts = mergeOptions(k.generatorOptions, g.options);
   const obj = makeObject(kind, g, opts, entries, ds, field);
   if (!obj) return;
+  if (origin) setOriginIfMissing(obj, origin(kind));
   const hashed = opts.disableNameSuffixHash !== true;
 
   if (g.behavior === 'create') {
@@ -115,6 +118,7 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
     return;
   }
   const old = matches[0];
+  const oldOrigin = originOf(old.object);
   const oldMeta = metaOf(old.object);
   const newMeta = metaOf(obj);
   newMeta.name = old.id.name;
@@ -125,6 +129,8 @@ function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap,
     if (Object.keys(merged).length) newMeta[f] = merged;
     else delete newMeta[f];
   }
+  // a merge keeps the merged object's origin annotation (Kustomize's appendReplaceOrMerge)
+  if (g.behavior === 'merge' && oldOrigin !== undefined) (newMeta.annotations as JsonObject)[ORIGIN_ANNOTATION] = oldOrigin;
   if (g.behavior === 'merge') {
     for (const f of ['data', 'binaryData'] as const) {
       // an empty result drops the field (Kustomize's SetDataMap), for Secrets too

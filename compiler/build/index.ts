@@ -23,6 +23,7 @@ import { sortResources } from './sort.js';
 import { applyPatches } from './patches.js';
 import type { BoundVar } from './vars.js';
 import { bindVars, mergeVars, resolveVars } from './vars.js';
+import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, recordTransformer, setOriginIfMissing } from './build-metadata.js';
 
 /**
  * The build stage: a kustomization directory → the rendered ResourceMap.
@@ -38,32 +39,57 @@ export interface BuildContext {
   diagnostics: Diagnostic[];
   /** Real paths of the kustomization directories being built, outermost first (cycle detection). */
   stack: string[];
+  /** The root's `buildMetadata` lists something: origins are tracked as annotations (build-metadata.ts). */
+  trackOrigins: boolean;
 }
 
 export interface Step {
   name: string;
   run(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec): Diagnostic[];
+  /** The Kustomize builtin transformer instances this step stands for, in order (for buildMetadata's transformations). */
+  plugins(k: Kustomization): string[];
 }
+
+const each = (xs: readonly unknown[], kind: string): string[] => xs.map(() => kind);
+const one = (cond: unknown, kind: string): string[] => (cond ? [kind] : []);
 
 /** Kustomize v5.5's order of transformers inside one kustomization (kustomize-notes.md). */
 export const ORDER: readonly Step[] = [
-  { name: 'patchesStrategicMerge', run: (k, rm) => applyPatches(rm, k.strategicMergePatches, 'patchesStrategicMerge') },
-  { name: 'patches', run: (k, rm) => applyPatches(rm, k.patches, 'patches') },
-  { name: 'namespace', run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, cfg.namespace) : []) },
+  { name: 'patchesStrategicMerge', run: (k, rm) => applyPatches(rm, k.strategicMergePatches, 'patchesStrategicMerge'), plugins: (k) => one(k.strategicMergePatches.length, 'PatchStrategicMergeTransformer') },
+  { name: 'patches', run: (k, rm) => applyPatches(rm, k.patches, 'patches'), plugins: (k) => each(k.patches, 'PatchTransformer') },
+  {
+    name: 'namespace',
+    run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, cfg.namespace) : []),
+    plugins: (k) => one(k.namespace, 'NamespaceTransformer'),
+  },
   {
     name: 'namePrefix/nameSuffix',
     run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, { prefix: cfg.namePrefix, suffix: cfg.nameSuffix }) : []),
+    plugins: (k) => [...one(k.namePrefix, 'PrefixTransformer'), ...one(k.nameSuffix, 'SuffixTransformer')],
   },
-  { name: 'labels', run: (k, rm, _c, cfg) => k.labels.flatMap((e) => applyLabels(rm, e, [...cfg.commonLabels, ...(e.fields ?? [])])) },
-  { name: 'commonAnnotations', run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, cfg.commonAnnotations) : []) },
-  { name: 'patchesJson6902', run: (k, rm) => applyPatches(rm, k.legacyJson6902, 'patchesJson6902') },
-  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, cfg.replicas) : []) },
-  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, cfg.images) : []) },
-  { name: 'replacements', run: (k, rm) => (k.replacements.length ? applyReplacements(rm, k.replacements) : []) },
+  {
+    name: 'labels',
+    run: (k, rm, _c, cfg) => k.labels.flatMap((e) => applyLabels(rm, e, [...cfg.commonLabels, ...(e.fields ?? [])])),
+    // one per `labels` entry, then one for commonLabels (even when empty), when either has any
+    plugins: (k) => {
+      const entries = k.labels.filter((e) => !e.legacyCommon);
+      const common = k.labels.some((e) => e.legacyCommon && Object.keys(e.pairs).length > 0);
+      return entries.length || common ? each([...entries, null], 'LabelTransformer') : [];
+    },
+  },
+  {
+    name: 'commonAnnotations',
+    run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, cfg.commonAnnotations) : []),
+    plugins: (k) => one(k.commonAnnotations && Object.keys(k.commonAnnotations.pairs).length, 'AnnotationsTransformer'),
+  },
+  { name: 'patchesJson6902', run: (k, rm) => applyPatches(rm, k.legacyJson6902, 'patchesJson6902'), plugins: (k) => each(k.legacyJson6902, 'PatchJson6902Transformer') },
+  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, cfg.replicas) : []), plugins: (k) => each(k.replicas, 'ReplicaCountTransformer') },
+  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, cfg.images) : []), plugins: (k) => each(k.images, 'ImageTagTransformer') },
+  { name: 'replacements', run: (k, rm) => (k.replacements.length ? applyReplacements(rm, k.replacements) : []), plugins: (k) => one(k.replacements.length, 'ReplacementTransformer') },
 ];
 
 /** What runs once, at the root of a build. */
-export const ROOT_ORDER = ['hash suffixes', 'name references', 'vars', 'sort'] as const;
+export const ROOT_ORDER = ['hash suffixes', 'name references', 'vars', 'local-config', 'sort', 'buildMetadata and annotation clean-up'] as const;
 
 export interface BuildResult {
   resources: Resource[];
@@ -72,17 +98,17 @@ export interface BuildResult {
 }
 
 export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
-  const ctx: BuildContext = { fs: opts.fs ?? nodeFs(), diagnostics: [], stack: [] };
+  const ctx: BuildContext = { fs: opts.fs ?? nodeFs(), diagnostics: [], stack: [], trackOrigins: false };
   const absDir = path.resolve(dir);
   try {
     if (ctx.fs.stat(absDir) !== 'dir') {
       const d = ctx.fs.stat(absDir) === 'file' ? `${displayPath(absDir)} is a file; kforge builds a directory holding a kustomization.yaml` : `directory ${displayPath(absDir)} not found`;
       return { diagnostics: [diag(ctx.fs.stat(absDir) === 'file' ? 'KF1001' : 'KF1002', d, { hint: 'pass the directory that holds kustomization.yaml' })] };
     }
-    const out = buildTarget(absDir, ctx, 'Kustomization', undefined);
+    const out = buildTarget(absDir, ctx, 'Kustomization', undefined, '');
     if (!out || hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     const { rm, k, cfg, vars } = out;
-    // Root only: hash suffixes, then name references, then vars, then sort.
+    // Root only: hash suffixes, name references, vars, local-config dropped, sort, buildMetadata.
     applyHashSuffixes(rm);
     const extra = [...cfg.nameReference, ...nameReferencesFromCrds(readCrds(k, ctx))];
     ctx.diagnostics.push(...fixNameReferences(rm, extra));
@@ -90,7 +116,11 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     stringifyAnnotations(rm);
-    const resources = sortResources(rm.all(), k.sortOptions);
+    const resources = sortResources(
+      rm.all().filter((r) => !isLocalConfig(r)),
+      k.sortOptions,
+    );
+    finishBuildMetadata(resources, k.buildMetadata);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
   } catch (e) {
     if (e instanceof DiagnosticError) return { diagnostics: [...ctx.diagnostics, ...e.diagnostics] };
@@ -133,16 +163,19 @@ function buildTarget(
   ctx: BuildContext,
   expect: 'Kustomization',
   where: SourceLocation | undefined,
+  originPath: string,
 ): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec; vars: BoundVar[] } | undefined {
   const loaded = loadDir(dir, ctx, expect, where);
   if (!loaded) return undefined;
+  // Kustomize hands the root's buildMetadata down to every base and component
+  if (ctx.stack.length === 0) ctx.trackOrigins = loaded.buildMetadata.length > 0;
   const real = ctx.fs.realPath(dir) ?? dir;
   ctx.stack.push(real);
   try {
     const rm = new ResourceMap();
     const cfg = emptyConfigurations();
     const vars: BoundVar[] = [];
-    runKustomization(loaded, rm, ctx, cfg, vars);
+    runKustomization(loaded, rm, ctx, cfg, vars, originPath);
     return { rm, k: loaded, cfg, vars };
   } finally {
     ctx.stack.pop();
@@ -192,9 +225,14 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   return k;
 }
 
-/** Runs one kustomization (or component) over `rm`: resources, components, generators, transformers. */
-function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec, vars: BoundVar[]): void {
+/**
+ * Runs one kustomization (or component) over `rm`: resources, components, generators,
+ * transformers. `originPath` is its directory as the entries leading to it spell it from
+ * the build root (for buildMetadata's origins).
+ */
+function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec, vars: BoundVar[], originPath: string): void {
   const kdir = displayPath(k.dir);
+  const configuredIn = goJoin(originPath, path.basename(k.file));
   for (const ref of k.resources) {
     if (isRemote(ref.entry)) {
       ctx.diagnostics.push(
@@ -212,7 +250,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       continue;
     }
     if (kind === 'dir') {
-      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location);
+      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, goJoin(originPath, ref.entry));
       if (!sub) continue;
       mergeConfigurations(cfg, sub.cfg);
       ctx.diagnostics.push(...mergeVars(vars, sub.vars));
@@ -233,13 +271,16 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       );
       continue;
     }
-    for (const o of readResourceFile(abs, ctx, ref.location)) addResource(rm, newResource(o, abs, kdir), ctx);
+    for (const o of readResourceFile(abs, ctx, ref.location)) {
+      if (ctx.trackOrigins) setOriginIfMissing(o.value, fileOrigin(goJoin(originPath, ref.entry)));
+      addResource(rm, newResource(o, abs, kdir), ctx);
+    }
   }
   // Kustomize v5 (kusttarget.accumulateTarget): resources, then this kustomization's
   // configurations and generators, then its components, then its transformers.
   if (hasErrors(ctx.diagnostics)) return;
   mergeConfigurations(cfg, k.configurations);
-  ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs));
+  ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs, ctx.trackOrigins ? (kind) => builtinOrigin(configuredIn, `${kind}Generator`) : undefined));
   if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
     if (isRemote(ref.entry)) {
@@ -258,7 +299,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     const real = ctx.fs.realPath(abs) ?? abs;
     ctx.stack.push(real);
     try {
-      runKustomization(comp, rm, ctx, cfg, vars);
+      runKustomization(comp, rm, ctx, cfg, vars, goJoin(originPath, ref.entry));
     } finally {
       ctx.stack.pop();
     }
@@ -267,6 +308,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   for (const step of ORDER) {
     if (hasErrors(ctx.diagnostics)) return;
     ctx.diagnostics.push(...step.run(k, rm, ctx, cfg));
+    if (ctx.trackOrigins) for (const kind of step.plugins(k)) recordTransformer(rm, builtinOrigin(configuredIn, kind));
   }
   // Kustomize binds a kustomization's vars to its resources after its transformers.
   if (hasErrors(ctx.diagnostics)) return;

@@ -152,6 +152,8 @@ export interface Kustomization {
   /** Deprecated `vars`, in declaration order. */
   vars: VarDecl[];
   sortOptions?: SortOptions;
+  /** `buildMetadata` options as written (only the root's count: build/build-metadata.ts). */
+  buildMetadata: string[];
   /** The raw parsed object, for diagnostics. */
   raw: JsonObject;
 }

@@ -60,7 +60,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   generators: 'unsupported',
   transformers: 'unsupported',
   validators: 'unsupported',
-  buildMetadata: 'unsupported',
+  buildMetadata: 'ok',
 };
 
 /** The exact warnings Kustomize v5.5 prints on stderr for deprecated fields. */
@@ -80,7 +80,6 @@ const UNSUPPORTED_HINT: Record<string, string> = {
   generators: 'kforge runs no plugins: express the generator as configMapGenerator/secretGenerator or committed resources',
   transformers: 'kforge runs no plugins: use patches or typed patches in the environment definition',
   validators: 'kforge runs no plugins: use kforge policy checks',
-  buildMetadata: 'remove buildMetadata; kforge records origins itself',
 };
 
 const REMOTE = /^(https?:\/\/|git::|git@|ssh:\/\/|github\.com\/|gitlab\.com\/|bitbucket\.org\/|oci:\/\/)/;
@@ -276,6 +275,10 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
       case 'sortOptions':
         k.sortOptions = sortOptions(ctx, v);
         break;
+      case 'buildMetadata':
+        // unknown options are ignored, as Kustomize does
+        k.buildMetadata = strList(ctx, v, key).map((e) => e.value);
+        break;
       case 'vars': {
         const parsed = parseVars((k.raw.vars ?? null) as Json, y.at(v), v.kind === 'seq' ? (v.items as PNode[]).map((x) => y.at(x)) : undefined);
         ds.push(...parsed.diagnostics);
@@ -335,6 +338,7 @@ export function emptyKustomization(dir: string, file: string): Kustomization {
     configurations: emptyConfigurations(),
     crds: [],
     replacements: [],
+    buildMetadata: [],
     vars: [],
     raw: {},
   };
