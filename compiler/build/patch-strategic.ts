@@ -1,37 +1,42 @@
 /**
- * Strategic-merge patches with `kustomize build` 5.5 semantics (verified with kubectl
- * kustomize; goldens under test/fixtures/patch/). Pure: inputs are never mutated; only
- * the changed branches are copied, untouched subtrees are shared with the input.
+ * Strategic-merge patches with `kustomize build` 5.5 semantics. Kustomize does not use the
+ * API server's strategic merge: it walks the resource and the patch together (kyaml's
+ * merge walker, schema of Kubernetes 1.21) and its list merge has rules of its own. We
+ * follow that walk step by step, because users get what it prints (verified with kubectl
+ * kustomize; goldens under test/fixtures/patch/ and conformance cases 350-399).
  *
- * Kustomize 5.5 behaviour matched here, surprising parts marked (!):
- * - maps merge recursively; `null` deletes a key; `{$patch: delete}` deletes the map;
- *   `{$patch: replace, …}` replaces it (empty after the directive: the key is removed (!)).
- * - lists with a merge key (schema/merge-keys.ts, Kustomize's Kubernetes 1.21 schema)
- *   merge by key: the patch's elements first in patch order, then the untouched
- *   originals. (!) For lists with two list-map keys (Service/Container ports:
- *   port+protocol; topologySpreadConstraints) once any element of either list carries
- *   the second key: new elements first, then the originals in their order, merged in
- *   place. `{key: x, $patch: delete}` deletes an element (missing: nothing happens).
- *   (!) a patch element without the merge key is dropped, and so are the originals the
- *   patch does not name (we warn: almost surely a mistake).
- * - `[{$patch: replace}, …]` replaces a merge-keyed list by the other elements.
- * - lists without merge key, and every list of an unknown kind (custom resources), are
- *   replaced verbatim (!) including a `{$patch: replace}` element, which is then printed.
- * - primitive lists with strategy merge (finalizers): union, patch values first.
- * - (!) `$setElementOrder/…`, `$deleteFromPrimitiveList/…` and `$retainKeys` are not
- *   implemented by Kustomize 5.5: they are kept in the output as ordinary keys.
- * - top level: `$patch: delete` deletes the resource; (!) `$patch: replace` makes the
- *   whole patch a no-op.
- * - a list where the resource has a map (or the reverse) is an error (KF3005).
+ * Pure: inputs are never mutated. The patch is copied once per application (directives are
+ * removed from the copy as they are read); the resource is copied on write, so untouched
+ * subtrees are shared with the input.
+ *
+ * The walk, for a resource value R and a patch value P at the same place:
+ * - any value with a non-null value of another node kind beside it (map / list / scalar):
+ *   error (KF3005), as Kustomize ("wrong node kind");
+ * - P null: the field is removed. R null and P absent: kept as null.
+ * - scalars: P if present, else R. Lists without merge strategy (every list of an unknown
+ *   kind, tolerations, args, envFrom, RBAC rules…): P replaces R verbatim (!) including a
+ *   `{$patch: replace}` element, which is then printed.
+ * - maps: `$patch: delete` removes the map, `$patch: replace` gives P (without the
+ *   directive; `{}` when nothing else), `$patch: merge` or nothing merges field by field.
+ *   An unknown directive is an error where R exists (!) and is printed where it does not.
+ *   (!) Every field of R is walked even when P does not mention it (see lists below).
+ * - lists with a merge key (schema/merge-keys.ts): see `walkMergeList`. (!) Where R has no
+ *   such list, P is merged with itself: list directives are not read and printed as they
+ *   are, element directives are applied.
+ * - top level: `$patch: delete` deletes the resource; (!) `$patch: replace` is a no-op.
+ * - `$setElementOrder/…`, `$deleteFromPrimitiveList/…` and `$retainKeys` are not
+ *   implemented by Kustomize 5.5: they stay in the output as ordinary fields (!).
  */
 import type { Diagnostic, Json, JsonObject } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { modelForKind, shapeOf, fieldsOf, escapeSegment } from '../schema/models.js';
 import { kustomizeMerges, type MergeInfo } from '../schema/merge-keys.js';
+import { splitApiVersion } from '../types.js';
 
 const DIRECTIVE = '$patch';
-const DELETE = Symbol('delete');
-type Out = Json | typeof DELETE;
+/** The walk's "remove this field / element". */
+const CLEAR = Symbol('clear');
+type Out = Json | typeof CLEAR;
 
 function isObj(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,16 +54,30 @@ export function applyStrategicMerge(
   const ctx: Ctx = { diagnostics: [] };
   const directive = patch[DIRECTIVE];
   if (directive === 'delete') return { value: null, diagnostics: [] };
-  // Kustomize 5.5 ignores a patch whose top level says `$patch: replace`.
+  // Kustomize 5.5 merges into the patch itself and keeps the resource: a no-op.
   if (directive === 'replace') return { value: target, diagnostics: [] };
   if (directive !== undefined && directive !== 'merge') {
-    ctx.diagnostics.push(diag('KF3005', `unknown patch directive $patch: ${JSON.stringify(directive)}`, { pointer: '/$patch', hint: 'use $patch: delete, replace or merge' }));
+    ctx.diagnostics.push(unknownDirective(directive, '/$patch'));
     return { value: target, diagnostics: ctx.diagnostics };
   }
+  const own = structuredClone(patch);
+  delete own[DIRECTIVE];
   const model = modelForKind(kind.group, kind.version, kind.kind);
-  const out = mergeMap(target, patch, model, '', ctx, true);
+  const out = walk(target, own, model, undefined, '', ctx);
   if (ctx.diagnostics.some((d) => d.severity === 'error')) return { value: target, diagnostics: ctx.diagnostics };
-  return { value: out === DELETE || !isObj(out) ? {} : out, diagnostics: ctx.diagnostics };
+  if (out === CLEAR || !isObj(out)) return { value: {}, diagnostics: ctx.diagnostics };
+  // An emptied `metadata.annotations` does not survive Kustomize's build (see stringifyAnnotations).
+  const meta = out.metadata;
+  if (out !== target && isObj(meta) && 'annotations' in meta && (meta.annotations === null || isEmptyMap(meta.annotations))) {
+    const m: JsonObject = { ...meta };
+    delete m.annotations;
+    out.metadata = m;
+  }
+  return { value: out, diagnostics: ctx.diagnostics };
+}
+
+function unknownDirective(value: Json, pointer: string): Diagnostic {
+  return diag('KF3005', `unknown patch directive $patch: ${JSON.stringify(value)}`, { pointer, hint: 'use $patch: delete, replace or merge' });
 }
 
 /** Type of field `key` of `type`, or undefined when unknown (free-form, CRD, no such field). */
@@ -82,180 +101,334 @@ function modelName(type: string | undefined): string | undefined {
   return s.kind === 'model' ? s.name : undefined;
 }
 
-function mergeMap(orig: JsonObject, patch: JsonObject, type: string | undefined, ptr: string, ctx: Ctx, top = false): Out {
-  const directive = patch[DIRECTIVE];
-  if (!top) {
-    if (directive === 'delete') return DELETE;
-    if (directive === 'replace') {
-      const rest = fresh(withoutDirective(patch), type, ptr, ctx);
-      return rest !== DELETE && isObj(rest) && Object.keys(rest).length === 0 ? DELETE : rest;
-    }
-  }
-  let out: JsonObject | undefined;
-  const set = (k: string, v: Out) => {
-    if (v === DELETE) {
-      if (k in (out ?? orig)) {
-        out ??= { ...orig };
-        delete out[k];
-      }
-      return;
-    }
-    if ((out ?? orig)[k] === v) return;
-    out ??= { ...orig };
-    out[k] = v;
-  };
-  for (const [k, pv] of Object.entries(patch)) {
-    if (k === DIRECTIVE) continue;
-    const p = `${ptr}/${escapeSegment(k)}`;
-    const ov = orig[k];
-    const ft = fieldType(type, k);
-    if (pv === null) {
-      set(k, DELETE);
-    } else if (ov === undefined || ov === null) {
-      set(k, fresh(pv, ft, p, ctx, modelName(type), k));
-    } else if (isObj(pv)) {
-      if (!isObj(ov)) {
-        if (Array.isArray(ov)) ctx.diagnostics.push(mismatch(p, 'a mapping', 'a list'));
-        else set(k, fresh(pv, ft, p, ctx));
-        continue;
-      }
-      set(k, mergeMap(ov, pv, ft, p, ctx));
-    } else if (Array.isArray(pv)) {
-      if (isObj(ov)) {
-        ctx.diagnostics.push(mismatch(p, 'a list', 'a mapping'));
-        continue;
-      }
-      const info = Array.isArray(ov) ? listInfo(type, k) : undefined;
-      set(k, Array.isArray(ov) && info ? mergeList(ov, pv, info, elementType(ft), p, ctx) : pv);
-    } else {
-      if (isObj(ov)) {
-        ctx.diagnostics.push(mismatch(p, 'a scalar', 'a mapping'));
-        continue;
-      }
-      set(k, pv);
-    }
-  }
-  return out ?? orig;
-}
-
 function listInfo(parentType: string | undefined, field: string): MergeInfo | undefined {
   const m = modelName(parentType);
-  return m ? kustomizeMerges(m, field) : undefined;
+  const info = m ? kustomizeMerges(m, field) : undefined;
+  return info && info.strategy.split(',').includes('merge') ? info : undefined;
 }
 
-function mismatch(pointer: string, patchHas: string, resourceHas: string): Diagnostic {
-  return diag('KF3005', `the patch has ${patchHas} at ${pointer} where the resource has ${resourceHas}`, {
-    pointer,
-    hint: 'Kustomize rejects this patch too; write the value in the same shape as the resource',
-  });
+type NodeKind = 'map' | 'list' | 'scalar';
+function nodeKind(v: Json): NodeKind {
+  return Array.isArray(v) ? 'list' : isObj(v) ? 'map' : 'scalar';
 }
+const KIND_NAME: Record<NodeKind, string> = { map: 'a mapping', list: 'a list', scalar: 'a scalar' };
 
-function withoutDirective(o: JsonObject): JsonObject {
-  const r: JsonObject = {};
-  for (const [k, v] of Object.entries(o)) if (k !== DIRECTIVE) r[k] = v;
-  return r;
-}
-
-/** A patch value where the resource has nothing: directives apply against an empty value. */
-function fresh(v: Json, type: string | undefined, ptr: string, ctx: Ctx, parentModel?: string, field?: string): Out {
-  if (isObj(v)) return mergeMap({}, v, type, ptr, ctx);
-  if (Array.isArray(v)) {
-    const info = parentModel && field ? kustomizeMerges(parentModel, field) : undefined;
-    return info ? mergeList([], v, info, elementType(type), ptr, ctx) : v;
+/**
+ * One step of the walk. `undefined` is an absent value, `null` a YAML null. Returns the
+ * new value, or CLEAR to remove it. `ptr` is the JSON pointer of `origin` in the patch
+ * (diagnostics are located there).
+ */
+function walk(dest: Json | undefined, origin: Json | undefined, type: string | undefined, info: MergeInfo | undefined, ptr: string, ctx: Ctx): Out {
+  const first = dest !== undefined && dest !== null ? dest : origin !== undefined && origin !== null ? origin : undefined;
+  if (first === undefined) {
+    // A null in the resource that the patch does not mention is kept; a null in the patch removes.
+    return origin === undefined && dest === null ? null : CLEAR;
   }
+  const kind = nodeKind(first);
+  for (const [v, who] of [[dest, 'resource'], [origin, 'patch']] as const) {
+    if (v === undefined || v === null || nodeKind(v) === kind) continue;
+    const [patchHas, resourceHas] = who === 'patch' ? [nodeKind(v), kind] : [kind, nodeKind(v)];
+    ctx.diagnostics.push(
+      diag('KF3005', `the patch has ${KIND_NAME[patchHas]} at ${ptr || '/'} where the resource has ${KIND_NAME[resourceHas]}`, {
+        pointer: ptr,
+        hint: 'Kustomize rejects this patch too; write the value in the same shape as the resource',
+      }),
+    );
+    return dest === undefined ? CLEAR : dest;
+  }
+  if (kind === 'scalar') return origin === undefined ? (dest as Json) : origin === null ? CLEAR : origin;
+  if (kind === 'list') {
+    if (!info) return origin === undefined ? (dest as Json) : origin === null ? CLEAR : origin;
+    return walkMergeList(dest as Json[] | null | undefined, origin as Json[] | null | undefined, info, elementType(type), ptr, ctx);
+  }
+  // Kustomize looks a schema up from apiVersion/kind wherever it has none (an object
+  // embedded in a custom resource, for instance).
+  if (type === undefined) {
+    const m = first as JsonObject;
+    if (typeof m.apiVersion === 'string' && typeof m.kind === 'string' && m.apiVersion && m.kind) {
+      const { group, version } = splitApiVersion(m.apiVersion);
+      type = modelForKind(group, version, m.kind);
+    }
+  }
+  return walkMap(dest as JsonObject | null | undefined, origin as JsonObject | null | undefined, type, ptr, ctx);
+}
+
+/** Reads and removes a map's `$patch` (the patch is our own copy). Unknown: error if `strict`, else left in place. */
+function mapDirective(origin: JsonObject | undefined, strict: boolean, ptr: string, ctx: Ctx): 'delete' | 'replace' | 'merge' {
+  if (!origin || !(DIRECTIVE in origin)) return 'merge';
+  const v = origin[DIRECTIVE];
+  if (v === 'delete' || v === 'replace' || v === 'merge') {
+    delete origin[DIRECTIVE];
+    return v;
+  }
+  if (strict) ctx.diagnostics.push(unknownDirective(v, `${ptr}/$patch`));
+  return 'merge';
+}
+
+function walkMap(dest: JsonObject | null | undefined, origin: JsonObject | null | undefined, type: string | undefined, ptr: string, ctx: Ctx): Out {
+  let base: JsonObject;
+  let own = false; // base is our copy of the patch: fields can be set in place
+  if (dest === undefined || dest === null) {
+    if (mapDirective(origin!, false, ptr, ctx) === 'delete') return CLEAR;
+    base = origin!;
+    own = true;
+  } else if (origin === null) {
+    return CLEAR;
+  } else {
+    const d = mapDirective(origin, true, ptr, ctx);
+    if (d === 'delete') return CLEAR;
+    if (d === 'replace') {
+      base = origin!;
+      own = true;
+    } else base = dest;
+  }
+  const o = origin ?? undefined;
+  let out: JsonObject | undefined = own ? base : undefined;
+  const keys = o && o !== base ? new Set([...Object.keys(base), ...Object.keys(o)]) : Object.keys(base);
+  for (const k of keys) {
+    const bv = base[k];
+    const v = walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
+    if (v === CLEAR) {
+      if (k in base || (out && k in out)) {
+        out ??= { ...base };
+        delete out[k];
+      }
+    } else if (v !== bv || !(k in base)) {
+      out ??= { ...base };
+      out[k] = v;
+    }
+  }
+  return out ?? base;
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists with a merge key (kyaml walk/associative_sequence.go, as Kustomize 5.5 runs it).
+//
+// Keys are compared as YAML scalar text (`"5672"` matches 5672). In outline:
+// 1. the list of key tuples: the patch's elements, then the resource's, without repeats
+//    (a key a list element lacks counts as ""); with two keys (ports: port+protocol,
+//    topologySpreadConstraints), tuples that differ only where one is "" are unified;
+// 2. for each tuple, the first resource element and the first patch element carrying
+//    exactly those values are merged (the resource element in place); a result that is
+//    empty (`$patch: delete`, or no element matched, as for a tuple with "") removes from
+//    the resource every element that *has* the keys with those values ("" = any value)
+//    (!) so a patch element without the merge key empties the list;
+// 3. the result: the merged values in tuple order, each then replaced by the resource's
+//    element with the same keys (with two keys: the resource's elements are moved to the
+//    end, in resource order, after the patch's new elements); a resource element without
+//    the key drops everything before it (!).
+// `$patch: replace` on an element that exists leaves that element as it was (!).
+// ---------------------------------------------------------------------------------------
+
+/** YAML scalar text of a value, as kyaml compares it (maps and lists have none). */
+function text(v: Json | undefined): string {
+  if (v === undefined) return '';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return '';
+  return String(v);
+}
+
+/** The value of key `k` as kyaml's element-values read it: "" when missing, null or empty. */
+function keyText(e: Json, k: string): string {
+  if (!isObj(e) || !(k in e)) return '';
+  const v = e[k];
+  if (v === null || v === '' || (typeof v === 'object' && Object.keys(v).length === 0)) return '';
+  return text(v);
+}
+
+function isEmptyMap(v: Json): boolean {
+  return isObj(v) && Object.keys(v).length === 0;
+}
+
+/** kyaml's list directive: the first element carrying `$patch`, when it has nothing else. */
+function listDirective(list: Json[], ptr: string, ctx: Ctx): 'delete' | 'replace' | 'merge' {
+  const i = list.findIndex((e) => isObj(e) && DIRECTIVE in e);
+  const el = list[i] as JsonObject | undefined;
+  if (!el || Object.keys(el).length > 1) return 'merge';
+  const v = el[DIRECTIVE];
+  if (v !== 'delete' && v !== 'replace' && v !== 'merge') {
+    ctx.diagnostics.push(unknownDirective(v, `${ptr}/${i}/$patch`));
+    return 'merge';
+  }
+  // Elided from the patch: every element with that directive value, and (a side effect of
+  // kyaml's element setter) null and empty elements.
+  setElement(list, undefined, [DIRECTIVE], [v]);
   return v;
 }
 
-function keyOf(item: Json, keys: readonly string[]): string | undefined {
-  if (!isObj(item) || item[keys[0]] === undefined || item[keys[0]] === null) return undefined;
-  return JSON.stringify(keys.map((k) => item[k] ?? null));
+/** First element of `list` whose keys have exactly these texts (kyaml ElementMatcher). */
+function findElement(list: Json[] | undefined, keys: string[], values: string[]): number {
+  if (!list) return -1;
+  if (keys[0] === '') return list.findIndex((e) => text(e) === values[0]);
+  return list.findIndex((e) => isObj(e) && keys.every((k, i) => k in e && text(e[k]) === values[i]));
 }
 
-function mergeList(orig: Json[], patch: Json[], info: MergeInfo, elemType: string | undefined, ptr: string, ctx: Ctx): Out {
-  // `[{$patch: replace}, …]`: the list becomes the other elements.
-  const replaceAt = patch.findIndex((e) => isObj(e) && e[DIRECTIVE] === 'replace' && Object.keys(e).length === 1);
-  if (replaceAt >= 0) {
-    const rest = patch.filter((_, i) => i !== replaceAt);
-    return info.mergeKey ? mergeList([], rest, info, elemType, ptr, ctx) : rest;
-  }
-  if (!info.mergeKey) {
-    // A set of primitives: patch values first, then the originals not named.
-    const seen = new Set<string>();
-    const out: Json[] = [];
-    for (const e of [...patch, ...orig]) {
-      if (e === null) continue;
-      const k = JSON.stringify(e);
-      if (seen.has(k)) continue;
-      seen.add(k);
+/**
+ * kyaml's ElementSetter, in place: drops null and empty-map elements, then replaces every
+ * element matching (keys, values) by `el` (removes it when `el` is undefined), appending
+ * `el` when none matched. A value "" matches any value of a present key; keys beyond
+ * `values` are not compared; with no values nothing matches and (!) nothing is kept.
+ */
+function setElement(list: Json[], el: Json | undefined, keys: string[], values: string[]): void {
+  if (keys.length === 0) keys = [''];
+  const mappingSetter = keys[0] !== '' && values.length > 0 && values[0] !== '';
+  const out: Json[] = [];
+  let matched = false;
+  for (const e of list) {
+    if (e === null || isEmptyMap(e)) continue;
+    if (!isObj(e) && mappingSetter) {
       out.push(e);
+      continue;
     }
-    return out;
+    let found = values.length > 0;
+    for (let j = 0; j < keys.length && j < values.length; j++) {
+      const k = keys[j];
+      const ok = k === '' ? !isObj(e) && !Array.isArray(e) && text(e) === values[j] : isObj(e) && k in e && (values[j] === '' || text(e[k]) === values[j]);
+      if (!ok) {
+        found = false;
+        break;
+      }
+    }
+    if (!found) {
+      if (values.length > 0) out.push(e);
+      continue;
+    }
+    matched = true;
+    if (el !== undefined) out.push(el);
   }
-  const multi = info.listMapKeys && info.listMapKeys.length > 1 && [...orig, ...patch].some((e) => isObj(e) && info.listMapKeys!.slice(1).some((k) => e[k] !== undefined));
-  const keys = multi ? info.listMapKeys! : [info.mergeKey];
-  const origIndex = new Map<string, number>();
-  orig.forEach((e, i) => {
-    const k = keyOf(e, keys);
-    if (k !== undefined && !origIndex.has(k)) origIndex.set(k, i);
-  });
-  const halfMatch = (pe: JsonObject) =>
-    orig.some((oe) => isObj(oe) && oe[keys[0]] === pe[keys[0]] && keys.slice(1).some((k) => (oe[k] === undefined) !== (pe[k] === undefined)));
-  const keyless = patch.some((e) => keyOf(e, keys) === undefined);
-  if (keyless) {
+  if (el !== undefined && !matched) out.push(el);
+  list.length = 0;
+  list.push(...out);
+}
+
+function validateKeys(valuesList: string[][], values: string[], keys: string[]): [string[], string[]] {
+  const valid = new Set<string>();
+  for (const vs of valuesList) vs.forEach((v, i) => v !== '' && valid.add(keys[i]));
+  if (valid.size === 0) return [keys, values];
+  return [keys.filter((k) => valid.has(k)), values.filter((v, i) => v !== '' || valid.has(keys[i]))];
+}
+
+/** Tuples that differ only where one of them is "" (and agree somewhere) become one. */
+function unifyTuples(list: string[][]): void {
+  for (let i = 0; i < list.length; i++) {
+    for (let j = 0; j < list.length; j++) {
+      const a = list[i];
+      const b = list[j];
+      let common = false;
+      const res: string[] = [];
+      let ok = true;
+      for (let x = 0; x < a.length; x++) {
+        if (a[x] === b[x]) {
+          common = true;
+          res.push(a[x]);
+        } else if (a[x] !== '' && b[x] !== '') {
+          ok = false;
+          break;
+        } else res.push(a[x] || b[x]);
+      }
+      if (ok && common) {
+        list[i] = res;
+        list[j] = res;
+      }
+    }
+  }
+}
+
+function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | undefined, info: MergeInfo, elemType: string | undefined, ptr: string, ctx: Ctx): Out {
+  let list: Json[];
+  if (dest === undefined || dest === null) {
+    // (!) No list in the resource: the patch list is merged with itself, its directive unread.
+    list = origin!;
+  } else if (origin === null) {
+    return CLEAR;
+  } else if (origin === undefined) {
+    list = [...dest];
+  } else {
+    const d = listDirective(origin, ptr, ctx);
+    if (d === 'delete') return CLEAR;
+    list = d === 'replace' ? origin : [...dest];
+  }
+  const keys = info.listMapKeys ? [...info.listMapKeys] : info.mergeKey ? [info.mergeKey] : [''];
+  const sources = origin ? [origin, list] : [list];
+  const valuesList: string[][] = [];
+  const seen = new Set<string>();
+  for (const src of sources) {
+    for (const e of src) {
+      const vs = keys[0] === '' ? [text(e)] : keys.map((k) => keyText(e, k));
+      const id = vs.join('\u0000');
+      if (seen.has(id)) continue;
+      seen.add(id);
+      valuesList.push(vs);
+    }
+  }
+  if (origin && keys[0] !== '' && origin.some((e) => keyText(e, keys[0]) === '' && !(isObj(e) && Object.keys(e).length === 1 && DIRECTIVE in e))) {
     ctx.diagnostics.push(
-      diag('KF3005', `a patch element at ${ptr} has no ${info.mergeKey}: Kustomize drops it, and drops every element of the list the patch does not name`, {
+      diag('KF3005', `a patch element at ${ptr} has no ${keys[0]}: Kustomize drops it, and drops every element of the list the patch does not name`, {
         severity: 'warning',
         pointer: ptr,
-        hint: `add ${info.mergeKey} to each element of the patch list`,
+        hint: `add ${keys[0]} to each element of the patch list`,
       }),
     );
   }
-  const merged = new Map<number, Out>(); // orig index -> merged value (or DELETE)
-  const head: Json[] = [];
-  const patchOrder: (number | Json)[] = [];
-  for (const pe of patch) {
-    const k = keyOf(pe, keys);
-    if (k === undefined || !isObj(pe)) continue;
-    const oi = origIndex.get(k);
-    const itemPtr = `${ptr}/${oi ?? '-'}`;
-    if (oi === undefined) {
-      if (pe[DIRECTIVE] === 'delete') continue;
-      if (multi && halfMatch(pe)) {
-        // (!) Kustomize 5.5 drops a new element whose first key matches an existing
-        // element that has the second key where the patch has none, or the reverse
-        // (port 80 without protocol against port 80/TCP), and leaves the existing one
-        // alone. (Both present with different values: a new element, as expected.)
-        ctx.diagnostics.push(
-          diag('KF3005', `the patch element at ${ptr} with ${info.mergeKey} ${JSON.stringify(pe[info.mergeKey])} matches an element only partly (${keys.join(', ')}): Kustomize ignores it`, {
-            severity: 'warning',
-            pointer: ptr,
-            hint: `write ${keys.slice(1).join(', ')} exactly as in the resource`,
-          }),
-        );
+  if (keys.length > 1) unifyTuples(valuesList);
+  const items: Json[] = [];
+  let validKeys = keys;
+  for (const values of valuesList) {
+    let validValues: string[];
+    [validKeys, validValues] = validateKeys(valuesList, values, keys);
+    const [k2, v2] = validateKeys([validValues], validValues, validKeys);
+    const di = findElement(list, k2, v2);
+    const oi = origin && origin !== list ? findElement(origin, k2, v2) : di;
+    const de = di >= 0 ? list[di] : undefined;
+    const oe = origin && oi >= 0 ? origin[oi] : undefined;
+    // An existing element replaced by `$patch: replace` stays as it was: Kustomize merges
+    // into the patch's element, then puts the resource's element back.
+    const replacing = de !== undefined && isObj(oe) && oe !== de && oe[DIRECTIVE] === 'replace';
+    // Diagnostics point into the patch (its element), or at the list for the resource's own.
+    const at = oe !== undefined && origin && oi >= 0 ? `${ptr}/${oi}` : ptr;
+    let val: Out = walk(de, oe, elemType, undefined, at, ctx);
+    // kyaml merges a map element into the resource's element in place; a scalar element
+    // of the resource stays as it was (the resource's `"1"` wins over the patch's `1`).
+    if (val !== CLEAR && isObj(val) && isObj(de) && !replacing) list[di] = val;
+    if (val === CLEAR || val === null || isEmptyMap(val)) {
+      setElement(list, undefined, validKeys, validValues);
+      continue;
+    }
+    if (isObj(val)) {
+      for (let i = 0; i < validKeys.length; i++) {
+        const k = validKeys[i];
+        if (!(k in val) && validValues[i] !== '') {
+          const copy: JsonObject = { ...val, [k]: /^-?[0-9]+$/.test(validValues[i]) ? Number(validValues[i]) : validValues[i] };
+          if (de !== undefined && list[di] === val) list[di] = copy;
+          val = copy;
+        }
+      }
+    }
+    setElement(items, val, validKeys, validValues);
+  }
+  const result = valuesList.length > 0 ? appendList(items, list, validKeys) : list;
+  if (dest && result.length === dest.length && result.every((e, i) => e === dest[i])) return dest;
+  return result;
+}
+
+/** kyaml appendListNode: each resource element replaces its match in `items`, or is appended. */
+function appendList(items: Json[], src: Json[], keys: string[]): Json[] {
+  for (const e of src) {
+    if (keys[0] === '') {
+      setElement(items, e, [''], [text(e)]);
+      continue;
+    }
+    const v: string[] = [];
+    for (const k of keys) {
+      if (!isObj(e) || !(k in e)) {
+        items.push(e);
         continue;
       }
-      const v = fresh(pe, elemType, itemPtr, ctx);
-      if (v === DELETE) continue;
-      head.push(v);
-      patchOrder.push(v);
-    } else {
-      const ov = orig[oi];
-      const v = isObj(ov) ? mergeMap(ov, pe, elemType, itemPtr, ctx) : fresh(pe, elemType, itemPtr, ctx);
-      merged.set(oi, v);
-      patchOrder.push(oi);
+      v.push(text(e[k]));
     }
+    if (keys.length > 1) setElement(items, undefined, keys, v);
+    if (e === null) setElement(items, undefined, keys, v);
+    else setElement(items, e, keys, v);
   }
-  const out: Json[] = [];
-  const pushOrig = (i: number) => {
-    const v = merged.has(i) ? merged.get(i)! : orig[i];
-    if (v !== DELETE) out.push(v);
-  };
-  if (multi) {
-    out.push(...head);
-    orig.forEach((_, i) => (keyless && !merged.has(i) ? undefined : pushOrig(i)));
-  } else {
-    for (const x of patchOrder) typeof x === 'number' ? pushOrig(x) : out.push(x);
-    if (!keyless) orig.forEach((_, i) => (merged.has(i) ? undefined : pushOrig(i)));
-  }
-  return out;
+  return items;
 }

@@ -163,7 +163,7 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
   for (const r of targets) {
     const p = prepareSmPatch(patch, r, entry.options);
     const res = applyStrategicMerge(r.object, p, { group: r.id.group, version: r.id.version, kind: r.id.kind });
-    ds.push(...res.diagnostics.map((d) => (d.location ? d : { ...d, location: docLoc })));
+    ds.push(...res.diagnostics.map((d) => (d.location ? d : { ...d, location: (d.pointer !== undefined && locateInPatch(entry, docIndex, d.pointer)) || docLoc })));
     if (res.value === null) {
       deleted.push(r);
       continue;
