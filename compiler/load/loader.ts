@@ -953,10 +953,12 @@ function replOptions(ctx: Ctx, v: PNode, what: string): { delimiter?: string; in
   const m = mapOf(ctx, v, what);
   if (!m) return undefined;
   const o: { delimiter?: string; index?: number; create?: boolean } = {};
-  fields(ctx, m, what, ['delimiter', 'index', 'create'], (key, val) => {
+  // `encoding` is accepted and, as in Kustomize v5.5, has no effect
+  fields(ctx, m, what, ['delimiter', 'index', 'create', 'encoding'], (key, val) => {
     if (key === 'delimiter') o.delimiter = str(ctx, val, key);
     else if (key === 'index') o.index = int(ctx, val, key);
-    else o.create = bool(ctx, val, key);
+    else if (key === 'create') o.create = bool(ctx, val, key);
+    else str(ctx, val, key);
   });
   return o;
 }
@@ -966,6 +968,7 @@ function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
   if (!m) return undefined;
   const r: Replacement = { source: {}, targets: [], location: ctx.y.at(item) };
   let hasSource = false;
+  let hasTargets = false;
   fields(ctx, m, 'replacement', ['source', 'sourceValue', 'targets'], (key, val) => {
     if (key === 'sourceValue') {
       ctx.ds.push(diag('KF1016', 'replacement sourceValue is not supported by kforge', { location: ctx.y.at(val), hint: 'read the value from a resource field with source' }));
@@ -979,10 +982,14 @@ function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
         else (r.source as Record<string, unknown>)[sk] = str(ctx, sv, `source.${sk}`);
       });
     } else {
+      hasTargets = true;
       for (const t of seqOf(ctx, val, 'replacement.targets')) {
         const tm = mapOf(ctx, t, 'a replacement target');
         if (!tm) continue;
         const target: ReplacementTarget = { select: {}, fieldPaths: [] };
+        if (isNull(pairOf(tm, 'select')?.value ?? null)) {
+          ctx.ds.push(diag('KF1006', 'a replacement target must select resources', { location: ctx.y.at(t), hint: 'add select: {kind: ..., name: ...}' }));
+        }
         fields(ctx, tm, 'replacement target', ['select', 'reject', 'fieldPaths', 'options'], (tk, tv) => {
           if (tk === 'select') target.select = selector(ctx, tv, 'replacement.targets.select') ?? {};
           else if (tk === 'reject') target.reject = seqOf(ctx, tv, 'reject').map((x) => selector(ctx, x, 'replacement.targets.reject') ?? {});
@@ -996,8 +1003,8 @@ function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
       }
     }
   });
-  if (!hasSource) {
-    ctx.ds.push(diag('KF1006', 'a replacement needs a source', { location: ctx.y.at(item), hint: 'add source: {kind, name, fieldPath}' }));
+  if (!hasSource || !hasTargets) {
+    ctx.ds.push(diag('KF1006', 'a replacement must specify a source and at least one target', { location: ctx.y.at(item), hint: hasSource ? 'add targets: [{select: {...}, fieldPaths: [...]}]' : 'add source: {kind, name, fieldPath}' }));
     return undefined;
   }
   return r;
