@@ -105,7 +105,8 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
       const d = ctx.fs.stat(absDir) === 'file' ? `${displayPath(absDir)} is a file; kforge builds a directory holding a kustomization.yaml` : `directory ${displayPath(absDir)} not found`;
       return { diagnostics: [diag(ctx.fs.stat(absDir) === 'file' ? 'KF1001' : 'KF1002', d, { hint: 'pass the directory that holds kustomization.yaml' })] };
     }
-    const out = buildTarget(absDir, ctx, 'Kustomization', undefined, '');
+    // Kustomize builds a Component given as the root like a Kustomization.
+    const out = buildTarget(absDir, ctx, 'any', undefined, '');
     if (!out || hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     const { rm, k, cfg, vars } = out;
     // Root only: hash suffixes, name references, vars, local-config dropped, sort, buildMetadata.
@@ -156,12 +157,13 @@ function mergeConfigurations(into: ConfigurationsSpec, from: ConfigurationsSpec)
 
 /**
  * Builds one kustomization directory. `expect` is the kind the caller needs:
- * `resources` entries must be Kustomizations, `components` entries Components.
+ * `resources` entries must be Kustomizations, `components` entries Components; the root
+ * may be either.
  */
 function buildTarget(
   dir: string,
   ctx: BuildContext,
-  expect: 'Kustomization',
+  expect: 'Kustomization' | 'any',
   where: SourceLocation | undefined,
   originPath: string,
 ): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec; vars: BoundVar[] } | undefined {
@@ -182,7 +184,7 @@ function buildTarget(
   }
 }
 
-function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'Component', where: SourceLocation | undefined): Kustomization | undefined {
+function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'Component' | 'any', where: SourceLocation | undefined): Kustomization | undefined {
   // A symlinked kustomization directory is loaded from where it really is, as Kustomize
   // does: its own relative paths resolve from there.
   const real = ctx.fs.realPath(linked) ?? linked;
@@ -213,7 +215,7 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   ctx.diagnostics.push(...res.diagnostics);
   const k = res.value;
   if (!k) return undefined;
-  if (k.kind !== expect) {
+  if (expect !== 'any' && k.kind !== expect) {
     ctx.diagnostics.push(
       diag('KF1014', `${displayPath(found.file)} is a ${k.kind}, but a ${expect} is expected here`, {
         ...(where ? { location: where } : { location: { file: displayPath(found.file), line: 1, column: 1 } }),

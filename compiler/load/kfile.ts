@@ -31,7 +31,7 @@ export class PositionedYaml {
   constructor(
     readonly file: string,
     readonly text: string,
-    options: { fast?: boolean } = {},
+    options: { fast?: boolean; uniqueKeys?: boolean } = {},
   ) {
     const fast = options.fast === false ? undefined : parseWithPositions(text);
     if (fast && fast.root) {
@@ -43,7 +43,8 @@ export class PositionedYaml {
     }
     this.fast = false;
     this.lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    // `uniqueKeys: false` reads a repeated key as its own entry (the caller decides which wins).
+    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: options.uniqueKeys !== false, prettyErrors: false, strict: true });
     this.errors = doc.errors;
     this.diagnostic = undefined;
     if (doc.errors.length) {
@@ -179,6 +180,7 @@ function fromYamlNode(n: YNode, here: { line: number; column: number }, st: Walk
     } else value = scalarOf(n.value);
     const node: PNode = { kind: 'scalar', ...here, value, source };
     if (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') node.block = true;
+    if (n.tag !== undefined) node.tagged = true;
     return node;
   }
   return { kind: 'scalar', ...here, value: null, source: '' };

@@ -53,6 +53,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   replacements: 'ok',
   sortOptions: 'ok',
   vars: 'deprecated',
+  imageTags: 'deprecated',
   openapi: 'unsupported',
   helmCharts: 'unsupported',
   helmGlobals: 'unsupported',
@@ -69,6 +70,7 @@ export const DEPRECATION_WARNINGS: Record<string, string> = {
   commonLabels: "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   patchesStrategicMerge: "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   patchesJson6902: "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+  imageTags: "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
   vars: "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
 };
 
@@ -130,18 +132,21 @@ type Ctx = { y: PositionedYaml; ds: Diagnostic[]; dir: string; fs: FileSystem; r
 /** Loads and validates one kustomization file. Returns undefined (with diagnostics) when unusable. */
 export function loadKustomizationFile(fs: FileSystem, file: string, text: string): { value?: Kustomization; diagnostics: Diagnostic[] } {
   const shown = displayPath(file);
-  const y = new PositionedYaml(shown, text);
+  // Kustomize reads only the first YAML document; a repeated key is not an error (the last
+  // one wins, see matchFields).
+  text = firstDocument(text);
+  const y = new PositionedYaml(shown, text, { uniqueKeys: false });
   const ds: Diagnostic[] = [];
   if (y.errors.length) {
     // The resource reader places YAML errors better (an unclosed quote where it opens, a
     // bad indentation at the line's content): use its diagnostic when it has one.
     const complete = parseComplete(text, shown);
-    if (!complete.value && complete.diagnostics.length) return { diagnostics: complete.diagnostics.map((d) => ({ ...d, message: `invalid YAML in kustomization: ${d.message}` })) };
+    if (!complete.value && complete.diagnostics.length && complete.diagnostics.every((d) => d.code !== 'KF1015'))
+      return { diagnostics: complete.diagnostics.map((d) => ({ ...d, message: `invalid YAML in kustomization: ${d.message}` })) };
   }
   for (const e of y.errors) {
     const loc = y.offsetAt(e.pos[0]);
-    const code = e.code === 'DUPLICATE_KEY' ? 'KF1015' : 'KF1003';
-    ds.push(diag(code, `invalid YAML in kustomization: ${firstLine(e.message)}`, { location: loc, hint: yamlHint(e.code) }));
+    ds.push(diag('KF1003', `invalid YAML in kustomization: ${firstLine(e.message)}`, { location: loc, hint: yamlHint(e.code) }));
   }
   if (ds.length) return { diagnostics: ds };
   if (y.diagnostic) return { diagnostics: [y.diagnostic] };
@@ -163,49 +168,48 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
   }
   const ctx: Ctx = { y, ds, dir, fs, root: dir };
   k.raw = (toJson(contents) ?? {}) as JsonObject;
+  // Kustomize's CheckEmpty: a kustomization whose fields (apiVersion and kind aside) all
+  // have their zero value is an error. An empty list or map is not a zero value, an empty
+  // string is; `bases` and `imageTags` count only when they hold entries.
   let hasContent = false;
-  for (const pair of contents.pairs as PPair[]) {
-    const key = pair.key;
-    const status = hasOwn.call(FIELDS, key) ? FIELDS[key] : undefined;
+  let kindNode: PNode | undefined;
+  let apiVersionNode: PNode | undefined;
+  const { matched, unknown } = matchFields(contents, Object.keys(FIELDS));
+  for (const pair of unknown) {
+    const guess = didYouMean(pair.key, Object.keys(FIELDS));
+    ds.push(
+      diag('KF1005', `unknown kustomization field "${pair.key}"`, {
+        location: y.keyAt(pair),
+        hint: guess ? `did you mean "${guess}"?` : 'see the Kustomization reference for the list of fields',
+      }),
+    );
+  }
+  for (const [key, pair] of matched) {
+    const status = FIELDS[key];
     const keyLoc = y.keyAt(pair);
-    if (status === undefined) {
-      const guess = didYouMean(key, Object.keys(FIELDS));
-      ds.push(
-        diag('KF1005', `unknown kustomization field "${key}"`, {
-          location: keyLoc,
-          hint: guess ? `did you mean "${guess}"?` : 'see the Kustomization reference for the list of fields',
-        }),
-      );
-      continue;
-    }
+    const v = pair.value;
+    if (isNull(v)) continue;
     if (status === 'unsupported') {
-      ds.push(diag('KF1016', `kustomization field "${key}" is not supported by kforge`, { location: keyLoc, hint: UNSUPPORTED_HINT[key] }));
+      // An empty list or map asks for nothing kforge lacks.
+      const empty = (v.kind === 'seq' && (v.items as PNode[]).length === 0) || (v.kind === 'map' && (v.pairs as PPair[]).length === 0);
+      if (empty) hasContent = true;
+      else ds.push(diag('KF1016', `kustomization field "${key}" is not supported by kforge`, { location: keyLoc, hint: UNSUPPORTED_HINT[key] }));
       continue;
     }
     if (status === 'deprecated') {
       ds.push(diag('KF1017', DEPRECATION_WARNINGS[key], { severity: 'warning', location: keyLoc }));
     }
-    const v = pair.value;
-    if (isNull(v)) continue;
-    hasContent = true;
+    if (key === 'bases' || key === 'imageTags') hasContent ||= v.kind !== 'seq' || (v.items as PNode[]).length > 0;
+    else if (key !== 'apiVersion' && key !== 'kind' && key !== 'namespace' && key !== 'namePrefix' && key !== 'nameSuffix') hasContent = true;
     switch (key) {
-      case 'apiVersion': {
-        const s = str(ctx, v, key);
-        if (s !== undefined && s !== 'kustomize.config.k8s.io/v1beta1' && s !== 'kustomize.config.k8s.io/v1alpha1') {
-          ds.push(diag('KF1006', `unexpected apiVersion "${s}" for a kustomization`, { location: y.at(v), hint: 'use kustomize.config.k8s.io/v1beta1 (Kustomization) or v1alpha1 (Component)' }));
-        }
-        hasContent = false;
+      case 'apiVersion':
+        apiVersionNode = v;
         break;
-      }
-      case 'kind': {
-        const s = str(ctx, v, key);
-        if (s === 'Kustomization' || s === 'Component') k.kind = s;
-        else if (s !== undefined) ds.push(diag('KF1006', `unexpected kind "${s}" for a kustomization`, { location: y.at(v), hint: 'use Kustomization or Component' }));
-        hasContent = false;
+      case 'kind':
+        kindNode = v;
         break;
-      }
       case 'metadata':
-        hasContent = false;
+        kustomizationMetadata(ctx, v);
         break;
       case 'resources':
       case 'bases':
@@ -215,14 +219,13 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
         k.components.push(...strList(ctx, v, key).map((e) => ({ entry: e.value, location: e.location })));
         break;
       case 'namespace':
-        k.namespace = str(ctx, v, key);
-        break;
       case 'namePrefix':
-        k.namePrefix = str(ctx, v, key);
+      case 'nameSuffix': {
+        const text = str(ctx, v, key);
+        k[key] = text;
+        hasContent ||= text !== undefined && text !== '';
         break;
-      case 'nameSuffix':
-        k.nameSuffix = str(ctx, v, key);
-        break;
+      }
       case 'commonLabels': {
         const pairs = stringMap(ctx, v, key);
         if (pairs) k.labels.push({ pairs, includeSelectors: true, includeTemplates: true, legacyCommon: true, location: y.at(v) });
@@ -237,7 +240,9 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
         break;
       }
       case 'images':
-        k.images = imagesList(ctx, v);
+      case 'imageTags':
+        // FixKustomization: the deprecated imageTags come after images
+        k.images = key === 'images' ? [...imagesList(ctx, v), ...k.images] : [...k.images, ...imagesList(ctx, v)];
         break;
       case 'replicas':
         k.replicas = replicasList(ctx, v);
@@ -287,16 +292,64 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
       }
     }
   }
-  if (!hasContent && ds.every((d) => d.severity !== 'error')) {
+  if (ds.some((d) => d.severity === 'error')) return { diagnostics: ds };
+  if (!hasContent) {
     ds.push(
-      diag('KF1006', `kustomization ${shown} declares nothing to build`, {
+      diag('KF1006', `kustomization ${shown} is empty`, {
         location: { file: shown, line: 1, column: 1 },
         hint: 'list resources, components or generators in it',
       }),
     );
+    return { diagnostics: ds };
+  }
+  // Kustomize's EnforceFields: kind is Kustomization (the default) or Component, and the
+  // apiVersion, when given, is the one of that kind.
+  const kind = kindNode ? str(ctx, kindNode, 'kind') ?? '' : '';
+  const apiVersion = apiVersionNode ? str(ctx, apiVersionNode, 'apiVersion') ?? '' : '';
+  if (kind === 'Kustomization' || kind === 'Component') k.kind = kind;
+  else if (kind !== '') ds.push(diag('KF1006', `unexpected kind "${kind}" for a kustomization`, { location: y.at(kindNode), hint: 'kind should be Kustomization or Component' }));
+  const wanted = kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1';
+  if (apiVersion !== '' && apiVersion !== wanted) {
+    ds.push(diag('KF1006', `apiVersion for ${kind || 'Kustomization'} should be ${wanted}, not "${apiVersion}"`, { location: y.at(apiVersionNode), hint: `write apiVersion: ${wanted}` }));
   }
   if (ds.some((d) => d.severity === 'error')) return { diagnostics: ds };
   return { value: k, diagnostics: ds };
+}
+
+/**
+ * The text of the first YAML document (Kustomize's reader ignores the others), with the
+ * same line numbers: cut at the `---` that starts a second document, or after a `...`.
+ */
+export function firstDocument(text: string): string {
+  let started = false; // a `---` or content has begun the first document
+  let content = false;
+  let at = 0;
+  while (at < text.length) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl + 1;
+    const line = text.slice(at, end).replace(/\r?\n$/, '');
+    if (/^---(\s|$)/.test(line)) {
+      if (started) return text.slice(0, at);
+      started = true;
+    } else if (/^\.\.\.\s*$/.test(line)) {
+      if (started || content) return text.slice(0, end);
+    } else if (!content && line.trim() !== '' && !/^\s*#/.test(line) && !line.startsWith('%')) {
+      content = true;
+      started = true;
+    }
+    at = end;
+  }
+  return text;
+}
+
+/** `metadata` of a kustomization: Kustomize decodes it as an ObjectMeta (unused otherwise). */
+function kustomizationMetadata(ctx: Ctx, v: PNode): void {
+  const m = mapOf(ctx, v, '"metadata"');
+  if (!m) return;
+  fields(ctx, m, 'metadata', ['name', 'namespace', 'labels', 'annotations'], (key, val) => {
+    if (key === 'labels' || key === 'annotations') stringMap(ctx, val, `metadata.${key}`);
+    else str(ctx, val, `metadata.${key}`);
+  });
 }
 
 function firstLine(s: string): string {
@@ -356,53 +409,138 @@ function isNull(v: PNode | null): boolean {
   return v === null || (v.kind === 'scalar' && v.value === null);
 }
 
+/*
+ * Kustomize reads a kustomization with sigs.k8s.io/yaml's YAMLToJSON, which uses go-yaml v2
+ * (YAML 1.1 scalars), then decodes the JSON into its typed struct with Go's encoding/json
+ * (unknown fields refused, field names matched in any letter case, a value of the wrong
+ * JSON type refused). The readers below do the same:
+ *  - a plain `yes`, `no`, `on`, `off`, `y`, `n` (and their Title/UPPER forms) is a boolean,
+ *    `1_000`, `0x1F`, `0b101`, `.5` numbers: a string field given one is an error, a bool
+ *    field takes the YAML 1.1 booleans;
+ *  - an integer field takes any number with an integral value (`3.0`, `1e1`);
+ *  - a map key that YAML 1.1 reads as a number or boolean (`1:`, `y:`) makes Kustomize fail
+ *    later, when it writes the labels or annotations: kforge refuses it here.
+ */
+
+/** A scalar's value as go-yaml v2 reads it. */
+type GoScalar = { t: 'null' } | { t: 'bool'; v: boolean } | { t: 'number'; v: number } | { t: 'string'; v: string };
+
+const YAML11_BOOLS: Record<string, boolean> = {
+  y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, true: true, True: true, TRUE: true,
+  n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false, false: false, False: false, FALSE: false,
+};
+const YAML11_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
+const YAML11_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** go-yaml v2's reading of a plain scalar that the YAML 1.2 reader left a string. */
+function yaml11Plain(s: string): boolean | number | string {
+  if (Object.prototype.hasOwnProperty.call(YAML11_BOOLS, s)) return YAML11_BOOLS[s];
+  const c = s.charCodeAt(0);
+  const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46; // digit + - .
+  if (!numeric) return s;
+  const plain = s.replace(/_/g, '');
+  if (YAML11_INT.test(plain)) {
+    const sign = plain[0] === '-' ? -1 : 1;
+    const body = plain.replace(/^[-+]/, '');
+    const n = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : /^0[bB]/.test(body) ? parseInt(body.slice(2), 2) : /^0[oO]/.test(body) ? parseInt(body.slice(2), 8) : /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body);
+    return sign * n;
+  }
+  if (YAML11_FLOAT.test(plain)) return Number(plain);
+  return s;
+}
+
+/** The scalar `v` as Kustomize's kustomization reader types it (undefined for a map or list). */
+function goScalar(ctx: Ctx, v: PNode): GoScalar | undefined {
+  if (v.kind !== 'scalar') return undefined;
+  const x = v.value;
+  if (x === null || x === undefined) return { t: 'null' };
+  if (typeof x === 'boolean') return { t: 'bool', v: x };
+  if (typeof x === 'number') return { t: 'number', v: x };
+  // A string: quoted, a block, tagged, or plain text both YAML versions may read differently.
+  if (v.block || v.tagged || v.source !== x) return { t: 'string', v: x };
+  const first = linesOf(ctx.y.text)[v.line - 1]?.[v.column - 1];
+  if (first === '"' || first === "'" || first === '!' || first === '&' || first === '*') return { t: 'string', v: x };
+  const r = yaml11Plain(x);
+  return typeof r === 'string' ? { t: 'string', v: r } : typeof r === 'boolean' ? { t: 'bool', v: r } : { t: 'number', v: r };
+}
+
 function typeName(v: PNode): string {
   if (v.kind === 'map') return 'a mapping';
   if (v.kind === 'seq') return 'a list';
   return typeof v.value === 'string' ? 'a string' : `${typeof v.value} ${String(v.value)}`;
 }
 
+/** What a scalar is, for messages: `the boolean yes (YAML 1.1)`, `the number 1.2`, `a string`. */
+function goTypeName(ctx: Ctx, v: PNode): string {
+  const g = goScalar(ctx, v);
+  if (!g) return typeName(v);
+  const text = v.source ?? String(v.value);
+  if (g.t === 'bool') return typeof v.value === 'string' ? `the boolean ${text} (YAML 1.1, as Kustomize reads kustomization files)` : `the boolean ${text}`;
+  if (g.t === 'number') return `the number ${text}`;
+  if (g.t === 'null') return 'null';
+  return 'a string';
+}
+
+/** Reports a value of the wrong type (`subject` names it: `"namePrefix"`), as Go's JSON decoding of the kustomization would. */
+function wrongType(ctx: Ctx, v: PNode, subject: string, want: string, code: 'KF1006' | 'KF2008' = 'KF1006'): void {
+  const g = goScalar(ctx, v);
+  const hint =
+    want === 'a string' && g && (g.t === 'bool' || g.t === 'number')
+      ? `quote it: "${v.source ?? String(v.value)}"`
+      : want === 'a list'
+        ? 'write each entry on its own line as "- entry"'
+        : want === 'a mapping'
+          ? 'write it as key: value lines'
+          : `write ${want}`;
+  ctx.ds.push(diag(code, `${subject} must be ${want}, found ${goTypeName(ctx, v)}`, { location: ctx.y.at(v), hint }));
+}
+
 function str(ctx: Ctx, v: PNode, field: string): string | undefined {
-  if (v.kind === 'scalar' && typeof v.value === 'string') return v.value;
-  if (v.kind === 'scalar' && (typeof v.value === 'number' || typeof v.value === 'boolean')) return String(v.source ?? v.value);
-  ctx.ds.push(diag('KF1006', `"${field}" must be a string, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write ${field}: <text>` }));
+  const g = goScalar(ctx, v);
+  if (g?.t === 'string') return g.v;
+  if (g?.t === 'null') return undefined;
+  wrongType(ctx, v, `"${field}"`, 'a string');
   return undefined;
 }
 
 function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: SourceLocation }[] {
   if (v.kind !== 'seq') {
-    ctx.ds.push(diag('KF1006', `"${field}" must be a list, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write each entry on its own line as "- entry"` }));
+    wrongType(ctx, v, `"${field}"`, 'a list');
     return [];
   }
   const out: { value: string; location: SourceLocation }[] = [];
-  for (const item of v.items as PNode[]) {
-    if (item.kind === 'scalar' && typeof item.value === 'string') out.push({ value: item.value, location: ctx.y.at(item) });
-    else ctx.ds.push(diag('KF1006', `"${field}" entries must be strings, found ${typeName(item)}`, { location: ctx.y.at(item), hint: 'write a path as a plain string' }));
-  }
+  (v.items as PNode[]).forEach((item, i) => {
+    const g = goScalar(ctx, item);
+    if (g?.t === 'string') out.push({ value: g.v, location: ctx.y.at(item) });
+    else wrongType(ctx, item, `entry ${i + 1} of "${field}"`, 'a string');
+  });
   return out;
 }
 
 function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | undefined {
   if (v.kind !== 'map') {
-    ctx.ds.push(diag('KF1006', `"${field}" must be a mapping, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write ${field}: {key: value}` }));
+    wrongType(ctx, v, `"${field}"`, 'a mapping');
     return undefined;
   }
   const out: Record<string, string> = {};
   for (const p of v.pairs as PPair[]) {
     const key = p.key;
     const val = p.value;
-    if (isNull(val)) {
-      out[key] = '';
-      continue;
-    }
-    if (val.kind === 'scalar' && typeof val.value === 'string') out[key] = val.value;
-    else
+    const keyType = typeof yaml11Plain(key);
+    const keyQuoted = /^["'!&*]/.test(linesOf(ctx.y.text)[p.keyLine - 1]?.[p.keyColumn - 1] ?? '');
+    if (keyType !== 'string' && !keyQuoted) {
       ctx.ds.push(
-        diag('KF2008', `value of "${key}" in ${field} must be a string, found ${typeName(val)}`, {
-          location: ctx.y.at(val),
-          hint: val.kind === 'scalar' ? `quote it: ${key}: "${String(val.source ?? val.value)}"` : 'label and annotation values are strings',
+        diag('KF2008', `key "${key}" in ${field} is read as a ${keyType === 'boolean' ? 'boolean' : 'number'} (YAML 1.1), not a string: Kustomize fails on it`, {
+          location: ctx.y.keyAt(p),
+          hint: `quote the key: "${key}": ...`,
         }),
       );
+      continue;
+    }
+    const g = goScalar(ctx, val);
+    if (g?.t === 'null') out[key] = '';
+    else if (g?.t === 'string') out[key] = g.v;
+    else wrongType(ctx, val, `the value of "${key}" in ${field}`, 'a string', 'KF2008');
   }
   return out;
 }
@@ -419,15 +557,39 @@ function seqOf(ctx: Ctx, v: PNode, what: string): PNode[] {
   return [];
 }
 
-/** Iterates the fields of a mapping, reporting unknown ones (Kustomize rejects them too). */
-function fields(ctx: Ctx, m: PNode, what: string, known: string[], fn: (key: string, value: PNode, pair: PPair) => void): void {
+/**
+ * The entries of a mapping by field name, as Go's JSON decoding matches them to struct
+ * fields: the exact name, else a name differing only in letter case (`NamePrefix`); a field
+ * given twice keeps its last value. Entries matching no field are returned apart.
+ */
+export function matchFields(m: PNode, known: readonly string[]): { matched: [string, PPair][]; unknown: PPair[] } {
+  const byName = new Map<string, PPair>();
+  const unknown: PPair[] = [];
   for (const p of m.pairs as PPair[]) {
-    const key = p.key;
-    if (!known.includes(key)) {
-      const guess = didYouMean(key, known);
-      ctx.ds.push(diag('KF1005', `unknown field "${key}" in ${what}`, { location: ctx.y.keyAt(p), hint: guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}` }));
+    const lower = p.key.toLowerCase();
+    const name = known.includes(p.key) ? p.key : known.find((k) => k.toLowerCase() === lower);
+    if (name === undefined) {
+      unknown.push(p);
       continue;
     }
+    // The JSON Kustomize decodes has its keys sorted: of two spellings (`Resources`,
+    // `resources`) the one sorting last wins; of one key written twice, the last.
+    const had = byName.get(name);
+    if (had && had.key !== p.key && had.key > p.key) continue;
+    byName.delete(name);
+    byName.set(name, p);
+  }
+  return { matched: [...byName], unknown };
+}
+
+/** Iterates the fields of a mapping, reporting unknown ones (Kustomize rejects them too). */
+function fields(ctx: Ctx, m: PNode, what: string, known: string[], fn: (key: string, value: PNode, pair: PPair) => void): void {
+  const { matched, unknown } = matchFields(m, known);
+  for (const p of unknown) {
+    const guess = didYouMean(p.key, known);
+    ctx.ds.push(diag('KF1005', `unknown field "${p.key}" in ${what}`, { location: ctx.y.keyAt(p), hint: guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}` }));
+  }
+  for (const [key, p] of matched) {
     const v = p.value;
     if (isNull(v)) continue;
     fn(key, v, p);
@@ -435,14 +597,16 @@ function fields(ctx: Ctx, m: PNode, what: string, known: string[], fn: (key: str
 }
 
 function bool(ctx: Ctx, v: PNode, field: string): boolean | undefined {
-  if (v.kind === 'scalar' && typeof v.value === 'boolean') return v.value;
-  ctx.ds.push(diag('KF1006', `"${field}" must be true or false, found ${typeName(v)}`, { location: ctx.y.at(v) }));
+  const g = goScalar(ctx, v);
+  if (g?.t === 'bool') return g.v;
+  wrongType(ctx, v, `"${field}"`, 'true or false');
   return undefined;
 }
 
 function int(ctx: Ctx, v: PNode, field: string): number | undefined {
-  if (v.kind === 'scalar' && typeof v.value === 'number' && Number.isInteger(v.value)) return v.value;
-  ctx.ds.push(diag('KF1006', `"${field}" must be an integer, found ${typeName(v)}`, { location: ctx.y.at(v) }));
+  const g = goScalar(ctx, v);
+  if (g?.t === 'number' && Number.isSafeInteger(g.v)) return g.v;
+  wrongType(ctx, v, `"${field}"`, 'an integer');
   return undefined;
 }
 
@@ -717,8 +881,10 @@ function generatorList(ctx: Ctx, v: PNode, field: string): GeneratorArgs[] {
           break;
         case 'behavior': {
           const b = str(ctx, val, `${field}.behavior`);
-          if (b === 'create' || b === 'merge' || b === 'replace') g.behavior = b;
-          else if (b !== undefined) ctx.ds.push(diag('KF1006', `unknown behavior "${b}"`, { location: ctx.y.at(val), hint: 'use create, merge or replace' }));
+          // Kustomize reads any other word (`update`, `Merge`) as create, silently.
+          if (b === 'merge' || b === 'replace') g.behavior = b;
+          else if (b !== undefined && b !== 'create' && b !== '')
+            ctx.ds.push(diag('KF1006', `unknown behavior "${b}": Kustomize treats it as create`, { severity: 'warning', location: ctx.y.at(val), hint: 'use create, merge or replace' }));
           break;
         }
         case 'literals':
@@ -747,12 +913,7 @@ function generatorList(ctx: Ctx, v: PNode, field: string): GeneratorArgs[] {
 }
 
 function strListPlain(ctx: Ctx, v: PNode, what: string): string[] {
-  const out: string[] = [];
-  for (const item of seqOf(ctx, v, what)) {
-    if (item.kind === 'scalar' && item.value !== null) out.push(typeof item.value === 'string' ? item.value : String(item.source ?? item.value));
-    else ctx.ds.push(diag('KF1006', `${what} entries must be strings`, { location: ctx.y.at(item) }));
-  }
-  return out;
+  return strList(ctx, v, what).map((e) => e.value);
 }
 
 function replacementsList(ctx: Ctx, v: PNode): Replacement[] {
@@ -796,10 +957,12 @@ function replOptions(ctx: Ctx, v: PNode, what: string): { delimiter?: string; in
   const m = mapOf(ctx, v, what);
   if (!m) return undefined;
   const o: { delimiter?: string; index?: number; create?: boolean } = {};
-  fields(ctx, m, what, ['delimiter', 'index', 'create'], (key, val) => {
+  // `encoding` is accepted and, as in Kustomize v5.5, has no effect
+  fields(ctx, m, what, ['delimiter', 'index', 'create', 'encoding'], (key, val) => {
     if (key === 'delimiter') o.delimiter = str(ctx, val, key);
     else if (key === 'index') o.index = int(ctx, val, key);
-    else o.create = bool(ctx, val, key);
+    else if (key === 'create') o.create = bool(ctx, val, key);
+    else str(ctx, val, key);
   });
   return o;
 }
@@ -809,6 +972,7 @@ function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
   if (!m) return undefined;
   const r: Replacement = { source: {}, targets: [], location: ctx.y.at(item) };
   let hasSource = false;
+  let hasTargets = false;
   fields(ctx, m, 'replacement', ['source', 'sourceValue', 'targets'], (key, val) => {
     if (key === 'sourceValue') {
       ctx.ds.push(diag('KF1016', 'replacement sourceValue is not supported by kforge', { location: ctx.y.at(val), hint: 'read the value from a resource field with source' }));
@@ -822,10 +986,14 @@ function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
         else (r.source as Record<string, unknown>)[sk] = str(ctx, sv, `source.${sk}`);
       });
     } else {
+      hasTargets = true;
       for (const t of seqOf(ctx, val, 'replacement.targets')) {
         const tm = mapOf(ctx, t, 'a replacement target');
         if (!tm) continue;
         const target: ReplacementTarget = { select: {}, fieldPaths: [] };
+        if (isNull(pairOf(tm, 'select')?.value ?? null)) {
+          ctx.ds.push(diag('KF1006', 'a replacement target must select resources', { location: ctx.y.at(t), hint: 'add select: {kind: ..., name: ...}' }));
+        }
         fields(ctx, tm, 'replacement target', ['select', 'reject', 'fieldPaths', 'options'], (tk, tv) => {
           if (tk === 'select') target.select = selector(ctx, tv, 'replacement.targets.select') ?? {};
           else if (tk === 'reject') target.reject = seqOf(ctx, tv, 'reject').map((x) => selector(ctx, x, 'replacement.targets.reject') ?? {});
@@ -839,8 +1007,8 @@ function replacement(ctx: Ctx, item: PNode): Replacement | undefined {
       }
     }
   });
-  if (!hasSource) {
-    ctx.ds.push(diag('KF1006', 'a replacement needs a source', { location: ctx.y.at(item), hint: 'add source: {kind, name, fieldPath}' }));
+  if (!hasSource || !hasTargets) {
+    ctx.ds.push(diag('KF1006', 'a replacement must specify a source and at least one target', { location: ctx.y.at(item), hint: hasSource ? 'add targets: [{select: {...}, fieldPaths: [...]}]' : 'add source: {kind, name, fieldPath}' }));
     return undefined;
   }
   return r;

@@ -963,6 +963,8 @@ export interface PNode {
   source?: string;
   /** A literal or folded block scalar. */
   block?: boolean;
+  /** A scalar written with an explicit tag (`!!str 123`). */
+  tagged?: boolean;
   /** Sequence items. */
   items?: PNode[];
   /** Mapping entries, in order. */

@@ -114,28 +114,56 @@ test('errors: missing source resource, source field, target field (KF2007); ambi
   }
 });
 
-test('typing: int field stays int, string stays string, map replaced by a plain scalar', () => {
+// Verified with kubectl kustomize (v5.5): a map replaced by a file's string keeps it a
+// string; a bool field given "abc" makes Kustomize fail ("cannot decode !!str `abc` as a !!bool").
+test('typing: int field stays int, string stays string, map replaced by the source node, bool field refuses text', () => {
   const rm = ResourceMap.of([
     res({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'src' }, data: { n: '7', s: 'abc' } }),
     res({ apiVersion: 'example.com/v1', kind: 'W', metadata: { name: 'w' }, spec: { i: 1, b: true, s: 'x', m: { a: 1 } } }),
   ]);
-  applyReplacements(rm, [
+  const ds = applyReplacements(rm, [
     { source: { kind: 'ConfigMap', fieldPath: 'data.n' }, targets: [{ select: { kind: 'W' }, fieldPaths: ['spec.i', 'spec.s', 'spec.m'] }], location: L },
     { source: { kind: 'ConfigMap', fieldPath: 'data.s' }, targets: [{ select: { kind: 'W' }, fieldPaths: ['spec.b'] }], location: L },
   ]);
-  assert.equal((rm.byKind('W')[0].object as JsonObject).spec, { i: 7, b: 'abc', s: '7', m: 7 });
+  assert.equal((rm.byKind('W')[0].object as JsonObject).spec, { i: 7, b: true, s: '7', m: '7' });
+  assert.equal(ds.map((d) => d.code), ['KF2007']);
 });
 
-test('parsePath', () => {
+test('created fields are typed as plain YAML; target [k=v] is an unanchored regex; index == length appends', () => {
+  const rm = ResourceMap.of([
+    res({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'src' }, data: { n: '010' } }),
+    res({ apiVersion: 'v1', kind: 'W', metadata: { name: 'w' }, spec: { c: [{ name: 'kafka' }, { name: 'kafka-exporter' }, { name: 'zk' }] } }),
+  ]);
+  const ds = applyReplacements(rm, [
+    { source: { kind: 'ConfigMap', fieldPath: 'data.n' }, targets: [{ select: { kind: 'W' }, fieldPaths: ['spec.c.[name=kafka].port', 'spec.list.0', 'metadata.annotations.n'], options: { create: true } }], location: L },
+  ]);
+  assert.equal(ds, []);
+  const o = rm.byKind('W')[0].object as JsonObject;
+  assert.equal(o.spec, { c: [{ name: 'kafka', port: 8 }, { name: 'kafka-exporter', port: 8 }, { name: 'zk' }], list: [8] });
+  assert.equal((o.metadata as JsonObject).annotations, { n: '010' });
+});
+
+test('parsePath (kyaml SmarterPathSplitter)', () => {
   assert.equal(parsePath('a.b\\.c.[k=v].*.0'), [
     { t: 'key', key: 'a' },
     { t: 'key', key: 'b.c' },
     { t: 'sel', k: 'k', v: 'v' },
     { t: 'all' },
-    { t: 'key', key: '0' },
+    { t: 'idx', i: 0 },
   ]);
+  // no dot before the bracket: one key, as in Kustomize (which then finds nothing)
   assert.equal(parsePath('containers[name=a.b].image'), [
-    { t: 'key', key: 'containers' },
+    { t: 'key', key: 'containers[name=a' },
+    { t: 'key', key: 'b]' },
+    { t: 'key', key: 'image' },
+  ]);
+  assert.equal(parsePath('metadata.annotations.[a.b/c]'), [
+    { t: 'key', key: 'metadata' },
+    { t: 'key', key: 'annotations' },
+    { t: 'key', key: 'a.b/c' },
+  ]);
+  assert.equal(parsePath('c.[name=a.b].image'), [
+    { t: 'key', key: 'c' },
     { t: 'sel', k: 'name', v: 'a.b' },
     { t: 'key', key: 'image' },
   ]);
