@@ -963,6 +963,8 @@ export interface PNode {
   source?: string;
   /** A literal or folded block scalar. */
   block?: boolean;
+  /** A plain (unquoted) scalar; set only by kfile.ts's positionedDocuments. */
+  plain?: boolean;
   /** Sequence items. */
   items?: PNode[];
   /** Mapping entries, in order. */
