@@ -31,6 +31,7 @@ export const CODES = {
   KF1015: 'duplicate YAML key',
   KF1016: 'unsupported kustomization feature',
   KF1017: 'deprecated kustomization field',
+  KF1018: 'invalid builtin plugin configuration (transformers/generators)',
   // build
   KF2001: 'duplicate resource id',
   KF2002: 'generator error',

@@ -11,11 +11,16 @@ import { labelKeyProblem, setPairs } from './labels.js';
  * Values override existing ones (case 08). Invalid keys are KF2008 warnings.
  */
 export function applyAnnotations(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, extra: FieldSpec[]): Diagnostic[] {
+  return applyAnnotationsWith(resources, pairs, location, mergeSpecs(COMMON_ANNOTATIONS, extra));
+}
+
+/** The annotations transformer with its field specs as given (an `AnnotationsTransformer` plugin: no defaults). */
+export function applyAnnotationsWith(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, specs: readonly FieldSpec[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const k of Object.keys(pairs)) {
     const p = labelKeyProblem(k);
     if (p) out.push(diag('KF2008', `invalid annotation key ${JSON.stringify(k)}: ${p}`, { severity: 'warning', location, hint: 'the Kubernetes API server rejects objects with this annotation' }));
   }
-  setPairs(resources, pairs, mergeSpecs(COMMON_ANNOTATIONS, extra));
+  setPairs(resources, pairs, specs);
   return out;
 }

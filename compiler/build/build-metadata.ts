@@ -75,7 +75,17 @@ export function fileOrigin(file: string): string {
 
 /** The origin of a builtin generator or transformer configured in a kustomization file. */
 export function builtinOrigin(configuredIn: string, kind: string): string {
-  return `${field('configuredIn', configuredIn)}configuredBy:\n  apiVersion: builtin\n  kind: ${kind}\n`;
+  return pluginOrigin(configuredIn, kind);
+}
+
+/**
+ * The origin of a builtin plugin: a kustomization field's (no name) or a `transformers:` /
+ * `generators:` config's (Kustomize's OriginFromCustomPlugin: configuredIn is the file the
+ * config was read from, configuredBy its apiVersion, kind, name and namespace).
+ */
+export function pluginOrigin(configuredIn: string, kind: string, name?: string, namespace?: string): string {
+  const by = [field('apiVersion', 'builtin'), field('kind', kind), name ? field('name', name) : '', namespace ? field('namespace', namespace) : ''].join('');
+  return `${field('configuredIn', configuredIn)}configuredBy:\n${by.replace(/^(?=.)/gm, '  ')}`;
 }
 
 function annotationsOf(o: JsonObject, create: boolean): JsonObject | undefined {

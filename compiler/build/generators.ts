@@ -35,8 +35,20 @@ import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadat
 /** `origin`, when buildMetadata tracks origins: the origin annotation of what a generator kind makes. */
 export function runGenerators(k: Kustomization, resources: ResourceMap, fs: FileSystem, origin?: (kind: Kind) => string): Diagnostic[] {
   const ds: Diagnostic[] = [];
-  for (const g of k.configMapGenerator) runOne(k, 'ConfigMap', g, resources, fs, ds, origin);
-  for (const g of k.secretGenerator) runOne(k, 'Secret', g, resources, fs, ds, origin);
+  for (const g of k.configMapGenerator) runOne(k, 'ConfigMap', g, resources, fs, ds, origin, k.generatorOptions);
+  for (const g of k.secretGenerator) runOne(k, 'Secret', g, resources, fs, ds, origin, k.generatorOptions);
+  return ds;
+}
+
+/**
+ * A `ConfigMapGenerator` / `SecretGenerator` plugin of `generators:`: as an entry of the
+ * kustomization field, except that the kustomization's `generatorOptions` do not apply
+ * (Kustomize merges them only into its own fields' entries). `origin`: the origin
+ * annotation of what it makes, when buildMetadata tracks origins.
+ */
+export function runGeneratorPlugin(k: Kustomization, kind: Kind, g: GeneratorArgs, resources: ResourceMap, fs: FileSystem, origin?: string): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  runOne(k, kind, g, resources, fs, ds, origin === undefined ? undefined : () => origin, undefined);
   return ds;
 }
 
@@ -51,13 +63,22 @@ export interface Entry {
   from: string;
 }
 
-function runOne(k: Kustomization, kind: Kind, g: GeneratorArgs, rm: ResourceMap, fs: FileSystem, ds: Diagnostic[], origin: ((kind: Kind) => string) | undefined): void {
+function runOne(
+  k: Kustomization,
+  kind: Kind,
+  g: GeneratorArgs,
+  rm: ResourceMap,
+  fs: FileSystem,
+  ds: Diagnostic[],
+  origin: ((kind: Kind) => string) | undefined,
+  globalOptions: GeneratorOptions | undefined,
+): void {
   const field = kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator';
   const before = ds.length;
   const entries = collect(k, g, fs, ds, field);
   if (ds.slice(before).some((d) => d.severity === 'error')) return;
 
-  const opts = mergeOptions(k.generatorOptions, g.options);
+  const opts = mergeOptions(globalOptions, g.options);
   const obj = makeObject(kind, g, opts, entries, ds, field);
   if (!obj) return;
   if (origin) setOriginIfMissing(obj, origin(kind));

@@ -18,8 +18,16 @@ import { IMAGE_CONTAINER_LIST_KEYS, IMAGES, mergeSpecs } from '../schema/field-s
  * - entries run one after another; an entry that matches nothing is skipped silently.
  */
 export function applyImages(resources: ResourceMap, images: ImageEntry[], extra: FieldSpec[]): Diagnostic[] {
+  return applyImagesWith(resources, images, mergeSpecs(IMAGES, extra));
+}
+
+/**
+ * The images transformer with its field specs as given (an `ImageTagTransformer` plugin
+ * uses its own `fieldSpecs`, no defaults): `containers`/`initContainers` lists at any depth
+ * are searched whatever the specs.
+ */
+export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], specs: readonly FieldSpec[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const specs = mergeSpecs(IMAGES, extra);
   // Entries indexed by the image name they match (without tag/digest), in order, so each
   // image field is compared only with the entries that can match it: linear in the
   // number of fields, not fields × entries.

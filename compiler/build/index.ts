@@ -6,7 +6,7 @@ import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../
 import { formatResId } from '../types.js';
 import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
 import { ResourceMap, idFromObject } from '../resource-map.js';
-import type { ConfigurationsSpec, Kustomization, PatchEntry } from '../load/kustomization.js';
+import type { ConfigurationsSpec, Kustomization, PatchEntry, PluginConfig } from '../load/kustomization.js';
 import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
 import { parseYamlDocuments } from '../load/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
@@ -23,7 +23,9 @@ import { sortResources } from './sort.js';
 import { applyPatches } from './patches.js';
 import type { BoundVar } from './vars.js';
 import { bindVars, mergeVars, resolveVars } from './vars.js';
-import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, recordTransformer, setOriginIfMissing } from './build-metadata.js';
+import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, setOriginIfMissing } from './build-metadata.js';
+import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, type DirBuilder } from './plugins.js';
+import { decodePluginObjects, type PluginField } from '../load/plugins.js';
 
 /**
  * The build stage: a kustomization directory → the rendered ResourceMap.
@@ -284,6 +286,12 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   mergeConfigurations(cfg, k.configurations);
   ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs, ctx.trackOrigins ? (kind) => builtinOrigin(configuredIn, `${kind}Generator`) : undefined));
   if (hasErrors(ctx.diagnostics)) return;
+  // then its `generators:` plugins
+  for (const c of configsOf(k, 'generators', ctx)) {
+    if (hasErrors(ctx.diagnostics)) return;
+    ctx.diagnostics.push(...runPluginGenerator(c, k, rm, ctx.fs, ctx.trackOrigins ? configOrigin(c, originPath, goJoin) : undefined));
+  }
+  if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
     if (isRemote(ref.entry)) {
       ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
@@ -312,9 +320,41 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     ctx.diagnostics.push(...step.run(k, rm, ctx, cfg));
     if (ctx.trackOrigins) for (const kind of step.plugins(k)) recordTransformer(rm, builtinOrigin(configuredIn, kind));
   }
+  // then its `transformers:` plugins
+  for (const c of configsOf(k, 'transformers', ctx)) {
+    if (hasErrors(ctx.diagnostics)) return;
+    ctx.diagnostics.push(...runPluginTransformer(c, rm));
+    if (ctx.trackOrigins) recordTransformer(rm, configOrigin(c, originPath, goJoin));
+  }
   // Kustomize binds a kustomization's vars to its resources after its transformers.
   if (hasErrors(ctx.diagnostics)) return;
   ctx.diagnostics.push(...bindVars(rm, k.vars ?? [], vars));
+}
+
+/**
+ * The builtin plugin configs of a kustomization's `transformers:` or `generators:`; a
+ * directory entry's kustomization is built here, its objects being the configs (their
+ * origins, as Kustomize records them, relative to the listing kustomization).
+ */
+function configsOf(k: Kustomization, field: PluginField, ctx: BuildContext): PluginConfig[] {
+  const sources = k[field];
+  if (sources.length === 0) return [];
+  const buildDir: DirBuilder = (dir, entry, location) => {
+    const sub = buildTarget(dir, { ...ctx, trackOrigins: true }, 'Kustomization', location, entry);
+    if (!sub) return undefined;
+    return sub.rm.all().map((r) => ({ value: r.object, location: r.origin.location, origin: originPathOf(r.object) ?? entry }));
+  };
+  const decode = (objects: Parameters<typeof decodePluginObjects>[1]) => decodePluginObjects({ fs: ctx.fs, dir: k.dir, root: k.dir, ds: ctx.diagnostics }, objects, field);
+  return pluginConfigs(sources, buildDir, decode, ctx.diagnostics, field);
+}
+
+/** The `path` of an object's origin annotation. */
+function originPathOf(o: JsonObject): string | undefined {
+  const origin = originOf(o);
+  const m = origin ? /^path: (.*)$/m.exec(origin) : null;
+  if (!m) return undefined;
+  const v = parseYamlDocuments(m[1], '<origin>').value?.[0]?.value;
+  return typeof v === 'string' ? v : m[1];
 }
 
 function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext): void {

@@ -67,6 +67,13 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** A `LabelTransformer` plugin: its pairs set at its own field specs only (no defaults). */
+export function applyLabelsWith(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, specs: readonly FieldSpec[]): Diagnostic[] {
+  const diagnostics = validateLabels(pairs, location);
+  setPairs(resources, pairs, specs);
+  return diagnostics;
+}
+
 function validateLabels(pairs: Record<string, string>, location: SourceLocation): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [k, v] of Object.entries(pairs)) {

@@ -1,70 +1,102 @@
 import { pairOf } from '../types.js';
-import type { Diagnostic, JsonObject, Resource } from '../types.js';
+import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
+import type { SubjectsMode } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
+import { fieldSpecMatches } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
 import { mergeSpecs, NAMESPACE } from '../schema/field-specs.js';
 import { isClusterScoped } from '../schema/cluster-scoped.js';
 
+export interface NamespaceOptions {
+  /** Set a namespace field only where it is missing or empty (NamespaceTransformer's unsetOnly). */
+  unsetOnly?: boolean;
+  /** Which RoleBinding/ClusterRoleBinding subjects get the namespace (setRoleBindingSubjects); defaultOnly when absent. */
+  subjects?: SubjectsMode;
+  /** Only these resources (ValueAddTransformer's selected targets); all when absent. */
+  only?: ReadonlySet<Resource>;
+}
+
 /**
- * The `namespace:` transformer, as Kustomize v5.5 behaves (case 03 and fixtures):
- * - every resource Kustomize does not know as cluster-scoped gets metadata.namespace
- *   (unknown custom kinds included, even cluster-scoped ones);
- * - a `Namespace` object is renamed to the namespace itself;
- * - APIService spec.service.namespace is set (created), a CRD's conversion webhook service
- *   namespace only when present;
- * - RoleBinding/ClusterRoleBinding subjects named `default` (any kind) get the namespace,
- *   whatever they had. Subjects naming a ServiceAccount of the build follow it through the
- *   name-reference pass, not here.
+ * The `namespace:` field: Kustomize's namespace field specs (the Namespace object renamed,
+ * APIService and CRD conversion webhook services) plus the user's `configurations`.
  */
 export function setNamespace(resources: ResourceMap, ns: string, extra: FieldSpec[]): Diagnostic[] {
-  const specs = mergeSpecs(NAMESPACE, extra);
+  return setNamespaceWith(resources, ns, mergeSpecs(NAMESPACE, extra), {});
+}
+
+/**
+ * The namespace transformer with its field specs as given (a `NamespaceTransformer` plugin
+ * uses its own `fieldSpecs`, no defaults), as Kustomize v5.5 behaves
+ * (api/filters/namespace):
+ * - every resource Kustomize does not know as cluster-scoped gets metadata.namespace
+ *   (unknown custom kinds included, even cluster-scoped ones), whatever the specs say:
+ *   `metadata/namespace` specs are dropped;
+ * - a `metadata/name` spec only reaches objects of apiVersion `v1` (the default table
+ *   renames a `Namespace` object to the namespace itself);
+ * - RoleBinding/ClusterRoleBinding subjects: those named `default` (any kind) get the
+ *   namespace, whatever they had (`defaultOnly`, the default), or every ServiceAccount
+ *   subject (`allServiceAccounts`), or none; specs of `subjects/namespace` for those kinds
+ *   are dropped. Subjects naming a ServiceAccount of the build otherwise follow it through
+ *   the name-reference pass, not here;
+ * - the other specs set their field (created where the spec says so);
+ * - with `unsetOnly`, every one of these sets a field only when it is missing or empty.
+ */
+export function setNamespaceWith(resources: ResourceMap, ns: string, specs: readonly FieldSpec[], opts: NamespaceOptions): Diagnostic[] {
+  const set = (parent: JsonObject, key: string, create: boolean) => {
+    const cur: Json | undefined = parent[key];
+    if (cur === undefined || cur === null) {
+      if (!create) return;
+    } else if (typeof cur === 'object') return;
+    else if (opts.unsetOnly && cur !== '') return;
+    parent[key] = ns;
+  };
+  const rest = specs.filter((s) => s.path !== 'metadata/namespace');
   for (const r of resources.all()) {
-    const clusterScoped = isClusterScoped(r.id.group, r.id.kind, r.id.version);
-    if (r.id.group === '' && r.id.kind === 'Namespace') {
-      renameNamespaceObject(r, ns);
-      continue;
-    }
-    forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key) => {
-      if (spec.path === 'metadata/namespace' && (spec.kind === undefined || spec.kind === '') && clusterScoped) return;
-      const cur = parent[key];
-      if (cur !== undefined && cur !== null && typeof cur !== 'string') return;
-      if (cur === undefined && !spec.create) return;
-      parent[key] = ns;
-    });
-    const meta = r.object.metadata as JsonObject | undefined;
-    const newNs = meta && typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-    if (newNs !== r.id.namespace) {
-      r.previousNamespaces.push(r.id.namespace);
-      r.previousIds.push(pairOf(r.id));
-      if (newNs === undefined) delete r.id.namespace;
-      else r.id.namespace = newNs;
-    }
-    if (r.id.group === 'rbac.authorization.k8s.io' && (r.id.kind === 'RoleBinding' || r.id.kind === 'ClusterRoleBinding')) {
-      setDefaultSubjects(r.object, ns);
-    }
+    if (opts.only && !opts.only.has(r)) continue;
+    const binding = r.id.group === 'rbac.authorization.k8s.io' && (r.id.kind === 'RoleBinding' || r.id.kind === 'ClusterRoleBinding');
+    const v1 = r.object.apiVersion === 'v1';
+    if (!isClusterScoped(r.id.group, r.id.kind, r.id.version)) set(metaOf(r), 'namespace', true);
+    if (binding) setSubjects(r.object, opts.subjects ?? 'defaultOnly', set);
+    const own = rest.filter(
+      (s) => (s.path !== 'metadata/name' || v1) && !(binding && s.path === 'subjects/namespace' && (s.kind === 'RoleBinding' || s.kind === 'ClusterRoleBinding')) && fieldSpecMatches(s, r.id),
+    );
+    if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key) => set(parent, key, spec.create === true));
+    track(r);
   }
   resources.reindex();
   return [];
 }
 
-function renameNamespaceObject(r: Resource, ns: string): void {
-  let meta = r.object.metadata as JsonObject | undefined;
-  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) {
-    meta = {};
-    r.object.metadata = meta;
-  }
-  if (r.id.name === ns) return;
-  r.previousNames.push(r.id.name);
-  r.previousIds.push(pairOf(r.id));
-  r.id.name = ns;
-  meta.name = ns;
+function metaOf(r: Resource): JsonObject {
+  const m = r.object.metadata;
+  if (m && typeof m === 'object' && !Array.isArray(m)) return m;
+  return (r.object.metadata = {});
 }
 
-function setDefaultSubjects(obj: JsonObject, ns: string): void {
+/** Records a changed name or namespace in the resource's id history. */
+function track(r: Resource): void {
+  const meta = r.object.metadata as JsonObject | undefined;
+  const newNs = meta && typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
+  const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
+  if (newNs === r.id.namespace && newName === r.id.name) return;
+  r.previousIds.push(pairOf(r.id));
+  if (newNs !== r.id.namespace) {
+    r.previousNamespaces.push(r.id.namespace);
+    if (newNs === undefined) delete r.id.namespace;
+    else r.id.namespace = newNs;
+  }
+  if (newName !== r.id.name) {
+    r.previousNames.push(r.id.name);
+    r.id.name = newName;
+  }
+}
+
+function setSubjects(obj: JsonObject, mode: SubjectsMode, set: (parent: JsonObject, key: string, create: boolean) => void): void {
   const subjects = obj.subjects;
-  if (!Array.isArray(subjects)) return;
+  if (mode === 'none' || !Array.isArray(subjects)) return;
   for (const s of subjects) {
-    if (s && typeof s === 'object' && !Array.isArray(s) && s.name === 'default') s.namespace = ns;
+    if (!s || typeof s !== 'object' || Array.isArray(s)) continue;
+    if (mode === 'defaultOnly' ? s.name === 'default' : s.kind === 'ServiceAccount') set(s, 'namespace', true);
   }
 }

@@ -2,6 +2,7 @@ import { pairOf } from '../types.js';
 import type { Diagnostic, JsonObject } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { FieldSpec } from './fieldspec.js';
+import { fieldSpecMatches } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
 import { mergeSpecs, NAME_PREFIX_SUFFIX, PREFIX_SUFFIX_SKIP } from '../schema/field-specs.js';
 
@@ -22,19 +23,40 @@ export function addPrefixSuffix(
   const p = prefix ?? '';
   const s = suffix ?? '';
   if (p === '' && s === '') return [];
-  const prefixSpecs = p === '' ? [] : mergeSpecs(NAME_PREFIX_SUFFIX, extra.prefix);
-  const suffixSpecs = s === '' ? [] : mergeSpecs(NAME_PREFIX_SUFFIX, extra.suffix);
+  return addPrefixSuffixWith(resources, {
+    prefix: p,
+    suffix: s,
+    prefixSpecs: p === '' ? [] : mergeSpecs(NAME_PREFIX_SUFFIX, extra.prefix),
+    suffixSpecs: s === '' ? [] : mergeSpecs(NAME_PREFIX_SUFFIX, extra.suffix),
+  });
+}
+
+/**
+ * The prefix and suffix transformers with their field specs as given (the
+ * `PrefixTransformer`, `SuffixTransformer` and `PrefixSuffixTransformer` plugins): each
+ * spec gets the prefix (or suffix) added to its field, created as just the prefix where the
+ * spec says so. The resource counts as renamed (for name references) only when a spec of
+ * path `metadata/name` matches it. Kinds are matched on the resource's original id.
+ */
+export function addPrefixSuffixWith(
+  resources: ResourceMap,
+  o: { prefix: string; suffix: string; prefixSpecs: readonly FieldSpec[]; suffixSpecs: readonly FieldSpec[] },
+): Diagnostic[] {
+  const { prefix: p, suffix: s } = o;
   for (const r of resources.all()) {
-    if (PREFIX_SUFFIX_SKIP.some((k) => k.kind === r.id.kind && (k.group === undefined || k.group === r.id.group))) continue;
-    for (const [specs, add] of [
-      [prefixSpecs, (v: string) => `${p}${v}`],
-      [suffixSpecs, (v: string) => `${v}${s}`],
+    if (PREFIX_SUFFIX_SKIP.some((k) => k.kind === r.originalId.kind && (k.group === undefined || k.group === r.originalId.group))) continue;
+    for (const [specs, affix, add, marks] of [
+      [o.prefixSpecs, p, (v: string) => `${p}${v}`, r.prefixes],
+      [o.suffixSpecs, s, (v: string) => `${v}${s}`, r.suffixes],
     ] as const) {
-      forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key) => {
+      const own = specs.filter((spec) => fieldSpecMatches(spec, r.originalId));
+      if (own.length === 0) continue;
+      forEachListAwareSpec(r.object, r.originalId, own, (spec, parent, key) => {
         const cur = parent[key];
         if (typeof cur === 'string') parent[key] = add(cur);
         else if ((cur === undefined || cur === null) && spec.create) parent[key] = add('');
       });
+      if (affix !== '' && own.some((spec) => spec.path === 'metadata/name')) marks.push(affix);
     }
     const meta = r.object.metadata as JsonObject | undefined;
     const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
@@ -43,8 +65,6 @@ export function addPrefixSuffix(
       r.previousIds.push(pairOf(r.id));
       r.id.name = newName;
     }
-    if (p !== '') r.prefixes.push(p);
-    if (s !== '') r.suffixes.push(s);
   }
   resources.reindex();
   return [];

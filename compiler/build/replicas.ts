@@ -14,8 +14,12 @@ import { mergeSpecs, REPLICAS } from '../schema/field-specs.js';
  * others with that name are ignored. An entry that reaches none is an error (KF2006).
  */
 export function applyReplicas(resources: ResourceMap, replicas: ReplicaEntry[], extra: FieldSpec[]): Diagnostic[] {
+  return applyReplicasWith(resources, replicas, mergeSpecs(REPLICAS, extra));
+}
+
+/** The replicas transformer with its field specs as given (a `ReplicaCountTransformer` plugin: no specs, no match). */
+export function applyReplicasWith(resources: ResourceMap, replicas: ReplicaEntry[], specs: readonly FieldSpec[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const specs = mergeSpecs(REPLICAS, extra);
   for (const entry of replicas) {
     const targets = resources.all().filter((r) => hasName(r, entry.name) && specs.some((s) => fieldSpecMatches(s, r.id)));
     if (targets.length === 0) {

@@ -1,6 +1,6 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
-import { MERGE, NOT_JSON, parseComplete, parseWithPositions, resolvePlain, type PNode, type PPair } from './yaml.js';
+import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments, resolvePlain, type PNode, type PPair } from './yaml.js';
 
 export type { PNode, PPair };
 
@@ -83,6 +83,49 @@ export class PositionedYaml {
   }
 }
 
+/**
+ * Every non-empty document of a text as a positioned tree, for small multi-document inputs
+ * (builtin plugin configurations). YAML errors come from the resource reader, which places
+ * them best; `docs` is then undefined.
+ */
+export function positionedDocuments(file: string, text: string): { docs?: { root: PNode; index: number }[]; diagnostics: Diagnostic[] } {
+  const checked = parseYamlDocuments(text, file);
+  if (!checked.value) return { diagnostics: checked.diagnostics };
+  const lc = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true });
+  const all = (Array.isArray(parsed) ? parsed : [parsed]) as Document.Parsed[];
+  const docs: { root: PNode; index: number }[] = [];
+  all.forEach((doc, index) => {
+    const contents = doc.contents as YNode | null;
+    if (contents === null || contents === undefined) return;
+    docs.push({ root: fromYaml(contents, { doc, lc, memo: new Map(), active: new Set(), aliases: false, plainFlags: true }), index });
+  });
+  return { docs, diagnostics: [] };
+}
+
+/** A JSON value as a tree whose every node is placed at `at` (for objects that have no text of their own). */
+export function jsonToPNode(v: Json, at: { line: number; column: number }): PNode {
+  if (Array.isArray(v)) return { kind: 'seq', ...at, items: v.map((x) => jsonToPNode(x, at)) };
+  if (v !== null && typeof v === 'object') {
+    return { kind: 'map', ...at, pairs: Object.entries(v).map(([key, x]) => ({ key, keyLine: at.line, keyColumn: at.column, value: jsonToPNode(x, at) })) };
+  }
+  return { kind: 'scalar', ...at, value: v, source: v === null ? '' : String(v) };
+}
+
+/** Moves every position of a tree by `lines` and `columns` (a text embedded in another file). */
+export function shiftPNode(n: PNode, lines: number, columns: number, seen = new Set<PNode>()): void {
+  if (seen.has(n)) return; // an alias shares its anchor's tree
+  seen.add(n);
+  n.line += lines;
+  n.column += columns;
+  for (const it of n.items ?? []) shiftPNode(it, lines, columns, seen);
+  for (const p of n.pairs ?? []) {
+    p.keyLine += lines;
+    p.keyColumn += columns;
+    shiftPNode(p.value, lines, columns, seen);
+  }
+}
+
 function lineCounterOf(text: string): LineCounter {
   const lc = new LineCounter();
   lc.addNewLine(0);
@@ -104,6 +147,8 @@ interface Walk {
   /** Nodes being built (an alias to one of them is a cycle). */
   active: Set<YNode>;
   aliases: boolean;
+  /** Mark plain scalars (PNode.plain). */
+  plainFlags?: boolean;
 }
 
 /** The tree of a `yaml` package node (an alias gives the tree of its anchored node). */
@@ -181,6 +226,7 @@ function fromYamlNode(n: YNode, here: { line: number; column: number }, st: Walk
     const node: PNode = { kind: 'scalar', ...here, value, source };
     if (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') node.block = true;
     if (n.tag !== undefined) node.tagged = true;
+    if (st.plainFlags && n.type === 'PLAIN') node.plain = true;
     return node;
   }
   return { kind: 'scalar', ...here, value: null, source: '' };

@@ -123,6 +123,53 @@ export interface ResourceRef {
   location: SourceLocation;
 }
 
+/** Which RoleBinding subjects a NamespaceTransformer plugin sets. */
+export type SubjectsMode = 'defaultOnly' | 'allServiceAccounts' | 'none';
+
+/**
+ * A builtin plugin configuration (`apiVersion: builtin`) from `transformers:` or
+ * `generators:`, decoded as Kustomize decodes it (load/plugins.ts). Field specs are used
+ * as given: no defaults are merged, unlike the kustomization fields.
+ */
+export type BuiltinPlugin =
+  | { type: 'LabelTransformer' | 'AnnotationsTransformer'; pairs: Record<string, string>; fieldSpecs: FieldSpec[] }
+  | { type: 'NamespaceTransformer'; namespace: string; fieldSpecs: FieldSpec[]; unsetOnly: boolean; subjects: SubjectsMode }
+  | { type: 'PrefixSuffixTransformer' | 'PrefixTransformer' | 'SuffixTransformer'; prefix: string; suffix: string; fieldSpecs: FieldSpec[] }
+  | { type: 'ImageTagTransformer'; image: ImageEntry; fieldSpecs: FieldSpec[] }
+  | { type: 'ReplicaCountTransformer'; replica: ReplicaEntry; fieldSpecs: FieldSpec[] }
+  | { type: 'PatchTransformer' | 'PatchStrategicMergeTransformer' | 'PatchJson6902Transformer'; patches: PatchEntry[] }
+  | { type: 'ReplacementTransformer'; replacements: Replacement[] }
+  | { type: 'HashTransformer' }
+  | { type: 'ValueAddTransformer'; value: string; targets: ValueAddTarget[] }
+  | { type: 'ConfigMapGenerator' | 'SecretGenerator'; args: GeneratorArgs };
+
+export interface ValueAddTarget {
+  selector?: Selector;
+  fieldPath: string;
+  filePathPosition: number;
+}
+
+export interface PluginConfig {
+  plugin: BuiltinPlugin;
+  /** The config's own id (its kind is the plugin's type), for duplicates and buildMetadata. */
+  name: string;
+  namespace?: string;
+  /** Where the config object starts. */
+  location: SourceLocation;
+  /**
+   * The config's origin path relative to the kustomization directory, as Kustomize records
+   * it: the kustomization file for an inline config, else the file it was read from.
+   */
+  origin: string;
+}
+
+/**
+ * One `transformers:` / `generators:` entry: configs already read (inline text or a file),
+ * or a directory whose kustomization is built at build time to produce the configs. The
+ * loader lists the inline entries first, as Kustomize configures them.
+ */
+export type PluginSource = { configs: PluginConfig[] } | { dir: string; entry: string; location: SourceLocation };
+
 export interface Kustomization {
   /** Absolute directory of the kustomization. */
   dir: string;
@@ -152,6 +199,10 @@ export interface Kustomization {
   /** Deprecated `vars`, in declaration order. */
   vars: VarDecl[];
   sortOptions?: SortOptions;
+  /** `transformers:` entries (builtin plugin configs), in the order written. */
+  transformers: PluginSource[];
+  /** `generators:` entries (builtin plugin configs), in the order written. */
+  generators: PluginSource[];
   /** `buildMetadata` options as written (only the root's count: build/build-metadata.ts). */
   buildMetadata: string[];
   /** The raw parsed object, for diagnostics. */

@@ -6,6 +6,7 @@ import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
 import { parseComplete } from './yaml.js';
+import { readPluginEntries } from './plugins.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -58,8 +59,8 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   helmCharts: 'unsupported',
   helmGlobals: 'unsupported',
   helmChartInflationGenerator: 'unsupported',
-  generators: 'unsupported',
-  transformers: 'unsupported',
+  generators: 'ok',
+  transformers: 'ok',
   validators: 'unsupported',
   buildMetadata: 'ok',
 };
@@ -79,8 +80,6 @@ const UNSUPPORTED_HINT: Record<string, string> = {
   helmCharts: 'render the chart once (helm template) and commit the output as a resource',
   helmGlobals: 'render the chart once (helm template) and commit the output as a resource',
   helmChartInflationGenerator: 'render the chart once (helm template) and commit the output as a resource',
-  generators: 'kforge runs no plugins: express the generator as configMapGenerator/secretGenerator or committed resources',
-  transformers: 'kforge runs no plugins: use patches or typed patches in the environment definition',
   validators: 'kforge runs no plugins: use kforge policy checks',
 };
 
@@ -127,7 +126,12 @@ export function findKustomizationFile(fs: FileSystem, dir: string, where?: Sourc
   return { file: path.join(dir, found[0]), diagnostics: [] };
 }
 
-type Ctx = { y: PositionedYaml; ds: Diagnostic[]; dir: string; fs: FileSystem; root: string };
+/** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
+export type YamlView = Pick<PositionedYaml, 'file' | 'text' | 'at' | 'keyAt' | 'offsetAt'>;
+
+/** The state of reading one kustomization (or a file it names): positions, diagnostics, where paths resolve. */
+export type LoadCtx = { y: YamlView; ds: Diagnostic[]; dir: string; fs: FileSystem; root: string };
+type Ctx = LoadCtx;
 
 /** Loads and validates one kustomization file. Returns undefined (with diagnostics) when unusable. */
 export function loadKustomizationFile(fs: FileSystem, file: string, text: string): { value?: Kustomization; diagnostics: Diagnostic[] } {
@@ -280,6 +284,20 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
       case 'sortOptions':
         k.sortOptions = sortOptions(ctx, v);
         break;
+      case 'transformers':
+      case 'generators': {
+        if (v.kind !== 'seq') {
+          ds.push(diag('KF1006', `"${key}" must be a list, found ${typeName(v)}`, { location: y.at(v), hint: 'write each entry on its own line as "- entry"' }));
+          break;
+        }
+        const entries: { value: string; node: PNode; location: SourceLocation }[] = [];
+        for (const item of v.items as PNode[]) {
+          if (item.kind === 'scalar' && typeof item.value === 'string') entries.push({ value: item.value, node: item, location: y.at(item) });
+          else ds.push(diag('KF1006', `"${key}" entries must be strings, found ${typeName(item)}`, { location: y.at(item), hint: 'write a path, or an inline configuration as a block string (|-)' }));
+        }
+        k[key] = readPluginEntries(ctx, entries, key);
+        break;
+      }
       case 'buildMetadata':
         // unknown options are ignored, as Kustomize does
         k.buildMetadata = strList(ctx, v, key).map((e) => e.value);
@@ -352,7 +370,7 @@ function kustomizationMetadata(ctx: Ctx, v: PNode): void {
   });
 }
 
-function firstLine(s: string): string {
+export function firstLine(s: string): string {
   return s.split('\n')[0];
 }
 
@@ -391,6 +409,8 @@ export function emptyKustomization(dir: string, file: string): Kustomization {
     configurations: emptyConfigurations(),
     crds: [],
     replacements: [],
+    transformers: [],
+    generators: [],
     buildMetadata: [],
     vars: [],
     raw: {},
@@ -405,7 +425,7 @@ export function emptyConfigurations(): ConfigurationsSpec {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function isNull(v: PNode | null): boolean {
+export function isNull(v: PNode | null): boolean {
   return v === null || (v.kind === 'scalar' && v.value === null);
 }
 
@@ -464,7 +484,7 @@ function goScalar(ctx: Ctx, v: PNode): GoScalar | undefined {
   return typeof r === 'string' ? { t: 'string', v: r } : typeof r === 'boolean' ? { t: 'bool', v: r } : { t: 'number', v: r };
 }
 
-function typeName(v: PNode): string {
+export function typeName(v: PNode): string {
   if (v.kind === 'map') return 'a mapping';
   if (v.kind === 'seq') return 'a list';
   return typeof v.value === 'string' ? 'a string' : `${typeof v.value} ${String(v.value)}`;
@@ -750,7 +770,7 @@ function readFileText(ctx: Ctx, abs: string, where: SourceLocation): string | un
   }
 }
 
-function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation): { text: string; path: string; textLocation: SourceLocation } | undefined {
+export function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation): { text: string; path: string; textLocation: SourceLocation } | undefined {
   const abs = resolveLocalFile(ctx, entry, where);
   if (!abs) return undefined;
   const text = readFileText(ctx, abs, where);
@@ -770,7 +790,7 @@ function linesOf(text: string): string[] {
   return l;
 }
 
-function inlineLocation(ctx: Ctx, v: PNode): SourceLocation {
+export function inlineLocation(ctx: Ctx, v: PNode): SourceLocation {
   const loc = ctx.y.at(v);
   if (v.kind === 'scalar' && v.block) {
     // The text starts on the next non-blank line, at its indentation: positions inside the

@@ -965,6 +965,8 @@ export interface PNode {
   block?: boolean;
   /** A scalar written with an explicit tag (`!!str 123`). */
   tagged?: boolean;
+  /** A plain (unquoted) scalar; set only by kfile.ts's positionedDocuments. */
+  plain?: boolean;
   /** Sequence items. */
   items?: PNode[];
   /** Mapping entries, in order. */

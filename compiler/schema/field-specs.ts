@@ -94,6 +94,7 @@ export const COMMON_ANNOTATIONS: readonly FieldSpec[] = [
  */
 export const NAMESPACE: readonly FieldSpec[] = [
   { path: 'metadata/namespace', create: true },
+  { kind: 'Namespace', path: 'metadata/name', create: true },
   { group: 'apiregistration.k8s.io', kind: 'APIService', path: 'spec/service/namespace', create: true },
   {
     group: 'apiextensions.k8s.io',
