@@ -494,17 +494,11 @@ function topAnnotations(v: JsonObject): JsonObject | undefined {
 /**
  * At the end of a build: annotation values a patch set as numbers, booleans or null become
  * strings as Kustomize writes them after its JSON round trip (`7` → "7", `true` → "true",
- * null → "null"); an empty or null `metadata.annotations` is removed.
+ * null → "null"). An empty or null `metadata.annotations` is removed later, with
+ * Kustomize's build annotations (finishBuildMetadata).
  */
 export function stringifyAnnotations(rm: ResourceMap): void {
   for (const r of rm.all()) {
-    const meta = r.object.metadata;
-    // Kustomize adds and removes its build annotations on every object, which drops an
-    // empty or null `metadata.annotations` (an empty `labels` stays).
-    if (meta && typeof meta === 'object' && !Array.isArray(meta) && 'annotations' in meta) {
-      const a = meta.annotations;
-      if (a === null || (typeof a === 'object' && !Array.isArray(a) && Object.keys(a).length === 0)) delete meta.annotations;
-    }
     const ann = topAnnotations(r.object);
     if (!ann) continue;
     for (const [k, x] of Object.entries(ann)) {
