@@ -9,6 +9,7 @@ import { ResourceMap, idFromObject } from '../resource-map.js';
 import type { ConfigurationsSpec, Kustomization, PatchEntry } from '../load/kustomization.js';
 import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
 import { parseYamlDocuments } from '../load/yaml.js';
+import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences, nameReferencesFromCrds } from './name-reference.js';
@@ -90,6 +91,8 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     stringifyAnnotations(rm);
+    ctx.diagnostics.push(...checkWritable(rm));
+    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     const resources = sortResources(rm.all(), k.sortOptions);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
   } catch (e) {
@@ -443,3 +446,23 @@ function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what
 }
 
 export type { PatchEntry };
+
+/**
+ * Strings Kustomize cannot print: its output goes through JSON and back through a YAML
+ * reader that refuses U+007F..U+009F (but U+0085) and U+FFFE/U+FFFF (emit/yaml.ts).
+ */
+function checkWritable(rm: ResourceMap): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of rm.all()) {
+    const bad = unwritableString(r.object);
+    if (!bad) continue;
+    const code = `U+${bad.code.toString(16).toUpperCase().padStart(4, '0')}`;
+    out.push(
+      diag('KF1003', `${formatResId(r.id)} holds the control character ${code} at ${bad.pointer || '/'}: Kustomize cannot write it ("control characters are not allowed")`, {
+        location: r.origin.location,
+        hint: 'remove the character; YAML output can carry U+0000..U+001F escaped, but not U+007F..U+009F',
+      }),
+    );
+  }
+  return out;
+}
