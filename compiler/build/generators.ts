@@ -3,6 +3,7 @@ import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '../types.js';
 import { formatResId, pairOf } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
+import { foldNelDeep, unwritableString } from '../emit/yaml.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
 import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
@@ -79,8 +80,20 @@ function runOne(
   if (ds.slice(before).some((d) => d.severity === 'error')) return;
 
   const opts = mergeOptions(globalOptions, g.options);
-  const obj = makeObject(kind, g, opts, entries, ds, field);
-  if (!obj) return;
+  const made = makeObject(kind, g, opts, entries, ds, field);
+  if (!made) return;
+  // Kustomize marshals the generated object through JSON and YAML before hashing it.
+  const bad = unwritableString(made);
+  if (bad) {
+    ds.push(
+      diag('KF2002', `${field} "${g.name}": the value at ${bad.pointer} holds the control character U+${bad.code.toString(16).toUpperCase().padStart(4, '0')}, which Kustomize cannot marshal`, {
+        location: g.location,
+        hint: 'remove the character (U+007F..U+009F other than U+0085, U+FFFE and U+FFFF cannot be written)',
+      }),
+    );
+    return;
+  }
+  const obj = foldNelDeep(made) as JsonObject;
   if (origin) setOriginIfMissing(obj, origin(kind));
   const hashed = opts.disableNameSuffixHash !== true;
 

@@ -9,6 +9,7 @@ import { ResourceMap, idFromObject } from '../resource-map.js';
 import type { ConfigurationsSpec, Kustomization, PatchEntry, PluginConfig } from '../load/kustomization.js';
 import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
 import { parseYamlDocuments } from '../load/yaml.js';
+import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences, nameReferencesFromCrds } from './name-reference.js';
@@ -119,10 +120,10 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     stringifyAnnotations(rm);
-    const resources = sortResources(
-      rm.all().filter((r) => !isLocalConfig(r)),
-      k.sortOptions,
-    );
+    const printed = rm.all().filter((r) => !isLocalConfig(r));
+    ctx.diagnostics.push(...checkWritable(printed));
+    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    const resources = sortResources(printed, k.sortOptions);
     finishBuildMetadata(resources, k.buildMetadata);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
   } catch (e) {
@@ -528,3 +529,23 @@ function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what
 }
 
 export type { PatchEntry };
+
+/**
+ * Strings Kustomize cannot print: its output goes through JSON and back through a YAML
+ * reader that refuses U+007F..U+009F (but U+0085) and U+FFFE/U+FFFF (emit/yaml.ts).
+ */
+function checkWritable(resources: readonly Resource[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of resources) {
+    const bad = unwritableString(r.object);
+    if (!bad) continue;
+    const code = `U+${bad.code.toString(16).toUpperCase().padStart(4, '0')}`;
+    out.push(
+      diag('KF1003', `${formatResId(r.id)} holds the control character ${code} at ${bad.pointer || '/'}: Kustomize cannot write it ("control characters are not allowed")`, {
+        location: r.origin.location,
+        hint: 'remove the character; YAML output can carry U+0000..U+001F escaped, but not U+007F..U+009F',
+      }),
+    );
+  }
+  return out;
+}

@@ -10,6 +10,70 @@ import { isTimestamp, resolvePlain } from '../load/yaml.js';
 
 const BEST_WIDTH = 80;
 
+// ---------------------------------------------------------------------------
+// Kustomize's JSON step
+// ---------------------------------------------------------------------------
+//
+// Kustomize prints a resource by encoding it as JSON (Go) and reading that JSON text
+// back as YAML (sigs.k8s.io/yaml on go-yaml v2) before writing it. Go's encoder
+// escapes control characters below U+0020, U+2028 and U+2029 but writes U+007F..U+009F
+// and U+FFFE/U+FFFF raw, and the YAML reader then refuses U+007F..U+009F (except
+// U+0085) and U+FFFE/U+FFFF ("control characters are not allowed") and reads a raw
+// U+0085 (NEL) as a line break inside the double-quoted string, folding it.
+// Generators go through the same step before their name hash is taken.
+
+const UNWRITABLE_RE = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
+/**
+ * What the JSON step makes of a string: each run of spaces and NELs holding n NELs
+ * becomes one space (n = 1) or n-1 line feeds (YAML's folding of line breaks).
+ */
+export function foldNel(s: string): string {
+  if (s.indexOf('\u0085') < 0) return s;
+  return s.replace(/ *\u0085[ \u0085]*/g, (m) => {
+    let n = 0;
+    for (let i = 0; i < m.length; i++) if (m.charCodeAt(i) === 0x85) n++;
+    return n === 1 ? ' ' : '\n'.repeat(n - 1);
+  });
+}
+
+/**
+ * The JSON pointer of the first key or string value holding a character the JSON
+ * step refuses, and that character's code; undefined when there is none.
+ */
+export function unwritableString(v: Json, pointer = ''): { pointer: string; code: number } | undefined {
+  if (typeof v === 'string') {
+    const m = UNWRITABLE_RE.exec(v);
+    return m ? { pointer, code: m[0].charCodeAt(0) } : undefined;
+  }
+  if (v === null || typeof v !== 'object') return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = unwritableString(v[i], `${pointer}/${i}`);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  for (const k of Object.keys(v)) {
+    const here = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const m = UNWRITABLE_RE.exec(k);
+    if (m) return { pointer: here, code: m[0].charCodeAt(0) };
+    const r = unwritableString(v[k] as Json, here);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/** A value with foldNel applied to every key and string (the same value when none has a NEL). */
+export function foldNelDeep(v: Json): Json {
+  if (typeof v === 'string') return foldNel(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(foldNelDeep);
+  const out: JsonObject = {};
+  for (const k of Object.keys(v)) out[foldNel(k)] = foldNelDeep(v[k] as Json);
+  return out;
+}
+
 /** Several documents, as `kustomize build` prints them: `---` between, final newline. */
 export function emitYaml(docs: Json[]): string {
   const out: string[] = [];
@@ -358,7 +422,8 @@ class Writer {
     }
   }
 
-  private key(k: string, indent: number): void {
+  private key(key: string, indent: number): void {
+    const k = foldNel(key);
     if (utf8Length(k) > 128 || hasBreak(k)) {
       // go-yaml writes long or multi-line keys as complex keys: `? key` then `: value`.
       this.put('? ', 2);
@@ -427,7 +492,8 @@ class Writer {
     } else this.string(v as string, indent, simpleKey);
   }
 
-  private string(s: string, indent: number, simpleKey: boolean): void {
+  private string(str: string, indent: number, simpleKey: boolean): void {
+    const s = foldNel(str);
     const style = styleFor(s, simpleKey);
     switch (style) {
       case Style.Plain:

@@ -20,12 +20,16 @@
  * index `locatePointer` expects; empty documents (nothing, only comments, or `null`)
  * are not returned.
  *
+ * Block scalars are given the value Kustomize ends up printing, which is not always
+ * the value YAML defines (see "Block scalars as Kustomize keeps them").
+ *
  * Known differences from Kustomize: integers beyond 2^53 lose precision (JSON numbers
- * are doubles here); strings holding U+007F..U+009F (written as escapes) make
- * Kustomize fail but are accepted here; `|+`/`>+` blocks at the very end of a
- * document followed by a comment keep one line break fewer than go-yaml.
+ * are doubles here); a raw U+0085/U+2028/U+2029 in the text is content here but a
+ * line break for go-yaml; a folded (`>`) annotation value of a resource that a JSON
+ * 6902 patch touches keeps its YAML value here (Kustomize applies its folded-writer
+ * round trip to it then).
  */
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { diag } from '../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Result } from '../types.js';
@@ -256,6 +260,174 @@ export function resolvePlain(s: string): Resolved {
 }
 
 // ---------------------------------------------------------------------------
+// Block scalars as Kustomize keeps them
+// ---------------------------------------------------------------------------
+//
+// Kustomize writes every resource back as YAML with go-yaml v3 (kyaml's
+// RNode.String(), each scalar in the style it was read in) and reads that text again
+// before its JSON step. For literal (`|`) and folded (`>`) scalars that round trip is
+// not faithful, and the value Kustomize prints is the value after it:
+//   - the folded writer adds an extra line break after a line unless the *value*
+//     starts (after its leading breaks) with a blank: it looks at the value's start
+//     where it means the next line's, so a more-indented line or a trailing `>+` blank
+//     line gains a break;
+//   - a value whose first character is a tab is written with no indentation
+//     indicator and cannot be read back ("found a tab character where an indentation
+//     space is expected");
+//   - a `|+`/`>+` value ending in blank lines that is the last node of its document,
+//     followed by a comment, gains a line break (the comment is written after a blank
+//     line that the block then absorbs).
+// Values holding a character the v3 writer escapes (or a space before a line break,
+// or a trailing space) are written double-quoted and survive unchanged.
+
+function isBreakChar(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+/** Whether go-yaml v3's writer keeps a literal or folded style for s. */
+function v3BlockAllowed(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(n - 1) === 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (isBreakChar(s.charCodeAt(i + 1))) return false;
+    } else if (!(c === 9 || c === 10 || (c > 32 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff))) {
+      return false; // characters outside the BMP count as "special" for the v3 writer
+    }
+  }
+  return true;
+}
+
+/** go-yaml v3's chomping indicator for s: keep (`+`) when s ends in two breaks (or is one). */
+function keepChomped(s: string): boolean {
+  const n = s.length;
+  return n > 0 && isBreakChar(s.charCodeAt(n - 1)) && (n === 1 || isBreakChar(s.charCodeAt(n - 2)));
+}
+
+/** The value go-yaml v3 reads back after writing v as a folded (`>`) scalar. */
+export function v3FoldedRoundTrip(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 13 || c === 0x85 || c === 0x2028 || c === 0x2029) return v;
+  }
+  const n = v.length;
+  // The writer: lines of the block body (indentation left out, each line ends with a break).
+  // (It looks past the value's leading breaks, from the value's start, for a blank.)
+  let k = 0;
+  while (k < n && v.charCodeAt(k) === 10) k++;
+  const firstBlank = k >= n || v.charCodeAt(k) === 32 || v.charCodeAt(k) === 9;
+  const lines: string[] = [];
+  let line = '';
+  let breaks = true;
+  let leadingSpaces = true;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 10) {
+      if (!breaks && !leadingSpaces && !firstBlank) {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(line);
+      line = '';
+      breaks = true;
+    } else {
+      if (breaks) leadingSpaces = c === 32 || c === 9;
+      line += v[i];
+      breaks = false;
+    }
+  }
+  if (!breaks) lines.push(line); // the next token starts on a new line
+  const chomp = !isBreakChar(v.charCodeAt(n - 1)) ? 'strip' : keepChomped(v) ? 'keep' : 'clip';
+  // The reader (go-yaml's folded block scalar rules).
+  let s = '';
+  let leadingBreak = '';
+  let trailingBreaks = '';
+  let leadingBlank = false;
+  let i = 0;
+  for (; i < lines.length && lines[i] === ''; i++) trailingBreaks += '\n';
+  while (i < lines.length) {
+    const l = lines[i];
+    const blank = l.charCodeAt(0) === 32 || l.charCodeAt(0) === 9;
+    if (!leadingBlank && !blank && leadingBreak === '\n') {
+      if (trailingBreaks === '') s += ' ';
+    } else s += leadingBreak;
+    s += trailingBreaks;
+    trailingBreaks = '';
+    leadingBlank = blank;
+    s += l;
+    leadingBreak = '\n';
+    for (i++; i < lines.length && lines[i] === ''; i++) trailingBreaks += '\n';
+  }
+  if (chomp !== 'strip') s += leadingBreak;
+  if (chomp === 'keep') s += trailingBreaks;
+  return s;
+}
+
+/**
+ * Whether only blank lines and comments (at least one) follow `from` (a line start)
+ * up to the end of the document.
+ */
+function onlyCommentsFollow(text: string, from: number): boolean {
+  let comment = false;
+  const n = text.length;
+  let p = from;
+  while (p < n) {
+    let e = text.indexOf('\n', p);
+    if (e < 0) e = n;
+    let q = p;
+    while (q < e && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+    if (q < e && text.charCodeAt(q) !== 13) {
+      if (text.charCodeAt(q) === 35) comment = true;
+      else if (q === p && (text.startsWith('---', p) || text.startsWith('...', p)) && (e - p === 3 || /[ \t\r]/.test(text[p + 3]))) break;
+      else return false;
+    }
+    p = e + 1;
+  }
+  return comment;
+}
+
+/**
+ * A literal or folded block scalar's value as Kustomize ends up with it (see above).
+ * `end` is the offset right after the block (a line start, or the text's end).
+ */
+function blockScalarAsKustomizeKeepsIt(
+  value: string,
+  style: 'literal' | 'folded' | 'rebuilt',
+  text: string,
+  end: number,
+  where: () => { file: string; line: number; column: number },
+): string {
+  let v = value;
+  // go-yaml has no line break to keep after a last line the file does not end.
+  if (end >= text.length && v.endsWith('\n')) {
+    const lastNl = text.lastIndexOf('\n');
+    if (lastNl < text.length - 1 && text.slice(lastNl + 1).trim() !== '') v = v.slice(0, -1);
+  }
+  // go-yaml's reader: blank lines that end a document before a comment keep a break more.
+  if (keepChomped(v) && v3BlockAllowed(v) && onlyCommentsFollow(text, end)) v += '\n';
+  if (style === 'rebuilt') return v; // written again as a new node: see checkTabStart
+  checkTabStart(v, where);
+  if (style === 'folded' && v3BlockAllowed(v)) v = v3FoldedRoundTrip(v);
+  return v;
+}
+
+/**
+ * A value go-yaml v3 writes as a block scalar (literal or folded style, or any new
+ * node holding a line break) cannot start with a tab: it is written without an
+ * indentation indicator and Kustomize fails reading it back.
+ */
+function checkTabStart(v: string, where: () => { file: string; line: number; column: number }): void {
+  if (v.charCodeAt(0) !== 9 || !v3BlockAllowed(v)) return;
+  throw new Abort(
+    diag('KF1003', 'a multi-line value starting with a tab: Kustomize writes it as a block scalar it cannot read back ("found a tab character where an indentation space is expected")', {
+      location: where(),
+      hint: 'start the value with something other than a tab, or indent its first line with spaces',
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------
 // Reading
 // ---------------------------------------------------------------------------
 
@@ -267,6 +439,7 @@ class Abort extends Error {
 
 interface WalkCtx {
   file: string;
+  text: string;
   lc: LineCounter;
   anchors: Map<string, Json>;
   nodes: number;
@@ -313,11 +486,45 @@ const hasOwn = Object.prototype.hasOwnProperty;
 function decodeBase64(s: string): string | undefined {
   const clean = s.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(clean, 'base64'));
-  } catch {
-    return undefined;
+  return goUtf8(Buffer.from(clean, 'base64'));
+}
+
+/**
+ * Bytes as a Go program turns them into JSON text (Kustomize's round trip): valid
+ * UTF-8 kept, every byte of an invalid sequence replaced by U+FFFD (one per byte, as
+ * Go's utf8.DecodeRune reads them, not the WHATWG "maximal subpart" rule).
+ */
+export function goUtf8(b: Uint8Array): string {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const c = b[i];
+    let len = 0;
+    if (c < 0x80) len = 1;
+    else if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) len = 3;
+    else if (c >= 0xf0 && c <= 0xf4) len = 4;
+    let ok = len > 0 && i + len <= n;
+    if (ok && len > 1) {
+      const c1 = b[i + 1];
+      const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+      const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+      if (c1 < lo || c1 > hi) ok = false;
+      for (let k = 2; ok && k < len; k++) if ((b[i + k] & 0xc0) !== 0x80) ok = false;
+    }
+    if (ok) {
+      i += len;
+      continue;
+    }
+    if (i > start) out.push(Buffer.from(b.subarray(start, i)).toString('utf8'));
+    out.push('\ufffd');
+    i++;
+    start = i;
   }
+  if (start < n) out.push(Buffer.from(b.subarray(start, n)).toString('utf8'));
+  return out.join('');
 }
 
 function scalarText(node: Scalar): string {
@@ -327,12 +534,59 @@ function scalarText(node: Scalar): string {
   return typeof src === 'string' ? src : String(v);
 }
 
-function scalarValue(node: Scalar, ctx: WalkCtx): Resolved {
-  const str = scalarText(node);
+/**
+ * Double-quoted escapes where go-yaml and the `yaml` package disagree: go-yaml
+ * refuses `\\/` and `\\u`/`\\U` escapes naming a surrogate (KF1003 here too) and
+ * accepts `\\'` (a single quote), which the `yaml` package refuses (that error is
+ * skipped in parseComplete and the scalar decoded again here). Returns the value.
+ */
+function doubleQuoted(value: string, ctx: WalkCtx, from: number, to: number): string {
+  const t = ctx.text;
+  let squote = false;
+  for (let i = t.indexOf('\\', from); i >= 0 && i < to; i = t.indexOf('\\', i + 2)) {
+    const c = t.charCodeAt(i + 1);
+    let bad: string | undefined;
+    if (c === 47) bad = '\\/ is not an escape go-yaml knows';
+    else if (c === 39) squote = true;
+    else if (c === 117 || c === 85) {
+      const hex = t.slice(i + 2, i + (c === 117 ? 6 : 10));
+      const cp = parseInt(hex, 16);
+      if (cp >= 0xd800 && cp <= 0xdfff) bad = `\\${t[i + 1]}${hex} names a UTF-16 surrogate, not a character`;
+    }
+    if (bad) {
+      throw new Abort(
+        diag('KF1003', bad, {
+          location: locAt(ctx, i),
+          hint: c === 47 ? 'write / without a backslash' : 'write the character itself, or \\U with its full code point',
+        }),
+      );
+    }
+  }
+  if (!squote) return value;
+  const raw = t.slice(from, to).replace(/\\(.)/gs, (m, c: string) => (c === "'" ? '\\x27' : m));
+  const d = parseDocument(raw, PARSE_OPTIONS);
+  const v = d.errors.length === 0 && isScalar(d.contents) ? d.contents.value : undefined;
+  return typeof v === 'string' ? v : value;
+}
+
+/** A `yaml` package error for a `\\'` escape, which go-yaml accepts. */
+function isSingleQuoteEscapeError(e: { code: string; pos: [number, number] }, text: string): boolean {
+  return e.code === 'BAD_DQ_ESCAPE' && text.charCodeAt(e.pos[0]) === 92 && text.charCodeAt(e.pos[0] + 1) === 39;
+}
+
+function scalarValue(node: Scalar, ctx: WalkCtx, rebuilt = false): Resolved {
+  let str = scalarText(node);
   const tag = node.tag;
   const offset = node.range ? node.range[0] : 0;
+  const where = () => locAt(ctx, offset);
+  if (node.type === 'QUOTE_DOUBLE' && node.range) str = doubleQuoted(str, ctx, node.range[0], node.range[1]);
+  else if ((node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') && node.range) {
+    str = blockScalarAsKustomizeKeepsIt(str, rebuilt ? 'rebuilt' : node.type === 'BLOCK_FOLDED' ? 'folded' : 'literal', ctx.text, node.range[1], where);
+  }
+  if (rebuilt && str.indexOf('\n') > 0) checkTabStart(str, where);
   if (tag === undefined || tag === '!') {
-    if (node.type === 'PLAIN' && tag === undefined) return resolvePlain(str);
+    // go-yaml resolves a plain scalar with the non-specific tag `!` like an untagged one.
+    if (node.type === 'PLAIN') return resolvePlain(str);
     return str;
   }
   const bad = (what: string): never => {
@@ -399,10 +653,11 @@ function keyString(node: YNode | null, ctx: WalkCtx, mapOffset: number): string 
   };
   if (node === null) return notString('null');
   if (isScalar(node)) {
-    const str = scalarText(node);
+    let str = scalarText(node);
+    if (node.type === 'QUOTE_DOUBLE' && node.range) str = doubleQuoted(str, ctx, node.range[0], node.range[1]);
     const tag = node.tag;
     if (node.anchor) ctx.anchors.set(node.anchor, str);
-    if (tag === undefined && node.type === 'PLAIN') {
+    if ((tag === undefined || tag === '!') && node.type === 'PLAIN') {
       if (str === '<<') return MERGE;
       const r = resolvePlain(str);
       if (typeof r !== 'string' || r !== str || isTimestamp(str)) notString(str === '' ? 'null' : str);
@@ -442,12 +697,26 @@ function unknownAlias(ctx: WalkCtx, name: string, offset: number): never {
   );
 }
 
-function convert(node: YNode | null, ctx: WalkCtx): Json {
+/**
+ * Where a node sits, as far as Kustomize's treatment of node styles goes: the values
+ * of `metadata.annotations` (of a document, or of an item of a List) are rebuilt by
+ * Kustomize as new nodes, so they lose their source style before being written.
+ */
+const enum At {
+  Other,
+  Root,
+  Metadata,
+  Annotations,
+  Annotation,
+  Items,
+}
+
+function convert(node: YNode | null, ctx: WalkCtx, at: At = At.Other): Json {
   if (node === null) return null;
   if (++ctx.nodes > ctx.maxNodes) tooMany(ctx, node.range ? node.range[0] : 0);
   let out: Json;
   if (isScalar(node)) {
-    const r = scalarValue(node, ctx);
+    const r = scalarValue(node, ctx, at === At.Annotation);
     if (r === NOT_JSON) {
       throw new Abort(
         diag('KF1003', `${String(node.value)} (infinity or NaN) cannot be represented in JSON`, {
@@ -458,7 +727,7 @@ function convert(node: YNode | null, ctx: WalkCtx): Json {
     }
     out = r === MERGE ? '<<' : r;
   } else if (isMap(node)) {
-    out = convertMap(node as YAMLMap<YNode | null, YNode | null>, ctx);
+    out = convertMap(node as YAMLMap<YNode | null, YNode | null>, ctx, at);
   } else if (isSeq(node)) {
     const items = (node as YAMLSeq<YNode | null>).items;
     const arr: Json[] = new Array(items.length);
@@ -470,7 +739,7 @@ function convert(node: YNode | null, ctx: WalkCtx): Json {
         const k = keyString(it.key as YNode | null, ctx, node.range ? node.range[0] : 0);
         setKey(one, k === MERGE ? '<<' : k, convert(it.value as YNode | null, ctx));
         arr[i] = one;
-      } else arr[i] = convert(items[i], ctx);
+      } else arr[i] = convert(items[i], ctx, at === At.Items ? At.Root : At.Other);
     }
     out = arr;
   } else if (isAlias(node)) {
@@ -487,16 +756,32 @@ function convert(node: YNode | null, ctx: WalkCtx): Json {
   return out;
 }
 
-function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx): JsonObject {
+function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx, at: At): JsonObject {
   const obj: JsonObject = {};
   const mapOffset = node.range ? node.range[0] : 0;
   let merges: Json[] | undefined;
+  // kyaml (deAnchor) then clears the first entry whose key reads `<<`, merge key or
+  // quoted string alike: a quoted "<<" key before any merge key is dropped.
+  let clearedLtLt = false;
   for (const pair of node.items) {
     const kNode = pair.key as YNode | null;
     const k = keyString(kNode, ctx, mapOffset);
     if (k === MERGE) {
-      const v = convert(pair.value as YNode | null, ctx);
-      (merges ??= []).push(v);
+      clearedLtLt = true;
+      if (merges) {
+        throw new Abort(
+          diag('KF1003', 'a second << merge key in the same mapping', {
+            location: locAt(ctx, kNode && kNode.range ? kNode.range[0] : mapOffset),
+            hint: 'Kustomize refuses duplicate merge keys ("duplicate merge key"); merge several mappings with `<<: [*a, *b]`',
+          }),
+        );
+      }
+      merges = [convert(pair.value as YNode | null, ctx)];
+      continue;
+    }
+    if (k === '<<' && !clearedLtLt) {
+      clearedLtLt = true;
+      convert(pair.value as YNode | null, ctx); // still read: it may define anchors
       continue;
     }
     if (hasOwn.call(obj, k)) {
@@ -515,7 +800,14 @@ function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx): Js
       // go-yaml reads a missing value in a flow mapping ({a} or {a: }) as "".
       ctx.nodes++;
       setKey(obj, k, '');
-    } else setKey(obj, k, convert(vNode, ctx));
+    } else {
+      const next =
+        at === At.Root ? (k === 'metadata' ? At.Metadata : k === 'items' ? At.Items : At.Other)
+        : at === At.Metadata ? (k === 'annotations' ? At.Annotations : At.Other)
+        : at === At.Annotations ? At.Annotation
+        : At.Other;
+      setKey(obj, k, convert(vNode, ctx, next));
+    }
   }
   if (merges) {
     const explicit = new Set(Object.keys(obj));
@@ -762,6 +1054,7 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
   const diagnostics: Diagnostic[] = [];
   for (const d of docs) {
     for (const e of d.errors) {
+      if (isSingleQuoteEscapeError(e, text)) continue;
       let off = Math.min(e.pos[0], text.length);
       let message = firstLine(e.message);
       let hint = ERROR_HINTS[e.code] ?? 'fix the YAML syntax at this position';
@@ -784,14 +1077,14 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
   }
   if (diagnostics.length) return { value: undefined, diagnostics };
   const out: YamlDoc[] = [];
-  const ctx: WalkCtx = { file, lc, anchors: new Map(), nodes: 0, maxNodes: limits.maxNodes ?? MAX_YAML_NODES };
+  const ctx: WalkCtx = { file, text, lc, anchors: new Map(), nodes: 0, maxNodes: limits.maxNodes ?? MAX_YAML_NODES };
   for (let i = 0; i < docs.length; i++) {
     const contents = docs[i].contents as YNode | null;
     if (contents === null) continue;
     ctx.anchors = new Map();
     let value: Json;
     try {
-      value = convert(contents, ctx);
+      value = convert(contents, ctx, At.Root);
     } catch (e) {
       if (e instanceof Abort) return { value: undefined, diagnostics: [e.diagnostic] };
       if (e instanceof RangeError) {
@@ -1187,6 +1480,7 @@ class FastReader {
         const q = this.quotedEnd(p, e);
         if (q < 0 || t.charCodeAt(q) !== 58) throw BAIL;
         key = this.quoted(p, q);
+        if (key === '<<') throw BAIL;
         after = q + 1;
       } else {
         const k = this.keyEnd(p, e);
@@ -1476,6 +1770,13 @@ class FastReader {
   }
 
   private unescape(body: string, dbl: boolean): string {
+    const v = this.unescape1(body, dbl);
+    // A multi-line value starting with a tab may be refused (checkTabStart): complete reader.
+    if (v.charCodeAt(0) === 9 && v.indexOf('\n') > 0) throw BAIL;
+    return v;
+  }
+
+  private unescape1(body: string, dbl: boolean): string {
     if (!dbl) return body.indexOf("''") >= 0 ? body.replace(/''/g, "'") : body;
     if (body.indexOf('\\') < 0) return body;
     const out: string[] = [];
@@ -1498,7 +1799,7 @@ class FastReader {
         case 'e': add = '\x1b'; break;
         case ' ': add = ' '; break;
         case '"': add = '"'; break;
-        case '/': add = '/'; break;
+        case "'": add = "'"; break;
         case '\\': add = '\\'; break;
         case 'N': add = '\u0085'; break;
         case '_': add = '\u00a0'; break;
@@ -1556,7 +1857,7 @@ class FastReader {
       const keyColumn = i - ls + 1;
       if (isMap) {
         const k = this.flowScalar(i, e, true);
-        if (typeof k.value !== 'string' || k.raw === '<<') throw BAIL;
+        if (typeof k.value !== 'string' || k.value === '<<') throw BAIL;
         if (k.plain) {
           const r = resolvePlain(k.value);
           if (typeof r !== 'string' || r !== k.value || isTimestamp(k.value)) throw BAIL;
@@ -1683,6 +1984,8 @@ class FastReader {
       if (chomp === 'keep') return lines.map(() => '\n').join('');
       return '';
     }
+    // An unterminated last line of the text adds no line break.
+    if (l === nLines && !t.endsWith('\n') && lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     let last = lines.length;
     while (last > 0 && lines[last - 1] === '') last--;
     const body = lines.slice(0, last).join('\n');
@@ -1690,6 +1993,10 @@ class FastReader {
     if (chomp === 'strip') out = body;
     else if (chomp === 'clip') out = body + '\n';
     else out = body + '\n' + '\n'.repeat(lines.length - last);
+    if (out.charCodeAt(0) === 9) throw BAIL;
+    const end = l < nLines ? this.starts[l] : t.length;
+    const where = () => ({ file: '', line: this.line + 1, column: q - this.starts[this.line] + 1 });
+    out = blockScalarAsKustomizeKeepsIt(out, 'literal', t, end, where);
     this.line = l;
     const ind = this.nextContent();
     if (ind > indent) throw BAIL;
