@@ -5,7 +5,7 @@ import { parseVars } from '../build/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { parseComplete } from './yaml.js';
+import { parseComplete, resolvePlain } from './yaml.js';
 import { readPluginEntries } from './plugins.js';
 import type {
   ConfigurationsSpec,
@@ -83,10 +83,31 @@ const UNSUPPORTED_HINT: Record<string, string> = {
   validators: 'kforge runs no plugins: use kforge policy checks',
 };
 
-const REMOTE = /^(https?:\/\/|git::|git@|ssh:\/\/|github\.com\/|gitlab\.com\/|bitbucket\.org\/|oci:\/\/)/;
-
+/**
+ * Whether Kustomize reads a `resources`/`components` entry as a remote (git or HTTP) one, as
+ * its repo-spec parser does: after an optional `git::`, an ssh://, https://, http:// or
+ * file:// URL; or scp style, a `user@` or `github.com/` / `github.com:` start, a host and a
+ * repository path (two segments, or one marked by `_git/`, `//` or `.git`). Anything else
+ * is a local path, even `example.com/team/app` or `gitlab.com/org/repo`.
+ */
 export function isRemote(entry: string): boolean {
-  return REMOTE.test(entry) || /\?ref=/.test(entry) || /^[a-z0-9.-]+\.[a-z]{2,}\/[^/]+\/[^/]+/i.test(entry) && !entry.startsWith('.');
+  let n = entry.split('?')[0];
+  if (path.isAbsolute(n)) return false;
+  n = n.replace(/^git::/i, '');
+  // a URL with a scheme is remote (a git repository, or a file fetched over HTTP)
+  if (/^(ssh|https|http|file):\/\//i.test(n)) return true;
+  const user = /^[a-zA-Z][a-zA-Z0-9-]*@/.exec(n)?.[0] ?? '';
+  n = n.slice(user.length);
+  if (user === '' && !/^github\.com[/:]/i.test(n)) return false;
+  // scp style: host, then `:` or `/`, then the repository path
+  const slash = n.indexOf('/');
+  const colon = n.indexOf(':');
+  const sep = slash === -1 || (colon > 0 && colon < slash) ? colon : slash;
+  if (sep < 0) return false;
+  const rest = n.slice(sep + 1);
+  if (/_git\/|\/\/|\.git/.test(rest)) return true;
+  const segments = rest.split('/');
+  return segments.length >= 2 && segments[0] !== '';
 }
 
 export interface LoadedKustomization {
@@ -546,13 +567,18 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
   for (const p of v.pairs as PPair[]) {
     const key = p.key;
     const val = p.value;
-    const keyType = typeof yaml11Plain(key);
+    // Kustomize fails on a key whose text reads as a number, boolean or null (`"1"`, `true`,
+    // `~`), quoted or not (it passes these maps on as YAML and reads them back), and on an
+    // unquoted key that YAML 1.1 reads so (`y`, `on`).
     const keyQuoted = /^["'!&*]/.test(linesOf(ctx.y.text)[p.keyLine - 1]?.[p.keyColumn - 1] ?? '');
-    if (keyType !== 'string' && !keyQuoted) {
+    const core = resolvePlain(key);
+    const odd = typeof core !== 'string' ? core : keyQuoted ? key : yaml11Plain(key);
+    if (typeof odd !== 'string') {
+      const what = odd === null ? 'null' : typeof odd === 'boolean' ? 'a boolean' : typeof odd === 'number' ? 'a number' : 'not a string';
       ctx.ds.push(
-        diag('KF2008', `key "${key}" in ${field} is read as a ${keyType === 'boolean' ? 'boolean' : 'number'} (YAML 1.1), not a string: Kustomize fails on it`, {
+        diag('KF2008', `key "${key}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
           location: ctx.y.keyAt(p),
-          hint: `quote the key: "${key}": ...`,
+          hint: 'use a key that does not read as a number, boolean or null',
         }),
       );
       continue;
@@ -828,10 +854,13 @@ function patchList(ctx: Ctx, v: PNode, field: string, modern: boolean): PatchEnt
       } else if (key === 'options') {
         const om = mapOf(ctx, val, `${field}.options`);
         if (om) {
+          // a map of booleans in Kustomize: other keys (in any case but the exact one) are ignored
           options = {};
-          fields(ctx, om, `${field}.options`, ['allowNameChange', 'allowKindChange'], (ok, ov) => {
-            (options as Record<string, boolean | undefined>)[ok] = bool(ctx, ov, ok);
-          });
+          for (const p of om.pairs as PPair[]) {
+            if (isNull(p.value)) continue;
+            const b = bool(ctx, p.value, `${field}.options.${p.key}`);
+            if (p.key === 'allowNameChange' || p.key === 'allowKindChange') options[p.key] = b;
+          }
         }
       }
     });
