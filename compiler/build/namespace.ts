@@ -1,4 +1,5 @@
-import { pairOf } from '../types.js';
+import { formatResId, pairOf, resIdKey } from '../types.js';
+import { diag } from '../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { SubjectsMode } from '../load/kustomization.js';
@@ -15,6 +16,11 @@ export interface NamespaceOptions {
   subjects?: SubjectsMode;
   /** Only these resources (ValueAddTransformer's selected targets); all when absent. */
   only?: ReadonlySet<Resource>;
+  /**
+   * Record the old namespace as a previous id (default). ValueAddTransformer does not
+   * (Kustomize's StorePreviousId is not called): name references then miss the move.
+   */
+  history?: boolean;
 }
 
 /**
@@ -62,9 +68,32 @@ export function setNamespaceWith(resources: ResourceMap, ns: string, specs: read
       (s) => (s.path !== 'metadata/name' || v1) && !(binding && s.path === 'subjects/namespace' && (s.kind === 'RoleBinding' || s.kind === 'ClusterRoleBinding')) && fieldSpecMatches(s, r.id),
     );
     if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key) => set(parent, key, spec.create === true));
-    track(r);
+    track(r, opts.history !== false);
   }
   resources.reindex();
+  return conflicts(resources, ns);
+}
+
+/** Two resources that now have one id: Kustomize fails ("namespace transformation produces ID conflict"). */
+function conflicts(resources: ResourceMap, ns: string): Diagnostic[] {
+  const seen = new Map<string, Resource>();
+  for (const r of resources.all()) {
+    const key = resIdKey(r.id);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, r);
+      continue;
+    }
+    const at = first.origin.location;
+    return [
+      diag('KF2014', `setting namespace ${JSON.stringify(ns)} makes two resources ${formatResId(r.id)} (the other declared at ${at.file}:${at.line})`, {
+        location: r.origin.location,
+        resource: r.id,
+        notes: [`first declared at ${at.file}:${at.line}:${at.column}`],
+        hint: 'resources from different namespaces need different names once they share one namespace: rename one (or use namePrefix in one base)',
+      }),
+    ];
+  }
   return [];
 }
 
@@ -75,19 +104,19 @@ function metaOf(r: Resource): JsonObject {
 }
 
 /** Records a changed name or namespace in the resource's id history. */
-function track(r: Resource): void {
+function track(r: Resource, history: boolean): void {
   const meta = r.object.metadata as JsonObject | undefined;
   const newNs = meta && typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
   const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
   if (newNs === r.id.namespace && newName === r.id.name) return;
-  r.previousIds.push(pairOf(r.id));
+  if (history) r.previousIds.push(pairOf(r.id));
   if (newNs !== r.id.namespace) {
-    r.previousNamespaces.push(r.id.namespace);
+    if (history) r.previousNamespaces.push(r.id.namespace);
     if (newNs === undefined) delete r.id.namespace;
     else r.id.namespace = newNs;
   }
   if (newName !== r.id.name) {
-    r.previousNames.push(r.id.name);
+    if (history) r.previousNames.push(r.id.name);
     r.id.name = newName;
   }
 }

@@ -95,9 +95,19 @@ export function runPluginTransformer(c: PluginConfig, rm: ResourceMap): Diagnost
         suffixSpecs: p.type === 'PrefixTransformer' ? [] : p.fieldSpecs,
       });
     case 'ImageTagTransformer':
+      // Kustomize matches no image with an empty name, silently
+      if (!p.image.name) return [diag('KF2009', `ImageTagTransformer "${c.name}" has no imageTag.name: it changes nothing`, { severity: 'warning', location: p.image.location, hint: 'give the image name as written in the containers, e.g. `name: redis`' })];
       return applyImagesWith(rm, [p.image], p.fieldSpecs);
     case 'ReplicaCountTransformer':
-      return applyReplicasWith(rm, [p.replica], p.fieldSpecs);
+      if (p.fieldSpecs.length === 0) {
+        return [
+          diag('KF2006', `ReplicaCountTransformer "${c.name}" has no fieldSpecs: it reaches no resource named ${JSON.stringify(p.replica.name)}`, {
+            location: c.location,
+            hint: 'a plugin uses only its own field specs: add fieldSpecs: [{path: spec/replicas, kind: Deployment}]',
+          }),
+        ];
+      }
+      return applyReplicasWith(rm, [p.replica], p.fieldSpecs, `ReplicaCountTransformer "${c.name}"`);
     case 'PatchTransformer':
       return applyPatches(rm, p.patches, 'patches');
     case 'PatchStrategicMergeTransformer':
@@ -134,7 +144,7 @@ function valueAdd(rm: ResourceMap, value: string, targets: readonly ValueAddTarg
     }
     const selected = t.selector ? selectResources(rm, t.selector) : [...rm.all()];
     if (t.fieldPath === 'metadata/namespace') {
-      out.push(...setNamespaceWith(rm, value, [], { only: new Set(selected) }));
+      out.push(...setNamespaceWith(rm, value, [], { only: new Set(selected), history: false }));
       continue;
     }
     const fields: string[] = [];

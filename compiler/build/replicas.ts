@@ -17,17 +17,26 @@ export function applyReplicas(resources: ResourceMap, replicas: ReplicaEntry[], 
   return applyReplicasWith(resources, replicas, mergeSpecs(REPLICAS, extra));
 }
 
-/** The replicas transformer with its field specs as given (a `ReplicaCountTransformer` plugin: no specs, no match). */
-export function applyReplicasWith(resources: ResourceMap, replicas: ReplicaEntry[], specs: readonly FieldSpec[]): Diagnostic[] {
+/**
+ * The replicas transformer with its field specs as given (a `ReplicaCountTransformer`
+ * plugin: `plugin` names it in messages).
+ */
+export function applyReplicasWith(resources: ResourceMap, replicas: ReplicaEntry[], specs: readonly FieldSpec[], plugin?: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const entry of replicas) {
     const targets = resources.all().filter((r) => hasName(r, entry.name) && specs.some((s) => fieldSpecMatches(s, r.id)));
     if (targets.length === 0) {
+      const kinds = [...new Set(specs.map((s) => s.kind || 'any kind'))].join(', ');
       out.push(
-        diag('KF2006', `replicas: no Deployment, StatefulSet, ReplicaSet or ReplicationController named ${JSON.stringify(entry.name)}`, {
-          location: entry.location,
-          hint: 'use the name as written in the resource (before or after namePrefix/nameSuffix); other kinds need a `replicas` field spec in `configurations`',
-        }),
+        plugin
+          ? diag('KF2006', `${plugin}: no ${kinds} named ${JSON.stringify(entry.name)} (the kinds its fieldSpecs reach)`, {
+              location: entry.location,
+              hint: 'use the name as written in the resource (before or after namePrefix/nameSuffix), or add a fieldSpecs entry for its kind',
+            })
+          : diag('KF2006', `replicas: no Deployment, StatefulSet, ReplicaSet or ReplicationController named ${JSON.stringify(entry.name)}`, {
+              location: entry.location,
+              hint: 'use the name as written in the resource (before or after namePrefix/nameSuffix); other kinds need a `replicas` field spec in `configurations`',
+            }),
       );
       continue;
     }

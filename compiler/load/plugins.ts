@@ -78,9 +78,14 @@ class NodeView implements YamlView {
   }
 }
 
-/** Does Kustomize read this entry as inline YAML objects (rather than a path)? */
+/**
+ * Does Kustomize read this entry as inline YAML objects (rather than a path)? A multi-line
+ * entry that is not valid YAML is taken as inline too: its YAML errors say more than
+ * "file not found".
+ */
 function isInline(entry: string): boolean {
-  if (!/[\n:{]/.test(entry)) return false;
+  if (entry.trim().includes('\n')) return true;
+  if (!/[:{]/.test(entry)) return false;
   const parsed = parseYamlDocuments(entry, '<inline>');
   return !!parsed.value && parsed.value.some((d) => d.value !== null && typeof d.value === 'object' && !Array.isArray(d.value));
 }
@@ -169,11 +174,21 @@ export function decodePluginObjects(
 
 // ---- Go encoding/json, as sigs.k8s.io/yaml decodes into Kustomize's plugin structs ----
 
-/** A mapping's value for a struct field: the last key equal to the name ignoring case; null counts as absent. */
-function get(m: PNode, name: string): PNode | undefined {
-  const want = name.toLowerCase();
+/**
+ * The prefix and suffix transformers decode their config with kyaml (go-yaml v3) instead:
+ * field names match exactly, and a string field takes any scalar's text.
+ */
+const KYAML_DECODED = new Set(['PrefixSuffixTransformer', 'PrefixTransformer', 'SuffixTransformer']);
+
+/**
+ * A mapping's value for a struct field: the last key equal to the name ignoring case (the
+ * exact name for kyaml-decoded kinds); null counts as absent.
+ */
+function get(m: PNode, name: string, kind: string): PNode | undefined {
+  const exact = KYAML_DECODED.has(kind);
+  const want = exact ? name : name.toLowerCase();
   let found: PNode | undefined;
-  for (const p of m.pairs ?? []) if (p.key.toLowerCase() === want) found = p.value;
+  for (const p of m.pairs ?? []) if ((exact ? p.key : p.key.toLowerCase()) === want) found = p.value;
   return found && !isNull(found) ? found : undefined;
 }
 
@@ -187,7 +202,7 @@ function bad(ctx: LoadCtx, node: PNode, what: string, want: string, kind: string
   return undefined;
 }
 
-/** Go's strconv.FormatFloat(f, 'g', -1, 32): the shortest float32 digits, exponent form from 1e21 or below 1e-4. */
+/** Go's strconv.FormatFloat(f, 'g', -1, 32): the shortest float32 digits, exponent form from 1e6 or below 1e-4. */
 export function goFloat32(f: number): string {
   const t = Math.fround(f);
   if (!Number.isFinite(t)) return t > 0 ? '+Inf' : t < 0 ? '-Inf' : 'NaN';
@@ -205,7 +220,7 @@ export function goFloat32(f: number): string {
   }
   digits = digits.replace(/0+$/, '') || '0';
   const sign = t < 0 ? '-' : '';
-  if (exp < -4 || exp >= 21) {
+  if (exp < -4 || exp >= 6) {
     const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
@@ -222,7 +237,9 @@ function str(ctx: LoadCtx, n: PNode | undefined, what: string, kind: string): st
   // a plain timestamp is a time for go-yaml: it comes back in RFC 3339
   if (typeof v === 'string') return (n.plain && isTimestamp(v) && parseTimestamp(v)) || v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : goFloat32(v);
+  // kyaml takes the text the resource's JSON round trip left (Go float64, as JavaScript
+  // prints it); sigs.k8s.io/yaml formats a float as a float32
+  if (typeof v === 'number') return KYAML_DECODED.has(kind) || (Number.isInteger(v) && Math.abs(v) < 1e21) ? String(v) : goFloat32(v);
   return undefined;
 }
 
@@ -269,18 +286,18 @@ function strMap(ctx: LoadCtx, n: PNode | undefined, what: string, kind: string):
 }
 
 function fieldSpecs(ctx: LoadCtx, m: PNode, kind: string): FieldSpec[] | undefined {
-  const items = list(ctx, get(m, 'fieldSpecs'), 'fieldSpecs', kind);
+  const items = list(ctx, get(m, 'fieldSpecs', kind), 'fieldSpecs', kind);
   if (!items) return undefined;
   const out: FieldSpec[] = [];
   for (const item of items) {
     const fm = map(ctx, isNull(item) ? undefined : item, 'fieldSpecs entry', kind);
     if (!fm) continue;
-    const fs: FieldSpec = { path: str(ctx, get(fm, 'path'), 'fieldSpecs.path', kind) ?? '' };
+    const fs: FieldSpec = { path: str(ctx, get(fm, 'path', kind), 'fieldSpecs.path', kind) ?? '' };
     for (const k of ['group', 'version', 'kind'] as const) {
-      const v = str(ctx, get(fm, k), `fieldSpecs.${k}`, kind);
+      const v = str(ctx, get(fm, k, kind), `fieldSpecs.${k}`, kind);
       if (v) fs[k] = v;
     }
-    if (bool(ctx, get(fm, 'create'), 'fieldSpecs.create', kind)) fs.create = true;
+    if (bool(ctx, get(fm, 'create', kind), 'fieldSpecs.create', kind)) fs.create = true;
     out.push(fs);
   }
   return out;
@@ -292,7 +309,7 @@ function selector(ctx: LoadCtx, n: PNode | undefined, what: string, kind: string
   const s: Selector = {};
   const locations: NonNullable<Selector['locations']> = {};
   for (const k of ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'] as const) {
-    const node = get(m, k);
+    const node = get(m, k, kind);
     const v = str(ctx, node, `${what}.${k}`, kind);
     if (v !== undefined && v !== '') {
       s[k] = v;
@@ -306,12 +323,14 @@ function selector(ctx: LoadCtx, n: PNode | undefined, what: string, kind: string
 // ---- one config ----
 
 function decodeConfig(ctx: LoadCtx, root: PNode, field: PluginField, origin: string): PluginConfig | undefined {
+  // empty documents ({} included) are skipped, as in resource files
+  if (isNull(root) || (root.kind === 'map' && (root.pairs ?? []).length === 0)) return undefined;
   const where = ctx.y.at(root);
   if (root.kind !== 'map') {
     ctx.ds.push(diag('KF1004', `a ${field} configuration must be a mapping, found ${typeName(root)}`, { location: where, hint: 'write the plugin configuration as an object with apiVersion, kind and metadata.name' }));
     return undefined;
   }
-  const scalar = (n: PNode | undefined) => (n && n.kind === 'scalar' && typeof n.value === 'string' ? n.value : undefined);
+  const scalar = (n: PNode | undefined) => (n && n.kind === 'scalar' && n.value !== null && n.value !== undefined ? (typeof n.value === 'string' ? n.value : (n.source ?? String(n.value))) : undefined);
   const pairValue = (m: PNode | undefined, key: string) => (m && m.kind === 'map' ? m.pairs?.find((p) => p.key === key)?.value : undefined);
   const apiNode = pairValue(root, 'apiVersion');
   const kindNode = pairValue(root, 'kind');
@@ -372,21 +391,21 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
     case 'LabelTransformer':
     case 'AnnotationsTransformer': {
       const key = kind === 'LabelTransformer' ? 'labels' : 'annotations';
-      return { type: kind, pairs: strMap(ctx, get(m, key), key, kind) ?? {}, fieldSpecs: fieldSpecs(ctx, m, kind) ?? [] };
+      return { type: kind, pairs: strMap(ctx, get(m, key, kind), key, kind) ?? {}, fieldSpecs: fieldSpecs(ctx, m, kind) ?? [] };
     }
     case 'NamespaceTransformer': {
-      const modeNode = get(m, 'setRoleBindingSubjects');
+      const modeNode = get(m, 'setRoleBindingSubjects', kind);
       const mode = str(ctx, modeNode, 'setRoleBindingSubjects', kind) || 'defaultOnly';
       if (mode !== 'defaultOnly' && mode !== 'allServiceAccounts' && mode !== 'none') {
         ctx.ds.push(diag('KF1018', `${kind}: invalid value "${mode}" for setRoleBindingSubjects`, { location: ctx.y.at(modeNode), hint: 'use defaultOnly, none or allServiceAccounts' }));
         return undefined;
       }
-      const meta = map(ctx, get(m, 'metadata'), 'metadata', kind);
+      const meta = map(ctx, get(m, 'metadata', kind), 'metadata', kind);
       return {
         type: kind,
-        namespace: (meta && str(ctx, get(meta, 'namespace'), 'metadata.namespace', kind)) ?? '',
+        namespace: (meta && str(ctx, get(meta, 'namespace', kind), 'metadata.namespace', kind)) ?? '',
         fieldSpecs: fieldSpecs(ctx, m, kind) ?? [],
-        unsetOnly: bool(ctx, get(m, 'unsetOnly'), 'unsetOnly', kind) ?? false,
+        unsetOnly: bool(ctx, get(m, 'unsetOnly', kind), 'unsetOnly', kind) ?? false,
         subjects: mode as SubjectsMode,
       };
     }
@@ -395,51 +414,57 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
     case 'SuffixTransformer': {
       const specs = fieldSpecs(ctx, m, kind);
       if (!specs) {
-        ctx.ds.push(diag('KF1018', `${kind} "${name}" has no fieldSpecs`, { location: where, hint: 'a plugin uses only its own field specs: add fieldSpecs: [{path: metadata/name}]' }));
+        const near = (m.pairs ?? []).find((p) => p.key !== 'fieldSpecs' && p.key.toLowerCase() === 'fieldspecs');
+        ctx.ds.push(
+          diag('KF1018', `${kind} "${name}" has no fieldSpecs`, {
+            location: near ? ctx.y.keyAt(near) : where,
+            hint: near ? `this plugin's field names are case-sensitive: write fieldSpecs, not ${near.key}` : 'a plugin uses only its own field specs: add fieldSpecs: [{path: metadata/name}]',
+          }),
+        );
         return undefined;
       }
       return {
         type: kind,
-        prefix: kind === 'SuffixTransformer' ? '' : (str(ctx, get(m, 'prefix'), 'prefix', kind) ?? ''),
-        suffix: kind === 'PrefixTransformer' ? '' : (str(ctx, get(m, 'suffix'), 'suffix', kind) ?? ''),
+        prefix: kind === 'SuffixTransformer' ? '' : (str(ctx, get(m, 'prefix', kind), 'prefix', kind) ?? ''),
+        suffix: kind === 'PrefixTransformer' ? '' : (str(ctx, get(m, 'suffix', kind), 'suffix', kind) ?? ''),
         fieldSpecs: specs,
       };
     }
     case 'ImageTagTransformer': {
-      const im = map(ctx, get(m, 'imageTag'), 'imageTag', kind);
+      const im = map(ctx, get(m, 'imageTag', kind), 'imageTag', kind);
       const image: ImageEntry = { name: '', location: im ? ctx.y.at(im) : where };
       if (im) {
-        const suffix = get(im, 'tagSuffix');
+        const suffix = get(im, 'tagSuffix', kind);
         if (suffix && str(ctx, suffix, 'imageTag.tagSuffix', kind)) {
           ctx.ds.push(diag('KF1016', 'imageTag.tagSuffix is not supported by kforge', { location: ctx.y.at(suffix), hint: 'write the full tag in newTag' }));
           return undefined;
         }
         for (const k of ['name', 'newName', 'newTag', 'digest'] as const) {
-          const v = str(ctx, get(im, k), `imageTag.${k}`, kind);
+          const v = str(ctx, get(im, k, kind), `imageTag.${k}`, kind);
           if (v) image[k] = v;
         }
       }
       return { type: kind, image, fieldSpecs: fieldSpecs(ctx, m, kind) ?? [] };
     }
     case 'ReplicaCountTransformer': {
-      const rm = map(ctx, get(m, 'replica'), 'replica', kind);
+      const rm = map(ctx, get(m, 'replica', kind), 'replica', kind);
       return {
         type: kind,
         replica: {
-          name: (rm && str(ctx, get(rm, 'name'), 'replica.name', kind)) ?? '',
-          count: (rm && int(ctx, get(rm, 'count'), 'replica.count', kind)) ?? 0,
+          name: (rm && str(ctx, get(rm, 'name', kind), 'replica.name', kind)) ?? '',
+          count: (rm && int(ctx, get(rm, 'count', kind), 'replica.count', kind)) ?? 0,
           location: rm ? ctx.y.at(rm) : where,
         },
         fieldSpecs: fieldSpecs(ctx, m, kind) ?? [],
       };
     }
     case 'PatchTransformer': {
-      const pathNode = get(m, 'path');
-      const patchNode = get(m, 'patch');
+      const pathNode = get(m, 'path', kind);
+      const patchNode = get(m, 'patch', kind);
       const file = str(ctx, pathNode, 'path', kind) ?? '';
       const text = str(ctx, patchNode, 'patch', kind) ?? '';
-      const target = selector(ctx, get(m, 'target'), 'target', kind);
-      const om = map(ctx, get(m, 'options'), 'options', kind);
+      const target = selector(ctx, get(m, 'target', kind), 'target', kind);
+      const om = map(ctx, get(m, 'options', kind), 'options', kind);
       const options: PatchEntry['options'] = {};
       for (const p of om?.pairs ?? []) {
         const b = isNull(p.value) ? false : bool(ctx, p.value, `options.${p.key}`, kind);
@@ -449,20 +474,20 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
       return patch ? { type: kind, patches: [{ ...patch, ...(target ? { target } : {}), ...(Object.keys(options).length ? { options } : {}) }] } : undefined;
     }
     case 'PatchJson6902Transformer': {
-      const targetNode = get(m, 'target');
+      const targetNode = get(m, 'target', kind);
       const target = selector(ctx, targetNode, 'target', kind);
       if (!target?.name) {
         ctx.ds.push(diag('KF3005', `${kind} "${name}" must specify the target name`, { location: ctx.y.at(targetNode, where), hint: 'add target: {group, version, kind, name}' }));
         return undefined;
       }
-      const pathNode = get(m, 'path');
-      const opNode = get(m, 'jsonOp');
+      const pathNode = get(m, 'path', kind);
+      const opNode = get(m, 'jsonOp', kind);
       const patch = patchOf(ctx, { file: str(ctx, pathNode, 'path', kind) ?? '', fileNode: pathNode, text: str(ctx, opNode, 'jsonOp', kind) ?? '', textNode: opNode }, kind, where);
       return patch ? { type: kind, patches: [{ ...patch, target }] } : undefined;
     }
     case 'PatchStrategicMergeTransformer': {
       const patches: PatchEntry[] = [];
-      for (const item of list(ctx, get(m, 'paths'), 'paths', kind) ?? []) {
+      for (const item of list(ctx, get(m, 'paths', kind), 'paths', kind) ?? []) {
         const s = str(ctx, isNull(item) ? undefined : item, 'paths entry', kind);
         if (!s) continue;
         const loc = ctx.y.at(item);
@@ -473,7 +498,7 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
           if (got) patches.push({ text: got.text, path: got.path, textLocation: got.textLocation, location: loc });
         }
       }
-      const textNode = get(m, 'patches');
+      const textNode = get(m, 'patches', kind);
       const text = str(ctx, textNode, 'patches', kind);
       if (text) patches.push({ text, textLocation: inlineLocation(ctx, textNode!), location: ctx.y.at(textNode) });
       if (patches.length === 0) {
@@ -484,13 +509,13 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
     }
     case 'ReplacementTransformer': {
       const replacements: Replacement[] = [];
-      for (const item of list(ctx, get(m, 'replacements'), 'replacements', kind) ?? []) {
+      for (const item of list(ctx, get(m, 'replacements', kind), 'replacements', kind) ?? []) {
         const rm = map(ctx, isNull(item) ? undefined : item, 'replacements entry', kind);
         if (!rm) continue;
-        const pathNode = get(rm, 'path');
+        const pathNode = get(rm, 'path', kind);
         const file = str(ctx, pathNode, 'replacements.path', kind);
         if (file) {
-          if (get(rm, 'source') || get(rm, 'targets')) {
+          if (get(rm, 'source', kind) || get(rm, 'targets', kind)) {
             ctx.ds.push(diag('KF1018', `${kind}: a replacements entry cannot have both path and an inline replacement`, { location: ctx.y.at(rm), hint: 'keep either path: or source:/targets:' }));
             continue;
           }
@@ -540,9 +565,9 @@ function replacementOptions(ctx: LoadCtx, n: PNode | undefined, what: string, ki
   const om = map(ctx, n, what, kind);
   if (!om) return undefined;
   const o: NonNullable<Replacement['source']['options']> = {};
-  const delimiter = str(ctx, get(om, 'delimiter'), `${what}.delimiter`, kind);
-  const index = int(ctx, get(om, 'index'), `${what}.index`, kind);
-  const create = bool(ctx, get(om, 'create'), `${what}.create`, kind);
+  const delimiter = str(ctx, get(om, 'delimiter', kind), `${what}.delimiter`, kind);
+  const index = int(ctx, get(om, 'index', kind), `${what}.index`, kind);
+  const create = bool(ctx, get(om, 'create', kind), `${what}.create`, kind);
   if (delimiter) o.delimiter = delimiter;
   if (index) o.index = index;
   if (create) o.create = true;
@@ -550,7 +575,7 @@ function replacementOptions(ctx: LoadCtx, n: PNode | undefined, what: string, ki
 }
 
 function replacement(ctx: LoadCtx, m: PNode, kind: string): Replacement | undefined {
-  const sourceNode = get(m, 'source');
+  const sourceNode = get(m, 'source', kind);
   const sm = map(ctx, sourceNode, 'source', kind);
   if (!sm) {
     ctx.ds.push(diag('KF1006', 'a replacement needs a source', { location: ctx.y.at(m), hint: 'add source: {kind, name, fieldPath}' }));
@@ -558,21 +583,21 @@ function replacement(ctx: LoadCtx, m: PNode, kind: string): Replacement | undefi
   }
   const r: Replacement = { source: {}, sourceLocation: ctx.y.at(sm), targets: [], location: ctx.y.at(m) };
   for (const k of ['group', 'version', 'kind', 'name', 'namespace', 'fieldPath'] as const) {
-    const v = str(ctx, get(sm, k), `source.${k}`, kind);
+    const v = str(ctx, get(sm, k, kind), `source.${k}`, kind);
     if (v) r.source[k] = v;
   }
-  const so = replacementOptions(ctx, get(sm, 'options'), 'source.options', kind);
+  const so = replacementOptions(ctx, get(sm, 'options', kind), 'source.options', kind);
   if (so) r.source.options = so;
-  for (const t of list(ctx, get(m, 'targets'), 'targets', kind) ?? []) {
+  for (const t of list(ctx, get(m, 'targets', kind), 'targets', kind) ?? []) {
     const tm = map(ctx, isNull(t) ? undefined : t, 'targets entry', kind);
     if (!tm) continue;
-    const target: ReplacementTarget = { select: selector(ctx, get(tm, 'select'), 'targets.select', kind) ?? {}, fieldPaths: [] };
-    const reject = list(ctx, get(tm, 'reject'), 'targets.reject', kind);
+    const target: ReplacementTarget = { select: selector(ctx, get(tm, 'select', kind), 'targets.select', kind) ?? {}, fieldPaths: [] };
+    const reject = list(ctx, get(tm, 'reject', kind), 'targets.reject', kind);
     if (reject) target.reject = reject.map((x) => selector(ctx, isNull(x) ? undefined : x, 'targets.reject', kind) ?? {});
-    const fp = get(tm, 'fieldPaths');
+    const fp = get(tm, 'fieldPaths', kind);
     target.fieldPaths = strList(ctx, fp, 'targets.fieldPaths', kind);
     target.fieldPathLocations = fp?.kind === 'seq' ? (fp.items ?? []).map((x) => ctx.y.at(x)) : [];
-    const to = replacementOptions(ctx, get(tm, 'options'), 'targets.options', kind);
+    const to = replacementOptions(ctx, get(tm, 'options', kind), 'targets.options', kind);
     if (to) target.options = to;
     r.targets.push(target);
   }
@@ -603,15 +628,15 @@ function replacementsFromFile(ctx: LoadCtx, file: string, where: SourceLocation,
 }
 
 function valueAdd(ctx: LoadCtx, m: PNode, kind: 'ValueAddTransformer'): BuiltinPlugin | undefined {
-  const value = (str(ctx, get(m, 'value'), 'value', kind) ?? '').trim() || path.basename(ctx.dir);
+  const value = (str(ctx, get(m, 'value', kind), 'value', kind) ?? '').trim() || path.basename(ctx.dir);
   const targets: ValueAddTarget[] = [];
   const readTargets = (c: LoadCtx, n: PNode | undefined) => {
     for (const t of list(c, n, 'targets', kind) ?? []) {
       const tm = map(c, isNull(t) ? undefined : t, 'targets entry', kind);
       if (!tm) continue;
-      const fpNode = get(tm, 'fieldPath');
+      const fpNode = get(tm, 'fieldPath', kind);
       const fieldPath = str(c, fpNode, 'targets.fieldPath', kind) ?? '';
-      const position = int(c, get(tm, 'filePathPosition'), 'targets.filePathPosition', kind) ?? 0;
+      const position = int(c, get(tm, 'filePathPosition', kind), 'targets.filePathPosition', kind) ?? 0;
       if (fieldPath === '') {
         c.ds.push(diag('KF1018', `${kind}: a target's fieldPath cannot be empty`, { location: c.y.at(tm), hint: 'add fieldPath: metadata/namespace (or another field)' }));
         continue;
@@ -620,13 +645,13 @@ function valueAdd(ctx: LoadCtx, m: PNode, kind: 'ValueAddTransformer'): BuiltinP
         c.ds.push(diag('KF1018', `${kind}: filePathPosition (${position}) cannot be negative`, { location: c.y.at(tm), hint: 'use 1 to put the value first in the path, a large number to put it last' }));
         continue;
       }
-      const selNode = get(tm, 'selector');
+      const selNode = get(tm, 'selector', kind);
       const sel = selector(c, selNode, 'targets.selector', kind);
       targets.push({ ...(sel ? { selector: sel } : {}), fieldPath, filePathPosition: position });
     }
   };
-  readTargets(ctx, get(m, 'targets'));
-  const fileNode = get(m, 'targetFilePath');
+  readTargets(ctx, get(m, 'targets', kind));
+  const fileNode = get(m, 'targetFilePath', kind);
   const file = str(ctx, fileNode, 'targetFilePath', kind);
   if (file) {
     const got = patchFromFile(ctx, file, ctx.y.at(fileNode));
@@ -637,7 +662,7 @@ function valueAdd(ctx: LoadCtx, m: PNode, kind: 'ValueAddTransformer'): BuiltinP
       const root = read.docs?.[0]?.root;
       const sub: LoadCtx = { ...ctx, y: new NodeView(shown, got.text) };
       const tm = root && map(sub, root, 'targetFilePath contents', kind);
-      if (tm) readTargets(sub, get(tm, 'targets'));
+      if (tm) readTargets(sub, get(tm, 'targets', kind));
     }
   }
   if (targets.length === 0) {
@@ -651,38 +676,38 @@ function generatorOptions(ctx: LoadCtx, n: PNode | undefined, kind: string): Gen
   const om = map(ctx, n, 'options', kind);
   if (!om) return undefined;
   const o: GeneratorOptions = {};
-  const labels = strMap(ctx, get(om, 'labels'), 'options.labels', kind);
-  const annotations = strMap(ctx, get(om, 'annotations'), 'options.annotations', kind);
+  const labels = strMap(ctx, get(om, 'labels', kind), 'options.labels', kind);
+  const annotations = strMap(ctx, get(om, 'annotations', kind), 'options.annotations', kind);
   if (labels) o.labels = labels;
   if (annotations) o.annotations = annotations;
-  if (bool(ctx, get(om, 'disableNameSuffixHash'), 'options.disableNameSuffixHash', kind)) o.disableNameSuffixHash = true;
-  if (bool(ctx, get(om, 'immutable'), 'options.immutable', kind)) o.immutable = true;
+  if (bool(ctx, get(om, 'disableNameSuffixHash', kind), 'options.disableNameSuffixHash', kind)) o.disableNameSuffixHash = true;
+  if (bool(ctx, get(om, 'immutable', kind), 'options.immutable', kind)) o.immutable = true;
   return o;
 }
 
 function generator(ctx: LoadCtx, m: PNode, kind: 'ConfigMapGenerator' | 'SecretGenerator', name: string, namespace: string | undefined): BuiltinPlugin | undefined {
-  const behaviorNode = get(m, 'behavior');
+  const behaviorNode = get(m, 'behavior', kind);
   const behavior = str(ctx, behaviorNode, 'behavior', kind) || 'create';
   if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') {
     ctx.ds.push(diag('KF1018', `${kind}: unknown behavior "${behavior}"`, { location: ctx.y.at(behaviorNode), hint: 'use create, merge or replace' }));
     return undefined;
   }
-  const env = str(ctx, get(m, 'env'), 'env', kind);
   const args: GeneratorArgs = {
     // `name`/`namespace` of the arguments win over the config's own metadata
-    name: str(ctx, get(m, 'name'), 'name', kind) || name,
+    name: str(ctx, get(m, 'name', kind), 'name', kind) || name,
     behavior,
-    literals: strList(ctx, get(m, 'literals'), 'literals', kind),
-    files: strList(ctx, get(m, 'files'), 'files', kind),
-    envs: [...strList(ctx, get(m, 'envs'), 'envs', kind), ...(env ? [env] : [])],
+    literals: strList(ctx, get(m, 'literals', kind), 'literals', kind),
+    files: strList(ctx, get(m, 'files', kind), 'files', kind),
+    // `env` (singular) is ignored: Kustomize moves it to `envs` only in kustomization files
+    envs: strList(ctx, get(m, 'envs', kind), 'envs', kind),
     location: ctx.y.at(m),
   };
-  const ns = str(ctx, get(m, 'namespace'), 'namespace', kind) || namespace;
+  const ns = str(ctx, get(m, 'namespace', kind), 'namespace', kind) || namespace;
   if (ns) args.namespace = ns;
-  const options = generatorOptions(ctx, get(m, 'options'), kind);
+  const options = generatorOptions(ctx, get(m, 'options', kind), kind);
   if (options) args.options = options;
   if (kind === 'SecretGenerator') {
-    const type = str(ctx, get(m, 'type'), 'type', kind);
+    const type = str(ctx, get(m, 'type', kind), 'type', kind);
     if (type) args.type = type;
   }
   return { type: kind, args };
