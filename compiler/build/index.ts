@@ -495,8 +495,8 @@ function topAnnotations(v: JsonObject): JsonObject | undefined {
 /**
  * At the end of a build: annotation values a patch set as numbers, booleans or null become
  * strings as Kustomize writes them after its JSON round trip (`7` → "7", `true` → "true",
- * null → "null"). An empty or null `metadata.annotations` is removed later, with
- * Kustomize's build annotations (finishBuildMetadata).
+ * null → "null", a map or list → ""). An empty or null `metadata.annotations` is removed
+ * later, with Kustomize's build annotations (finishBuildMetadata).
  */
 export function stringifyAnnotations(rm: ResourceMap): void {
   for (const r of rm.all()) {
@@ -504,7 +504,8 @@ export function stringifyAnnotations(rm: ResourceMap): void {
     if (!ann) continue;
     for (const [k, x] of Object.entries(ann)) {
       if (typeof x === 'string') continue;
-      ann[k] = x === null ? 'null' : typeof x === 'object' ? JSON.stringify(x) : String(x);
+      // (a map or a list set by a patch: Kustomize's string map holds "")
+      ann[k] = x === null ? 'null' : typeof x === 'object' ? '' : String(x);
     }
   }
 }

@@ -113,10 +113,16 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
     });
     const segs = pointerSegments(path);
     let effective: string = kind;
+    let nullValue = false; // the op adds null instead of its value / its from
     if (kind === 'move' || kind === 'copy') {
       const fromSegs = pointerSegments(op.from as string);
       const f = lookup(doc, fromSegs);
-      if (!f.found) {
+      // Kustomize (evanphx/json-patch v4): a copy from a missing key of an existing map copies null.
+      const fromParent = kind === 'copy' && fromSegs.length > 0 && !f.found ? lookup(doc, fromSegs.slice(0, -1)) : undefined;
+      if (fromParent?.found && isObj(fromParent.value)) {
+        effective = 'add';
+        nullValue = true;
+      } else if (!f.found) {
         const d = describeAt(f, fromSegs);
         return fail(`from ${op.from as string} does not exist: ${d.what}`, d.hint);
       }
@@ -131,6 +137,8 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
       const pv = parent.value;
       if (kind === 'remove' || kind === 'replace' || kind === 'test') {
         const exists = Array.isArray(pv) ? /^(0|[1-9][0-9]*)$/.test(last) && Number(last) < pv.length : isObj(pv) && Object.prototype.hasOwnProperty.call(pv, last);
+        // Kustomize: testing a missing key of a map for null passes.
+        if (kind === 'test' && !exists && isObj(pv) && op.value === null) continue;
         if (!exists) {
           // Kustomize: replace of a missing map key adds it.
           if (kind === 'replace' && isObj(pv)) effective = 'add';
@@ -140,11 +148,13 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
           }
         }
       }
-      if (kind === 'add' && !isObj(pv) && !Array.isArray(pv)) {
+      if (effective === 'add' && !isObj(pv) && !Array.isArray(pv)) {
         return fail(`its parent is a ${pv === null ? 'null' : typeof pv}, not a mapping or list`, 'add the parent mapping first, or patch the parent itself');
       }
     }
-    const operation = { ...op, op: effective, ...('value' in op ? { value: structuredClone(op.value) } : {}) } as unknown as jsonpatch.Operation;
+    const operation = (
+      nullValue ? { op: 'add', path, value: null } : { ...op, op: effective, ...('value' in op ? { value: structuredClone(op.value) } : {}) }
+    ) as unknown as jsonpatch.Operation;
     try {
       const r = jsonpatch.applyOperation(doc, operation, true, true, true, i);
       doc = r.newDocument as Json;

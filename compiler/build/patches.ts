@@ -5,10 +5,12 @@ import { diag } from '../diagnostics.js';
 import { idFromObject, type ResourceMap } from '../resource-map.js';
 import type { PatchEntry } from '../load/kustomization.js';
 import { parseYamlDocuments } from '../load/yaml.js';
+import { parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { applyStrategicMerge } from './patch-strategic.js';
 import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
 import { modelForKind } from '../schema/models.js';
-import { parseSelector, selectResources } from './select.js';
+import { parseSelector, selectTargets } from './select.js';
+import type { Selector } from '../load/kustomization.js';
 
 /**
  * Applies `patches`, `patchesStrategicMerge` or `patchesJson6902` entries of one
@@ -27,6 +29,28 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
       ds.push(...bad);
       if (bad.some((d) => d.severity === 'error')) continue;
     }
+    if (field === 'patchesJson6902' && !entry.target?.name) {
+      ds.push(diag('KF3007', 'a patchesJson6902 target needs a name', { location: entry.location, hint: 'add target.name (a regular expression), or move the entry to patches, whose targets may omit it' }));
+      continue;
+    }
+    // Kustomize trims an inline `patches` text (not a file, nor the legacy fields); a text
+    // that then starts with `[` is read as strict JSON, anything else as YAML.
+    const raw = field === 'patches' && !entry.path ? entry.text.trim() : entry.text;
+    if (field !== 'patchesStrategicMerge' && raw.startsWith('[')) {
+      let ops: Json;
+      try {
+        ops = JSON.parse(raw) as Json;
+      } catch (e) {
+        ds.push(diag('KF3003', `the patch starts with [ but is not JSON: ${(e as Error).message}`, { location: entry.textLocation, hint: 'a JSON 6902 patch that starts with [ must be JSON (quoted keys and strings); or write it as a YAML list (- op: …)' }));
+        continue;
+      }
+      if (Array.isArray(ops) && ops.length === 0) {
+        ds.push(diag('KF3003', 'the JSON 6902 patch has no operations', { location: entry.textLocation, hint: 'Kustomize refuses an empty patch: remove the entry' }));
+        continue;
+      }
+      ds.push(...applyJsonEntry(rm, entry, ops, field));
+      continue;
+    }
     const parsed = parseYamlDocuments(entry.text, entry.textLocation.file);
     const shift = entry.textLocation.line - 1;
     for (const d of parsed.diagnostics) ds.push(d.location ? { ...d, location: { ...d.location, line: d.location.line + shift } } : d);
@@ -36,20 +60,88 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
       ds.push(diag('KF3005', 'the patch is empty', { location: entry.location, hint: 'write the patch, or remove the entry' }));
       continue;
     }
-    const isJson6902 = field === 'patchesJson6902' || (docs.length === 1 && Array.isArray(docs[0].value));
+    // JSON 6902 in YAML: Kustomize converts the first document only.
+    const isJson6902 = field === 'patchesJson6902' || (field === 'patches' && Array.isArray(docs[0].value));
     if (isJson6902) {
-      ds.push(...applyJsonEntry(rm, entry, docs[0].value, field));
-      continue;
-    }
-    for (const doc of docs) {
-      if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
-        ds.push(diag('KF3005', 'a strategic-merge patch document must be a mapping', { location: { ...entry.textLocation, line: doc.line + shift } }));
+      const ops = docs[0].value;
+      if (Array.isArray(ops) && ops.length === 0) {
+        ds.push(diag('KF3003', 'the JSON 6902 patch has no operations', { location: entry.textLocation, hint: 'Kustomize refuses an empty patch: remove the entry' }));
         continue;
       }
-      ds.push(...applySmDoc(rm, entry, doc.value, doc.index, { ...entry.textLocation, line: doc.line + shift, column: doc.column + entry.textLocation.column - 1 }, field));
+      ds.push(...applyJsonEntry(rm, entry, yaml11Values(ops, entry.text, docs[0].index), field));
+      continue;
     }
+    const docLoc = (doc: (typeof docs)[number]) => ({ ...entry.textLocation, line: doc.line + shift, column: doc.column + entry.textLocation.column - 1 });
+    let ok = true;
+    for (const doc of docs) {
+      const v = doc.value;
+      const meta = isObj(v) ? v.metadata : undefined;
+      if (!isObj(v) || typeof v.kind !== 'string' || v.kind === '' || !isObj(meta) || typeof meta.name !== 'string' || meta.name === '') {
+        ok = false;
+        ds.push(
+          diag('KF3005', isObj(v) ? 'a strategic-merge patch needs kind and metadata.name' : 'a strategic-merge patch document must be a mapping', {
+            location: docLoc(doc),
+            hint: isObj(v) ? 'Kustomize cannot read the patch without them, even with a target: add kind and metadata.name (any name, with a target)' : 'a JSON 6902 patch is a list of operations in its first document',
+          }),
+        );
+      }
+    }
+    if (!ok) continue;
+    if (entry.target && docs.length > 1) {
+      ds.push(diag('KF3005', `a patches entry with a target holds ${docs.length} strategic-merge patches`, { location: entry.location, hint: 'Kustomize allows one document with a target: split the file into one entry per document' }));
+      continue;
+    }
+    for (const doc of docs) ds.push(...applySmDoc(rm, entry, doc.value as JsonObject, doc.index, docLoc(doc), field));
   }
   return ds;
+}
+
+const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const DATE_LIKE = /^\d{4}-\d\d?-\d\d?/;
+
+/**
+ * Kustomize converts a JSON 6902 patch written in YAML with a YAML 1.1 reader
+ * (sigs.k8s.io/yaml): a plain `yes`, `no`, `on`, `off`, `y`, `n` is a boolean, and a plain
+ * date or timestamp stays the text it is. Resources are read otherwise (those stay strings
+ * / become RFC 3339), so the few values concerned are re-read from the source, only when
+ * the operations hold such a string.
+ */
+function yaml11Values(ops: Json, text: string, docIndex: number): Json {
+  const suspect = (v: Json): boolean =>
+    typeof v === 'string' ? YAML11_BOOL.test(v) || DATE_LIKE.test(v) : Array.isArray(v) ? v.some(suspect) : isObj(v) ? Object.values(v).some(suspect) : false;
+  if (!suspect(ops)) return ops;
+  const doc = parseAllDocuments(text)[docIndex] as Document.Parsed | undefined;
+  if (!doc || !doc.contents) return ops;
+  const fix = (v: Json, node: unknown): Json => {
+    if (isScalar(node)) {
+      if (typeof v !== 'string' || node.type !== 'PLAIN' || node.tag !== undefined || typeof node.source !== 'string') return v;
+      if (YAML11_BOOL.test(node.source)) return /^(?:y|yes|on)$/i.test(node.source);
+      if (DATE_LIKE.test(node.source)) return node.source;
+      return v;
+    }
+    if (Array.isArray(v) && isSeq(node)) return v.map((x, i) => fix(x, node.items[i]));
+    if (isObj(v) && isMap(node)) {
+      const out: JsonObject = {};
+      for (const [k, x] of Object.entries(v)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === k);
+        out[k] = pair ? fix(x, pair.value) : x;
+      }
+      return out;
+    }
+    return v;
+  };
+  return fix(ops, doc.contents);
+}
+
+function targetsOf(rm: ResourceMap, target: Selector, location: SourceLocation): { selected: Resource[] } | { error: Diagnostic } {
+  const { selected, invalid } = selectTargets(rm, target);
+  if (!invalid) return { selected };
+  return {
+    error: diag('KF3007', `the target's ${invalid} ${JSON.stringify(target[invalid])} cannot be parsed`, {
+      location: target.locations?.[invalid] ?? location,
+      hint: 'Kustomize fails on it: syntax key=value, key!=value, key in (a,b), key notin (a,b), key, !key; comma means AND',
+    }),
+  };
 }
 
 function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string): Diagnostic[] {
@@ -61,7 +153,9 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     return [diag('KF3005', `a JSON 6902 patch in ${field} needs a target`, { location: entry.location, hint: 'add target: {kind, name} (or group/version/labelSelector) to say which resources it patches' })];
   }
   const ds: Diagnostic[] = [];
-  const targets = selectResources(rm, entry.target);
+  const sel = targetsOf(rm, entry.target, entry.location);
+  if ('error' in sel) return [sel.error];
+  const targets = sel.selected;
   let renamed = false;
   const list = ops as Json[];
   for (const r of targets) {
@@ -138,7 +232,9 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
   const ds: Diagnostic[] = [];
   let targets: Resource[];
   if (entry.target) {
-    targets = selectResources(rm, entry.target);
+    const sel = targetsOf(rm, entry.target, entry.location);
+    if ('error' in sel) return [sel.error];
+    targets = sel.selected;
   } else {
     const found = findByPatchId(rm, patch);
     if (found.length === 0) {
@@ -195,11 +291,12 @@ function prepareSmPatch(patch: JsonObject, r: Resource, options: PatchEntry['opt
 
 function findByPatchId(rm: ResourceMap, patch: JsonObject): Resource[] {
   const pid = idFromObject(patch);
-  const { group } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
+  // Kustomize compares the whole id: group and version too (no apiVersion: matches nothing).
+  const { group, version } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
   const ns = pid.namespace === 'default' ? undefined : pid.namespace;
   const candidates = rm.byAnyName(pid.name).filter((r) => {
     if (r.id.kind !== pid.kind) return false;
-    if (typeof patch.apiVersion === 'string' && r.id.group !== group) return false;
+    if ((r.id.group !== group || r.id.version !== version) && (r.originalId.group !== group || r.originalId.version !== version)) return false;
     const rns = r.id.namespace === 'default' ? undefined : r.id.namespace;
     const nsOk = rns === ns || r.previousNamespaces.some((x) => (x === 'default' ? undefined : x) === ns);
     return nsOk && (r.id.name === pid.name || r.originalId.name === pid.name || r.previousNames.includes(pid.name));

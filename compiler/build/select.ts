@@ -7,18 +7,22 @@ import type { Selector } from '../load/kustomization.js';
  * Kustomize's resource selector (`target` of patches, `select`/`reject` of replacements).
  *
  * Observed with `kustomize build` v5.5:
- * - group, version, kind: exact, an empty or absent field matches anything;
+ * - group, version, kind: exact, an empty or absent field matches anything (patch
+ *   targets, `selectTargets`: anchored regular expressions, as name);
  * - name and namespace: regular expressions anchored at both ends (`^(?:re)$`), matched
  *   against the current or the original value (patch targets: not intermediate names;
  *   replacements: any earlier name, pass `{ anyName: true }`);
  * - a resource without namespace has namespace `default` for matching;
  * - labelSelector / annotationSelector: Kubernetes label-selector syntax; an invalid one
- *   silently matches nothing (kforge also warns, through `parseSelector`).
+ *   matches nothing (kforge also warns, through `parseSelector`); for patch targets it is
+ *   an error once a resource matches the rest of the target.
  */
 
 export interface MatchOptions {
   /** Match `name` against every earlier name too (replacements, replicas). */
   anyName?: boolean;
+  /** group, version and kind are anchored regular expressions too (patch targets). */
+  regexGvk?: boolean;
 }
 
 type Op = 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt';
@@ -145,10 +149,18 @@ function nsForMatch(ns: string | undefined): string {
   return ns === undefined || ns === '' ? 'default' : ns;
 }
 
-export function matchesSelector(r: Resource, s: Selector, opts: MatchOptions = {}): boolean {
-  if (s.group && s.group !== r.id.group) return false;
-  if (s.version && s.version !== r.id.version) return false;
-  if (s.kind && s.kind !== r.id.kind) return false;
+function gvkMatches(want: string | undefined, have: string, regex: boolean | undefined): boolean {
+  if (!want) return true;
+  if (!regex) return want === have;
+  const re = anchored(want);
+  return re !== null && re.test(have);
+}
+
+/** Group, version, kind, name and namespace: everything but the label and annotation selectors. */
+function matchesIds(r: Resource, s: Selector, opts: MatchOptions): boolean {
+  if (!gvkMatches(s.group, r.id.group, opts.regexGvk)) return false;
+  if (!gvkMatches(s.version, r.id.version, opts.regexGvk)) return false;
+  if (!gvkMatches(s.kind, r.id.kind, opts.regexGvk)) return false;
   if (s.name) {
     const re = anchored(s.name);
     if (!re) return false;
@@ -161,6 +173,11 @@ export function matchesSelector(r: Resource, s: Selector, opts: MatchOptions = {
     const nss = [nsForMatch(r.id.namespace), nsForMatch(r.originalId.namespace)];
     if (!nss.some((n) => re.test(n))) return false;
   }
+  return true;
+}
+
+export function matchesSelector(r: Resource, s: Selector, opts: MatchOptions = {}): boolean {
+  if (!matchesIds(r, s, opts)) return false;
   if (s.labelSelector) {
     const reqs = labelReqs(s.labelSelector);
     if (!reqs || !matchRequirements(reqs, metaMap(r.object, 'labels'))) return false;
@@ -175,10 +192,38 @@ export function matchesSelector(r: Resource, s: Selector, opts: MatchOptions = {
 export function selectResources(resources: ResourceMap, s: Selector, opts: MatchOptions = {}): Resource[] {
   // A literal name (no regex syntax) uses the name index; otherwise the kind index when
   // the selector names a kind. The full match still decides.
-  let pool: readonly Resource[];
-  if (s.name && /^[A-Za-z0-9_.:-]*$/.test(s.name) && !s.name.includes('.')) pool = resources.byAnyName(s.name);
-  else pool = s.kind ? resources.byKind(s.kind) : resources.all();
-  return pool.filter((r) => matchesSelector(r, s, opts));
+  return poolFor(resources, s).filter((r) => matchesSelector(r, s, opts));
+}
+
+function poolFor(resources: ResourceMap, s: Selector): readonly Resource[] {
+  if (s.name && /^[A-Za-z0-9_:-]*$/.test(s.name)) return resources.byAnyName(s.name);
+  return s.kind && /^[A-Za-z0-9]+$/.test(s.kind) ? resources.byKind(s.kind) : resources.all();
+}
+
+/**
+ * Patch targets (Kustomize's ResMap.Select): group, version and kind are regular
+ * expressions as well, and a label or annotation selector Kustomize cannot parse is an
+ * error as soon as one resource matches the rest of the target (it is parsed for that
+ * resource); `invalid` then names it.
+ */
+export function selectTargets(resources: ResourceMap, s: Selector): { selected: Resource[]; invalid?: 'labelSelector' | 'annotationSelector' } {
+  const opts: MatchOptions = { regexGvk: true };
+  const selected: Resource[] = [];
+  for (const r of poolFor(resources, s)) {
+    if (!matchesIds(r, s, opts)) continue;
+    if (s.labelSelector) {
+      const reqs = labelReqs(s.labelSelector);
+      if (!reqs) return { selected: [], invalid: 'labelSelector' };
+      if (!matchRequirements(reqs, metaMap(r.object, 'labels'))) continue;
+    }
+    if (s.annotationSelector) {
+      const reqs = labelReqs(s.annotationSelector);
+      if (!reqs) return { selected: [], invalid: 'annotationSelector' };
+      if (!matchRequirements(reqs, metaMap(r.object, 'annotations'))) continue;
+    }
+    selected.push(r);
+  }
+  return { selected };
 }
 
 /**

@@ -840,8 +840,13 @@ function patchList(ctx: Ctx, v: PNode, field: string, modern: boolean): PatchEnt
     let textLocation: SourceLocation | undefined;
     let target: Selector | undefined;
     let options: PatchEntry['options'];
+    const seen: Record<string, true> = {};
     const known = modern ? ['path', 'patch', 'target', 'options'] : ['path', 'patch', 'target'];
     fields(ctx, m, `${field} entry`, known, (key, val) => {
+      if ((key === 'path' && 'patch' in seen) || (key === 'patch' && 'path' in seen)) {
+        ctx.ds.push(diag('KF3005', `a ${field} entry has both path and patch`, { location: ctx.y.at(item), hint: 'Kustomize refuses it: keep one of them' }));
+      }
+      seen[key] = true;
       if (key === 'path') {
         const s = str(ctx, val, `${field}.path`);
         const got = s !== undefined ? patchFromFile(ctx, s, ctx.y.at(val)) : undefined;
