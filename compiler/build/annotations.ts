@@ -1,8 +1,8 @@
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
-import type { FieldSpec } from './fieldspec.js';
-import { COMMON_ANNOTATIONS, mergeSpecs } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { COMMON_ANNOTATIONS, resolveSpecs } from '../schema/field-specs.js';
 import { labelKeyProblem, setPairs } from './labels.js';
 
 /**
@@ -10,12 +10,12 @@ import { labelKeyProblem, setPairs } from './labels.js';
  * volumeClaimTemplates), and the user's `configurations` commonAnnotations specs.
  * Values override existing ones (case 08). Invalid keys are KF2008 warnings.
  */
-export function applyAnnotations(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, extra: FieldSpec[]): Diagnostic[] {
+export function applyAnnotations(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, extra: SpecInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const k of Object.keys(pairs)) {
     const p = labelKeyProblem(k);
     if (p) out.push(diag('KF2008', `invalid annotation key ${JSON.stringify(k)}: ${p}`, { severity: 'warning', location, hint: 'the Kubernetes API server rejects objects with this annotation' }));
   }
-  setPairs(resources, pairs, mergeSpecs(COMMON_ANNOTATIONS, extra));
+  setPairs(resources, pairs, resolveSpecs(COMMON_ANNOTATIONS, extra));
   return out;
 }

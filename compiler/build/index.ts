@@ -6,15 +6,18 @@ import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../
 import { formatResId } from '../types.js';
 import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
 import { ResourceMap, idFromObject } from '../resource-map.js';
-import type { ConfigurationsSpec, Kustomization, PatchEntry } from '../load/kustomization.js';
-import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
+import type { Kustomization, PatchEntry } from '../load/kustomization.js';
+import type { FieldSpec } from './fieldspec.js';
+import type { TransformerConfig } from './transformer-config.js';
+import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
+import { displayPath, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
 import { parseYamlDocuments } from '../load/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences, nameReferencesFromCrds } from './name-reference.js';
 import { setNamespace } from './namespace.js';
 import { addPrefixSuffix } from './prefix-suffix.js';
-import { applyLabels } from './labels.js';
+import { applyLabels, labelEntriesInRunOrder } from './labels.js';
 import { applyAnnotations } from './annotations.js';
 import { applyImages } from './images.js';
 import { applyReplicas } from './replicas.js';
@@ -42,23 +45,23 @@ export interface BuildContext {
 
 export interface Step {
   name: string;
-  run(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec): Diagnostic[];
+  run(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: BuildConfig): Diagnostic[];
 }
 
 /** Kustomize v5.5's order of transformers inside one kustomization (kustomize-notes.md). */
 export const ORDER: readonly Step[] = [
   { name: 'patchesStrategicMerge', run: (k, rm) => applyPatches(rm, k.strategicMergePatches, 'patchesStrategicMerge') },
   { name: 'patches', run: (k, rm) => applyPatches(rm, k.patches, 'patches') },
-  { name: 'namespace', run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, cfg.namespace) : []) },
+  { name: 'namespace', run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, { all: cfg.tc.namespace }) : []) },
   {
     name: 'namePrefix/nameSuffix',
-    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, { prefix: cfg.namePrefix, suffix: cfg.nameSuffix }) : []),
+    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, { prefix: { all: cfg.tc.namePrefix }, suffix: { all: cfg.tc.nameSuffix } }) : []),
   },
-  { name: 'labels', run: (k, rm, _c, cfg) => k.labels.flatMap((e) => applyLabels(rm, e, [...cfg.commonLabels, ...(e.fields ?? [])])) },
-  { name: 'commonAnnotations', run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, cfg.commonAnnotations) : []) },
+  { name: 'labels', run: (k, rm, _c, cfg) => labelEntriesInRunOrder(k.labels).flatMap((e) => applyLabels(rm, e, cfg.tc)) },
+  { name: 'commonAnnotations', run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, { all: cfg.tc.commonAnnotations }) : []) },
   { name: 'patchesJson6902', run: (k, rm) => applyPatches(rm, k.legacyJson6902, 'patchesJson6902') },
-  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, cfg.replicas) : []) },
-  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, cfg.images) : []) },
+  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, { all: cfg.tc.replicas }) : []) },
+  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, { all: cfg.tc.images }) : []) },
   { name: 'replacements', run: (k, rm) => (k.replacements.length ? applyReplacements(rm, k.replacements) : []) },
 ];
 
@@ -84,8 +87,10 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     const { rm, k, cfg, vars } = out;
     // Root only: hash suffixes, then name references, then vars, then sort.
     applyHashSuffixes(rm);
-    const extra = [...cfg.nameReference, ...nameReferencesFromCrds(readCrds(k, ctx))];
-    ctx.diagnostics.push(...fixNameReferences(rm, extra));
+    const crds = nameReferencesFromCrds(readCrds(k, ctx));
+    if (crds.length) ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds }, undefined));
+    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    ctx.diagnostics.push(...fixNameReferences(rm, { all: cfg.tc.nameReference }));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
@@ -118,10 +123,13 @@ function readCrds(k: Kustomization, ctx: BuildContext): JsonObject[] {
   return out;
 }
 
-function mergeConfigurations(into: ConfigurationsSpec, from: ConfigurationsSpec): void {
-  for (const key of Object.keys(into) as (keyof ConfigurationsSpec)[]) {
-    (into[key] as unknown[]).push(...(from[key] as unknown[]));
-  }
+/**
+ * What a kustomization's transformers use: the field specs merged as Kustomize merges
+ * them (transformer-config.ts), and the `varReference` specs of `configurations`.
+ */
+export interface BuildConfig {
+  tc: TransformerConfig;
+  varReference: FieldSpec[];
 }
 
 /**
@@ -133,14 +141,14 @@ function buildTarget(
   ctx: BuildContext,
   expect: 'Kustomization',
   where: SourceLocation | undefined,
-): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec; vars: BoundVar[] } | undefined {
+): { rm: ResourceMap; k: Kustomization; cfg: BuildConfig; vars: BoundVar[] } | undefined {
   const loaded = loadDir(dir, ctx, expect, where);
   if (!loaded) return undefined;
   const real = ctx.fs.realPath(dir) ?? dir;
   ctx.stack.push(real);
   try {
     const rm = new ResourceMap();
-    const cfg = emptyConfigurations();
+    const cfg: BuildConfig = { tc: emptyTransformerConfig(), varReference: [] };
     const vars: BoundVar[] = [];
     runKustomization(loaded, rm, ctx, cfg, vars);
     return { rm, k: loaded, cfg, vars };
@@ -193,7 +201,7 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
 }
 
 /** Runs one kustomization (or component) over `rm`: resources, components, generators, transformers. */
-function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec, vars: BoundVar[]): void {
+function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: BuildConfig, vars: BoundVar[]): void {
   const kdir = displayPath(k.dir);
   for (const ref of k.resources) {
     if (isRemote(ref.entry)) {
@@ -214,7 +222,8 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     if (kind === 'dir') {
       const sub = buildTarget(abs, ctx, 'Kustomization', ref.location);
       if (!sub) continue;
-      mergeConfigurations(cfg, sub.cfg);
+      ctx.diagnostics.push(...absorbConfig(cfg.tc, sub.cfg.tc, ref.location));
+      cfg.varReference.push(...sub.cfg.varReference);
       ctx.diagnostics.push(...mergeVars(vars, sub.vars));
       for (const r of sub.rm) {
         r.origin.kustomizations.push(kdir);
@@ -238,7 +247,10 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   // Kustomize v5 (kusttarget.accumulateTarget): resources, then this kustomization's
   // configurations and generators, then its components, then its transformers.
   if (hasErrors(ctx.diagnostics)) return;
-  mergeConfigurations(cfg, k.configurations);
+  const own = ownConfig(k.configurations, k.configurationsLocation !== undefined, k.configurationsLocation);
+  ctx.diagnostics.push(...own.diagnostics, ...absorbConfig(cfg.tc, own.cfg, k.configurationsLocation));
+  cfg.varReference.push(...k.configurations.varReference);
+  if (hasErrors(ctx.diagnostics)) return;
   ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs));
   if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {

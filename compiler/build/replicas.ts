@@ -2,10 +2,10 @@ import type { Diagnostic, Resource } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { ReplicaEntry } from '../load/kustomization.js';
-import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
-import { mergeSpecs, REPLICAS } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { REPLICAS, resolveSpecs } from '../schema/field-specs.js';
 
 /**
  * `replicas:` (observed with kustomize v5.5): an entry names a resource by its current,
@@ -13,9 +13,9 @@ import { mergeSpecs, REPLICAS } from '../schema/field-specs.js';
  * (Deployment, ReplicationController, ReplicaSet, StatefulSet, plus `configurations`) count,
  * others with that name are ignored. An entry that reaches none is an error (KF2006).
  */
-export function applyReplicas(resources: ResourceMap, replicas: ReplicaEntry[], extra: FieldSpec[]): Diagnostic[] {
+export function applyReplicas(resources: ResourceMap, replicas: ReplicaEntry[], extra: SpecInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const specs = mergeSpecs(REPLICAS, extra);
+  const specs = resolveSpecs(REPLICAS, extra);
   for (const entry of replicas) {
     const targets = resources.all().filter((r) => hasName(r, entry.name) && specs.some((s) => fieldSpecMatches(s, r.id)));
     if (targets.length === 0) {

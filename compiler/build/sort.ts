@@ -59,11 +59,19 @@ export function sortResources(resources: readonly Resource[], opts?: SortOptions
     if (l !== undefined) return [2, l];
     return [1, 0];
   };
-  const keyed = resources.map((r) => ({ r, rank: rank(r), gvk: gvkString(r), ns: r.id.namespace || '~X' }));
+  // Within one gvk Kustomize compares `<gvk>|<namespace or ~X>|<name>` as one string, so
+  // the `|` after the namespace counts: namespace "kafka-prod" sorts before "kafka".
+  const keyed = resources.map((r) => ({ r, rank: rank(r), gvk: gvkString(r), nsName: `${r.id.namespace || '~X'}|${r.id.name || '~N'}` }));
   keyed.sort((a, b) => {
     if (a.rank[0] !== b.rank[0]) return a.rank[0] - b.rank[0];
     if (a.rank[1] !== b.rank[1]) return a.rank[1] - b.rank[1];
-    return cmp(a.gvk, b.gvk) || cmp(a.ns, b.ns) || cmp(a.r.id.name, b.r.id.name);
+    if (a.gvk !== b.gvk) {
+      // Kustomize reverses the gvk order between two Namespace kinds when one is the core
+      // Namespace, so the core Namespace comes before a custom group's Namespace.
+      const reverse = a.r.id.kind === 'Namespace' && b.r.id.kind === 'Namespace' && (a.r.id.group === '' || b.r.id.group === '');
+      return reverse ? cmp(b.gvk, a.gvk) : cmp(a.gvk, b.gvk);
+    }
+    return cmp(a.nsName, b.nsName);
   });
   return keyed.map((k) => k.r);
 }

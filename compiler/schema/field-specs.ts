@@ -103,6 +103,19 @@ export const NAMESPACE: readonly FieldSpec[] = [
   },
 ];
 
+/**
+ * Kustomize's own namespace table: the Namespace object is renamed (apiVersion v1 only),
+ * APIService and CRD conversion-webhook service namespaces. metadata.namespace itself is
+ * set by the transformer for every kind not known as cluster-scoped.
+ */
+export const NAMESPACE_DEFAULTS: readonly FieldSpec[] = [
+  { kind: 'Namespace', path: 'metadata/name', create: true },
+  ...NAMESPACE.filter((s) => s.path !== 'metadata/namespace'),
+];
+
+/** `labels[].includeTemplates`: Kustomize's templateLabels table (metadata included). */
+export const TEMPLATE_LABELS_WITH_METADATA: readonly FieldSpec[] = [METADATA_LABELS, ...TEMPLATE_LABELS];
+
 /** namePrefix / nameSuffix. */
 export const NAME_PREFIX_SUFFIX: readonly FieldSpec[] = [{ path: 'metadata/name', create: false }];
 
@@ -119,10 +132,11 @@ export const PREFIX_SUFFIX_SKIP: readonly { group?: string; kind: string }[] = [
  * `ephemeralContainers`.
  */
 export const IMAGES: readonly FieldSpec[] = [
-  { path: 'spec/containers/image', create: false },
-  { path: 'spec/initContainers/image', create: false },
-  { path: 'spec/template/spec/containers/image', create: false },
-  { path: 'spec/template/spec/initContainers/image', create: false },
+  // Kustomize's table says create: true, but its images filter never creates a field.
+  { path: 'spec/containers[]/image', create: true },
+  { path: 'spec/initContainers[]/image', create: true },
+  { path: 'spec/template/spec/containers[]/image', create: true },
+  { path: 'spec/template/spec/initContainers[]/image', create: true },
 ];
 
 /** Keys of lists whose items' `image` the images transformer rewrites, at any depth. */
@@ -149,4 +163,15 @@ export function mergeSpecs(...lists: readonly (readonly FieldSpec[])[]): FieldSp
     }
   }
   return out;
+}
+
+/**
+ * The field specs a transformer uses: a complete list already merged as Kustomize merges
+ * its configuration (`{ all }`, what a build passes), or extra specs added to the
+ * built-in table (a plain list).
+ */
+export type SpecInput = readonly FieldSpec[] | { readonly all: readonly FieldSpec[] };
+
+export function resolveSpecs(builtin: readonly FieldSpec[], input: SpecInput): FieldSpec[] {
+  return 'all' in input ? [...input.all] : mergeSpecs(builtin, input as readonly FieldSpec[]);
 }
