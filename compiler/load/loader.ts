@@ -216,13 +216,13 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
         k.components.push(...strList(ctx, v, key).map((e) => ({ entry: e.value, location: e.location })));
         break;
       case 'namespace':
-        k.namespace = str(ctx, v, key);
+        k.namespace = goString(ctx, v, key);
         break;
       case 'namePrefix':
-        k.namePrefix = str(ctx, v, key);
+        k.namePrefix = goString(ctx, v, key);
         break;
       case 'nameSuffix':
-        k.nameSuffix = str(ctx, v, key);
+        k.nameSuffix = goString(ctx, v, key);
         break;
       case 'commonLabels': {
         const pairs = stringMap(ctx, v, key);
@@ -368,6 +368,26 @@ function str(ctx: Ctx, v: PNode, field: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A field Kustomize reads as a Go string: an unquoted number or boolean (`namespace: n`,
+ * YAML 1.1 false; `namePrefix: 1`) fails its build, so it is an error here too.
+ */
+function goString(ctx: Ctx, v: PNode, field: string): string | undefined {
+  if (v.kind === 'scalar' && (typeof v.value === 'number' || typeof v.value === 'boolean' || yaml11Bool(ctx, v))) {
+    ctx.ds.push(diag('KF1006', `"${field}" must be a string, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `quote it: ${field}: "${String(v.source ?? v.value)}"` }));
+    return undefined;
+  }
+  return str(ctx, v, field);
+}
+
+/** Kustomize reads kustomization files as YAML 1.1: an unquoted y/n/yes/no/on/off is a boolean there. */
+function yaml11Bool(ctx: Ctx, v: PNode): boolean {
+  if (typeof v.value !== 'string' || !/^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(v.value)) return false;
+  const line = ctx.y.text.split('\n', v.line)[v.line - 1] ?? '';
+  const first = line[v.column - 1];
+  return first !== '"' && first !== "'";
+}
+
 function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: SourceLocation }[] {
   if (v.kind !== 'seq') {
     ctx.ds.push(diag('KF1006', `"${field}" must be a list, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write each entry on its own line as "- entry"` }));
@@ -486,11 +506,7 @@ function imagesList(ctx: Ctx, v: PNode): ImageEntry[] {
     const e: ImageEntry = { name: '', location: ctx.y.at(item) };
     fields(ctx, m, 'images entry', ['name', 'newName', 'newTag', 'digest', 'tagSuffix'], (key, val) => {
       // Kustomize reads these as Go strings: an unquoted number (newTag: 2) fails the build.
-      if (val.kind === 'scalar' && (typeof val.value === 'number' || typeof val.value === 'boolean')) {
-        ctx.ds.push(diag('KF1006', `"images.${key}" must be a string, found ${typeName(val)}`, { location: ctx.y.at(val), hint: `quote it: ${key}: "${String(val.source ?? val.value)}"` }));
-        return;
-      }
-      const s = str(ctx, val, `images.${key}`);
+      const s = goString(ctx, val, `images.${key}`);
       if (s !== undefined) (e as unknown as Record<string, string>)[key] = s;
     });
     // Kustomize accepts an entry without a name (it matches nothing); kforge refuses it
