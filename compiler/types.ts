@@ -13,6 +13,19 @@ export function pairOf(id: ResId): { name: string; namespace?: string } {
   return id.namespace === undefined ? { name: id.name } : { name: id.name, namespace: id.namespace };
 }
 
+/** One of Kustomize's previous ids of a resource (its group and version are the current ones). */
+export interface StoredId {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Records the resource's current id among its previous ids, as Kustomize's StorePreviousId. */
+export function storePreviousId(r: { id: ResId; storedIds?: StoredId[] }): void {
+  const s: StoredId = { kind: r.id.kind, name: r.id.name, ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}) };
+  (r.storedIds ??= []).push(s);
+}
+
 /** Identity of a resource: group, version, kind, namespace, name. */
 export interface ResId {
   group: string; // "" for the core group
@@ -83,6 +96,15 @@ export interface Resource {
    * lists), which generator merges and creates match as pairs.
    */
   previousIds: { name: string; namespace?: string }[];
+  /**
+   * Kustomize's previous ids (`PrevIds`, the previousNames/previousNamespaces/previousKinds
+   * build annotations): the id recorded each time a step stored it, oldest first, whether
+   * or not the id then changed. Kustomize stores it for every resource in the namespace
+   * step, for every renamed resource in each prefix and suffix step, before a hash suffix,
+   * for every target of a `patches` JSON 6902 patch and of a name- or kind-changing
+   * strategic-merge patch. Name references resolve only through these ids. Absent: none.
+   */
+  storedIds?: StoredId[];
   /** Name prefixes and suffixes applied so far, innermost kustomization first (for name references). */
   prefixes: string[];
   suffixes: string[];

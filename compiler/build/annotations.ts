@@ -2,7 +2,8 @@ import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { FieldSpec } from './fieldspec.js';
-import { COMMON_ANNOTATIONS, mergeSpecs } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { COMMON_ANNOTATIONS, resolveSpecs } from '../schema/field-specs.js';
 import { labelKeyProblem, setPairs } from './labels.js';
 
 /**
@@ -10,8 +11,8 @@ import { labelKeyProblem, setPairs } from './labels.js';
  * volumeClaimTemplates), and the user's `configurations` commonAnnotations specs.
  * Values override existing ones (case 08). Invalid keys are KF2008 warnings.
  */
-export function applyAnnotations(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, extra: FieldSpec[]): Diagnostic[] {
-  return applyAnnotationsWith(resources, pairs, location, mergeSpecs(COMMON_ANNOTATIONS, extra));
+export function applyAnnotations(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, extra: SpecInput): Diagnostic[] {
+  return applyAnnotationsWith(resources, pairs, location, resolveSpecs(COMMON_ANNOTATIONS, extra));
 }
 
 /** The annotations transformer with its field specs as given (an `AnnotationsTransformer` plugin: no defaults). */

@@ -1,4 +1,4 @@
-import { pairOf } from '../types.js';
+import { pairOf, storePreviousId } from '../types.js';
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -111,6 +111,7 @@ export function applyHashSuffixes(resources: ResourceMap): void {
   for (const r of resources.all()) {
     if (!r.origin.generated?.hashed) continue;
     const newName = `${r.id.name}-${kustomizeHash(r.object)}`;
+    storePreviousId(r);
     r.previousNames.push(r.id.name);
     r.previousIds.push(pairOf(r.id));
     r.id = { ...r.id, name: newName };

@@ -4,21 +4,26 @@ import type { ResourceMap } from '../resource-map.js';
 import type { ImageEntry } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
-import { IMAGE_CONTAINER_LIST_KEYS, IMAGES, mergeSpecs } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { IMAGE_CONTAINER_LIST_KEYS, IMAGES, resolveSpecs } from '../schema/field-specs.js';
 
 /**
  * `images:` (observed with kustomize v5.5, case 09 and fixtures):
  * - an entry's `name` matches an image that is exactly that name, optionally followed by
- *   `:tag` and/or `@digest` (`redis` does not match `redis/redisinsight` nor
+ *   `:tag` and/or `@sha256:digest` (`redis` does not match `redis/redisinsight` nor
  *   `docker.io/redis`; `nginx:1.0` matches only `nginx:1.0`);
  * - newName replaces the name and keeps the tag and digest; newTag drops a digest; digest
- *   drops the tag; newTag and digest together give `name:tag@digest`;
- * - images are found in `containers` / `initContainers` lists at any depth of any object
- *   (not `ephemeralContainers`), plus the field specs (built-in and `configurations`);
+ *   drops the tag; newTag and digest together give `name:tag@digest`; otherwise tagSuffix
+ *   is appended to the tag (and drops a digest);
+ * - each entry runs twice, as Kustomize's two filters: once on `containers` /
+ *   `initContainers` lists at any depth of any object (not `ephemeralContainers`), then on
+ *   the field specs (built-in and `configurations`). Only tagSuffix shows it: an image a
+ *   field spec reaches too (pod specs of workloads) gets the suffix twice, as in Kustomize;
+ * - CustomResourceDefinitions are never touched;
  * - entries run one after another; an entry that matches nothing is skipped silently.
  */
-export function applyImages(resources: ResourceMap, images: ImageEntry[], extra: FieldSpec[]): Diagnostic[] {
-  return applyImagesWith(resources, images, mergeSpecs(IMAGES, extra));
+export function applyImages(resources: ResourceMap, images: ImageEntry[], extra: SpecInput): Diagnostic[] {
+  return applyImagesWith(resources, images, resolveSpecs(IMAGES, extra));
 }
 
 /**
@@ -31,30 +36,47 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
   // Entries indexed by the image name they match (without tag/digest), in order, so each
   // image field is compared only with the entries that can match it: linear in the
   // number of fields, not fields × entries.
-  const byName = new Map<string, { index: number; entry: ImageEntry; re: RegExp }[]>();
+  // Kustomize puts the name into its pattern unescaped, so a `.` matches any character:
+  // names with such characters are tried on every image.
+  type Item = { index: number; entry: ImageEntry; re: RegExp };
+  const byName = new Map<string, Item[]>();
+  const patterns: Item[] = [];
   images.forEach((entry, index) => {
     if (!entry.name) {
       out.push(diag('KF2009', 'images entry without a name', { location: entry.location, hint: 'give the image name as written in the containers, e.g. `name: nginx`' }));
       return;
     }
+    const re = imageMatcher(entry.name);
+    if (!re) return;
+    const item = { index, entry, re };
+    if (/[^A-Za-z0-9_/:@-]/.test(entry.name)) {
+      patterns.push(item);
+      return;
+    }
     const base = splitImage(entry.name).name;
     const list = byName.get(base);
-    const item = { index, entry, re: imageMatcher(entry.name) };
     if (list) list.push(item);
     else byName.set(base, [item]);
   });
-  if (byName.size === 0) return out;
+  if (byName.size === 0 && patterns.length === 0) return out;
+  const next = (image: string, pos: number): Item | undefined => {
+    const exact = byName.get(splitImage(image).name)?.find((c) => c.index >= pos && c.re.test(image));
+    const wild = patterns.find((c) => c.index >= pos && (exact === undefined || c.index < exact.index) && c.re.test(image));
+    return wild ?? exact;
+  };
   for (const r of resources.all()) {
+    if (r.id.kind === 'CustomResourceDefinition') continue;
     for (const t of imageFields(r, specs)) {
       let cur = t.parent[t.key];
       if (typeof cur !== 'string') continue;
       // Entries run one after another: a later entry sees what an earlier one wrote.
       let pos = 0;
       for (;;) {
-        const cands = byName.get(splitImage(cur).name);
-        const hit: { index: number; entry: ImageEntry; re: RegExp } | undefined = cands?.find((c) => c.index >= pos && c.re.test(cur as string));
+        const hit = next(cur, pos);
         if (!hit) break;
         cur = updateImage(cur, hit.entry);
+        // The field-spec passes of the same entry see the result of the walk.
+        for (let i = 1; i < t.passes && hit.re.test(cur); i++) cur = updateImage(cur, hit.entry);
         t.parent[t.key] = cur;
         r.origin.fieldSources.push({ pointer: t.pointer, location: hit.entry.location, by: 'images' });
         pos = hit.index + 1;
@@ -68,22 +90,29 @@ interface Field {
   parent: JsonObject;
   key: string;
   pointer: string;
+  /** How many times the entry runs on it: the container-list walk, and each field spec reaching it. */
+  passes: number;
 }
 
 function isObj(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Every `image` field of a resource, each once. */
+/** Every `image` field of a resource, each once, with how many of the two passes reach it. */
 function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
-  const seen = new Map<JsonObject, Set<string>>();
+  const seen = new Map<JsonObject, Map<string, Field>>();
   const fields: Field[] = [];
-  const add = (parent: JsonObject, key: string, pointer: string) => {
+  const add = (parent: JsonObject, key: string, pointer: string, spec: boolean) => {
     let s = seen.get(parent);
-    if (!s) seen.set(parent, (s = new Set()));
-    if (s.has(key)) return;
-    s.add(key);
-    fields.push({ parent, key, pointer });
+    if (!s) seen.set(parent, (s = new Map()));
+    const had = s.get(key);
+    if (had) {
+      if (spec) had.passes++;
+      return;
+    }
+    const f: Field = { parent, key, pointer, passes: 1 };
+    s.set(key, f);
+    fields.push(f);
   };
   const walk = (node: Json, ptr: string) => {
     if (Array.isArray(node)) {
@@ -95,7 +124,7 @@ function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
       const p = `${ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       if (IMAGE_CONTAINER_LIST_KEYS.includes(k) && Array.isArray(v)) {
         v.forEach((item, i) => {
-          if (isObj(item) && item.image !== undefined) add(item, 'image', `${p}/${i}/image`);
+          if (isObj(item) && item.image !== undefined) add(item, 'image', `${p}/${i}/image`, false);
         });
       }
       walk(v, p);
@@ -103,20 +132,24 @@ function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
   };
   walk(r.object, '');
   forEachListAwareSpec(r.object, r.id, specs, (_spec, parent, key, pointer) => {
-    if (parent[key] !== undefined) add(parent, key, pointer);
+    if (parent[key] !== undefined) add(parent, key, pointer, true);
   });
   return fields;
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-const matcherCache = new Map<string, RegExp>();
-export function imageMatcher(name: string): RegExp {
+const matcherCache = new Map<string, RegExp | null>();
+/**
+ * Kustomize's pattern `^<name>(:tag)?(@sha256:digest)?$`, with the name as written (a `.`
+ * matches any character); null when the name is not a valid pattern (it matches nothing).
+ */
+export function imageMatcher(name: string): RegExp | null {
   let re = matcherCache.get(name);
-  if (!re) {
-    re = new RegExp(`^${escapeRe(name)}(:[A-Za-z0-9_.{}-]*)?(@[A-Za-z0-9+._-]+:[A-Za-z0-9=_-]+)?$`);
+  if (re === undefined) {
+    try {
+      re = new RegExp(`^${name}(:[A-Za-z0-9_.{}-]*)?(@sha256:[A-Za-z0-9_.{}-]*)?$`);
+    } catch {
+      re = null;
+    }
     matcherCache.set(name, re);
   }
   return re;
@@ -135,7 +168,7 @@ export function splitImage(image: string): { name: string; tag?: string; digest?
   return { name: image.slice(0, start + colon), tag: image.slice(start + colon + 1) };
 }
 
-export function updateImage(image: string, entry: Pick<ImageEntry, 'newName' | 'newTag' | 'digest'>): string {
+export function updateImage(image: string, entry: Pick<ImageEntry, 'newName' | 'newTag' | 'digest' | 'tagSuffix'>): string {
   const cur = splitImage(image);
   const name = entry.newName || cur.name;
   let tag = cur.tag;
@@ -143,6 +176,9 @@ export function updateImage(image: string, entry: Pick<ImageEntry, 'newName' | '
   if (entry.newTag || entry.digest) {
     tag = entry.newTag || undefined;
     digest = entry.digest || undefined;
+  } else if (entry.tagSuffix) {
+    tag = `${tag ?? ''}${entry.tagSuffix}`;
+    digest = undefined;
   }
   return `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
 }

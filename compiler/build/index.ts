@@ -6,8 +6,11 @@ import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../
 import { formatResId } from '../types.js';
 import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
 import { ResourceMap, idFromObject } from '../resource-map.js';
-import type { ConfigurationsSpec, Kustomization, PatchEntry, PluginConfig } from '../load/kustomization.js';
-import { displayPath, emptyConfigurations, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
+import type { Kustomization, PatchEntry, PluginConfig } from '../load/kustomization.js';
+import type { FieldSpec } from './fieldspec.js';
+import type { TransformerConfig } from './transformer-config.js';
+import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
+import { displayPath, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
 import { parseYamlDocuments } from '../load/yaml.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
@@ -15,7 +18,7 @@ import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences, nameReferencesFromCrds } from './name-reference.js';
 import { setNamespace } from './namespace.js';
 import { addPrefixSuffix } from './prefix-suffix.js';
-import { applyLabels } from './labels.js';
+import { applyLabels, labelEntriesInRunOrder } from './labels.js';
 import { applyAnnotations } from './annotations.js';
 import { applyImages } from './images.js';
 import { applyReplicas } from './replicas.js';
@@ -48,7 +51,7 @@ export interface BuildContext {
 
 export interface Step {
   name: string;
-  run(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec): Diagnostic[];
+  run(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: BuildConfig): Diagnostic[];
   /** The Kustomize builtin transformer instances this step stands for, in order (for buildMetadata's transformations). */
   plugins(k: Kustomization): string[];
 }
@@ -62,17 +65,17 @@ export const ORDER: readonly Step[] = [
   { name: 'patches', run: (k, rm) => applyPatches(rm, k.patches, 'patches'), plugins: (k) => each(k.patches, 'PatchTransformer') },
   {
     name: 'namespace',
-    run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, cfg.namespace) : []),
+    run: (k, rm, _c, cfg) => (k.namespace !== undefined && k.namespace !== '' ? setNamespace(rm, k.namespace, { all: cfg.tc.namespace }) : []),
     plugins: (k) => one(k.namespace, 'NamespaceTransformer'),
   },
   {
     name: 'namePrefix/nameSuffix',
-    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, { prefix: cfg.namePrefix, suffix: cfg.nameSuffix }) : []),
+    run: (k, rm, _c, cfg) => (k.namePrefix || k.nameSuffix ? addPrefixSuffix(rm, k.namePrefix, k.nameSuffix, { prefix: { all: cfg.tc.namePrefix }, suffix: { all: cfg.tc.nameSuffix } }) : []),
     plugins: (k) => [...one(k.namePrefix, 'PrefixTransformer'), ...one(k.nameSuffix, 'SuffixTransformer')],
   },
   {
     name: 'labels',
-    run: (k, rm, _c, cfg) => k.labels.flatMap((e) => applyLabels(rm, e, [...cfg.commonLabels, ...(e.fields ?? [])])),
+    run: (k, rm, _c, cfg) => labelEntriesInRunOrder(k.labels).flatMap((e) => applyLabels(rm, e, cfg.tc)),
     // one per `labels` entry, then one for commonLabels (even when empty), when either has any
     plugins: (k) => {
       const entries = k.labels.filter((e) => !e.legacyCommon);
@@ -82,12 +85,12 @@ export const ORDER: readonly Step[] = [
   },
   {
     name: 'commonAnnotations',
-    run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, cfg.commonAnnotations) : []),
+    run: (k, rm, _c, cfg) => (k.commonAnnotations ? applyAnnotations(rm, k.commonAnnotations.pairs, k.commonAnnotations.location, { all: cfg.tc.commonAnnotations }) : []),
     plugins: (k) => one(k.commonAnnotations && Object.keys(k.commonAnnotations.pairs).length, 'AnnotationsTransformer'),
   },
   { name: 'patchesJson6902', run: (k, rm) => applyPatches(rm, k.legacyJson6902, 'patchesJson6902'), plugins: (k) => each(k.legacyJson6902, 'PatchJson6902Transformer') },
-  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, cfg.replicas) : []), plugins: (k) => each(k.replicas, 'ReplicaCountTransformer') },
-  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, cfg.images) : []), plugins: (k) => each(k.images, 'ImageTagTransformer') },
+  { name: 'replicas', run: (k, rm, _c, cfg) => (k.replicas.length ? applyReplicas(rm, k.replicas, { all: cfg.tc.replicas }) : []), plugins: (k) => each(k.replicas, 'ReplicaCountTransformer') },
+  { name: 'images', run: (k, rm, _c, cfg) => (k.images.length ? applyImages(rm, k.images, { all: cfg.tc.images }) : []), plugins: (k) => each(k.images, 'ImageTagTransformer') },
   { name: 'replacements', run: (k, rm) => (k.replacements.length ? applyReplacements(rm, k.replacements) : []), plugins: (k) => one(k.replacements.length, 'ReplacementTransformer') },
 ];
 
@@ -114,8 +117,10 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     const { rm, k, cfg, vars } = out;
     // Root only: hash suffixes, name references, vars, local-config dropped, sort, buildMetadata.
     applyHashSuffixes(rm);
-    const extra = [...cfg.nameReference, ...nameReferencesFromCrds(readCrds(k, ctx))];
-    ctx.diagnostics.push(...fixNameReferences(rm, extra));
+    const crds = nameReferencesFromCrds(readCrds(k, ctx));
+    if (crds.length) ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds }, undefined));
+    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    ctx.diagnostics.push(...fixNameReferences(rm, { all: cfg.tc.nameReference }));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
@@ -152,10 +157,13 @@ function readCrds(k: Kustomization, ctx: BuildContext): JsonObject[] {
   return out;
 }
 
-function mergeConfigurations(into: ConfigurationsSpec, from: ConfigurationsSpec): void {
-  for (const key of Object.keys(into) as (keyof ConfigurationsSpec)[]) {
-    (into[key] as unknown[]).push(...(from[key] as unknown[]));
-  }
+/**
+ * What a kustomization's transformers use: the field specs merged as Kustomize merges
+ * them (transformer-config.ts), and the `varReference` specs of `configurations`.
+ */
+export interface BuildConfig {
+  tc: TransformerConfig;
+  varReference: FieldSpec[];
 }
 
 /**
@@ -169,7 +177,7 @@ function buildTarget(
   expect: 'Kustomization' | 'any',
   where: SourceLocation | undefined,
   originPath: string,
-): { rm: ResourceMap; k: Kustomization; cfg: ConfigurationsSpec; vars: BoundVar[] } | undefined {
+): { rm: ResourceMap; k: Kustomization; cfg: BuildConfig; vars: BoundVar[] } | undefined {
   const loaded = loadDir(dir, ctx, expect, where);
   if (!loaded) return undefined;
   // Kustomize hands the root's buildMetadata down to every base and component
@@ -178,7 +186,7 @@ function buildTarget(
   ctx.stack.push(real);
   try {
     const rm = new ResourceMap();
-    const cfg = emptyConfigurations();
+    const cfg: BuildConfig = { tc: emptyTransformerConfig(), varReference: [] };
     const vars: BoundVar[] = [];
     runKustomization(loaded, rm, ctx, cfg, vars, originPath);
     return { rm, k: loaded, cfg, vars };
@@ -235,7 +243,7 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
  * transformers. `originPath` is its directory as the entries leading to it spell it from
  * the build root (for buildMetadata's origins).
  */
-function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: ConfigurationsSpec, vars: BoundVar[], originPath: string): void {
+function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: BuildConfig, vars: BoundVar[], originPath: string): void {
   const kdir = displayPath(k.dir);
   const configuredIn = goJoin(originPath, path.basename(k.file));
   for (const ref of k.resources) {
@@ -257,7 +265,8 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     if (kind === 'dir') {
       const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, goJoin(originPath, ref.entry));
       if (!sub) continue;
-      mergeConfigurations(cfg, sub.cfg);
+      ctx.diagnostics.push(...absorbConfig(cfg.tc, sub.cfg.tc, ref.location));
+      cfg.varReference.push(...sub.cfg.varReference);
       ctx.diagnostics.push(...mergeVars(vars, sub.vars));
       for (const r of sub.rm) {
         r.origin.kustomizations.push(kdir);
@@ -284,7 +293,10 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   // Kustomize v5 (kusttarget.accumulateTarget): resources, then this kustomization's
   // configurations and generators, then its components, then its transformers.
   if (hasErrors(ctx.diagnostics)) return;
-  mergeConfigurations(cfg, k.configurations);
+  const own = ownConfig(k.configurations, k.configurationsLocation !== undefined, k.configurationsLocation);
+  ctx.diagnostics.push(...own.diagnostics, ...absorbConfig(cfg.tc, own.cfg, k.configurationsLocation));
+  cfg.varReference.push(...k.configurations.varReference);
+  if (hasErrors(ctx.diagnostics)) return;
   ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs, ctx.trackOrigins ? (kind) => builtinOrigin(configuredIn, `${kind}Generator`) : undefined));
   if (hasErrors(ctx.diagnostics)) return;
   // then its `generators:` plugins

@@ -6,25 +6,71 @@ import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches, splitPath, visitField } from './fieldspec.js';
 import type { FieldVisitor } from './fieldspec.js';
 import { COMMON_LABELS, METADATA_LABELS, mergeSpecs, TEMPLATE_LABELS } from '../schema/field-specs.js';
+import { ConfigConflict, mergeFieldSpecs } from './transformer-config.js';
+
+/** The label field specs of a kustomization's merged configuration (see transformer-config.ts). */
+export interface LabelSpecs {
+  commonLabels: readonly FieldSpec[];
+  labels: readonly FieldSpec[];
+  templateLabels: readonly FieldSpec[];
+}
 
 /**
- * `labels` and legacy `commonLabels` (observed with kustomize v5.5):
- * - includeSelectors (and commonLabels): the whole commonLabels table plus the user's
- *   `configurations` commonLabels specs;
- * - otherwise metadata/labels, plus the pod templates when includeTemplates;
- * - the entry's own `fields` always.
+ * `labels` and legacy `commonLabels` (Kustomize v5.5's LabelTransformer configuration):
+ * - commonLabels: the commonLabels table;
+ * - a `labels` entry: its own `fields`, then the `labels` table, then the commonLabels
+ *   table with includeSelectors, else the templateLabels table with includeTemplates, and
+ *   metadata/labels (merged as Kustomize merges field specs: see mergeFieldSpecs; a
+ *   disagreement on `create` fails the build, KF2013).
+ * `extra` as a plain list (tests): the built-in tables plus those specs.
  * Invalid label keys/values are reported as KF2008 warnings: Kustomize accepts them, the
  * API server will not.
  */
-export function applyLabels(resources: ResourceMap, entry: LabelsEntry, extra: FieldSpec[]): Diagnostic[] {
+export function applyLabels(resources: ResourceMap, entry: LabelsEntry, extra: readonly FieldSpec[] | LabelSpecs): Diagnostic[] {
   const own = entry.fields ?? [];
-  const userConfig = extra.filter((fs) => !own.includes(fs));
-  const specs = entry.includeSelectors || entry.legacyCommon
-    ? mergeSpecs(COMMON_LABELS, userConfig, own)
-    : mergeSpecs([METADATA_LABELS], entry.includeTemplates ? TEMPLATE_LABELS : [], own);
+  let specs: FieldSpec[];
+  if (!('commonLabels' in extra)) {
+    const list = extra as readonly FieldSpec[];
+    const userConfig = list.filter((fs) => !own.includes(fs));
+    specs = entry.includeSelectors || entry.legacyCommon
+      ? mergeSpecs(COMMON_LABELS, userConfig, own)
+      : mergeSpecs([METADATA_LABELS], entry.includeTemplates ? TEMPLATE_LABELS : [], own);
+  } else if (entry.legacyCommon) {
+    specs = [...extra.commonLabels];
+  } else {
+    try {
+      specs = mergeFieldSpecs(own, extra.labels, 'labels');
+      if (entry.includeSelectors) specs = mergeFieldSpecs(specs, extra.commonLabels, 'labels');
+      else {
+        if (entry.includeTemplates) specs = mergeFieldSpecs(specs, extra.templateLabels, 'labels');
+        specs = mergeFieldSpecs(specs, [METADATA_LABELS], 'labels');
+      }
+    } catch (e) {
+      if (!(e instanceof ConfigConflict)) throw e;
+      return [
+        diag('KF2013', `the fields of this labels entry conflict with the built-in ones: ${e.spec.path} is configured both with and without create`, {
+          location: entry.location,
+          hint: 'Kustomize fails when two field specs for the same path disagree on create: give it the same create value as the built-in table, or leave it out',
+        }),
+      ];
+    }
+  }
   const diagnostics = validateLabels(entry.pairs, entry.location);
   setPairs(resources, entry.pairs, specs);
   return diagnostics;
+}
+
+/**
+ * The label entries of one kustomization in the order Kustomize runs them (`labels`
+ * entries, then commonLabels), each with Kustomize's values: a key several entries set
+ * gets, in every entry, the value of the last one that sets it (observed with kustomize
+ * v5.5: an earlier entry's own paths end up with the later value too).
+ */
+export function labelEntriesInRunOrder(entries: readonly LabelsEntry[]): LabelsEntry[] {
+  const ordered = [...entries.filter((e) => !e.legacyCommon), ...entries.filter((e) => e.legacyCommon)];
+  const last = new Map<string, string>();
+  for (const e of ordered) for (const [k, v] of Object.entries(e.pairs)) last.set(k, v);
+  return ordered.map((e) => ({ ...e, pairs: Object.fromEntries(Object.keys(e.pairs).map((k) => [k, last.get(k)!])) }));
 }
 
 /** Sets every pair in the maps the specs reach (created where a spec says so). */

@@ -4,57 +4,70 @@ import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { NameBackReference } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
-import { forEachSpec } from './fieldspec.js';
+import { fieldSpecMatches, splitPath, visitField } from './fieldspec.js';
+import { originalKind } from './prefix-suffix.js';
 import { BUILTIN_NAME_REFERENCES } from '../schema/name-references.js';
 import { isClusterScoped as clusterScopedKind } from '../schema/cluster-scoped.js';
 
 /**
- * The name-reference step, run once at the root after hash suffixes. For each referring
- * field (built-in table + `configurations` + CRD definitions), the value is looked up
- * among the earlier names of resources of the referred kind, and replaced by the current
- * name. Candidate selection follows Kustomize v5.5 (observed behaviour):
+ * The name-reference step, run once at the root after hash suffixes, as Kustomize v5.5's
+ * nameref filter. For each referring field (built-in table + `configurations` + CRD
+ * definitions; referrers chosen by their original kind) the value is looked up among the
+ * previous ids Kustomize stored (`Resource.storedIds`: a resource whose id was never
+ * stored is never a referral) and replaced by the referral's current name:
  *
- *  1. only resources that were renamed or moved count (a resource whose id never changed
- *     is never a referral: a subject without namespace is not filled in);
- *  2. the value must equal the original or an intermediate name (not the current one);
- *  3. kind/group/version of the original or current id must match the back-reference;
- *  4. for `roleRef/name`, the roleRef's apiGroup and kind must match too;
- *  5. a namespaced referrer sees cluster-scoped resources, those of its own current
- *     namespace, and ServiceAccounts (RoleBindings: only in namespaces their subjects name);
- *     a cluster-scoped referrer sees everything;
- *  6. several left: keep those whose prefix/suffix history equals the referrer's (the same
- *     base included twice under two prefixes resolves inside its own branch); if several
- *     remain with the same new name, take the first; otherwise leave the value and warn
- *     (KF2011; Kustomize fails the build here).
- * For a map (subjects, webhook services) the map's `namespace`, when written, first
- * narrows the candidates (original namespace, then current), and the referral's current
- * namespace is written back.
+ *  1. candidates: resources the referrer can see (a cluster-scoped referrer sees all; a
+ *     namespaced one cluster-scoped resources, its own namespace, and for a RoleBinding
+ *     the namespaces its ServiceAccount subjects name) with a stored id of that name;
+ *  2. whose stored kind (current group/version) the back-reference selects;
+ *  3. for `roleRef/name`, whose stored kind the roleRef's apiGroup and kind select;
+ *  4. for a namespaced referrer, cluster-scoped ones, ServiceAccounts, and those in its
+ *     current namespace; one left: that one;
+ *  5. then those whose prefix and suffix histories end like the referrer's (either empty
+ *     counts as equal), and if several, those whose histories end alike strictly;
+ *  6. one left: that one; none: the value stays; several with one name (and, for a map,
+ *     one namespace): the first; otherwise Kustomize fails the build (KF2011).
+ * For a map (subjects, webhook services) with a `namespace`, the candidates are first the
+ * resources originally in that namespace, or if none is, those now in it; the referral's
+ * current namespace is written back.
  */
-export function fixNameReferences(resources: ResourceMap, extra: NameBackReference[]): Diagnostic[] {
+export function fixNameReferences(resources: ResourceMap, extra: readonly NameBackReference[] | { readonly all: readonly NameBackReference[] }): Diagnostic[] {
   const ds: Diagnostic[] = [];
-  const backRefs = [...BUILTIN_NAME_REFERENCES, ...extra];
+  // A plain list adds to the built-in table; `{ all }` is the merged configuration.
+  const backRefs = 'all' in extra ? extra.all : [...BUILTIN_NAME_REFERENCES, ...(extra as readonly NameBackReference[])];
+  // Kustomize reads every RoleBinding's subject namespaces (and fails on a blank one)
+  // whether or not anything was renamed.
+  const rbNs = new Map<Resource, Set<string>>();
+  for (const r of resources.all()) if (r.id.kind === 'RoleBinding') rbNs.set(r, roleBindingNamespaces(r, ds));
   const index = buildIndex(resources);
   if (index.size === 0) return ds;
+  const byOrgNs = groupByNamespace(resources, orgNamespace);
   const current = new Set(resources.all().map((r) => `${r.id.kind}|${r.id.name}`));
   for (const referrer of resources.all()) {
+    const org = { group: referrer.id.group, version: referrer.id.version, kind: originalKind(referrer) };
+    let visible: ((r: Resource) => boolean) | undefined;
     for (const br of backRefs) {
-      forEachSpec(referrer.object, referrer.id, br.fieldSpecs, (spec, parent, key, pointer) => {
-        const v = parent[key];
-        if (v === undefined || v === null) return;
-        const ctx: Ctx = { referrer, br, spec, index, current, ds, pointer };
-        if (typeof v === 'string') {
-          const n = resolveScalar(ctx, v);
-          if (n !== undefined) parent[key] = n;
-        } else if (Array.isArray(v)) {
-          v.forEach((item, i) => {
-            const itemCtx = { ...ctx, pointer: `${pointer}/${i}` };
-            if (typeof item === 'string') {
-              const n = resolveScalar(itemCtx, item);
-              if (n !== undefined) v[i] = n;
-            } else if (isObject(item)) setMapping(itemCtx, item);
-          });
-        } else if (isObject(v)) setMapping(ctx, v);
-      });
+      for (const spec of br.fieldSpecs) {
+        if (!fieldSpecMatches(spec, org)) continue;
+        visitField(referrer.object, splitPath(spec.path), spec.create === true, (parent, key, pointer) => {
+          const v = parent[key];
+          if (v === undefined || v === null) return;
+          visible ??= visibility(referrer, rbNs.get(referrer));
+          const ctx: Ctx = { referrer, br, spec, index, byOrgNs, visible, current, ds, pointer };
+          if (typeof v === 'string') {
+            const n = resolveScalar(ctx, v);
+            if (n !== undefined) parent[key] = n;
+          } else if (Array.isArray(v)) {
+            v.forEach((item, i) => {
+              const itemCtx = { ...ctx, pointer: `${pointer}/${i}` };
+              if (typeof item === 'string') {
+                const n = resolveScalar(itemCtx, item);
+                if (n !== undefined) v[i] = n;
+              } else if (isObject(item)) setMapping(itemCtx, item);
+            });
+          } else if (isObject(v)) setMapping(ctx, v);
+        });
+      }
     }
   }
   return ds;
@@ -64,7 +77,12 @@ interface Ctx {
   referrer: Resource;
   br: NameBackReference;
   spec: FieldSpec;
+  /** stored name → resources that had it. */
   index: Map<string, Resource[]>;
+  /** effective original namespace → namespaced resources. */
+  byOrgNs: Map<string, Resource[]>;
+  /** Whether the referrer can see a resource (Kustomize's SubsetThatCouldBeReferencedByResource). */
+  visible: (r: Resource) => boolean;
   /** `kind|name` of every current resource. */
   current: Set<string>;
   ds: Diagnostic[];
@@ -75,36 +93,77 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function nsKey(ns: string | undefined): string {
-  return ns === undefined || ns === '' || ns === 'default' ? '' : ns;
+/** Kustomize's effective namespace: none and "default" are "default"; cluster-scoped kinds have none. */
+function effectiveNs(r: Resource, ns: string | undefined, kind = r.id.kind): string | undefined {
+  if (clusterScopedKind(r.id.group, kind, r.id.version)) return undefined;
+  return ns === undefined || ns === '' ? 'default' : ns;
 }
 
 function isClusterScoped(r: Resource): boolean {
   return clusterScopedKind(r.id.group, r.id.kind, r.id.version);
 }
 
-/** Whether the resource's id ever changed (Kustomize only then records previous ids). */
-function wasRenamed(r: Resource): boolean {
-  return r.previousNames.length > 0 || r.previousNamespaces.length > 0;
+function orgNamespace(r: Resource): string | undefined {
+  const first = r.storedIds?.[0];
+  return first ? effectiveNs(r, first.namespace, first.kind) : effectiveNs(r, r.id.namespace);
 }
 
-/** Earlier names of a resource (original and intermediate; not the current one unless it is also one of those). */
-function earlierNames(r: Resource): string[] {
-  return [r.originalId.name, ...r.previousNames];
+function groupByNamespace(resources: ResourceMap, nsOf: (r: Resource) => string | undefined): Map<string, Resource[]> {
+  const out = new Map<string, Resource[]>();
+  for (const r of resources.all()) {
+    const ns = nsOf(r);
+    if (ns === undefined) continue;
+    const l = out.get(ns);
+    if (l) l.push(r);
+    else out.set(ns, [r]);
+  }
+  return out;
 }
 
-/** Name → resources that had that name before their current one. */
+/** Stored name → resources, in resource order. */
 function buildIndex(resources: ResourceMap): Map<string, Resource[]> {
   const idx = new Map<string, Resource[]>();
   for (const r of resources.all()) {
-    if (!wasRenamed(r)) continue;
-    for (const n of new Set(earlierNames(r))) {
+    for (const n of new Set((r.storedIds ?? []).map((s) => s.name))) {
       const l = idx.get(n);
       if (l) l.push(r);
       else idx.set(n, [r]);
     }
   }
   return idx;
+}
+
+/**
+ * Which resources a referrer can refer to: everything for a cluster-scoped referrer;
+ * otherwise cluster-scoped resources, those of its own namespace, and for a RoleBinding
+ * those in a namespace one of its ServiceAccount subjects names.
+ */
+function visibility(referrer: Resource, subjectNs: Set<string> = new Set()): (r: Resource) => boolean {
+  if (isClusterScoped(referrer)) return () => true;
+  const own = effectiveNs(referrer, referrer.id.namespace);
+  return (r) => isClusterScoped(r) || effectiveNs(r, r.id.namespace) === own || subjectNs.has(r.id.namespace ?? '');
+}
+
+function roleBindingNamespaces(r: Resource, ds: Diagnostic[]): Set<string> {
+  const out = new Set<string>();
+  if (r.id.kind !== 'RoleBinding') return out;
+  const subjects = r.object.subjects;
+  if (!Array.isArray(subjects)) return out;
+  subjects.forEach((s, i) => {
+    if (!isObject(s) || !('namespace' in s) || !('kind' in s) || s.kind !== 'ServiceAccount') return;
+    if (typeof s.namespace === 'string') out.add(s.namespace);
+    else {
+      ds.push(
+        diag('KF2012', `${formatResId(r.id)}: subject ${i + 1} (a ServiceAccount) has an empty namespace`, {
+          location: r.origin.location,
+          resource: r.id,
+          pointer: `/subjects/${i}/namespace`,
+          hint: 'write the ServiceAccount\'s namespace, or leave the namespace field out (Kustomize fails on an empty one)',
+        }),
+      );
+    }
+  });
+  return out;
 }
 
 function gvkSelected(sel: { group?: string; version?: string; kind?: string }, id: { group: string; version: string; kind: string }): boolean {
@@ -114,72 +173,55 @@ function gvkSelected(sel: { group?: string; version?: string; kind?: string }, i
   return true;
 }
 
-function prevIdSelected(sel: { group?: string; version?: string; kind?: string }, r: Resource): boolean {
-  return gvkSelected(sel, r.originalId) || gvkSelected(sel, r.id);
+/** Some stored id of `r` (current group/version, stored kind) is selected. */
+function storedKindSelected(sel: { group?: string; version?: string; kind?: string }, r: Resource): boolean {
+  return (r.storedIds ?? []).some((s) => gvkSelected(sel, { group: r.id.group, version: r.id.version, kind: s.kind }));
 }
 
-/** Steps 2–5: the candidates a referrer's value can mean. */
-function sieve(ctx: Ctx, value: string, pool: readonly Resource[]): Resource[] {
+/** Kustomize's SameEndingSubSlice: the shorter list is a suffix of the longer one (an empty list only matches an empty one). */
+function sameEnding(a: readonly string[], b: readonly string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length === 0) return long.length === 0;
+  const diff = long.length - short.length;
+  return short.every((v, i) => long[i + diff] === v);
+}
+
+function historiesMatch(r: Resource, referrer: Resource, allowEmpty: boolean): boolean {
+  const side = (x: readonly string[], y: readonly string[]) => (allowEmpty && (x.length === 0 || y.length === 0)) || sameEnding(x, y);
+  return side(r.prefixes, referrer.prefixes) && side(r.suffixes, referrer.suffixes);
+}
+
+/** Steps 1–6. Returns the referral, or undefined (value unchanged; KF2011 error when ambiguous). */
+function selectReferral(ctx: Ctx, value: string, pool: readonly Resource[], withNamespace: boolean): Resource | undefined {
   const { referrer, br, spec } = ctx;
-  let out = pool.filter((r) => earlierNames(r).includes(value) && prevIdSelected(br, r));
+  let c = pool.filter((r) => ctx.visible(r) && storedKindSelected(br, r));
   if (spec.path.endsWith('roleRef/name')) {
     const roleRef = referrer.object.roleRef;
     if (isObject(roleRef) && typeof roleRef.apiGroup === 'string' && typeof roleRef.kind === 'string') {
       const sel = { group: roleRef.apiGroup, kind: roleRef.kind };
-      out = out.filter((r) => prevIdSelected(sel, r));
+      c = c.filter((r) => storedKindSelected(sel, r));
     }
   }
   if (!isClusterScoped(referrer)) {
-    const own = nsKey(referrer.id.namespace);
-    const subjectNamespaces = roleBindingNamespaces(referrer);
-    out = out.filter((r) => {
-      if (isClusterScoped(r)) return true;
-      const sameNs = nsKey(r.id.namespace) === own;
-      // Kustomize's candidate subset: same namespace, or one a RoleBinding's subjects name.
-      if (!sameNs && !subjectNamespaces.has(r.id.namespace ?? '')) return false;
-      return sameNs || r.id.kind === 'ServiceAccount';
-    });
+    const own = effectiveNs(referrer, referrer.id.namespace);
+    c = c.filter((r) => isClusterScoped(r) || r.id.kind === 'ServiceAccount' || effectiveNs(r, r.id.namespace) === own);
   }
-  return out;
-}
-
-function roleBindingNamespaces(r: Resource): Set<string> {
-  const out = new Set<string>();
-  if (r.id.kind !== 'RoleBinding') return out;
-  const subjects = r.object.subjects;
-  if (!Array.isArray(subjects)) return out;
-  for (const s of subjects) {
-    if (isObject(s) && s.kind === 'ServiceAccount' && typeof s.namespace === 'string') out.add(s.namespace);
-  }
-  return out;
-}
-
-function sameHistory(a: Resource, b: Resource): boolean {
-  const eq = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  return eq(a.prefixes, b.prefixes) && eq(a.suffixes, b.suffixes);
-}
-
-/** Step 6. Returns the referral, or undefined (with a KF2011 warning when ambiguous). */
-function select(ctx: Ctx, value: string, candidates: Resource[], withNamespace: boolean): Resource | undefined {
-  if (candidates.length === 1) return candidates[0];
-  if (candidates.length === 0) {
+  if (c.length === 1) return c[0];
+  c = c.filter((r) => historiesMatch(r, referrer, true));
+  if (c.length > 1) c = c.filter((r) => historiesMatch(r, referrer, false));
+  if (c.length === 1) return c[0];
+  if (c.length === 0) {
     warnStale(ctx, value);
     return undefined;
   }
-  const same = candidates.filter((r) => sameHistory(r, ctx.referrer));
-  if (same.length === 1) return same[0];
-  const pool = same.length ? same : candidates;
-  const first = pool[0];
-  if (same.length && pool.every((r) => r.id.name === first.id.name && (!withNamespace || nsKey(r.id.namespace) === nsKey(first.id.namespace)))) {
-    return first;
-  }
+  const first = c[0];
+  if (c.every((r) => r.id.name === first.id.name && (!withNamespace || (r.id.namespace ?? '') === (first.id.namespace ?? '')))) return first;
   ctx.ds.push(
-    diag('KF2011', `${formatResId(ctx.referrer.id)} refers to ${ctx.br.kind} "${value}", which could mean ${pool.map((r) => formatResId(r.id)).join(' or ')}; the reference is left unchanged`, {
-      severity: 'warning',
-      location: ctx.referrer.origin.location,
-      resource: ctx.referrer.id,
+    diag('KF2011', `${formatResId(referrer.id)} refers to ${br.kind} "${value}", which could mean ${c.map((r) => formatResId(r.id)).join(' or ')}`, {
+      location: referrer.origin.location,
+      resource: referrer.id,
       pointer: ctx.pointer,
-      hint: 'give the resources distinct names, or build the referrer in the same kustomization (same prefixes and suffixes) as the one it means',
+      hint: 'Kustomize cannot choose between them either: give the resources distinct names, or build the referrer in the same kustomization (same prefixes and suffixes) as the one it means',
     }),
   );
   return undefined;
@@ -191,7 +233,7 @@ function select(ctx: Ctx, value: string, candidates: Resource[], withNamespace: 
  * that no longer exists (cross-namespace reference, or a field Kustomize does not update).
  */
 function warnStale(ctx: Ctx, value: string): void {
-  const renamed = (ctx.index.get(value) ?? []).filter((r) => r.id.kind === ctx.br.kind);
+  const renamed = (ctx.index.get(value) ?? []).filter((r) => r.id.kind === ctx.br.kind && r.id.name !== value);
   if (renamed.length === 0 || ctx.current.has(`${ctx.br.kind}|${value}`)) return;
   const r = renamed[0];
   ctx.ds.push(
@@ -209,22 +251,35 @@ function warnStale(ctx: Ctx, value: string): void {
 function resolveScalar(ctx: Ctx, value: string): string | undefined {
   const pool = ctx.index.get(value);
   if (!pool) return undefined;
-  const referral = select(ctx, value, sieve(ctx, value, pool), false);
+  const referral = selectReferral(ctx, value, pool, false);
   if (!referral || referral.id.name === value) return undefined;
   return referral.id.name;
 }
 
 function setMapping(ctx: Ctx, node: JsonObject): void {
+  if (!('name' in node)) {
+    ctx.ds.push(
+      diag('KF2011', `${formatResId(ctx.referrer.id)}: the ${ctx.br.kind} reference at ${ctx.pointer} has no name field`, {
+        location: ctx.referrer.origin.location,
+        resource: ctx.referrer.id,
+        pointer: ctx.pointer,
+        hint: 'Kustomize fails on a reference map without `name`: add the name',
+      }),
+    );
+    return;
+  }
   const name = node.name;
   if (typeof name !== 'string') return;
   let pool = ctx.index.get(name);
   if (!pool) return;
-  if (typeof node.namespace === 'string') {
-    const want = nsKey(node.namespace);
-    const byOriginal = pool.filter((r) => nsKey(r.originalId.namespace) === want);
-    pool = byOriginal.length ? byOriginal : pool.filter((r) => nsKey(r.id.namespace) === want);
+  if ('namespace' in node) {
+    // Kustomize narrows to the resources (of any name) the referrer can see that were
+    // originally in that namespace, or, when there is none, those now in it.
+    const ns = typeof node.namespace === 'string' ? node.namespace : '';
+    const inOrg = ctx.byOrgNs.get(ns)?.some(ctx.visible) ?? false;
+    pool = pool.filter((r) => (inOrg ? orgNamespace(r) : effectiveNs(r, r.id.namespace)) === ns);
   }
-  const referral = select(ctx, name, sieve(ctx, name, pool), true);
+  const referral = selectReferral(ctx, name, pool, true);
   if (!referral) return;
   const ns = referral.id.namespace;
   if (referral.id.name === name && (ns === undefined || ns === '')) return;

@@ -1,4 +1,4 @@
-import { formatResId, pairOf, resIdKey } from '../types.js';
+import { formatResId, pairOf, resIdKey, storePreviousId } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -6,7 +6,8 @@ import type { SubjectsMode } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
-import { mergeSpecs, NAMESPACE } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { NAMESPACE, resolveSpecs } from '../schema/field-specs.js';
 import { isClusterScoped } from '../schema/cluster-scoped.js';
 
 export interface NamespaceOptions {
@@ -17,18 +18,20 @@ export interface NamespaceOptions {
   /** Only these resources (ValueAddTransformer's selected targets); all when absent. */
   only?: ReadonlySet<Resource>;
   /**
-   * Record the old namespace as a previous id (default). ValueAddTransformer does not
-   * (Kustomize's StorePreviousId is not called): name references then miss the move.
+   * Store each resource's id before the move and record the old name and namespace
+   * (default). ValueAddTransformer does not (Kustomize's StorePreviousId is not called):
+   * name references then miss the move.
    */
   history?: boolean;
 }
 
 /**
  * The `namespace:` field: Kustomize's namespace field specs (the Namespace object renamed,
- * APIService and CRD conversion webhook services) plus the user's `configurations`.
+ * APIService and CRD conversion webhook services) merged with the `configurations` ones
+ * (`{ all }`: already merged as Kustomize merges them, see transformer-config.ts).
  */
-export function setNamespace(resources: ResourceMap, ns: string, extra: FieldSpec[]): Diagnostic[] {
-  return setNamespaceWith(resources, ns, mergeSpecs(NAMESPACE, extra), {});
+export function setNamespace(resources: ResourceMap, ns: string, extra: SpecInput): Diagnostic[] {
+  return setNamespaceWith(resources, ns, resolveSpecs(NAMESPACE, extra), {});
 }
 
 /**
@@ -46,7 +49,11 @@ export function setNamespace(resources: ResourceMap, ns: string, extra: FieldSpe
  *   are dropped. Subjects naming a ServiceAccount of the build otherwise follow it through
  *   the name-reference pass, not here;
  * - the other specs set their field (created where the spec says so);
- * - with `unsetOnly`, every one of these sets a field only when it is missing or empty.
+ * - with `unsetOnly`, every one of these sets a field only when it is missing or empty;
+ * - every resource's id is stored first (a name-reference candidate from now on, moved
+ *   or not), unless `history` is false;
+ * - a resource that ends up with the id of another one is an error (KF2014), as in
+ *   Kustomize ("namespace transformation produces ID conflict").
  */
 export function setNamespaceWith(resources: ResourceMap, ns: string, specs: readonly FieldSpec[], opts: NamespaceOptions): Diagnostic[] {
   const set = (parent: JsonObject, key: string, create: boolean) => {
@@ -57,42 +64,58 @@ export function setNamespaceWith(resources: ResourceMap, ns: string, specs: read
     else if (opts.unsetOnly && cur !== '') return;
     parent[key] = ns;
   };
-  const rest = specs.filter((s) => s.path !== 'metadata/namespace');
-  for (const r of resources.all()) {
+  // Kustomize drops every `metadata/namespace` spec (the rule above sets that field) and
+  // every RoleBinding/ClusterRoleBinding `subjects` spec (the subjects mode decides).
+  const rest = specs.filter((s) => s.path !== 'metadata/namespace' && !(isBindingKind(s.kind) && s.path === 'subjects/namespace'));
+  const history = opts.history !== false;
+  const all = resources.all();
+  const before = all.map((r) => resIdKey(r.id));
+  for (const r of all) {
     if (opts.only && !opts.only.has(r)) continue;
-    const binding = r.id.group === 'rbac.authorization.k8s.io' && (r.id.kind === 'RoleBinding' || r.id.kind === 'ClusterRoleBinding');
-    const v1 = r.object.apiVersion === 'v1';
+    if (history) storePreviousId(r);
     if (!isClusterScoped(r.id.group, r.id.kind, r.id.version)) set(metaOf(r), 'namespace', true);
-    if (binding) setSubjects(r.object, opts.subjects ?? 'defaultOnly', set);
-    const own = rest.filter(
-      (s) => (s.path !== 'metadata/name' || v1) && !(binding && s.path === 'subjects/namespace' && (s.kind === 'RoleBinding' || s.kind === 'ClusterRoleBinding')) && fieldSpecMatches(s, r.id),
-    );
+    if (isBindingKind(r.id.kind)) setSubjects(r.object, opts.subjects ?? 'defaultOnly', set);
+    const v1 = r.object.apiVersion === 'v1';
+    const own = rest.filter((s) => (s.path !== 'metadata/name' || v1) && fieldSpecMatches(s, r.id));
     if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key) => set(parent, key, spec.create === true));
-    track(r, opts.history !== false);
+    track(r, history);
   }
   resources.reindex();
-  return conflicts(resources, ns);
+  return idConflicts(all, before);
 }
 
-/** Two resources that now have one id: Kustomize fails ("namespace transformation produces ID conflict"). */
-function conflicts(resources: ResourceMap, ns: string): Diagnostic[] {
-  const seen = new Map<string, Resource>();
-  for (const r of resources.all()) {
-    const key = resIdKey(r.id);
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, r);
-      continue;
+/** Kustomize's namespace filter handles the subjects of these kinds (any group). */
+function isBindingKind(kind: string | undefined): boolean {
+  return kind === 'RoleBinding' || kind === 'ClusterRoleBinding';
+}
+
+/**
+ * Kustomize checks each resource right after moving it: its new id must not be the id of
+ * any other resource at that moment (moved ones with their new id, the rest with their old
+ * one). The first resource failing that check is the error (KF2014).
+ */
+function idConflicts(all: readonly Resource[], before: readonly string[]): Diagnostic[] {
+  const after = all.map((r) => resIdKey(r.id));
+  const count = (m: Map<string, number>, k: string, d: number) => m.set(k, (m.get(k) ?? 0) + d);
+  const done = new Map<string, number>();
+  const pending = new Map<string, number>();
+  for (const k of before) count(pending, k, 1);
+  for (let i = 0; i < all.length; i++) {
+    count(pending, before[i], -1);
+    if ((done.get(after[i]) ?? 0) + (pending.get(after[i]) ?? 0) > 0) {
+      const r = all[i];
+      const other = all.find((x, j) => j !== i && (j < i ? after[j] : before[j]) === after[i])!;
+      const at = other.origin.location;
+      return [
+        diag('KF2014', `the namespace gives ${formatResId(r.id)} the id of another resource (declared at ${at.file}:${at.line})`, {
+          location: r.origin.location,
+          resource: r.id,
+          notes: [`the other resource was declared at ${at.file}:${at.line}:${at.column}`],
+          hint: 'two objects that differed only by namespace cannot both move into one namespace: remove one, or rename it (or use namePrefix in one base)',
+        }),
+      ];
     }
-    const at = first.origin.location;
-    return [
-      diag('KF2014', `setting namespace ${JSON.stringify(ns)} makes two resources ${formatResId(r.id)} (the other declared at ${at.file}:${at.line})`, {
-        location: r.origin.location,
-        resource: r.id,
-        notes: [`first declared at ${at.file}:${at.line}:${at.column}`],
-        hint: 'resources from different namespaces need different names once they share one namespace: rename one (or use namePrefix in one base)',
-      }),
-    ];
+    count(done, after[i], 1);
   }
   return [];
 }

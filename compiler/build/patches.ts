@@ -1,4 +1,4 @@
-import { pairOf } from '../types.js';
+import { pairOf, storePreviousId } from '../types.js';
 import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
@@ -159,6 +159,9 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
   let renamed = false;
   const list = ops as Json[];
   for (const r of targets) {
+    // Kustomize stores the id of every target of a `patches` JSON 6902 patch (not of the
+    // legacy patchesJson6902 field): a name-reference candidate from now on.
+    if (field === 'patches') storePreviousId(r);
     const model = modelForKind(r.id.group, r.id.version, r.id.kind);
     const res = applyJson6902(r.object, ops, where);
     if (!res.value) {
@@ -257,6 +260,8 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
   let renamed = false;
   const deleted: Resource[] = [];
   for (const r of targets) {
+    // Kustomize stores the id before a patch that may change the name or kind.
+    if (entry.options?.allowNameChange || entry.options?.allowKindChange) storePreviousId(r);
     const p = prepareSmPatch(patch, r, entry.options);
     const res = applyStrategicMerge(r.object, p, { group: r.id.group, version: r.id.version, kind: r.id.kind });
     ds.push(...res.diagnostics.map((d) => (d.location ? d : { ...d, location: (d.pointer !== undefined && locateInPatch(entry, docIndex, d.pointer)) || docLoc })));

@@ -88,12 +88,7 @@ export function runPluginTransformer(c: PluginConfig, rm: ResourceMap): Diagnost
     case 'PrefixSuffixTransformer':
     case 'PrefixTransformer':
     case 'SuffixTransformer':
-      return addPrefixSuffixWith(rm, {
-        prefix: p.prefix,
-        suffix: p.suffix,
-        prefixSpecs: p.type === 'SuffixTransformer' ? [] : p.fieldSpecs,
-        suffixSpecs: p.type === 'PrefixTransformer' ? [] : p.fieldSpecs,
-      });
+      return addPrefixSuffixWith(rm, { prefix: p.prefix, suffix: p.suffix, specs: p.fieldSpecs });
     case 'ImageTagTransformer':
       // Kustomize matches no image with an empty name, silently
       if (!p.image.name) return [diag('KF2009', `ImageTagTransformer "${c.name}" has no imageTag.name: it changes nothing`, { severity: 'warning', location: p.image.location, hint: 'give the image name as written in the containers, e.g. `name: redis`' })];

@@ -1,69 +1,74 @@
-import { pairOf } from '../types.js';
-import type { Diagnostic, JsonObject } from '../types.js';
+import { pairOf, storePreviousId } from '../types.js';
+import type { Diagnostic, JsonObject, Resource } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
-import { mergeSpecs, NAME_PREFIX_SUFFIX, PREFIX_SUFFIX_SKIP } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { NAME_PREFIX_SUFFIX, PREFIX_SUFFIX_SKIP, resolveSpecs } from '../schema/field-specs.js';
 
 /**
- * namePrefix / nameSuffix. Kustomize v5.5 never renames CustomResourceDefinitions,
- * APIServices (apiregistration.k8s.io) nor Namespaces; every other kind, cluster-scoped
- * or custom, is renamed. Generated objects get the prefix/suffix now; their hash is
- * appended later, at the root. `configurations` add fields: its `namePrefix` specs get the
- * prefix only and its `nameSuffix` specs the suffix only (Kustomize runs a prefix and a
- * suffix transformer, each with its own field specs).
+ * namePrefix / nameSuffix, as Kustomize v5.5's PrefixTransformer then SuffixTransformer:
+ * - CustomResourceDefinitions, APIServices (apiregistration.k8s.io) and Namespaces are
+ *   never renamed; every other kind, cluster-scoped or custom, is;
+ * - the field specs are chosen by the resource's original kind;
+ * - the prefix step records the prefix and stores the id (then renames), the suffix step
+ *   likewise, so the prefixed-only name is an intermediate name name references accept;
+ * - `configurations` add fields: its `namePrefix` specs get the prefix only and its
+ *   `nameSuffix` specs the suffix only.
+ * Generated objects get the prefix/suffix now; their hash is appended later, at the root.
  */
 export function addPrefixSuffix(
   resources: ResourceMap,
   prefix: string | undefined,
   suffix: string | undefined,
-  extra: { prefix: FieldSpec[]; suffix: FieldSpec[] },
+  extra: { prefix: SpecInput; suffix: SpecInput },
 ): Diagnostic[] {
   const p = prefix ?? '';
   const s = suffix ?? '';
-  if (p === '' && s === '') return [];
-  return addPrefixSuffixWith(resources, {
-    prefix: p,
-    suffix: s,
-    prefixSpecs: p === '' ? [] : mergeSpecs(NAME_PREFIX_SUFFIX, extra.prefix),
-    suffixSpecs: s === '' ? [] : mergeSpecs(NAME_PREFIX_SUFFIX, extra.suffix),
-  });
+  if (p !== '') addPrefixSuffixWith(resources, { prefix: p, suffix: '', specs: resolveSpecs(NAME_PREFIX_SUFFIX, extra.prefix) });
+  if (s !== '') addPrefixSuffixWith(resources, { prefix: '', suffix: s, specs: resolveSpecs(NAME_PREFIX_SUFFIX, extra.suffix) });
+  return [];
+}
+
+/** The resource's kind as first declared (Kustomize selects the field specs by its original id). */
+export function originalKind(r: Resource): string {
+  return r.storedIds?.[0]?.kind ?? r.id.kind;
 }
 
 /**
- * The prefix and suffix transformers with their field specs as given (the
- * `PrefixTransformer`, `SuffixTransformer` and `PrefixSuffixTransformer` plugins): each
- * spec gets the prefix (or suffix) added to its field, created as just the prefix where the
- * spec says so. The resource counts as renamed (for name references) only when a spec of
- * path `metadata/name` matches it. Kinds are matched on the resource's original id.
+ * One prefix/suffix transformer with its field specs as given: a `PrefixTransformer`
+ * (suffix ''), a `SuffixTransformer` (prefix '') or a `PrefixSuffixTransformer` plugin, and
+ * each of the two steps of namePrefix/nameSuffix. For every resource not skipped, each
+ * spec its original kind selects gets the prefix and suffix added to its field (created as
+ * just prefix + suffix where the spec says so); a `metadata/name` spec first records the
+ * prefix/suffix and stores the id (a name-reference candidate from now on).
  */
-export function addPrefixSuffixWith(
-  resources: ResourceMap,
-  o: { prefix: string; suffix: string; prefixSpecs: readonly FieldSpec[]; suffixSpecs: readonly FieldSpec[] },
-): Diagnostic[] {
+export function addPrefixSuffixWith(resources: ResourceMap, o: { prefix: string; suffix: string; specs: readonly FieldSpec[] }): Diagnostic[] {
   const { prefix: p, suffix: s } = o;
+  const add = (v: string) => `${p}${v}${s}`;
   for (const r of resources.all()) {
-    if (PREFIX_SUFFIX_SKIP.some((k) => k.kind === r.originalId.kind && (k.group === undefined || k.group === r.originalId.group))) continue;
-    for (const [specs, affix, add, marks] of [
-      [o.prefixSpecs, p, (v: string) => `${p}${v}`, r.prefixes],
-      [o.suffixSpecs, s, (v: string) => `${v}${s}`, r.suffixes],
-    ] as const) {
-      const own = specs.filter((spec) => fieldSpecMatches(spec, r.originalId));
-      if (own.length === 0) continue;
-      forEachListAwareSpec(r.object, r.originalId, own, (spec, parent, key) => {
+    const org = { group: r.id.group, version: r.id.version, kind: originalKind(r) };
+    if (PREFIX_SUFFIX_SKIP.some((k) => k.kind === org.kind && (k.group === undefined || k.group === org.group))) continue;
+    for (const fs of o.specs) {
+      if (!fieldSpecMatches(fs, org)) continue;
+      if (fs.path === 'metadata/name') {
+        if (p !== '') r.prefixes.push(p);
+        if (s !== '') r.suffixes.push(s);
+        if (p !== '' || s !== '') storePreviousId(r);
+      }
+      forEachListAwareSpec(r.object, org, [fs], (spec, parent, key) => {
         const cur = parent[key];
         if (typeof cur === 'string') parent[key] = add(cur);
         else if ((cur === undefined || cur === null) && spec.create) parent[key] = add('');
       });
-      if (affix !== '' && own.some((spec) => spec.path === 'metadata/name')) marks.push(affix);
-    }
-    const meta = r.object.metadata as JsonObject | undefined;
-    const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
-    if (newName !== r.id.name) {
-      r.previousNames.push(r.id.name);
-      r.previousIds.push(pairOf(r.id));
-      r.id.name = newName;
+      const meta = r.object.metadata as JsonObject | undefined;
+      const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
+      if (newName !== r.id.name) {
+        r.previousNames.push(r.id.name);
+        r.previousIds.push(pairOf(r.id));
+        r.id.name = newName;
+      }
     }
   }
   resources.reindex();

@@ -5,7 +5,8 @@ import type { ReplicaEntry } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
-import { mergeSpecs, REPLICAS } from '../schema/field-specs.js';
+import type { SpecInput } from '../schema/field-specs.js';
+import { REPLICAS, resolveSpecs } from '../schema/field-specs.js';
 
 /**
  * `replicas:` (observed with kustomize v5.5): an entry names a resource by its current,
@@ -13,8 +14,8 @@ import { mergeSpecs, REPLICAS } from '../schema/field-specs.js';
  * (Deployment, ReplicationController, ReplicaSet, StatefulSet, plus `configurations`) count,
  * others with that name are ignored. An entry that reaches none is an error (KF2006).
  */
-export function applyReplicas(resources: ResourceMap, replicas: ReplicaEntry[], extra: FieldSpec[]): Diagnostic[] {
-  return applyReplicasWith(resources, replicas, mergeSpecs(REPLICAS, extra));
+export function applyReplicas(resources: ResourceMap, replicas: ReplicaEntry[], extra: SpecInput): Diagnostic[] {
+  return applyReplicasWith(resources, replicas, resolveSpecs(REPLICAS, extra));
 }
 
 /**

@@ -50,20 +50,24 @@ export function sortResources(resources: readonly Resource[], opts?: SortOptions
   const custom = opts !== undefined && (opts.orderFirst !== undefined || opts.orderLast !== undefined);
   const first = custom ? opts.orderFirst ?? [] : LEGACY_ORDER_FIRST;
   const last = custom ? opts.orderLast ?? [] : LEGACY_ORDER_LAST;
-  const firstIdx = new Map(first.map((k, i) => [k, i] as const));
-  const lastIdx = new Map(last.map((k, i) => [k, i] as const));
-  const rank = (r: Resource): [number, number] => {
-    const f = firstIdx.get(r.id.kind);
-    if (f !== undefined) return [0, f];
-    const l = lastIdx.get(r.id.kind);
-    if (l !== undefined) return [2, l];
-    return [1, 0];
-  };
-  const keyed = resources.map((r) => ({ r, rank: rank(r), gvk: gvkString(r), ns: r.id.namespace || '~X' }));
+  // Kustomize's typeOrders: orderFirst kinds get -len..-1, orderLast kinds 1..n (a kind in
+  // both lists takes its orderLast place), every other kind 0.
+  const order = new Map<string, number>();
+  first.forEach((k, i) => order.set(k, i - first.length));
+  last.forEach((k, i) => order.set(k, i + 1));
+  const rank = (r: Resource): number => order.get(r.id.kind) ?? 0;
+  // Within one gvk Kustomize compares `<gvk>|<namespace or ~X>|<name>` as one string, so
+  // the `|` after the namespace counts: namespace "kafka-prod" sorts before "kafka".
+  const keyed = resources.map((r) => ({ r, rank: rank(r), gvk: gvkString(r), nsName: `${r.id.namespace || '~X'}|${r.id.name || '~N'}` }));
   keyed.sort((a, b) => {
-    if (a.rank[0] !== b.rank[0]) return a.rank[0] - b.rank[0];
-    if (a.rank[1] !== b.rank[1]) return a.rank[1] - b.rank[1];
-    return cmp(a.gvk, b.gvk) || cmp(a.ns, b.ns) || cmp(a.r.id.name, b.r.id.name);
+    if (a.rank !== b.rank) return a.rank - b.rank;
+    if (a.gvk !== b.gvk) {
+      // Kustomize reverses the gvk order between two Namespace kinds when one is the core
+      // Namespace, so the core Namespace comes before a custom group's Namespace.
+      const reverse = a.r.id.kind === 'Namespace' && b.r.id.kind === 'Namespace' && (a.r.id.group === '' || b.r.id.group === '');
+      return reverse ? cmp(b.gvk, a.gvk) : cmp(a.gvk, b.gvk);
+    }
+    return cmp(a.nsName, b.nsName);
   });
   return keyed.map((k) => k.r);
 }

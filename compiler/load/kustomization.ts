@@ -75,6 +75,8 @@ export interface ImageEntry {
   newName?: string;
   newTag?: string;
   digest?: string;
+  /** Appended to the current tag (when neither newTag nor digest is given). */
+  tagSuffix?: string;
   location: SourceLocation;
 }
 
@@ -193,6 +195,8 @@ export interface Kustomization {
   generatorOptions?: GeneratorOptions;
   /** Extra field specs from `configurations` files. */
   configurations: ConfigurationsSpec;
+  /** Where the first `configurations` entry is written (undefined: no configurations). */
+  configurationsLocation?: SourceLocation;
   /** CRD files (absolute paths) from `crds`. */
   crds: string[];
   replacements: Replacement[];
@@ -213,6 +217,10 @@ export interface Kustomization {
 export interface ConfigurationsSpec {
   nameReference: NameBackReference[];
   commonLabels: FieldSpec[];
+  /** Extra fields of every `labels` entry. */
+  labels: FieldSpec[];
+  /** Extra fields of `labels` entries with includeTemplates. */
+  templateLabels: FieldSpec[];
   commonAnnotations: FieldSpec[];
   namePrefix: FieldSpec[];
   nameSuffix: FieldSpec[];

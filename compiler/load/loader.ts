@@ -291,7 +291,10 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
         k.generatorOptions = generatorOptions(ctx, v, key);
         break;
       case 'configurations':
-        for (const e of strList(ctx, v, key)) readConfigurations(ctx, e.value, e.location, k.configurations);
+        for (const e of strList(ctx, v, key)) {
+          k.configurationsLocation ??= e.location;
+          readConfigurations(ctx, e.value, e.location, k.configurations);
+        }
         break;
       case 'crds':
         for (const e of strList(ctx, v, key)) {
@@ -439,7 +442,7 @@ export function emptyKustomization(dir: string, file: string): Kustomization {
 }
 
 export function emptyConfigurations(): ConfigurationsSpec {
-  return { nameReference: [], commonLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [], varReference: [] };
+  return { nameReference: [], commonLabels: [], labels: [], templateLabels: [], commonAnnotations: [], namePrefix: [], nameSuffix: [], namespace: [], images: [], replicas: [], varReference: [] };
 }
 
 // ---- small typed readers, each reporting its own diagnostic with a location ----
@@ -696,13 +699,12 @@ function imagesList(ctx: Ctx, v: PNode): ImageEntry[] {
     if (!m) continue;
     const e: ImageEntry = { name: '', location: ctx.y.at(item) };
     fields(ctx, m, 'images entry', ['name', 'newName', 'newTag', 'digest', 'tagSuffix'], (key, val) => {
-      if (key === 'tagSuffix') {
-        ctx.ds.push(diag('KF1016', 'images.tagSuffix is not supported by kforge', { location: ctx.y.at(val), hint: 'write the full tag in newTag' }));
-        return;
-      }
+      // Kustomize reads these as Go strings: an unquoted number (newTag: 2) fails the build.
       const s = str(ctx, val, `images.${key}`);
       if (s !== undefined) (e as unknown as Record<string, string>)[key] = s;
     });
+    // Kustomize accepts an entry without a name (it matches nothing); kforge refuses it
+    // (test/fixtures/malformed/50-invalid-image-entry).
     if (!e.name) ctx.ds.push(diag('KF2009', 'an images entry has no name', { location: ctx.y.at(item), hint: 'add name: <image to replace>' }));
     else out.push(e);
   }
@@ -1107,8 +1109,8 @@ function readConfigurations(ctx: Ctx, entry: string, where: SourceLocation, into
   const subCtx: Ctx = { ...ctx, y: sub };
   const m = mapOf(subCtx, c, 'a configurations file');
   if (!m) return;
-  const lists = ['commonLabels', 'commonAnnotations', 'namePrefix', 'nameSuffix', 'namespace', 'images', 'replicas'] as const;
-  fields(subCtx, m, 'configurations', ['nameReference', ...lists, 'varReference', 'templateLabels'], (key, val) => {
+  const lists = ['commonLabels', 'labels', 'templateLabels', 'commonAnnotations', 'namePrefix', 'nameSuffix', 'namespace', 'images', 'replicas'] as const;
+  fields(subCtx, m, 'configurations', ['nameReference', ...lists, 'varReference'], (key, val) => {
     if (key === 'nameReference') {
       for (const item of seqOf(subCtx, val, 'nameReference')) {
         const nm = mapOf(subCtx, item, 'a nameReference entry');
@@ -1122,8 +1124,6 @@ function readConfigurations(ctx: Ctx, entry: string, where: SourceLocation, into
       }
     } else if (key === 'varReference') {
       into.varReference.push(...fieldSpecList(subCtx, val, key));
-    } else if (key === 'templateLabels') {
-      into.commonLabels.push(...fieldSpecList(subCtx, val, key));
     } else {
       into[key as (typeof lists)[number]].push(...fieldSpecList(subCtx, val, key));
     }

@@ -15,7 +15,7 @@ interface Entry {
 }
 
 export const CLUSTER_SCOPED: readonly Entry[] = [
-  { group: '', versions: ['v1'], kinds: ['Namespace', 'Node', 'PersistentVolume', 'ComponentStatus'] },
+  { group: '', versions: ['v1'], kinds: ['Namespace', 'Node', 'PersistentVolume', 'ComponentStatus', 'NodeProxyOptions'] },
   { group: 'rbac.authorization.k8s.io', versions: ['v1', 'v1beta1'], kinds: ['ClusterRole', 'ClusterRoleBinding'] },
   { group: 'apiextensions.k8s.io', versions: ['v1', 'v1beta1'], kinds: ['CustomResourceDefinition'] },
   { group: 'apiregistration.k8s.io', versions: ['v1', 'v1beta1'], kinds: ['APIService'] },

@@ -88,12 +88,12 @@ export const COMMON_ANNOTATIONS: readonly FieldSpec[] = [
 ];
 
 /**
- * namespace: metadata/namespace (skipped for cluster-scoped kinds by the transformer) and
- * the service references of APIService (created) and CRD conversion webhooks (only when
- * present). Admission webhook configurations are not touched.
+ * Kustomize's own namespace table: the Namespace object is renamed (apiVersion v1 only),
+ * APIService and CRD conversion-webhook service namespaces (the latter only when present).
+ * metadata.namespace itself is set by the transformer for every kind not known as
+ * cluster-scoped, not by a field spec. Admission webhook configurations are not touched.
  */
 export const NAMESPACE: readonly FieldSpec[] = [
-  { path: 'metadata/namespace', create: true },
   { kind: 'Namespace', path: 'metadata/name', create: true },
   { group: 'apiregistration.k8s.io', kind: 'APIService', path: 'spec/service/namespace', create: true },
   {
@@ -103,6 +103,9 @@ export const NAMESPACE: readonly FieldSpec[] = [
     create: false,
   },
 ];
+
+/** `labels[].includeTemplates`: Kustomize's templateLabels table (metadata included). */
+export const TEMPLATE_LABELS_WITH_METADATA: readonly FieldSpec[] = [METADATA_LABELS, ...TEMPLATE_LABELS];
 
 /** namePrefix / nameSuffix. */
 export const NAME_PREFIX_SUFFIX: readonly FieldSpec[] = [{ path: 'metadata/name', create: false }];
@@ -120,10 +123,11 @@ export const PREFIX_SUFFIX_SKIP: readonly { group?: string; kind: string }[] = [
  * `ephemeralContainers`.
  */
 export const IMAGES: readonly FieldSpec[] = [
-  { path: 'spec/containers/image', create: false },
-  { path: 'spec/initContainers/image', create: false },
-  { path: 'spec/template/spec/containers/image', create: false },
-  { path: 'spec/template/spec/initContainers/image', create: false },
+  // Kustomize's table says create: true, but its images filter never creates a field.
+  { path: 'spec/containers[]/image', create: true },
+  { path: 'spec/initContainers[]/image', create: true },
+  { path: 'spec/template/spec/containers[]/image', create: true },
+  { path: 'spec/template/spec/initContainers[]/image', create: true },
 ];
 
 /** Keys of lists whose items' `image` the images transformer rewrites, at any depth. */
@@ -150,4 +154,15 @@ export function mergeSpecs(...lists: readonly (readonly FieldSpec[])[]): FieldSp
     }
   }
   return out;
+}
+
+/**
+ * The field specs a transformer uses: a complete list already merged as Kustomize merges
+ * its configuration (`{ all }`, what a build passes), or extra specs added to the
+ * built-in table (a plain list).
+ */
+export type SpecInput = readonly FieldSpec[] | { readonly all: readonly FieldSpec[] };
+
+export function resolveSpecs(builtin: readonly FieldSpec[], input: SpecInput): FieldSpec[] {
+  return 'all' in input ? [...input.all] : mergeSpecs(builtin, input as readonly FieldSpec[]);
 }

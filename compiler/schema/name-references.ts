@@ -170,6 +170,11 @@ export const BUILTIN_NAME_REFERENCES: readonly NameBackReference[] = [
     version: 'v1',
     fieldSpecs: inPods(ACCOUNT_WORKLOADS, ['priorityClassName']).map(({ version: _v, ...f }) => f),
   },
+  {
+    kind: 'ValidatingAdmissionPolicy',
+    group: 'admissionregistration.k8s.io',
+    fieldSpecs: [{ kind: 'ValidatingAdmissionPolicyBinding', group: 'admissionregistration.k8s.io', path: 'spec/policyName' }],
+  },
   // Kustomize's own (mis)spelling of the group: never matches; see the header comment.
   { kind: 'IngressClass', group: 'networking.k8s.io/v1', version: 'v1', fieldSpecs: [{ kind: 'Ingress', path: 'spec/ingressClassName' }] },
 ];

@@ -13,6 +13,7 @@ import { memFs, nodeFs } from '../../compiler/fs.js';
 import type { FileSystem } from '../../compiler/fs.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../../compiler/load/kustomization.js';
 import type { Diagnostic, JsonObject, Resource } from '../../compiler/types.js';
+import { storePreviousId } from '../../compiler/types.js';
 import { fixture } from '../helpers.js';
 
 // ---------------------------------------------------------------------------
@@ -75,6 +76,7 @@ function miniBuild(dir: string, fs: FileSystem, ds: Diagnostic[]): ResourceMap {
   const meta = (r: Resource) => r.object.metadata as JsonObject;
   if (typeof raw.namespace === 'string') {
     for (const r of rm.all()) {
+      storePreviousId(r); // as Kustomize's namespace step, for every resource
       if (isClusterScoped(r.id.group, r.id.kind, r.id.version) || r.id.namespace === raw.namespace) continue;
       r.previousNamespaces.push(r.id.namespace);
       r.id = { ...r.id, namespace: raw.namespace };
@@ -86,6 +88,7 @@ function miniBuild(dir: string, fs: FileSystem, ds: Diagnostic[]): ResourceMap {
   if (prefix || suffix) {
     for (const r of rm.all()) {
       if (r.id.kind === 'CustomResourceDefinition') continue;
+      storePreviousId(r);
       r.previousNames.push(r.id.name);
       r.id = { ...r.id, name: prefix + r.id.name + suffix };
       meta(r).name = r.id.name;

@@ -71,6 +71,22 @@ test('entry without name: KF2009', () => {
   assert.equal(ds.map((d) => [d.code, d.location?.line]), [['KF2009', 12]]);
 });
 
+test('tagSuffix: appended once by the container walk, twice where a field spec reaches too (Kustomize)', () => {
+  const pod = res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
+  const thing = res({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { template: { containers: [{ name: 'c', image: 'nginx@sha256:abc' }] } } });
+  applyImages(ResourceMap.of([pod, thing]), [img('nginx', { tagSuffix: '-alpine' }, 3)], []);
+  assert.is((pod.object.spec as any).containers[0].image, 'nginx:1.25-alpine-alpine');
+  assert.is((thing.object.spec as any).template.containers[0].image, 'nginx:-alpine');
+});
+
+test('the name is a pattern: "." matches any character; digests are sha256 only', () => {
+  const pod = res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'dockerXio/nginx:1' }, { name: 'b', image: 'nginx@sha512:abc' }] } });
+  applyImages(ResourceMap.of([pod]), [img('docker.io/nginx', { newTag: '2' }, 3), img('nginx', { newTag: '3' }, 4)], []);
+  const cs = (pod.object.spec as any).containers;
+  assert.is(cs[0].image, 'dockerXio/nginx:2');
+  assert.is(cs[1].image, 'nginx@sha512:abc');
+});
+
 test('splitImage / updateImage table', () => {
   const split: [string, ReturnType<typeof splitImage>][] = [
     ['nginx', { name: 'nginx' }],

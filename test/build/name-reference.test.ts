@@ -19,9 +19,13 @@ function res(obj: JsonObject, o: { renames?: string[]; ns?: string; pre?: string
   const meta = object.metadata as JsonObject;
   meta.name = current;
   if (o.ns !== undefined) meta.namespace = o.ns;
+  // Kustomize's stored ids: one per earlier name, and the original id when only the namespace moved.
+  const stored = names.slice(0, -1).map((name) => ({ kind: originalId.kind, name, ...(originalId.namespace ? { namespace: originalId.namespace } : {}) }));
+  if (stored.length === 0 && o.ns !== undefined) stored.push({ kind: originalId.kind, name: originalId.name, ...(originalId.namespace ? { namespace: originalId.namespace } : {}) });
   return {
     id: idFromObject(object),
     originalId,
+    ...(stored.length ? { storedIds: stored } : {}),
     previousNames: names.slice(0, -1),
     previousNamespaces: o.ns !== undefined ? [originalId.namespace] : [],
     previousIds: [],
@@ -176,15 +180,33 @@ test('same base under two prefixes: each referrer resolves inside its own branch
   assert.is(get(b.d.object, p), 'b-cm-hash');
 });
 
-test('KF2011: several candidates and none in the referrer branch → warning, value unchanged', () => {
+test('several candidates, none with a prefix history ending like the referrer\'s → value unchanged (KF2010 warning)', () => {
   const top = res(deploy('top', { volumes: [{ name: 'v', configMap: { name: 'cm' } }] }), { line: 7 });
   const rm = ResourceMap.of([top, res(cm('cm'), { renames: ['a-cm'], pre: ['a-'] }), res(cm('cm'), { renames: ['b-cm'], pre: ['b-'] })]);
   const ds = fixNameReferences(rm, []);
   assert.equal(
     ds.map((d) => [d.code, d.severity, d.location?.line, d.pointer]),
-    [['KF2011', 'warning', 7, '/spec/template/spec/volumes/0/configMap/name']],
+    [['KF2010', 'warning', 7, '/spec/template/spec/volumes/0/configMap/name']],
   );
   assert.is(get(top.object, ['spec', 'template', 'spec', 'volumes', 0, 'configMap', 'name']), 'cm');
+});
+
+test('KF2011 error: two candidates whose histories both end like the referrer\'s (Kustomize: found multiple possible referrals)', () => {
+  const top = res(deploy('top', { volumes: [{ name: 'v', configMap: { name: 'cm' } }] }), { renames: ['p-top'], pre: ['p-'], line: 7 });
+  const rm = ResourceMap.of([top, res(cm('cm'), { renames: ['a-cm', 'p-a-cm'], pre: ['a-', 'p-'] }), res(cm('cm'), { renames: ['b-cm', 'p-b-cm'], pre: ['b-', 'p-'] })]);
+  const ds = fixNameReferences(rm, []);
+  assert.equal(
+    ds.map((d) => [d.code, d.severity, d.location?.line, d.pointer]),
+    [['KF2011', 'error', 7, '/spec/template/spec/volumes/0/configMap/name']],
+  );
+});
+
+test('an empty prefix history counts as matching: the referrer in branch a- picks the overlay ConfigMap over branch b-', () => {
+  const d = res(deploy('web', { volumes: [{ name: 'v', configMap: { name: 'cfg' } }] }), { renames: ['a-web', 'a-web-o'], pre: ['a-'], suf: ['-o'] });
+  const own = res(cm('cfg'), { renames: ['cfg-o'], suf: ['-o'] });
+  const other = res(cm('cfg'), { renames: ['b-cfg', 'b-cfg-o'], pre: ['b-'], suf: ['-o'] });
+  assert.equal(fixNameReferences(ResourceMap.of([d, other, own]), []), []);
+  assert.is(get(d.object, ['spec', 'template', 'spec', 'volumes', 0, 'configMap', 'name']), 'cfg-o');
 });
 
 test('namespaces: a reference does not cross namespaces; KF2010 warns about the stale name', () => {

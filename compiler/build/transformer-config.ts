@@ -1,0 +1,191 @@
+import type { Diagnostic, SourceLocation } from '../types.js';
+import { diag } from '../diagnostics.js';
+import type { ConfigurationsSpec, NameBackReference } from '../load/kustomization.js';
+import type { FieldSpec } from './fieldspec.js';
+import { BUILTIN_NAME_REFERENCES } from '../schema/name-references.js';
+import { COMMON_ANNOTATIONS, COMMON_LABELS, IMAGES, NAME_PREFIX_SUFFIX, NAMESPACE, REPLICAS, TEMPLATE_LABELS_WITH_METADATA } from '../schema/field-specs.js';
+import { LEGACY_ORDER_FIRST, LEGACY_ORDER_LAST } from './sort.js';
+
+/**
+ * The field specs each built-in transformer of one kustomization uses, merged as Kustomize
+ * v5.5 merges its TransformerConfig (api/internal/plugins/builtinconfig):
+ *
+ * - a kustomization's config starts empty; the configs of its `resources` directories are
+ *   merged in, then its own: the built-in tables merged with its `configurations` files;
+ *   its components merge theirs into the same config;
+ * - merging a list into another appends each incoming spec unless an existing spec with
+ *   the same path is selected by the incoming one's group/version/kind (empty parts select
+ *   anything): then the incoming spec is dropped, and if the two disagree on `create` the
+ *   build fails (KF2013, Kustomize's "conflicting fieldspecs");
+ * - every merge result is sorted by kind (Kustomize's legacy kind order, then
+ *   `group_version_kind`).
+ * The surprise users meet: a `configurations` spec for one kind on a path the built-in
+ * table has for every kind (`metadata/name` for namePrefix, `metadata/labels`…) sorts
+ * first and the built-in one is then dropped (or conflicts), so the transformer reaches
+ * only that kind. Kustomize does that; kforge matches it.
+ */
+export interface TransformerConfig {
+  namePrefix: FieldSpec[];
+  nameSuffix: FieldSpec[];
+  namespace: FieldSpec[];
+  commonLabels: FieldSpec[];
+  labels: FieldSpec[];
+  templateLabels: FieldSpec[];
+  commonAnnotations: FieldSpec[];
+  nameReference: NameBackReference[];
+  images: FieldSpec[];
+  replicas: FieldSpec[];
+}
+
+type ListKey = Exclude<keyof TransformerConfig, 'nameReference'>;
+const LIST_KEYS: readonly ListKey[] = ['namePrefix', 'nameSuffix', 'namespace', 'commonLabels', 'labels', 'templateLabels', 'commonAnnotations', 'images', 'replicas'];
+
+export function emptyTransformerConfig(): TransformerConfig {
+  return { namePrefix: [], nameSuffix: [], namespace: [], commonLabels: [], labels: [], templateLabels: [], commonAnnotations: [], nameReference: [], images: [], replicas: [] };
+}
+
+/** Kustomize's built-in tables (builtinpluginconsts), sorted as it loads them. */
+export function defaultTransformerConfig(): TransformerConfig {
+  const c: TransformerConfig = {
+    namePrefix: [...NAME_PREFIX_SUFFIX],
+    nameSuffix: [...NAME_PREFIX_SUFFIX],
+    namespace: [...NAMESPACE],
+    commonLabels: [...COMMON_LABELS],
+    labels: [],
+    templateLabels: [...TEMPLATE_LABELS_WITH_METADATA],
+    commonAnnotations: [...COMMON_ANNOTATIONS],
+    nameReference: BUILTIN_NAME_REFERENCES.map((b) => ({ ...b, fieldSpecs: [...b.fieldSpecs] })),
+    images: [...IMAGES],
+    replicas: [...REPLICAS],
+  };
+  sortConfig(c);
+  return c;
+}
+
+/** The user's `configurations` (files merged into one) as a TransformerConfig. */
+export function userTransformerConfig(u: ConfigurationsSpec): TransformerConfig {
+  return {
+    namePrefix: [...u.namePrefix],
+    nameSuffix: [...u.nameSuffix],
+    namespace: [...u.namespace],
+    commonLabels: [...u.commonLabels],
+    labels: [...u.labels],
+    templateLabels: [...u.templateLabels],
+    commonAnnotations: [...u.commonAnnotations],
+    nameReference: u.nameReference.map((b) => ({ ...b, fieldSpecs: [...b.fieldSpecs] })),
+    images: [...u.images],
+    replicas: [...u.replicas],
+  };
+}
+
+interface Gvk {
+  group?: string;
+  version?: string;
+  kind?: string;
+}
+
+/** `x` is selected by `sel` (empty selector parts select anything). */
+function selectedBy(x: Gvk, sel: Gvk): boolean {
+  if (sel.group && sel.group !== (x.group ?? '')) return false;
+  if (sel.version && sel.version !== (x.version ?? '')) return false;
+  if (sel.kind && sel.kind !== (x.kind ?? '')) return false;
+  return true;
+}
+
+function gvkEquals(a: Gvk, b: Gvk): boolean {
+  return (a.group ?? '') === (b.group ?? '') && (a.version ?? '') === (b.version ?? '') && (a.kind ?? '') === (b.kind ?? '');
+}
+
+const FIRST = new Map(LEGACY_ORDER_FIRST.map((k, i) => [k, i - LEGACY_ORDER_FIRST.length] as const));
+const LAST = new Map(LEGACY_ORDER_LAST.map((k, i) => [k, i + 1] as const));
+
+/** Kustomize's Gvk.IsLessThan as a comparator: kind order, then `group_version_kind`. */
+function compareGvk(a: Gvk, b: Gvk): number {
+  const rank = (g: Gvk) => FIRST.get(g.kind ?? '') ?? LAST.get(g.kind ?? '') ?? 0;
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  const s = (g: Gvk) => `${g.group || '~G'}_${g.version || '~V'}_${g.kind || '~K'}`;
+  const sa = s(a);
+  const sb = s(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+export class ConfigConflict extends Error {
+  constructor(
+    readonly list: string,
+    readonly spec: FieldSpec,
+  ) {
+    super(`conflicting field specs in ${list}`);
+  }
+}
+
+/** Kustomize's FsSlice.MergeAll (no sort). Throws ConfigConflict. */
+export function mergeFieldSpecs(existing: readonly FieldSpec[], incoming: readonly FieldSpec[], list: string): FieldSpec[] {
+  const out = [...existing];
+  for (const x of incoming) {
+    const at = out.find((e) => e.path === x.path && selectedBy(e, x));
+    if (at === undefined) {
+      out.push(x);
+      continue;
+    }
+    if ((at.create === true) !== (x.create === true)) throw new ConfigConflict(list, x);
+  }
+  return out;
+}
+
+function mergeBackRefs(existing: readonly NameBackReference[], incoming: readonly NameBackReference[]): NameBackReference[] {
+  let out = existing.map((b) => ({ ...b, fieldSpecs: [...b.fieldSpecs] }));
+  for (const nb of incoming) {
+    let found = false;
+    out = out.map((c) => {
+      if (!gvkEquals(c, nb)) return c;
+      found = true;
+      return { ...c, fieldSpecs: mergeFieldSpecs(c.fieldSpecs, nb.fieldSpecs, `nameReference ${nb.kind}`) };
+    });
+    if (!found) out.push({ ...nb, fieldSpecs: [...nb.fieldSpecs] });
+  }
+  return out;
+}
+
+function sortConfig(c: TransformerConfig): void {
+  for (const k of LIST_KEYS) c[k].sort(compareGvk);
+  c.nameReference.sort(compareGvk);
+}
+
+/** Kustomize's TransformerConfig.Merge: `into` ⊕ `incoming`, sorted. Throws ConfigConflict. */
+export function mergeTransformerConfig(into: TransformerConfig, incoming: TransformerConfig): TransformerConfig {
+  const out = emptyTransformerConfig();
+  for (const k of LIST_KEYS) out[k] = mergeFieldSpecs(into[k], incoming[k], k);
+  out.nameReference = mergeBackRefs(into.nameReference, incoming.nameReference);
+  sortConfig(out);
+  return out;
+}
+
+/** Merges `incoming` into `cfg` in place; a conflict becomes a KF2013 error at `where`. */
+export function absorbConfig(cfg: TransformerConfig, incoming: TransformerConfig, where: SourceLocation | undefined): Diagnostic[] {
+  try {
+    Object.assign(cfg, mergeTransformerConfig(cfg, incoming));
+    return [];
+  } catch (e) {
+    if (!(e instanceof ConfigConflict)) throw e;
+    const s = e.spec;
+    const sel = [s.group, s.version, s.kind].filter(Boolean).join('/') || 'every kind';
+    return [
+      diag('KF2013', `conflicting field specs in ${e.list}: path ${s.path} for ${sel} is also configured with create: ${s.create === true ? 'false' : 'true'}`, {
+        ...(where ? { location: where } : {}),
+        hint: 'Kustomize fails when two field specs for the same path disagree on create (the built-in tables included): give this one the same create value, or leave it out',
+      }),
+    ];
+  }
+}
+
+/** A kustomization's own config: the built-in tables merged with its `configurations`. */
+export function ownConfig(u: ConfigurationsSpec, hasFiles: boolean, where: SourceLocation | undefined): { cfg: TransformerConfig; diagnostics: Diagnostic[] } {
+  const cfg = defaultTransformerConfig();
+  if (!hasFiles) return { cfg, diagnostics: [] };
+  const user = emptyTransformerConfig();
+  const ds = absorbConfig(user, userTransformerConfig(u), where);
+  ds.push(...absorbConfig(cfg, user, where));
+  return { cfg, diagnostics: ds };
+}
