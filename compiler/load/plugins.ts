@@ -434,12 +434,7 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
       const im = map(ctx, get(m, 'imageTag', kind), 'imageTag', kind);
       const image: ImageEntry = { name: '', location: im ? ctx.y.at(im) : where };
       if (im) {
-        const suffix = get(im, 'tagSuffix', kind);
-        if (suffix && str(ctx, suffix, 'imageTag.tagSuffix', kind)) {
-          ctx.ds.push(diag('KF1016', 'imageTag.tagSuffix is not supported by kforge', { location: ctx.y.at(suffix), hint: 'write the full tag in newTag' }));
-          return undefined;
-        }
-        for (const k of ['name', 'newName', 'newTag', 'digest'] as const) {
+        for (const k of ['name', 'newName', 'newTag', 'digest', 'tagSuffix'] as const) {
           const v = str(ctx, get(im, k, kind), `imageTag.${k}`, kind);
           if (v) image[k] = v;
         }

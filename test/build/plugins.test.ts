@@ -179,6 +179,11 @@ test('ValueAddTransformer: field paths with escaped slashes, file path positions
   assert.match(out, 'name: c\n  namespace: eu\n');
 });
 
+test('ImageTagTransformer: tagSuffix as the images field has it (its own field spec reaches the image a second time)', () => {
+  const out = ok(`resources: [redis.yaml]\ntransformers:\n${inline('apiVersion: builtin\nkind: ImageTagTransformer\nmetadata:\n  name: i\nimageTag:\n  name: redis\n  tagSuffix: -debug\nfieldSpecs:\n- path: spec/template/spec/containers[]/image\n')}`);
+  assert.match(out, 'image: redis:7.2-debug-debug\n');
+});
+
 test("goFloat32 is Go's strconv.FormatFloat(f, 'g', -1, 32)", () => {
   assert.is(goFloat32(1.5), '1.5');
   assert.is(goFloat32(3.14159265358), '3.1415927');
