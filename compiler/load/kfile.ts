@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { MERGE, NOT_JSON, parseComplete, parseWithPositions, resolvePlain, type PNode, type PPair } from './yaml.js';
 
@@ -43,7 +43,10 @@ export class PositionedYaml {
     }
     this.fast = false;
     this.lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    // Kustomize reads these files with sigs.k8s.io/yaml, which decodes the first
+    // document only: later documents (and their errors) are ignored.
+    const docs = parseAllDocuments(text, { lineCounter: this.lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    const doc = (Array.isArray(docs) ? docs[0] : docs) ?? parseDocument('', { lineCounter: this.lines });
     this.errors = doc.errors;
     this.diagnostic = undefined;
     if (doc.errors.length) {
@@ -179,6 +182,7 @@ function fromYamlNode(n: YNode, here: { line: number; column: number }, st: Walk
     } else value = scalarOf(n.value);
     const node: PNode = { kind: 'scalar', ...here, value, source };
     if (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') node.block = true;
+    else if (n.type === 'PLAIN' && n.tag === undefined && source !== '') node.plain = true;
     return node;
   }
   return { kind: 'scalar', ...here, value: null, source: '' };

@@ -5,7 +5,7 @@ import { parseVars } from '../build/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { parseComplete } from './yaml.js';
+import { NOT_JSON, parseComplete, resolvePlain } from './yaml.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -358,10 +358,55 @@ function typeName(v: PNode): string {
   return typeof v.value === 'string' ? 'a string' : `${typeof v.value} ${String(v.value)}`;
 }
 
+/**
+ * Kustomize reads a kustomization with sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) into
+ * JSON, then into typed Go fields: there the plain scalars y, yes, on, n, no, off (any
+ * case form) are booleans, and a number or a boolean in a string field is an error
+ * ("json: cannot unmarshal number into Go struct field …").
+ */
+const YAML11_BOOLS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
+
+function yaml11Bool(v: PNode): boolean {
+  return v.kind === 'scalar' && v.plain === true && typeof v.value === 'string' && YAML11_BOOLS.has(v.value);
+}
+
+/** A scalar that is not a string for Kustomize's kustomization reader, as "number 1.20"/"boolean yes"; undefined for a string. */
+function notString(v: PNode): string | undefined {
+  if (v.kind !== 'scalar') return undefined;
+  if (typeof v.value === 'number') return `number ${v.source ?? v.value}`;
+  if (typeof v.value === 'boolean' || yaml11Bool(v)) return `boolean ${v.source ?? v.value}`;
+  return undefined;
+}
+
+/** Whether a mapping key was written plain (not quoted) in the kustomization file. */
+function isPlainKey(ctx: Ctx, p: PPair): boolean {
+  const t = ctx.y.text;
+  let at = 0;
+  for (let line = 1; line < p.keyLine && at >= 0; line++) at = t.indexOf('\n', at) + 1;
+  const c = t.charCodeAt(at + p.keyColumn - 1);
+  return c !== 34 && c !== 39;
+}
+
+/** What go-yaml makes of `key` written as a plain scalar, when that is not a string. */
+function nonStringKey(key: string): string | undefined {
+  if (key === '') return undefined;
+  const r = resolvePlain(key);
+  if (r === NOT_JSON || typeof r === 'number') return 'number';
+  if (typeof r === 'boolean') return 'boolean';
+  if (r === null) return 'null';
+  return undefined;
+}
+
 function str(ctx: Ctx, v: PNode, field: string): string | undefined {
-  if (v.kind === 'scalar' && typeof v.value === 'string') return v.value;
-  if (v.kind === 'scalar' && (typeof v.value === 'number' || typeof v.value === 'boolean')) return String(v.source ?? v.value);
-  ctx.ds.push(diag('KF1006', `"${field}" must be a string, found ${typeName(v)}`, { location: ctx.y.at(v), hint: `write ${field}: <text>` }));
+  const other = notString(v);
+  if (v.kind === 'scalar' && typeof v.value === 'string' && !other) return v.value;
+  const shown = other ?? typeName(v);
+  ctx.ds.push(
+    diag('KF1006', `"${field}" must be a string, found ${shown}`, {
+      location: ctx.y.at(v),
+      hint: other ? `quote it: ${field}: "${v.source ?? String(v.value)}" (Kustomize reads kustomization files as YAML 1.1 and refuses a ${other.split(' ')[0]} here)` : `write ${field}: <text>`,
+    }),
+  );
   return undefined;
 }
 
@@ -372,7 +417,7 @@ function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: 
   }
   const out: { value: string; location: SourceLocation }[] = [];
   for (const item of v.items as PNode[]) {
-    if (item.kind === 'scalar' && typeof item.value === 'string') out.push({ value: item.value, location: ctx.y.at(item) });
+    if (item.kind === 'scalar' && typeof item.value === 'string' && !yaml11Bool(item)) out.push({ value: item.value, location: ctx.y.at(item) });
     else ctx.ds.push(diag('KF1006', `"${field}" entries must be strings, found ${typeName(item)}`, { location: ctx.y.at(item), hint: 'write a path as a plain string' }));
   }
   return out;
@@ -387,14 +432,27 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
   for (const p of v.pairs as PPair[]) {
     const key = p.key;
     const val = p.value;
+    // Kustomize writes these keys into resources as new plain nodes, read back with
+    // go-yaml: a key that reads as a number, boolean or null fails there, and a YAML 1.1
+    // boolean key (y, on…) is already the key "true" or "false" in the kustomization.
+    const keyType = YAML11_BOOLS.has(key) && isPlainKey(ctx, p) ? 'boolean' : nonStringKey(key);
+    if (keyType) {
+      ctx.ds.push(
+        diag('KF2008', `key "${key}" in ${field} reads as a ${keyType} in Kustomize's output`, {
+          location: ctx.y.keyAt(p),
+          hint: 'Kustomize cannot write such a label or annotation key; use a name such as "enabled" or a prefixed key',
+        }),
+      );
+      continue;
+    }
     if (isNull(val)) {
       out[key] = '';
       continue;
     }
-    if (val.kind === 'scalar' && typeof val.value === 'string') out[key] = val.value;
+    if (val.kind === 'scalar' && typeof val.value === 'string' && !yaml11Bool(val)) out[key] = val.value;
     else
       ctx.ds.push(
-        diag('KF2008', `value of "${key}" in ${field} must be a string, found ${typeName(val)}`, {
+        diag('KF2008', `value of "${key}" in ${field} must be a string, found ${notString(val) ?? typeName(val)}`, {
           location: ctx.y.at(val),
           hint: val.kind === 'scalar' ? `quote it: ${key}: "${String(val.source ?? val.value)}"` : 'label and annotation values are strings',
         }),
