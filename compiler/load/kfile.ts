@@ -98,7 +98,7 @@ export function positionedDocuments(file: string, text: string): { docs?: { root
   all.forEach((doc, index) => {
     const contents = doc.contents as YNode | null;
     if (contents === null || contents === undefined) return;
-    docs.push({ root: fromYaml(contents, { doc, lc, memo: new Map(), active: new Set(), aliases: false, plainFlags: true }), index });
+    docs.push({ root: fromYaml(contents, { doc, lc, memo: new Map(), active: new Set(), aliases: false }), index });
   });
   return { docs, diagnostics: [] };
 }
@@ -147,8 +147,6 @@ interface Walk {
   /** Nodes being built (an alias to one of them is a cycle). */
   active: Set<YNode>;
   aliases: boolean;
-  /** Mark plain scalars (PNode.plain). */
-  plainFlags?: boolean;
 }
 
 /** The tree of a `yaml` package node (an alias gives the tree of its anchored node). */
@@ -225,8 +223,7 @@ function fromYamlNode(n: YNode, here: { line: number; column: number }, st: Walk
     } else value = scalarOf(n.value);
     const node: PNode = { kind: 'scalar', ...here, value, source };
     if (n.type === 'BLOCK_LITERAL' || n.type === 'BLOCK_FOLDED') node.block = true;
-    if (n.tag !== undefined) node.tagged = true;
-    if (st.plainFlags && n.type === 'PLAIN') node.plain = true;
+    else if (n.type === 'PLAIN' && n.tag === undefined && source !== '') node.plain = true;
     return node;
   }
   return { kind: 'scalar', ...here, value: null, source: '' };

@@ -500,10 +500,8 @@ function goScalar(ctx: Ctx, v: PNode): GoScalar | undefined {
   if (x === null || x === undefined) return { t: 'null' };
   if (typeof x === 'boolean') return { t: 'bool', v: x };
   if (typeof x === 'number') return { t: 'number', v: x };
-  // A string: quoted, a block, tagged, or plain text both YAML versions may read differently.
-  if (v.block || v.tagged || v.source !== x) return { t: 'string', v: x };
-  const first = linesOf(ctx.y.text)[v.line - 1]?.[v.column - 1];
-  if (first === '"' || first === "'" || first === '!' || first === '&' || first === '*') return { t: 'string', v: x };
+  // A string: quoted, a block or tagged; or untagged plain text YAML 1.1 may type otherwise.
+  if (!v.plain || v.source !== x) return { t: 'string', v: x };
   const r = yaml11Plain(x);
   return typeof r === 'string' ? { t: 'string', v: r } : typeof r === 'boolean' ? { t: 'bool', v: r } : { t: 'number', v: r };
 }

@@ -930,6 +930,25 @@ function checkText(text: string, file: string, maxBytes = MAX_YAML_BYTES): Diagn
   return undefined;
 }
 
+/**
+ * Kustomize splits a file at every line that starts with `---` (after the first line)
+ * and refuses such a line with anything but a comment after the dashes ("invalid
+ * document separator"), even `--- value`, which YAML allows.
+ */
+function checkSeparators(text: string, file: string): Diagnostic | undefined {
+  const re = /\n---([^\n]*)\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const rest = m[1].trim();
+    if (rest !== '' && rest[0] !== '#') {
+      return diag('KF1003', `invalid document separator: ${('---' + m[1]).trim()}`, {
+        location: { file, ...lineCol(text, m.index + 1) },
+        hint: 'put the document\'s content on the line after ---',
+      });
+    }
+  }
+  return undefined;
+}
+
 /** Decodes bytes as UTF-8 (a leading BOM dropped); KF1011 at the first bad byte. */
 export function decodeUtf8(bytes: Uint8Array, file: string): Result<string> {
   for (let i = 0; i < bytes.length; i++) {
@@ -1000,6 +1019,42 @@ function bytesPrefix(bytes: Uint8Array, end: number): string {
  * KF1011 binary/not UTF-8).
  */
 export function parseYamlDocuments(input: string | Uint8Array, file: string, limits: YamlLimits = {}): Result<YamlDoc[]> {
+  const r = readDocuments(input, file, limits);
+  return r.value && r.text !== undefined ? { value: firstPerPiece(r.value, r.text), diagnostics: r.diagnostics } : { value: r.value, diagnostics: r.diagnostics };
+}
+
+/**
+ * Kustomize (kyaml's kio reader) splits a file at each line starting with `---` that
+ * follows a line break, and decodes only the first document of each piece: a document
+ * after `...` without its own separator, or after a `--- x` on the last line, is never
+ * read.
+ */
+function firstPerPiece(docs: YamlDoc[], text: string): YamlDoc[] {
+  if (docs.length < 2) return docs;
+  const sepLines: number[] = [];
+  const re = /\n---[^\n]*\n/g;
+  let line = 1;
+  let from = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    for (let nl = text.indexOf('\n', from); nl >= 0 && nl <= m.index; nl = text.indexOf('\n', nl + 1)) {
+      line++;
+      from = nl + 1;
+    }
+    sepLines.push(line); // the separator's own line
+  }
+  const out: YamlDoc[] = [];
+  let lastPiece = -1;
+  let k = 0;
+  for (const d of docs) {
+    while (k < sepLines.length && sepLines[k] < d.line) k++;
+    if (k === lastPiece) continue;
+    lastPiece = k;
+    out.push(d);
+  }
+  return out;
+}
+
+function readDocuments(input: string | Uint8Array, file: string, limits: YamlLimits): Result<YamlDoc[]> & { text?: string } {
   let text: string;
   if (typeof input === 'string') {
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
@@ -1008,8 +1063,10 @@ export function parseYamlDocuments(input: string | Uint8Array, file: string, lim
     if (d.value === undefined) return { value: undefined, diagnostics: d.diagnostics };
     text = d.value;
   }
-  const bad = checkText(text, file, limits.maxBytes);
+  const bad = checkText(text, file, limits.maxBytes) ?? checkSeparators(text, file);
   if (bad) return { value: undefined, diagnostics: [bad] };
+  // A BOM that starts a `---`-separated piece is skipped as at the start of a file.
+  if (text.indexOf('\ufeff') >= 0) text = text.replace(/(\n---[^\n]*\n)\ufeff/g, '$1');
   const fast = fastParse(text, limits.maxNodes ?? MAX_YAML_NODES);
   if (fast) {
     const out: YamlDoc[] = [];
@@ -1031,12 +1088,12 @@ export function parseYamlDocuments(input: string | Uint8Array, file: string, lim
       // (It starts at a line start, so columns need no shift.) On any problem the whole
       // text is read again so that diagnostics carry exact positions.
       const part = parseComplete(text.slice(d.offset, d.end), file, limits);
-      if (!part.value || part.value.length > 1) return parseComplete(text, file, limits);
+      if (!part.value || part.value.length > 1) return { ...parseComplete(text, file, limits), text };
       for (const p of part.value) out.push({ value: p.value, index: d.index, line: line + p.line - 1, column: p.column });
     }
-    return { value: out, diagnostics: [] };
+    return { value: out, diagnostics: [], text };
   }
-  return parseComplete(text, file, limits);
+  return { ...parseComplete(text, file, limits), text };
 }
 
 /** The complete reader (the `yaml` package), skipping the fast path. */
@@ -1079,6 +1136,19 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
   const out: YamlDoc[] = [];
   const ctx: WalkCtx = { file, text, lc, anchors: new Map(), nodes: 0, maxNodes: limits.maxNodes ?? MAX_YAML_NODES };
   for (let i = 0; i < docs.length; i++) {
+    const dirs = docs[i].directives;
+    if (dirs && (dirs.yaml.explicit || Object.keys(dirs.tags).some((h) => h !== '!!' && h !== '!'))) {
+      const at = /^%/m.exec(text);
+      return {
+        value: undefined,
+        diagnostics: [
+          diag('KF1003', 'YAML directives (%YAML, %TAG) are not supported', {
+            location: locAt(ctx, at ? at.index : 0),
+            hint: 'remove the directive line; Kustomize fails on it ("did not find expected <document start>" or "found incompatible YAML document")',
+          }),
+        ],
+      };
+    }
     const contents = docs[i].contents as YNode | null;
     if (contents === null) continue;
     ctx.anchors = new Map();
@@ -1254,12 +1324,14 @@ export interface PNode {
   value?: string | number | boolean | null;
   /** Scalar text (for plain scalars, before resolution). */
   source?: string;
+  /**
+   * An untagged plain scalar (written without quotes, block indicator or tag, and not
+   * empty): its text is what a YAML 1.1 reader types on its own (`yes` a boolean, a
+   * timestamp a time). Set by both readers (the fast one and kfile.ts's).
+   */
+  plain?: boolean;
   /** A literal or folded block scalar. */
   block?: boolean;
-  /** A scalar written with an explicit tag (`!!str 123`). */
-  tagged?: boolean;
-  /** A plain (unquoted) scalar; set only by kfile.ts's positionedDocuments. */
-  plain?: boolean;
   /** Sequence items. */
   items?: PNode[];
   /** Mapping entries, in order. */
@@ -1507,8 +1579,8 @@ class FastReader {
     }
   }
 
-  private scalarNode(line: number, column: number, value: PNode['value'], source: string, block?: boolean): void {
-    this.node = block ? { kind: 'scalar', line, column, value, source, block } : { kind: 'scalar', line, column, value, source };
+  private scalarNode(line: number, column: number, value: PNode['value'], source: string, block?: boolean, plain?: boolean): void {
+    this.node = block ? { kind: 'scalar', line, column, value, source, block } : plain ? { kind: 'scalar', line, column, value, source, plain } : { kind: 'scalar', line, column, value, source };
   }
 
   private seq(indent: number): Json[] {
@@ -1673,7 +1745,7 @@ class FastReader {
       const r = resolvePlain(s);
       if (r === MERGE || r === NOT_JSON) throw BAIL;
       v = r;
-      if (this.rec) this.scalarNode(line, column, typeof r === 'string' ? s : (r as PNode['value']), s);
+      if (this.rec) this.scalarNode(line, column, typeof r === 'string' ? s : (r as PNode['value']), s, false, true);
       this.count();
       end = pe;
     }
@@ -1929,7 +2001,7 @@ class FastReader {
     if (isKey) return { value: s, end: pe, plain: true, raw: s };
     const r = resolvePlain(s);
     if (r === MERGE || r === NOT_JSON) throw BAIL;
-    if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, typeof r === 'string' ? s : (r as PNode['value']), s);
+    if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, typeof r === 'string' ? s : (r as PNode['value']), s, false, true);
     return { value: r, end: pe, plain: true, raw: s };
   }
 
