@@ -4,7 +4,7 @@ import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '..
 import { formatResId, pairOf } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
-import { MERGE, resolvePlain } from '../load/yaml.js';
+import { plainKeyProblem } from '../load/yaml.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
 import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
@@ -84,13 +84,15 @@ function runOne(
   const made = makeObject(kind, g, opts, entries, ds, field);
   if (!made) return;
   // Kustomize writes the keys as plain YAML and reads them back: a key that reads as a
-  // number, boolean or null ("1", "true", "null", "0o17") cannot be written.
+  // number, boolean, null, timestamp or merge key ("1", "true", "null", "0o17",
+  // "2001-01-01", "<<") cannot be written.
   for (const field of ['data', 'binaryData']) {
     const m = made[field] as Record<string, string> | undefined;
     for (const key of Object.keys(m ?? {})) {
-      if (key === '' || typeof resolvePlain(key) === 'string' || resolvePlain(key) === MERGE) continue;
+      const what = plainKeyProblem(key);
+      if (!what) continue;
       ds.push(
-        diag('KF2002', `${kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator'} "${g.name}": the key "${key}" reads as a ${resolvePlain(key) === null ? 'null' : typeof resolvePlain(key) === 'boolean' ? 'boolean' : 'number'} once Kustomize writes it`, {
+        diag('KF2002', `${kind === 'ConfigMap' ? 'configMapGenerator' : 'secretGenerator'} "${g.name}": the key "${key}" reads as ${what} once Kustomize writes it`, {
           location: g.location,
           hint: 'Kustomize fails on such keys ("json: unsupported type"); use a key with a letter, e.g. "port-1"',
         }),

@@ -4,7 +4,7 @@ import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { idFromObject, type ResourceMap } from '../resource-map.js';
 import type { PatchEntry } from '../load/kustomization.js';
-import { parseYamlDocuments } from '../load/yaml.js';
+import { parseYamlDocuments, yaml11Plain } from '../load/yaml.js';
 import { parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { applyStrategicMerge } from './patch-strategic.js';
 import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
@@ -96,28 +96,28 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
   return ds;
 }
 
-const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const DATE_LIKE = /^\d{4}-\d\d?-\d\d?/;
 
 /**
  * Kustomize converts a JSON 6902 patch written in YAML with a YAML 1.1 reader
- * (sigs.k8s.io/yaml): a plain `yes`, `no`, `on`, `off`, `y`, `n` is a boolean, and a plain
- * date or timestamp stays the text it is. Resources are read otherwise (those stay strings
- * / become RFC 3339), so the few values concerned are re-read from the source, only when
- * the operations hold such a string.
+ * (sigs.k8s.io/yaml): a plain `yes`, `no`, `on`, `off`, `y`, `n` is a boolean (yaml11Plain,
+ * the reading kustomization files get too), and a plain date or timestamp stays the text
+ * it is. Resources are read otherwise (those stay strings / become RFC 3339), so the few
+ * values concerned are re-read from the source, only when the operations hold such a
+ * string.
  */
 function yaml11Values(ops: Json, text: string, docIndex: number): Json {
   const suspect = (v: Json): boolean =>
-    typeof v === 'string' ? YAML11_BOOL.test(v) || DATE_LIKE.test(v) : Array.isArray(v) ? v.some(suspect) : isObj(v) ? Object.values(v).some(suspect) : false;
+    typeof v === 'string' ? typeof yaml11Plain(v) !== 'string' || DATE_LIKE.test(v) : Array.isArray(v) ? v.some(suspect) : isObj(v) ? Object.values(v).some(suspect) : false;
   if (!suspect(ops)) return ops;
   const doc = parseAllDocuments(text)[docIndex] as Document.Parsed | undefined;
   if (!doc || !doc.contents) return ops;
   const fix = (v: Json, node: unknown): Json => {
     if (isScalar(node)) {
       if (typeof v !== 'string' || node.type !== 'PLAIN' || node.tag !== undefined || typeof node.source !== 'string') return v;
-      if (YAML11_BOOL.test(node.source)) return /^(?:y|yes|on)$/i.test(node.source);
       if (DATE_LIKE.test(node.source)) return node.source;
-      return v;
+      const v11 = yaml11Plain(node.source);
+      return typeof v11 === 'string' ? v : v11;
     }
     if (Array.isArray(v) && isSeq(node)) return v.map((x, i) => fix(x, node.items[i]));
     if (isObj(v) && isMap(node)) {

@@ -5,7 +5,7 @@ import { parseVars } from '../build/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { parseComplete, resolvePlain } from './yaml.js';
+import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml.js';
 import { readPluginEntries } from './plugins.js';
 import type {
   ConfigurationsSpec,
@@ -469,30 +469,6 @@ export function isNull(v: PNode | null): boolean {
 /** A scalar's value as go-yaml v2 reads it. */
 type GoScalar = { t: 'null' } | { t: 'bool'; v: boolean } | { t: 'number'; v: number } | { t: 'string'; v: string };
 
-const YAML11_BOOLS: Record<string, boolean> = {
-  y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, true: true, True: true, TRUE: true,
-  n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false, false: false, False: false, FALSE: false,
-};
-const YAML11_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
-const YAML11_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-
-/** go-yaml v2's reading of a plain scalar that the YAML 1.2 reader left a string. */
-function yaml11Plain(s: string): boolean | number | string {
-  if (Object.prototype.hasOwnProperty.call(YAML11_BOOLS, s)) return YAML11_BOOLS[s];
-  const c = s.charCodeAt(0);
-  const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46; // digit + - .
-  if (!numeric) return s;
-  const plain = s.replace(/_/g, '');
-  if (YAML11_INT.test(plain)) {
-    const sign = plain[0] === '-' ? -1 : 1;
-    const body = plain.replace(/^[-+]/, '');
-    const n = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : /^0[bB]/.test(body) ? parseInt(body.slice(2), 2) : /^0[oO]/.test(body) ? parseInt(body.slice(2), 8) : /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body);
-    return sign * n;
-  }
-  if (YAML11_FLOAT.test(plain)) return Number(plain);
-  return s;
-}
-
 /** The scalar `v` as Kustomize's kustomization reader types it (undefined for a map or list). */
 function goScalar(ctx: Ctx, v: PNode): GoScalar | undefined {
   if (v.kind !== 'scalar') return undefined;
@@ -568,14 +544,13 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
   for (const p of v.pairs as PPair[]) {
     const key = p.key;
     const val = p.value;
-    // Kustomize fails on a key whose text reads as a number, boolean or null (`"1"`, `true`,
-    // `~`), quoted or not (it passes these maps on as YAML and reads them back), and on an
-    // unquoted key that YAML 1.1 reads so (`y`, `on`).
+    // Kustomize fails on a key whose text reads as a number, boolean, null or timestamp
+    // (`"1"`, `true`, `~`, `"2001-01-01"`), quoted or not (it passes these maps on as YAML
+    // and reads them back), and on an unquoted key that YAML 1.1 reads so (`y`, `on`).
     const keyQuoted = /^["'!&*]/.test(linesOf(ctx.y.text)[p.keyLine - 1]?.[p.keyColumn - 1] ?? '');
-    const core = resolvePlain(key);
-    const odd = typeof core !== 'string' ? core : keyQuoted ? key : yaml11Plain(key);
-    if (typeof odd !== 'string') {
-      const what = odd === null ? 'null' : typeof odd === 'boolean' ? 'a boolean' : typeof odd === 'number' ? 'a number' : 'not a string';
+    const v11 = keyQuoted ? key : yaml11Plain(key);
+    const what = plainKeyProblem(key) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
+    if (what) {
       ctx.ds.push(
         diag('KF2008', `key "${key}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
           location: ctx.y.keyAt(p),

@@ -206,6 +206,52 @@ export function isTimestamp(s: string): boolean {
   return s.length >= 8 && s.charCodeAt(4) === 45 && isDigit(s.charCodeAt(0)) && parseTimestamp(s) !== undefined;
 }
 
+const YAML11_BOOLS: Record<string, boolean> = {
+  y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, true: true, True: true, TRUE: true,
+  n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false, false: false, False: false, FALSE: false,
+};
+const YAML11_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
+const YAML11_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/**
+ * go-yaml v2's reading (YAML 1.1, as sigs.k8s.io/yaml reads kustomization files and JSON
+ * 6902 patches written in YAML) of a plain scalar that `resolvePlain` left a string:
+ * `y`, `yes`, `on`, `n`, `no`, `off` (and their Title/UPPER forms) are booleans, `1_000`,
+ * `0x1F`, `0b101`, `017` numbers. (A timestamp stays its text there.)
+ */
+export function yaml11Plain(s: string): boolean | number | string {
+  if (Object.prototype.hasOwnProperty.call(YAML11_BOOLS, s)) return YAML11_BOOLS[s];
+  const c = s.charCodeAt(0);
+  const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46; // digit + - .
+  if (!numeric) return s;
+  const plain = s.replace(/_/g, '');
+  if (YAML11_INT.test(plain)) {
+    const sign = plain[0] === '-' ? -1 : 1;
+    const body = plain.replace(/^[-+]/, '');
+    const n = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : /^0[bB]/.test(body) ? parseInt(body.slice(2), 2) : /^0[oO]/.test(body) ? parseInt(body.slice(2), 8) : /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body);
+    return sign * n;
+  }
+  if (YAML11_FLOAT.test(plain)) return Number(plain);
+  return s;
+}
+
+/**
+ * What a map key becomes when Kustomize writes it into a resource as a plain scalar and
+ * go-yaml reads it back ('a number', 'a boolean', 'null', 'a timestamp', 'a merge key'),
+ * or undefined when it stays a string. Kustomize fails on all of these (labels,
+ * annotations, generated data keys).
+ */
+export function plainKeyProblem(key: string): string | undefined {
+  if (key === '') return undefined;
+  const r = resolvePlain(key);
+  if (r === MERGE) return 'a merge key';
+  if (r === NOT_JSON || typeof r === 'number') return 'a number';
+  if (typeof r === 'boolean') return 'a boolean';
+  if (r === null) return 'null';
+  if (isTimestamp(key)) return 'a timestamp';
+  return undefined;
+}
+
 function resolveNumeric(s: string): Resolved {
   const plain = s.indexOf('_') >= 0 ? s.replace(/_/g, '') : s;
   if (plain.length === 0) return s;

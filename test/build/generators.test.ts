@@ -185,6 +185,15 @@ test('KF2002: literal without "=" or with empty key; file source without key', (
   assert.equal(ds.map((d) => d.code), ['KF2002', 'KF2002', 'KF2002']);
 });
 
+test('KF2002: a data key Kustomize cannot write back (a timestamp, a merge key, a number), checked with kubectl', () => {
+  for (const key of ['2001-01-01', '<<', '0o17']) {
+    const { ds, rm } = run([gen({ literals: [`${key}=v`] }, 5)]);
+    assert.equal(ds.map((d) => [d.code, d.location?.line]), [['KF2002', 5]], key);
+    assert.is(rm.size, 0);
+  }
+  assert.equal(run([gen({ literals: ['y=v', '1:20=v'] })]).ds, []);
+});
+
 test('KF1002 / KF1006 / KF1008: missing file, directory, file outside the kustomization', () => {
   const { ds } = run([gen({ files: ['nope.txt', 'sub', '../outside.txt'] })], [], { '/k/sub/x.txt': 'x', '/outside.txt': 'x' });
   assert.equal(ds.map((d) => d.code), ['KF1002', 'KF1006', 'KF1008']);

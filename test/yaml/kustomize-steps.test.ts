@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { goUtf8, parseYamlDocuments, v3FoldedRoundTrip } from '../../compiler/load/yaml.js';
+import { goUtf8, parseYamlDocuments, plainKeyProblem, v3FoldedRoundTrip, yaml11Plain } from '../../compiler/load/yaml.js';
 import { foldNel, unwritableString } from '../../compiler/emit/yaml.js';
 
 test('go-yaml v3 folded writer round trip', () => {
@@ -65,6 +65,13 @@ test('merge keys as kyaml resolves them', () => {
   assert.equal(values('a: &a {x: 1}\nb:\n  "<<": dropped\n  y: 2\n'), [{ a: { x: 1 }, b: { y: 2 } }]);
   assert.equal(values('a: &a {x: 1}\nb:\n  ! <<: *a\n  y: 2\n'), [{ a: { x: 1 }, b: { x: 1, y: 2 } }]);
   assert.is(parseYamlDocuments('a: &a {x: 1}\nb:\n  <<: *a\n  <<: *a\n', 'x.yaml').diagnostics[0]?.code, 'KF1003');
+});
+
+test('YAML 1.1 plain scalars (kustomization files, JSON 6902 patches) and keys that cannot be written back', () => {
+  assert.equal(['y', 'No', 'ON', 'off', '1_000', '0x1F', '017', '0b101', '.5', 'yes please', '1:20', '2001-01-01'].map(yaml11Plain), [true, false, true, false, 1000, 31, 15, 5, 0.5, 'yes please', '1:20', '2001-01-01']);
+  // labels, annotations and generated data keys Kustomize fails on (checked with kubectl)
+  assert.equal(['1', 'true', '~', '0o17', '1_000', '.inf', '2001-01-01', '<<'].map(plainKeyProblem), ['a number', 'a boolean', 'null', 'a number', 'a number', 'a number', 'a timestamp', 'a merge key']);
+  assert.equal(['y', 'on', '1:20', '._', '-', '0xG', ''].map(plainKeyProblem), [undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
 });
 
 test.run();
