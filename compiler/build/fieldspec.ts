@@ -5,19 +5,31 @@ import type { Json, JsonObject, ResId } from '../types.js';
  * which kinds (empty = any) and which slash-separated path. Lists met on the way are
  * traversed item by item, as Kustomize does. `create` makes missing maps on the way.
  */
-export interface FieldSpec {
-  group?: string;
-  version?: string;
-  kind?: string;
+export interface FieldSpec extends Gvk {
   path: string;
   create?: boolean;
 }
 
-export function fieldSpecMatches(fs: FieldSpec, id: Pick<ResId, 'group' | 'version' | 'kind'>): boolean {
-  if (fs.kind !== undefined && fs.kind !== '' && fs.kind !== id.kind) return false;
-  if (fs.group !== undefined && fs.group !== '' && fs.group !== id.group) return false;
-  if (fs.version !== undefined && fs.version !== '' && fs.version !== id.version) return false;
+/** A group/version/kind whose parts may be missing. */
+export interface Gvk {
+  group?: string;
+  version?: string;
+  kind?: string;
+}
+
+/**
+ * Kustomize's Gvk.IsSelected: `id` is selected by `sel`, whose empty or missing parts select
+ * anything (a field spec selecting resources, a merged field spec selecting another).
+ */
+export function gvkSelected(sel: Gvk, id: Gvk): boolean {
+  if (sel.kind && sel.kind !== (id.kind ?? '')) return false;
+  if (sel.group && sel.group !== (id.group ?? '')) return false;
+  if (sel.version && sel.version !== (id.version ?? '')) return false;
   return true;
+}
+
+export function fieldSpecMatches(fs: FieldSpec, id: Pick<ResId, 'group' | 'version' | 'kind'>): boolean {
+  return gvkSelected(fs, id);
 }
 
 /** Splits a field spec path; `\/` escapes a slash inside a key (annotation keys). */

@@ -4,7 +4,7 @@ import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { NameBackReference } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
-import { fieldSpecMatches, splitPath, visitField } from './fieldspec.js';
+import { fieldSpecMatches, gvkSelected, splitPath, visitField } from './fieldspec.js';
 import { originalKind } from './prefix-suffix.js';
 import { BUILTIN_NAME_REFERENCES } from '../schema/name-references.js';
 import { isClusterScoped as clusterScopedKind } from '../schema/cluster-scoped.js';
@@ -164,13 +164,6 @@ function roleBindingNamespaces(r: Resource, ds: Diagnostic[]): Set<string> {
     }
   });
   return out;
-}
-
-function gvkSelected(sel: { group?: string; version?: string; kind?: string }, id: { group: string; version: string; kind: string }): boolean {
-  if (sel.kind && sel.kind !== id.kind) return false;
-  if (sel.group && sel.group !== id.group) return false;
-  if (sel.version && sel.version !== id.version) return false;
-  return true;
 }
 
 /** Some stored id of `r` (current group/version, stored kind) is selected. */

@@ -1,7 +1,8 @@
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ConfigurationsSpec, NameBackReference } from '../load/kustomization.js';
-import type { FieldSpec } from './fieldspec.js';
+import type { FieldSpec, Gvk } from './fieldspec.js';
+import { gvkSelected } from './fieldspec.js';
 import { BUILTIN_NAME_REFERENCES } from '../schema/name-references.js';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, IMAGES, NAME_PREFIX_SUFFIX, NAMESPACE, REPLICAS, TEMPLATE_LABELS_WITH_METADATA } from '../schema/field-specs.js';
 import { LEGACY_ORDER_FIRST, LEGACY_ORDER_LAST } from './sort.js';
@@ -78,20 +79,6 @@ export function userTransformerConfig(u: ConfigurationsSpec): TransformerConfig 
   };
 }
 
-interface Gvk {
-  group?: string;
-  version?: string;
-  kind?: string;
-}
-
-/** `x` is selected by `sel` (empty selector parts select anything). */
-function selectedBy(x: Gvk, sel: Gvk): boolean {
-  if (sel.group && sel.group !== (x.group ?? '')) return false;
-  if (sel.version && sel.version !== (x.version ?? '')) return false;
-  if (sel.kind && sel.kind !== (x.kind ?? '')) return false;
-  return true;
-}
-
 function gvkEquals(a: Gvk, b: Gvk): boolean {
   return (a.group ?? '') === (b.group ?? '') && (a.version ?? '') === (b.version ?? '') && (a.kind ?? '') === (b.kind ?? '');
 }
@@ -124,7 +111,7 @@ export class ConfigConflict extends Error {
 export function mergeFieldSpecs(existing: readonly FieldSpec[], incoming: readonly FieldSpec[], list: string): FieldSpec[] {
   const out = [...existing];
   for (const x of incoming) {
-    const at = out.find((e) => e.path === x.path && selectedBy(e, x));
+    const at = out.find((e) => e.path === x.path && gvkSelected(x, e));
     if (at === undefined) {
       out.push(x);
       continue;
