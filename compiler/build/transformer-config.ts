@@ -5,7 +5,7 @@ import type { FieldSpec, Gvk } from './fieldspec.js';
 import { gvkSelected } from './fieldspec.js';
 import { BUILTIN_NAME_REFERENCES } from '../schema/name-references.js';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, IMAGES, NAME_PREFIX_SUFFIX, NAMESPACE, REPLICAS, TEMPLATE_LABELS_WITH_METADATA } from '../schema/field-specs.js';
-import { LEGACY_ORDER_FIRST, LEGACY_ORDER_LAST } from './sort.js';
+import { compareGvk } from './sort.js';
 
 /**
  * The field specs each built-in transformer of one kustomization uses, merged as Kustomize
@@ -81,21 +81,6 @@ export function userTransformerConfig(u: ConfigurationsSpec): TransformerConfig 
 
 function gvkEquals(a: Gvk, b: Gvk): boolean {
   return (a.group ?? '') === (b.group ?? '') && (a.version ?? '') === (b.version ?? '') && (a.kind ?? '') === (b.kind ?? '');
-}
-
-const FIRST = new Map(LEGACY_ORDER_FIRST.map((k, i) => [k, i - LEGACY_ORDER_FIRST.length] as const));
-const LAST = new Map(LEGACY_ORDER_LAST.map((k, i) => [k, i + 1] as const));
-
-/** Kustomize's Gvk.IsLessThan as a comparator: kind order, then `group_version_kind`. */
-function compareGvk(a: Gvk, b: Gvk): number {
-  const rank = (g: Gvk) => FIRST.get(g.kind ?? '') ?? LAST.get(g.kind ?? '') ?? 0;
-  const ra = rank(a);
-  const rb = rank(b);
-  if (ra !== rb) return ra - rb;
-  const s = (g: Gvk) => `${g.group || '~G'}_${g.version || '~V'}_${g.kind || '~K'}`;
-  const sa = s(a);
-  const sb = s(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
 export class ConfigConflict extends Error {
