@@ -2,11 +2,12 @@ import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '../types.js';
 import { formatResId, pairOf } from '../types.js';
-import { diag, didYouMean } from '../diagnostics.js';
+import { diag } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
 import { plainKeyProblem } from '../load/yaml.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
+import { displayPath, isWithin, suggestSibling } from '../load/loader.js';
 import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
 
 /**
@@ -457,23 +458,6 @@ function stringMapOf(v: unknown): Record<string, string> {
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string') out[k] = x;
   }
   return out;
-}
-
-function displayPath(abs: string): string {
-  const rel = path.relative(process.cwd(), abs);
-  return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
-}
-
-function isWithin(p: string, dir: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-function suggestSibling(fs: FileSystem, abs: string): string {
-  const dir = path.dirname(abs);
-  const names = fs.readDir(dir);
-  const guess = didYouMean(path.basename(abs), names);
-  return guess ? `did you mean "${guess}"?` : `check the path; ${displayPath(dir)} holds: ${names.slice(0, 8).join(', ') || 'nothing'}`;
 }
 
 /** The 1-based line of the first byte sequence that is not valid UTF-8. */
