@@ -716,7 +716,7 @@ function selector(ctx: Ctx, v: PNode, what: string): Selector | undefined {
 }
 
 /** Resolves a local file path of a kustomization, enforcing the load restrictor. */
-export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnostic[]; root: string }, entry: string, where: SourceLocation): string | undefined {
+export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnostic[]; root: string }, entry: string, where: SourceLocation, what = 'file'): string | undefined {
   if (isRemote(entry)) {
     ctx.ds.push(diag('KF1009', `remote file "${entry}" refused: kforge never reaches the network at build time`, { location: where, hint: 'vendor the file into the repository and refer to it by a relative path' }));
     return undefined;
@@ -724,7 +724,7 @@ export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnos
   const abs = path.resolve(ctx.dir, entry);
   const kind = ctx.fs.stat(abs);
   if (kind === undefined) {
-    ctx.ds.push(diag('KF1002', `file "${entry}" not found (looked for ${displayPath(abs)})`, { location: where, hint: suggestSibling(ctx.fs, abs) }));
+    ctx.ds.push(diag('KF1002', `${what} "${entry}" not found (looked for ${displayPath(abs)})`, { location: where, hint: suggestSibling(ctx.fs, abs) }));
     return undefined;
   }
   if (kind === 'dir') {
@@ -735,7 +735,7 @@ export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnos
   const rootReal = ctx.fs.realPath(ctx.root) ?? ctx.root;
   if (!isWithin(real, rootReal)) {
     ctx.ds.push(
-      diag('KF1008', `file "${entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
+      diag('KF1008', `${what} "${entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
         location: where,
         hint: 'move the file under the kustomization directory, or make its directory a kustomization and list that directory instead',
       }),
@@ -771,8 +771,8 @@ function readFileText(ctx: Ctx, abs: string, where: SourceLocation): string | un
   }
 }
 
-export function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation): { text: string; path: string; textLocation: SourceLocation } | undefined {
-  const abs = resolveLocalFile(ctx, entry, where);
+export function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation, what?: string): { text: string; path: string; textLocation: SourceLocation } | undefined {
+  const abs = resolveLocalFile(ctx, entry, where, what);
   if (!abs) return undefined;
   const text = readFileText(ctx, abs, where);
   if (text === undefined) return undefined;

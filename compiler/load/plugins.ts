@@ -19,7 +19,7 @@ import type {
   SubjectsMode,
   ValueAddTarget,
 } from './kustomization.js';
-import { displayPath, inlineLocation, isNull, isRemote, isWithin, patchFromFile, suggestSibling, typeName, type LoadCtx, type YamlView } from './loader.js';
+import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './loader.js';
 
 /**
  * `transformers:` and `generators:` holding builtin plugin configurations
@@ -118,27 +118,11 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
       continue;
     }
     const abs = path.resolve(ctx.dir, e.value);
-    const kind = ctx.fs.stat(abs);
-    if (kind === undefined) {
-      ctx.ds.push(diag('KF1002', `${field} entry "${e.value}" not found (looked for ${displayPath(abs)})`, { location: e.location, hint: suggestSibling(ctx.fs, abs) }));
-      continue;
-    }
-    if (kind === 'dir') {
+    if (ctx.fs.stat(abs) === 'dir') {
       paths.push({ dir: abs, entry: e.value, location: e.location });
       continue;
     }
-    const real = ctx.fs.realPath(abs) ?? abs;
-    const rootReal = ctx.fs.realPath(ctx.root) ?? ctx.root;
-    if (!isWithin(real, rootReal)) {
-      ctx.ds.push(
-        diag('KF1008', `${field} file "${e.value}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
-          location: e.location,
-          hint: 'move the file under the kustomization directory, or make its directory a kustomization and list that directory instead',
-        }),
-      );
-      continue;
-    }
-    const got = patchFromFile(ctx, e.value, e.location);
+    const got = patchFromFile(ctx, e.value, e.location, `${field} entry`);
     if (!got) continue;
     const shown = displayPath(got.path);
     const read = positionedDocuments(shown, got.text);
