@@ -4,6 +4,7 @@ import type { ResourceMap } from '../resource-map.js';
 import type { ImageEntry } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
 import { forEachListAwareSpec } from './labels.js';
+import { cachedRegex } from './select.js';
 import type { SpecInput } from '../schema/field-specs.js';
 import { IMAGE_CONTAINER_LIST_KEYS, IMAGES, resolveSpecs } from '../schema/field-specs.js';
 
@@ -137,22 +138,12 @@ function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
   return fields;
 }
 
-const matcherCache = new Map<string, RegExp | null>();
 /**
  * Kustomize's pattern `^<name>(:tag)?(@sha256:digest)?$`, with the name as written (a `.`
  * matches any character); null when the name is not a valid pattern (it matches nothing).
  */
 export function imageMatcher(name: string): RegExp | null {
-  let re = matcherCache.get(name);
-  if (re === undefined) {
-    try {
-      re = new RegExp(`^${name}(:[A-Za-z0-9_.{}-]*)?(@sha256:[A-Za-z0-9_.{}-]*)?$`);
-    } catch {
-      re = null;
-    }
-    matcherCache.set(name, re);
-  }
-  return re;
+  return cachedRegex(`^${name}(:[A-Za-z0-9_.{}-]*)?(@sha256:[A-Za-z0-9_.{}-]*)?$`);
 }
 
 /** Splits an image into name, tag and digest; a `:` before the first `/` is a registry port. */

@@ -4,7 +4,7 @@ import { MERGE, NOT_JSON, resolvePlain } from '../load/yaml.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { Replacement, ReplacementSource, Selector } from '../load/kustomization.js';
-import { matchesSelector, parseSelector } from './select.js';
+import { cachedRegex, matchesSelector, parseSelector } from './select.js';
 
 /**
  * `replacements:`, as Kustomize v5.5 runs them (api/filters/replacement; every point
@@ -262,20 +262,6 @@ function lookupSource(node: Json, parts: string[]): { value: Json | undefined } 
   return { value: cur };
 }
 
-const regexCache = new Map<string, RegExp | null>();
-/** A Go regular expression as JavaScript's (unanchored); null when it does not compile. */
-function goRegex(re: string): RegExp | null {
-  let c = regexCache.get(re);
-  if (c === undefined) {
-    try {
-      c = new RegExp(re);
-    } catch {
-      c = null;
-    }
-    regexCache.set(re, c);
-  }
-  return c;
-}
 
 /** The kind of node kyaml creates for a missing part followed by `next` (a created leaf: undefined). */
 function emptyFor(next: string | undefined): Json | undefined {
@@ -312,7 +298,7 @@ function matchTarget(node: Json, parts: string[], i: number, create: boolean, pt
       return;
     }
     if (part.t === 'sel') {
-      const re = goRegex(part.v);
+      const re = cachedRegex(part.v);
       if (!re) return;
       const matches = (item: Json) => {
         const text = part.k === '' ? nodeText(item) : isObj(item) ? nodeText(item[part.k]) : undefined;

@@ -113,17 +113,23 @@ function matchRequirements(reqs: Requirement[], labels: Record<string, Json>): b
 }
 
 const regexCache = new Map<string, RegExp | null>();
-function anchored(re: string): RegExp | null {
-  let c = regexCache.get(re);
+/** A regular expression (Go's syntax as JavaScript reads it), compiled once; null when it does not compile. */
+export function cachedRegex(source: string): RegExp | null {
+  let c = regexCache.get(source);
   if (c === undefined) {
     try {
-      c = new RegExp(`^(?:${re})$`);
+      c = new RegExp(source);
     } catch {
       c = null;
     }
-    regexCache.set(re, c);
+    regexCache.set(source, c);
   }
   return c;
+}
+
+/** A selector's pattern matches a whole name. */
+function anchored(re: string): RegExp | null {
+  return cachedRegex(`^(?:${re})$`);
 }
 
 const labelCache = new Map<string, Requirement[] | null>();
