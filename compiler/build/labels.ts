@@ -55,9 +55,7 @@ export function applyLabels(resources: ResourceMap, entry: LabelsEntry, extra: r
       ];
     }
   }
-  const diagnostics = validateLabels(entry.pairs, entry.location);
-  setPairs(resources, entry.pairs, specs);
-  return diagnostics;
+  return applyLabelsWith(resources, entry.pairs, entry.location, specs);
 }
 
 /**
@@ -113,7 +111,7 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** A `LabelTransformer` plugin: its pairs set at its own field specs only (no defaults). */
+/** The labels transformer with its field specs as given (a `LabelTransformer` plugin: no defaults). */
 export function applyLabelsWith(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, specs: readonly FieldSpec[]): Diagnostic[] {
   const diagnostics = validateLabels(pairs, location);
   setPairs(resources, pairs, specs);
