@@ -1,6 +1,7 @@
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ConfigurationsSpec, NameBackReference } from '../load/kustomization.js';
+import { emptyConfigurations } from '../load/loader.js';
 import type { FieldSpec, Gvk } from './fieldspec.js';
 import { gvkSelected } from './fieldspec.js';
 import { BUILTIN_NAME_REFERENCES } from '../schema/name-references.js';
@@ -25,24 +26,14 @@ import { compareGvk } from './sort.js';
  * first and the built-in one is then dropped (or conflicts), so the transformer reaches
  * only that kind. Kustomize does that; kforge matches it.
  */
-export interface TransformerConfig {
-  namePrefix: FieldSpec[];
-  nameSuffix: FieldSpec[];
-  namespace: FieldSpec[];
-  commonLabels: FieldSpec[];
-  labels: FieldSpec[];
-  templateLabels: FieldSpec[];
-  commonAnnotations: FieldSpec[];
-  nameReference: NameBackReference[];
-  images: FieldSpec[];
-  replicas: FieldSpec[];
-}
+export type TransformerConfig = Omit<ConfigurationsSpec, 'varReference'>;
 
 type ListKey = Exclude<keyof TransformerConfig, 'nameReference'>;
 const LIST_KEYS: readonly ListKey[] = ['namePrefix', 'nameSuffix', 'namespace', 'commonLabels', 'labels', 'templateLabels', 'commonAnnotations', 'images', 'replicas'];
 
 export function emptyTransformerConfig(): TransformerConfig {
-  return { namePrefix: [], nameSuffix: [], namespace: [], commonLabels: [], labels: [], templateLabels: [], commonAnnotations: [], nameReference: [], images: [], replicas: [] };
+  const { varReference: _vars, ...c } = emptyConfigurations();
+  return c;
 }
 
 /** Kustomize's built-in tables (builtinpluginconsts), sorted as it loads them. */
@@ -65,18 +56,10 @@ export function defaultTransformerConfig(): TransformerConfig {
 
 /** The user's `configurations` (files merged into one) as a TransformerConfig. */
 export function userTransformerConfig(u: ConfigurationsSpec): TransformerConfig {
-  return {
-    namePrefix: [...u.namePrefix],
-    nameSuffix: [...u.nameSuffix],
-    namespace: [...u.namespace],
-    commonLabels: [...u.commonLabels],
-    labels: [...u.labels],
-    templateLabels: [...u.templateLabels],
-    commonAnnotations: [...u.commonAnnotations],
-    nameReference: u.nameReference.map((b) => ({ ...b, fieldSpecs: [...b.fieldSpecs] })),
-    images: [...u.images],
-    replicas: [...u.replicas],
-  };
+  const c = emptyTransformerConfig();
+  for (const k of LIST_KEYS) c[k] = [...u[k]];
+  c.nameReference = u.nameReference.map((b) => ({ ...b, fieldSpecs: [...b.fieldSpecs] }));
+  return c;
 }
 
 function gvkEquals(a: Gvk, b: Gvk): boolean {
