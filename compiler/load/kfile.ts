@@ -4,6 +4,30 @@ import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments,
 
 export type { PNode, PPair };
 
+/** Positions of the nodes of a positioned tree that was read from (or placed in) `file`. */
+export class NodeView {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+
+  /** The file position of a node (a fresh object). */
+  at(node: PNode | null | undefined, fallback?: SourceLocation): SourceLocation {
+    if (!node) return fallback ?? { file: this.file, line: 1, column: 1 };
+    return { file: this.file, line: node.line, column: node.column };
+  }
+
+  /** The file position of a mapping entry's key. */
+  keyAt(pair: PPair): SourceLocation {
+    return { file: this.file, line: pair.keyLine, column: pair.keyColumn };
+  }
+
+  /** The position of an offset in the text; here only the file's start (see PositionedYaml). */
+  offsetAt(_offset: number): SourceLocation {
+    return { file: this.file, line: 1, column: 1 };
+  }
+}
+
 /**
  * A small positioned view over a YAML file, used for kforge's own inputs
  * (kustomization files and the files they name): every value keeps the line and
@@ -14,7 +38,7 @@ export type { PNode, PPair };
  * the same tree (test/load/kfile.test.ts). Plain scalars are resolved with go-yaml's
  * rules (`resolvePlain`), except that one that stays a string keeps its text.
  */
-export class PositionedYaml {
+export class PositionedYaml extends NodeView {
   /** The root value; null for an empty document (or when `errors` is not empty). */
   readonly root: PNode | null;
   /** YAML errors (from the `yaml` package); empty when the text was read. */
@@ -28,11 +52,8 @@ export class PositionedYaml {
   readonly fast: boolean;
   private lines: LineCounter | undefined;
 
-  constructor(
-    readonly file: string,
-    readonly text: string,
-    options: { fast?: boolean; uniqueKeys?: boolean } = {},
-  ) {
+  constructor(file: string, text: string, options: { fast?: boolean; uniqueKeys?: boolean } = {}) {
+    super(file, text);
     const fast = options.fast === false ? undefined : parseWithPositions(text);
     if (fast && fast.root) {
       this.root = fast.root;
@@ -65,18 +86,7 @@ export class PositionedYaml {
     }
   }
 
-  /** The file position of a node (a fresh object). */
-  at(node: PNode | null | undefined, fallback?: SourceLocation): SourceLocation {
-    if (!node) return fallback ?? { file: this.file, line: 1, column: 1 };
-    return { file: this.file, line: node.line, column: node.column };
-  }
-
-  /** The file position of a mapping entry's key. */
-  keyAt(pair: PPair): SourceLocation {
-    return { file: this.file, line: pair.keyLine, column: pair.keyColumn };
-  }
-
-  offsetAt(offset: number): SourceLocation {
+  override offsetAt(offset: number): SourceLocation {
     const lc = (this.lines ??= lineCounterOf(this.text));
     const p = lc.linePos(offset);
     return { file: this.file, line: p.line, column: p.col };

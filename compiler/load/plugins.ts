@@ -3,7 +3,7 @@ import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../build/fieldspec.js';
-import { jsonToPNode, positionedDocuments, shiftPNode, type PNode, type PPair } from './kfile.js';
+import { jsonToPNode, NodeView, positionedDocuments, shiftPNode, type PNode, type PPair } from './kfile.js';
 import { isTimestamp, parseTimestamp, parseYamlDocuments } from './yaml.js';
 import type {
   BuiltinPlugin,
@@ -59,24 +59,6 @@ export const TRANSFORMER_KINDS = [
 export const GENERATOR_KINDS = ['ConfigMapGenerator', 'SecretGenerator', 'IAMPolicyGenerator', 'HelmChartInflationGenerator'] as const;
 
 export type PluginField = 'transformers' | 'generators';
-
-/** Positions of a config's nodes (already placed in `file`, whose text is `text`). */
-class NodeView implements YamlView {
-  constructor(
-    readonly file: string,
-    readonly text: string,
-  ) {}
-  at(node: PNode | null | undefined, fallback?: SourceLocation): SourceLocation {
-    if (!node) return fallback ?? { file: this.file, line: 1, column: 1 };
-    return { file: this.file, line: node.line, column: node.column };
-  }
-  keyAt(pair: PPair): SourceLocation {
-    return { file: this.file, line: pair.keyLine, column: pair.keyColumn };
-  }
-  offsetAt(): SourceLocation {
-    return { file: this.file, line: 1, column: 1 };
-  }
-}
 
 /**
  * Does Kustomize read this entry as inline YAML objects (rather than a path)? A multi-line
