@@ -470,7 +470,7 @@ export function isNull(v: PNode | null): boolean {
 type GoScalar = { t: 'null' } | { t: 'bool'; v: boolean } | { t: 'number'; v: number } | { t: 'string'; v: string };
 
 /** The scalar `v` as Kustomize's kustomization reader types it (undefined for a map or list). */
-function goScalar(ctx: Ctx, v: PNode): GoScalar | undefined {
+function goScalar(v: PNode): GoScalar | undefined {
   if (v.kind !== 'scalar') return undefined;
   const x = v.value;
   if (x === null || x === undefined) return { t: 'null' };
@@ -490,7 +490,7 @@ export function typeName(v: PNode): string {
 
 /** What a scalar is, for messages: `the boolean yes (YAML 1.1)`, `the number 1.2`, `a string`. */
 function goTypeName(ctx: Ctx, v: PNode): string {
-  const g = goScalar(ctx, v);
+  const g = goScalar(v);
   if (!g) return typeName(v);
   const text = v.source ?? String(v.value);
   if (g.t === 'bool') return typeof v.value === 'string' ? `the boolean ${text} (YAML 1.1, as Kustomize reads kustomization files)` : `the boolean ${text}`;
@@ -501,7 +501,7 @@ function goTypeName(ctx: Ctx, v: PNode): string {
 
 /** Reports a value of the wrong type (`subject` names it: `"namePrefix"`), as Go's JSON decoding of the kustomization would. */
 function wrongType(ctx: Ctx, v: PNode, subject: string, want: string, code: 'KF1006' | 'KF2008' = 'KF1006'): void {
-  const g = goScalar(ctx, v);
+  const g = goScalar(v);
   const hint =
     want === 'a string' && g && (g.t === 'bool' || g.t === 'number')
       ? `quote it: "${v.source ?? String(v.value)}"`
@@ -514,7 +514,7 @@ function wrongType(ctx: Ctx, v: PNode, subject: string, want: string, code: 'KF1
 }
 
 function str(ctx: Ctx, v: PNode, field: string): string | undefined {
-  const g = goScalar(ctx, v);
+  const g = goScalar(v);
   if (g?.t === 'string') return g.v;
   if (g?.t === 'null') return undefined;
   wrongType(ctx, v, `"${field}"`, 'a string');
@@ -528,7 +528,7 @@ function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: 
   }
   const out: { value: string; location: SourceLocation }[] = [];
   (v.items as PNode[]).forEach((item, i) => {
-    const g = goScalar(ctx, item);
+    const g = goScalar(item);
     if (g?.t === 'string') out.push({ value: g.v, location: ctx.y.at(item) });
     else wrongType(ctx, item, `entry ${i + 1} of "${field}"`, 'a string');
   });
@@ -559,7 +559,7 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
       );
       continue;
     }
-    const g = goScalar(ctx, val);
+    const g = goScalar(val);
     if (g?.t === 'null') out[key] = '';
     else if (g?.t === 'string') out[key] = g.v;
     else wrongType(ctx, val, `the value of "${key}" in ${field}`, 'a string', 'KF2008');
@@ -619,14 +619,14 @@ function fields(ctx: Ctx, m: PNode, what: string, known: string[], fn: (key: str
 }
 
 function bool(ctx: Ctx, v: PNode, field: string): boolean | undefined {
-  const g = goScalar(ctx, v);
+  const g = goScalar(v);
   if (g?.t === 'bool') return g.v;
   wrongType(ctx, v, `"${field}"`, 'true or false');
   return undefined;
 }
 
 function int(ctx: Ctx, v: PNode, field: string): number | undefined {
-  const g = goScalar(ctx, v);
+  const g = goScalar(v);
   if (g?.t === 'number' && Number.isSafeInteger(g.v)) return g.v;
   wrongType(ctx, v, `"${field}"`, 'an integer');
   return undefined;
