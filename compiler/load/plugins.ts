@@ -360,13 +360,8 @@ function decodeConfig(ctx: LoadCtx, root: PNode, field: PluginField, origin: str
   }
   const mine: readonly string[] = field === 'transformers' ? TRANSFORMER_KINDS : GENERATOR_KINDS;
   const theirs: readonly string[] = field === 'transformers' ? GENERATOR_KINDS : TRANSFORMER_KINDS;
-  if (kind === 'HelmChartInflationGenerator' || kind === 'IAMPolicyGenerator') {
-    ctx.ds.push(
-      diag('KF1016', `builtin ${kind} is not supported by kforge`, {
-        location: ctx.y.at(kindNode),
-        hint: kind === 'IAMPolicyGenerator' ? 'commit the ServiceAccount it would generate as a resource' : 'render the chart once (helm template) and commit the output as a resource',
-      }),
-    );
+  if (kind === 'HelmChartInflationGenerator') {
+    ctx.ds.push(diag('KF1016', `builtin ${kind} is not supported by kforge`, { location: ctx.y.at(kindNode), hint: 'render the chart once (helm template) and commit the output as a resource' }));
     return undefined;
   }
   if (!mine.includes(kind)) {
@@ -374,7 +369,7 @@ function decodeConfig(ctx: LoadCtx, root: PNode, field: PluginField, origin: str
     ctx.ds.push(
       diag('KF1018', theirs.includes(kind) ? `builtin ${kind} is not a ${field === 'transformers' ? 'transformer' : 'generator'}` : `unknown builtin plugin kind "${kind}"`, {
         location: ctx.y.at(kindNode),
-        hint: theirs.includes(kind) ? `list it under ${field === 'transformers' ? 'generators' : 'transformers'}:` : guess ? `did you mean "${guess}"?` : `builtin ${field}: ${mine.filter((k) => k !== 'HelmChartInflationGenerator' && k !== 'IAMPolicyGenerator').join(', ')}`,
+        hint: theirs.includes(kind) ? `list it under ${field === 'transformers' ? 'generators' : 'transformers'}:` : guess ? `did you mean "${guess}"?` : `builtin ${field}: ${mine.filter((k) => k !== 'HelmChartInflationGenerator').join(', ')}`,
       }),
     );
     return undefined;
@@ -534,6 +529,25 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
     case 'ConfigMapGenerator':
     case 'SecretGenerator':
       return generator(ctx, m, kind, name, namespace);
+    case 'IAMPolicyGenerator': {
+      const cloudNode = get(m, 'cloud', kind);
+      const cloud = str(ctx, cloudNode, 'cloud', kind) ?? '';
+      if (cloud !== 'gke') {
+        ctx.ds.push(diag('KF1018', `${kind}: cloud provider ${JSON.stringify(cloud)} is not supported (Kustomize knows gke only)`, { location: ctx.y.at(cloudNode, where), hint: 'write cloud: gke' }));
+        return undefined;
+      }
+      const ksa = map(ctx, get(m, 'kubernetesService', kind), 'kubernetesService', kind);
+      const gsa = map(ctx, get(m, 'serviceAccount', kind), 'serviceAccount', kind);
+      const ns = ksa && str(ctx, get(ksa, 'namespace', kind), 'kubernetesService.namespace', kind);
+      return {
+        type: kind,
+        cloud,
+        serviceAccountName: (ksa && str(ctx, get(ksa, 'name', kind), 'kubernetesService.name', kind)) ?? '',
+        ...(ns ? { namespace: ns } : {}),
+        gcpServiceAccount: (gsa && str(ctx, get(gsa, 'name', kind), 'serviceAccount.name', kind)) ?? '',
+        projectId: (gsa && str(ctx, get(gsa, 'projectId', kind), 'serviceAccount.projectId', kind)) ?? '',
+      };
+    }
   }
   return undefined;
 }
