@@ -591,8 +591,10 @@ function replacementOptions(ctx: LoadCtx, n: PNode | undefined, what: string, ki
 function replacement(ctx: LoadCtx, m: PNode, kind: string): Replacement | undefined {
   const sourceNode = get(m, 'source', kind);
   const sm = map(ctx, sourceNode, 'source', kind);
-  if (!sm) {
-    ctx.ds.push(diag('KF1006', 'a replacement needs a source', { location: ctx.y.at(m), hint: 'add source: {kind, name, fieldPath}' }));
+  const targetsNode = get(m, 'targets', kind);
+  // absent (or null) targets fail; an empty list does nothing
+  if (!sm || !targetsNode) {
+    ctx.ds.push(diag('KF1018', `${kind}: a replacement needs a source and targets`, { location: ctx.y.at(m), hint: sm ? 'add targets: [{select: {kind, name}, fieldPaths: [...]}]' : 'add source: {kind, name, fieldPath}' }));
     return undefined;
   }
   const r: Replacement = { source: {}, sourceLocation: ctx.y.at(sm), targets: [], location: ctx.y.at(m) };
@@ -602,7 +604,7 @@ function replacement(ctx: LoadCtx, m: PNode, kind: string): Replacement | undefi
   }
   const so = replacementOptions(ctx, get(sm, 'options', kind), 'source.options', kind);
   if (so) r.source.options = so;
-  for (const t of list(ctx, get(m, 'targets', kind), 'targets', kind) ?? []) {
+  for (const t of list(ctx, targetsNode, 'targets', kind) ?? []) {
     const tm = map(ctx, isNull(t) ? undefined : t, 'targets entry', kind);
     if (!tm) continue;
     const target: ReplacementTarget = { select: selector(ctx, get(tm, 'select', kind), 'targets.select', kind) ?? {}, fieldPaths: [] };
