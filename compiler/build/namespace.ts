@@ -1,6 +1,6 @@
 import { formatResId, pairOf, resIdKey } from '../types.js';
 import { diag } from '../diagnostics.js';
-import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
+import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { SubjectsMode } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
@@ -21,6 +21,8 @@ export interface NamespaceOptions {
    * (Kustomize's StorePreviousId is not called): name references then miss the move.
    */
   history?: boolean;
+  /** Where the transformer is configured (for a field spec that reaches a map or a list). */
+  location?: SourceLocation;
 }
 
 /**
@@ -49,17 +51,31 @@ export function setNamespace(resources: ResourceMap, ns: string, extra: FieldSpe
  * - with `unsetOnly`, every one of these sets a field only when it is missing or empty.
  */
 export function setNamespaceWith(resources: ResourceMap, ns: string, specs: readonly FieldSpec[], opts: NamespaceOptions): Diagnostic[] {
-  const set = (parent: JsonObject, key: string, create: boolean) => {
+  const errors: Diagnostic[] = [];
+  let current: Resource | undefined;
+  const set = (parent: JsonObject, key: string, create: boolean, pointer?: string) => {
     const cur: Json | undefined = parent[key];
     if (cur === undefined || cur === null) {
       if (!create) return;
-    } else if (typeof cur === 'object') return;
-    else if (opts.unsetOnly && cur !== '') return;
+    } else if (typeof cur === 'object') {
+      // Kustomize: "namespace field specs must target scalar nodes"
+      if (errors.length === 0 && current) {
+        errors.push(
+          diag('KF2013', `a namespace field spec reaches ${Array.isArray(cur) ? 'a list' : 'a map'} at ${pointer ?? key} of ${formatResId(current.id)}`, {
+            ...(opts.location ? { location: opts.location } : {}),
+            resource: current.id,
+            hint: 'namespace field specs must point at a string field',
+          }),
+        );
+      }
+      return;
+    } else if (opts.unsetOnly && cur !== '') return;
     parent[key] = ns;
   };
   const rest = specs.filter((s) => s.path !== 'metadata/namespace');
   for (const r of resources.all()) {
     if (opts.only && !opts.only.has(r)) continue;
+    current = r;
     const binding = r.id.group === 'rbac.authorization.k8s.io' && (r.id.kind === 'RoleBinding' || r.id.kind === 'ClusterRoleBinding');
     const v1 = r.object.apiVersion === 'v1';
     if (!isClusterScoped(r.id.group, r.id.kind, r.id.version)) set(metaOf(r), 'namespace', true);
@@ -67,11 +83,11 @@ export function setNamespaceWith(resources: ResourceMap, ns: string, specs: read
     const own = rest.filter(
       (s) => (s.path !== 'metadata/name' || v1) && !(binding && s.path === 'subjects/namespace' && (s.kind === 'RoleBinding' || s.kind === 'ClusterRoleBinding')) && fieldSpecMatches(s, r.id),
     );
-    if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key) => set(parent, key, spec.create === true));
+    if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key, pointer) => set(parent, key, spec.create === true, pointer));
     track(r, opts.history !== false);
   }
   resources.reindex();
-  return conflicts(resources, ns);
+  return errors.length ? errors : conflicts(resources, ns);
 }
 
 /** Two resources that now have one id: Kustomize fails ("namespace transformation produces ID conflict"). */

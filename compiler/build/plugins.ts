@@ -118,7 +118,7 @@ export function runPluginTransformer(c: PluginConfig, rm: ResourceMap): Diagnost
     case 'AnnotationsTransformer':
       return Object.keys(p.pairs).length ? applyAnnotationsWith(rm, p.pairs, c.location, p.fieldSpecs) : [];
     case 'NamespaceTransformer':
-      return p.namespace === '' ? [] : setNamespaceWith(rm, p.namespace, p.fieldSpecs, { unsetOnly: p.unsetOnly, subjects: p.subjects });
+      return p.namespace === '' ? [] : setNamespaceWith(rm, p.namespace, p.fieldSpecs, { unsetOnly: p.unsetOnly, subjects: p.subjects, location: c.location });
     case 'PrefixSuffixTransformer':
     case 'PrefixTransformer':
     case 'SuffixTransformer':
@@ -127,6 +127,7 @@ export function runPluginTransformer(c: PluginConfig, rm: ResourceMap): Diagnost
         suffix: p.suffix,
         prefixSpecs: p.type === 'SuffixTransformer' ? [] : p.fieldSpecs,
         suffixSpecs: p.type === 'PrefixTransformer' ? [] : p.fieldSpecs,
+        location: c.location,
       });
     case 'ImageTagTransformer':
       // Kustomize matches no image with an empty name, silently

@@ -1,5 +1,6 @@
-import { pairOf } from '../types.js';
-import type { Diagnostic, JsonObject } from '../types.js';
+import { formatResId, pairOf } from '../types.js';
+import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
+import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches } from './fieldspec.js';
@@ -40,32 +41,44 @@ export function addPrefixSuffix(
  */
 export function addPrefixSuffixWith(
   resources: ResourceMap,
-  o: { prefix: string; suffix: string; prefixSpecs: readonly FieldSpec[]; suffixSpecs: readonly FieldSpec[] },
+  o: { prefix: string; suffix: string; prefixSpecs: readonly FieldSpec[]; suffixSpecs: readonly FieldSpec[]; location?: SourceLocation },
 ): Diagnostic[] {
   const { prefix: p, suffix: s } = o;
+  const errors: Diagnostic[] = [];
   for (const r of resources.all()) {
     if (PREFIX_SUFFIX_SKIP.some((k) => k.kind === r.originalId.kind && (k.group === undefined || k.group === r.originalId.group))) continue;
-    for (const [specs, affix, add, marks] of [
-      [o.prefixSpecs, p, (v: string) => `${p}${v}`, r.prefixes],
-      [o.suffixSpecs, s, (v: string) => `${v}${s}`, r.suffixes],
+    for (const [what, specs, affix, add, marks] of [
+      ['prefix', o.prefixSpecs, p, (v: string) => `${p}${v}`, r.prefixes],
+      ['suffix', o.suffixSpecs, s, (v: string) => `${v}${s}`, r.suffixes],
     ] as const) {
       const own = specs.filter((spec) => fieldSpecMatches(spec, r.originalId));
       if (own.length === 0) continue;
-      forEachListAwareSpec(r.object, r.originalId, own, (spec, parent, key) => {
+      forEachListAwareSpec(r.object, r.originalId, own, (spec, parent, key, pointer) => {
         const cur = parent[key];
         if (typeof cur === 'string') parent[key] = add(cur);
         else if ((cur === undefined || cur === null) && spec.create) parent[key] = add('');
+        else if (cur !== null && typeof cur === 'object' && errors.length === 0) {
+          // Kustomize: "wrong node kind: expected ScalarNode"
+          errors.push(
+            diag('KF2013', `a name ${what} field spec reaches ${Array.isArray(cur) ? 'a list' : 'a map'} at ${pointer} of ${formatResId(r.id)}`, {
+              ...(o.location ? { location: o.location } : {}),
+              resource: r.id,
+              hint: 'prefix and suffix field specs must point at a string field',
+            }),
+          );
+        }
       });
       if (affix !== '' && own.some((spec) => spec.path === 'metadata/name')) marks.push(affix);
-    }
-    const meta = r.object.metadata as JsonObject | undefined;
-    const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
-    if (newName !== r.id.name) {
-      r.previousNames.push(r.id.name);
-      r.previousIds.push(pairOf(r.id));
-      r.id.name = newName;
+      // after each step, as Kustomize stores the id: the prefixed-only name stays a known one
+      const meta = r.object.metadata as JsonObject | undefined;
+      const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
+      if (newName !== r.id.name) {
+        r.previousNames.push(r.id.name);
+        r.previousIds.push(pairOf(r.id));
+        r.id.name = newName;
+      }
     }
   }
   resources.reindex();
-  return [];
+  return errors;
 }
