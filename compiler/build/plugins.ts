@@ -17,7 +17,7 @@ import { applyReplicasWith } from './replicas.js';
 import { applyPatches } from './patches.js';
 import { applyReplacements } from './replacements.js';
 import { parseSelector, selectResources } from './select.js';
-import { pluginOrigin, setOriginIfMissing } from './build-metadata.js';
+import { goJoin, pluginOrigin, setOriginIfMissing } from './build-metadata.js';
 
 /**
  * Runs the builtin plugin configurations of `transformers:` and `generators:` (read by
@@ -66,8 +66,8 @@ export function pluginConfigs(sources: readonly PluginSource[], buildDir: DirBui
 }
 
 /** The origin annotation of a plugin config (its file from the build root), for buildMetadata. */
-export function configOrigin(c: PluginConfig, originPath: string, join: (...p: string[]) => string): string {
-  return pluginOrigin(join(originPath, c.origin), c.plugin.type, c.name, c.namespace);
+export function configOrigin(c: PluginConfig, originPath: string): string {
+  return pluginOrigin(goJoin(originPath, c.origin), c.plugin.type, c.name, c.namespace);
 }
 
 /** Runs one generator config over `rm`. */

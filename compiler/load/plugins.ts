@@ -19,7 +19,7 @@ import type {
   SubjectsMode,
   ValueAddTarget,
 } from './kustomization.js';
-import { displayPath, inlineLocation, isNull, isRemote, isWithin, patchFromFile, suggestSibling, typeName, type LoadCtx, type YamlView } from './loader.js';
+import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './loader.js';
 
 /**
  * `transformers:` and `generators:` holding builtin plugin configurations
@@ -113,29 +113,11 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
       inline.push({ configs });
       continue;
     }
-    if (isRemote(e.value)) {
-      ctx.ds.push(diag('KF1009', `remote ${field} entry "${e.value}" refused: kforge never reaches the network at build time`, { location: e.location, hint: 'vendor the plugin configuration into the repository and list its local path' }));
-      continue;
-    }
+    // a directory is built at build time; anything else is a file under the kustomization
+    // root (resolveLocalFile reports remote, missing and outside-root entries)
     const abs = path.resolve(ctx.dir, e.value);
-    const kind = ctx.fs.stat(abs);
-    if (kind === undefined) {
-      ctx.ds.push(diag('KF1002', `${field} entry "${e.value}" not found (looked for ${displayPath(abs)})`, { location: e.location, hint: suggestSibling(ctx.fs, abs) }));
-      continue;
-    }
-    if (kind === 'dir') {
+    if (!isRemote(e.value) && ctx.fs.stat(abs) === 'dir') {
       paths.push({ dir: abs, entry: e.value, location: e.location });
-      continue;
-    }
-    const real = ctx.fs.realPath(abs) ?? abs;
-    const rootReal = ctx.fs.realPath(ctx.root) ?? ctx.root;
-    if (!isWithin(real, rootReal)) {
-      ctx.ds.push(
-        diag('KF1008', `${field} file "${e.value}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
-          location: e.location,
-          hint: 'move the file under the kustomization directory, or make its directory a kustomization and list that directory instead',
-        }),
-      );
       continue;
     }
     const got = patchFromFile(ctx, e.value, e.location);
