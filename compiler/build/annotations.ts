@@ -22,6 +22,6 @@ export function applyAnnotationsWith(resources: ResourceMap, pairs: Record<strin
     const p = labelKeyProblem(k);
     if (p) out.push(diag('KF2008', `invalid annotation key ${JSON.stringify(k)}: ${p}`, { severity: 'warning', location, hint: 'the Kubernetes API server rejects objects with this annotation' }));
   }
-  setPairs(resources, pairs, specs);
+  out.push(...setPairs(resources, pairs, specs, location));
   return out;
 }

@@ -302,7 +302,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   // then its `generators:` plugins
   for (const c of configsOf(k, 'generators', ctx)) {
     if (hasErrors(ctx.diagnostics)) return;
-    ctx.diagnostics.push(...runPluginGenerator(c, k, rm, ctx.fs, ctx.trackOrigins ? configOrigin(c, originPath, goJoin) : undefined));
+    ctx.diagnostics.push(...runPluginGenerator(c, k, rm, ctx.fs, ctx.trackOrigins ? configOrigin(c, originPath) : undefined));
   }
   if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
@@ -337,7 +337,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   for (const c of configsOf(k, 'transformers', ctx)) {
     if (hasErrors(ctx.diagnostics)) return;
     ctx.diagnostics.push(...runPluginTransformer(c, rm));
-    if (ctx.trackOrigins) recordTransformer(rm, configOrigin(c, originPath, goJoin));
+    if (ctx.trackOrigins) recordTransformer(rm, configOrigin(c, originPath));
   }
   // Kustomize binds a kustomization's vars to its resources after its transformers.
   if (hasErrors(ctx.diagnostics)) return;

@@ -1,4 +1,5 @@
 import type { Diagnostic, Json, JsonObject, ResId, SourceLocation } from '../types.js';
+import { formatResId } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { LabelsEntry } from '../load/kustomization.js';
@@ -71,22 +72,40 @@ export function labelEntriesInRunOrder(entries: readonly LabelsEntry[]): LabelsE
   return ordered.map((e) => ({ ...e, pairs: Object.fromEntries(Object.keys(e.pairs).map((k) => [k, last.get(k)!])) }));
 }
 
-/** Sets every pair in the maps the specs reach (created where a spec says so). */
-export function setPairs(resources: ResourceMap, pairs: Record<string, string>, specs: readonly FieldSpec[]): void {
+/**
+ * Sets every pair in the maps the specs reach (created where a spec says so). A spec
+ * reaching a list or a scalar fails, as in Kustomize ("wrong node kind: expected
+ * MappingNode"): KF2013 at `location`, once per spec.
+ */
+export function setPairs(resources: ResourceMap, pairs: Record<string, string>, specs: readonly FieldSpec[], location?: SourceLocation): Diagnostic[] {
   const entries = Object.entries(pairs);
-  if (entries.length === 0) return;
+  if (entries.length === 0) return [];
+  const out: Diagnostic[] = [];
+  const failed = new Set<FieldSpec>();
   for (const r of resources.all()) {
-    forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key) => {
+    forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key, pointer) => {
       let m: Json | undefined = parent[key];
       if (m === undefined || m === null) {
         if (!spec.create) return;
         m = {};
         parent[key] = m;
       }
-      if (typeof m !== 'object' || Array.isArray(m)) return;
+      if (typeof m !== 'object' || Array.isArray(m)) {
+        if (failed.has(spec)) return;
+        failed.add(spec);
+        out.push(
+          diag('KF2013', `the field spec ${spec.path} reaches ${Array.isArray(m) ? 'a list' : 'a scalar'} at ${pointer} of ${formatResId(r.id)}, where a map of labels or annotations is expected`, {
+            ...(location ? { location } : {}),
+            resource: r.id,
+            hint: 'point the field spec at a map (e.g. spec/selector/matchLabels), or restrict it with kind:',
+          }),
+        );
+        return;
+      }
       for (const [k, v] of entries) (m as JsonObject)[k] = v;
     });
   }
+  return out;
 }
 
 const NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -114,7 +133,7 @@ export function labelValueProblem(value: string): string | undefined {
 /** The labels transformer with its field specs as given (a `LabelTransformer` plugin: no defaults). */
 export function applyLabelsWith(resources: ResourceMap, pairs: Record<string, string>, location: SourceLocation, specs: readonly FieldSpec[]): Diagnostic[] {
   const diagnostics = validateLabels(pairs, location);
-  setPairs(resources, pairs, specs);
+  diagnostics.push(...setPairs(resources, pairs, specs, location));
   return diagnostics;
 }
 

@@ -1,6 +1,6 @@
 import { formatResId, pairOf, resIdKey, storePreviousId } from '../types.js';
 import { diag } from '../diagnostics.js';
-import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
+import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { SubjectsMode } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
@@ -23,6 +23,8 @@ export interface NamespaceOptions {
    * name references then miss the move.
    */
   history?: boolean;
+  /** Where the transformer is configured (for a field spec that reaches a map or a list). */
+  location?: SourceLocation;
 }
 
 /**
@@ -56,12 +58,25 @@ export function setNamespace(resources: ResourceMap, ns: string, extra: SpecInpu
  *   Kustomize ("namespace transformation produces ID conflict").
  */
 export function setNamespaceWith(resources: ResourceMap, ns: string, specs: readonly FieldSpec[], opts: NamespaceOptions): Diagnostic[] {
-  const set = (parent: JsonObject, key: string, create: boolean) => {
+  const errors: Diagnostic[] = [];
+  let current: Resource | undefined;
+  const set = (parent: JsonObject, key: string, create: boolean, pointer?: string) => {
     const cur: Json | undefined = parent[key];
     if (cur === undefined || cur === null) {
       if (!create) return;
-    } else if (typeof cur === 'object') return;
-    else if (opts.unsetOnly && cur !== '') return;
+    } else if (typeof cur === 'object') {
+      // Kustomize: "namespace field specs must target scalar nodes"
+      if (errors.length === 0 && current) {
+        errors.push(
+          diag('KF2013', `a namespace field spec reaches ${Array.isArray(cur) ? 'a list' : 'a map'} at ${pointer ?? key} of ${formatResId(current.id)}`, {
+            ...(opts.location ? { location: opts.location } : {}),
+            resource: current.id,
+            hint: 'namespace field specs must point at a string field',
+          }),
+        );
+      }
+      return;
+    } else if (opts.unsetOnly && cur !== '') return;
     parent[key] = ns;
   };
   // Kustomize drops every `metadata/namespace` spec (the rule above sets that field) and
@@ -72,16 +87,17 @@ export function setNamespaceWith(resources: ResourceMap, ns: string, specs: read
   const before = all.map((r) => resIdKey(r.id));
   for (const r of all) {
     if (opts.only && !opts.only.has(r)) continue;
+    current = r;
     if (history) storePreviousId(r);
     if (!isClusterScoped(r.id.group, r.id.kind, r.id.version)) set(metaOf(r), 'namespace', true);
     if (isBindingKind(r.id.kind)) setSubjects(r.object, opts.subjects ?? 'defaultOnly', set);
     const v1 = r.object.apiVersion === 'v1';
     const own = rest.filter((s) => (s.path !== 'metadata/name' || v1) && fieldSpecMatches(s, r.id));
-    if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key) => set(parent, key, spec.create === true));
+    if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key, pointer) => set(parent, key, spec.create === true, pointer));
     track(r, history);
   }
   resources.reindex();
-  return idConflicts(all, before);
+  return errors.length ? errors : idConflicts(all, before);
 }
 
 /** Kustomize's namespace filter handles the subjects of these kinds (any group). */

@@ -1,5 +1,7 @@
 import type { FileSystem } from '../fs.js';
-import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
+import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import { formatResId } from '../types.js';
+import { idFromObject } from '../resource-map.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { Kustomization, PluginConfig, PluginSource, ValueAddTarget } from '../load/kustomization.js';
@@ -15,7 +17,7 @@ import { applyReplicasWith } from './replicas.js';
 import { applyPatches } from './patches.js';
 import { applyReplacements } from './replacements.js';
 import { parseSelector, selectResources } from './select.js';
-import { pluginOrigin } from './build-metadata.js';
+import { goJoin, pluginOrigin, setOriginIfMissing } from './build-metadata.js';
 
 /**
  * Runs the builtin plugin configurations of `transformers:` and `generators:` (read by
@@ -64,15 +66,47 @@ export function pluginConfigs(sources: readonly PluginSource[], buildDir: DirBui
 }
 
 /** The origin annotation of a plugin config (its file from the build root), for buildMetadata. */
-export function configOrigin(c: PluginConfig, originPath: string, join: (...p: string[]) => string): string {
-  return pluginOrigin(join(originPath, c.origin), c.plugin.type, c.name, c.namespace);
+export function configOrigin(c: PluginConfig, originPath: string): string {
+  return pluginOrigin(goJoin(originPath, c.origin), c.plugin.type, c.name, c.namespace);
 }
 
 /** Runs one generator config over `rm`. */
 export function runPluginGenerator(c: PluginConfig, k: Kustomization, rm: ResourceMap, fs: FileSystem, origin: string | undefined): Diagnostic[] {
   const p = c.plugin;
-  if (p.type !== 'ConfigMapGenerator' && p.type !== 'SecretGenerator') return [];
-  return runGeneratorPlugin(k, p.type === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret', p.args, rm, fs, origin);
+  if (p.type === 'ConfigMapGenerator' || p.type === 'SecretGenerator') return runGeneratorPlugin(k, p.type === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret', p.args, rm, fs, origin);
+  if (p.type !== 'IAMPolicyGenerator') return [];
+  // api/filters/iampolicygenerator: the Kubernetes ServiceAccount bound to a GCP one (GKE
+  // Workload Identity); an ordinary resource, not hashed
+  const metadata: JsonObject = {
+    annotations: { 'iam.gke.io/gcp-service-account': `${p.gcpServiceAccount}@${p.projectId}.iam.gserviceaccount.com` },
+    name: p.serviceAccountName,
+    ...(p.namespace ? { namespace: p.namespace } : {}),
+  };
+  const object: JsonObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata };
+  if (origin !== undefined) setOriginIfMissing(object, origin);
+  const id = idFromObject(object);
+  const r: Resource = {
+    id,
+    originalId: { ...id },
+    previousNames: [],
+    previousNamespaces: [],
+    previousIds: [],
+    prefixes: [],
+    suffixes: [],
+    object,
+    origin: { location: c.location, kustomizations: [k.dir], fieldSources: [] },
+  };
+  const existing = rm.add(r);
+  if (!existing) return [];
+  const first = existing.origin.location;
+  return [
+    diag('KF2001', `IAMPolicyGenerator "${c.name}" makes ${formatResId(id)}, which already exists (declared at ${first.file}:${first.line})`, {
+      location: c.location,
+      resource: id,
+      notes: [`first declared at ${first.file}:${first.line}:${first.column}`],
+      hint: 'remove the ServiceAccount from the resources, or generate another one',
+    }),
+  ];
 }
 
 /** Runs one transformer config over `rm`. */
@@ -84,11 +118,11 @@ export function runPluginTransformer(c: PluginConfig, rm: ResourceMap): Diagnost
     case 'AnnotationsTransformer':
       return Object.keys(p.pairs).length ? applyAnnotationsWith(rm, p.pairs, c.location, p.fieldSpecs) : [];
     case 'NamespaceTransformer':
-      return p.namespace === '' ? [] : setNamespaceWith(rm, p.namespace, p.fieldSpecs, { unsetOnly: p.unsetOnly, subjects: p.subjects });
+      return p.namespace === '' ? [] : setNamespaceWith(rm, p.namespace, p.fieldSpecs, { unsetOnly: p.unsetOnly, subjects: p.subjects, location: c.location });
     case 'PrefixSuffixTransformer':
     case 'PrefixTransformer':
     case 'SuffixTransformer':
-      return addPrefixSuffixWith(rm, { prefix: p.prefix, suffix: p.suffix, specs: p.fieldSpecs });
+      return addPrefixSuffixWith(rm, { prefix: p.prefix, suffix: p.suffix, specs: p.fieldSpecs, location: c.location });
     case 'ImageTagTransformer':
       // Kustomize matches no image with an empty name, silently
       if (!p.image.name) return [diag('KF2009', `ImageTagTransformer "${c.name}" has no imageTag.name: it changes nothing`, { severity: 'warning', location: p.image.location, hint: 'give the image name as written in the containers, e.g. `name: redis`' })];

@@ -1,5 +1,6 @@
-import { pairOf, storePreviousId } from '../types.js';
-import type { Diagnostic, JsonObject, Resource } from '../types.js';
+import { formatResId, pairOf, storePreviousId } from '../types.js';
+import type { Diagnostic, JsonObject, Resource, SourceLocation } from '../types.js';
+import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { FieldSpec } from './fieldspec.js';
 import { fieldSpecMatches } from './fieldspec.js';
@@ -26,9 +27,10 @@ export function addPrefixSuffix(
 ): Diagnostic[] {
   const p = prefix ?? '';
   const s = suffix ?? '';
-  if (p !== '') addPrefixSuffixWith(resources, { prefix: p, suffix: '', specs: resolveSpecs(NAME_PREFIX_SUFFIX, extra.prefix) });
-  if (s !== '') addPrefixSuffixWith(resources, { prefix: '', suffix: s, specs: resolveSpecs(NAME_PREFIX_SUFFIX, extra.suffix) });
-  return [];
+  const out: Diagnostic[] = [];
+  if (p !== '') out.push(...addPrefixSuffixWith(resources, { prefix: p, suffix: '', specs: resolveSpecs(NAME_PREFIX_SUFFIX, extra.prefix) }));
+  if (s !== '') out.push(...addPrefixSuffixWith(resources, { prefix: '', suffix: s, specs: resolveSpecs(NAME_PREFIX_SUFFIX, extra.suffix) }));
+  return out;
 }
 
 /** The resource's kind as first declared (Kustomize selects the field specs by its original id). */
@@ -44,9 +46,14 @@ export function originalKind(r: Resource): string {
  * just prefix + suffix where the spec says so); a `metadata/name` spec first records the
  * prefix/suffix and stores the id (a name-reference candidate from now on).
  */
-export function addPrefixSuffixWith(resources: ResourceMap, o: { prefix: string; suffix: string; specs: readonly FieldSpec[] }): Diagnostic[] {
+export function addPrefixSuffixWith(
+  resources: ResourceMap,
+  o: { prefix: string; suffix: string; specs: readonly FieldSpec[]; location?: SourceLocation },
+): Diagnostic[] {
   const { prefix: p, suffix: s } = o;
   const add = (v: string) => `${p}${v}${s}`;
+  const what = p !== '' && s !== '' ? 'prefix/suffix' : p !== '' ? 'prefix' : 'suffix';
+  const errors: Diagnostic[] = [];
   for (const r of resources.all()) {
     const org = { group: r.id.group, version: r.id.version, kind: originalKind(r) };
     if (PREFIX_SUFFIX_SKIP.some((k) => k.kind === org.kind && (k.group === undefined || k.group === org.group))) continue;
@@ -57,10 +64,20 @@ export function addPrefixSuffixWith(resources: ResourceMap, o: { prefix: string;
         if (s !== '') r.suffixes.push(s);
         if (p !== '' || s !== '') storePreviousId(r);
       }
-      forEachListAwareSpec(r.object, org, [fs], (spec, parent, key) => {
+      forEachListAwareSpec(r.object, org, [fs], (spec, parent, key, pointer) => {
         const cur = parent[key];
         if (typeof cur === 'string') parent[key] = add(cur);
         else if ((cur === undefined || cur === null) && spec.create) parent[key] = add('');
+        else if (cur !== null && typeof cur === 'object' && errors.length === 0) {
+          // Kustomize: "wrong node kind: expected ScalarNode"
+          errors.push(
+            diag('KF2013', `a name ${what} field spec reaches ${Array.isArray(cur) ? 'a list' : 'a map'} at ${pointer} of ${formatResId(r.id)}`, {
+              ...(o.location ? { location: o.location } : {}),
+              resource: r.id,
+              hint: 'prefix and suffix field specs must point at a string field',
+            }),
+          );
+        }
       });
       const meta = r.object.metadata as JsonObject | undefined;
       const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
@@ -72,5 +89,5 @@ export function addPrefixSuffixWith(resources: ResourceMap, o: { prefix: string;
     }
   }
   resources.reindex();
-  return [];
+  return errors;
 }

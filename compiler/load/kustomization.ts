@@ -143,7 +143,8 @@ export type BuiltinPlugin =
   | { type: 'ReplacementTransformer'; replacements: Replacement[] }
   | { type: 'HashTransformer' }
   | { type: 'ValueAddTransformer'; value: string; targets: ValueAddTarget[] }
-  | { type: 'ConfigMapGenerator' | 'SecretGenerator'; args: GeneratorArgs };
+  | { type: 'ConfigMapGenerator' | 'SecretGenerator'; args: GeneratorArgs }
+  | { type: 'IAMPolicyGenerator'; cloud: string; serviceAccountName: string; namespace?: string; gcpServiceAccount: string; projectId: string };
 
 export interface ValueAddTarget {
   selector?: Selector;

@@ -95,10 +95,8 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
       inline.push({ configs });
       continue;
     }
-    if (isRemote(e.value)) {
-      ctx.ds.push(diag('KF1009', `remote ${field} entry "${e.value}" refused: kforge never reaches the network at build time`, { location: e.location, hint: 'vendor the plugin configuration into the repository and list its local path' }));
-      continue;
-    }
+    // a directory is built at build time; anything else is a file under the kustomization
+    // root (resolveLocalFile reports remote, missing and outside-root entries)
     const abs = path.resolve(ctx.dir, e.value);
     if (ctx.fs.stat(abs) === 'dir') {
       paths.push({ dir: abs, entry: e.value, location: e.location });
@@ -326,13 +324,8 @@ function decodeConfig(ctx: LoadCtx, root: PNode, field: PluginField, origin: str
   }
   const mine: readonly string[] = field === 'transformers' ? TRANSFORMER_KINDS : GENERATOR_KINDS;
   const theirs: readonly string[] = field === 'transformers' ? GENERATOR_KINDS : TRANSFORMER_KINDS;
-  if (kind === 'HelmChartInflationGenerator' || kind === 'IAMPolicyGenerator') {
-    ctx.ds.push(
-      diag('KF1016', `builtin ${kind} is not supported by kforge`, {
-        location: ctx.y.at(kindNode),
-        hint: kind === 'IAMPolicyGenerator' ? 'commit the ServiceAccount it would generate as a resource' : 'render the chart once (helm template) and commit the output as a resource',
-      }),
-    );
+  if (kind === 'HelmChartInflationGenerator') {
+    ctx.ds.push(diag('KF1016', `builtin ${kind} is not supported by kforge`, { location: ctx.y.at(kindNode), hint: 'render the chart once (helm template) and commit the output as a resource' }));
     return undefined;
   }
   if (!mine.includes(kind)) {
@@ -340,7 +333,7 @@ function decodeConfig(ctx: LoadCtx, root: PNode, field: PluginField, origin: str
     ctx.ds.push(
       diag('KF1018', theirs.includes(kind) ? `builtin ${kind} is not a ${field === 'transformers' ? 'transformer' : 'generator'}` : `unknown builtin plugin kind "${kind}"`, {
         location: ctx.y.at(kindNode),
-        hint: theirs.includes(kind) ? `list it under ${field === 'transformers' ? 'generators' : 'transformers'}:` : guess ? `did you mean "${guess}"?` : `builtin ${field}: ${mine.filter((k) => k !== 'HelmChartInflationGenerator' && k !== 'IAMPolicyGenerator').join(', ')}`,
+        hint: theirs.includes(kind) ? `list it under ${field === 'transformers' ? 'generators' : 'transformers'}:` : guess ? `did you mean "${guess}"?` : `builtin ${field}: ${mine.filter((k) => k !== 'HelmChartInflationGenerator').join(', ')}`,
       }),
     );
     return undefined;
@@ -495,6 +488,25 @@ function decodePlugin(ctx: LoadCtx, m: PNode, kind: string, name: string, namesp
     case 'ConfigMapGenerator':
     case 'SecretGenerator':
       return generator(ctx, m, kind, name, namespace);
+    case 'IAMPolicyGenerator': {
+      const cloudNode = get(m, 'cloud', kind);
+      const cloud = str(ctx, cloudNode, 'cloud', kind) ?? '';
+      if (cloud !== 'gke') {
+        ctx.ds.push(diag('KF1018', `${kind}: cloud provider ${JSON.stringify(cloud)} is not supported (Kustomize knows gke only)`, { location: ctx.y.at(cloudNode, where), hint: 'write cloud: gke' }));
+        return undefined;
+      }
+      const ksa = map(ctx, get(m, 'kubernetesService', kind), 'kubernetesService', kind);
+      const gsa = map(ctx, get(m, 'serviceAccount', kind), 'serviceAccount', kind);
+      const ns = ksa && str(ctx, get(ksa, 'namespace', kind), 'kubernetesService.namespace', kind);
+      return {
+        type: kind,
+        cloud,
+        serviceAccountName: (ksa && str(ctx, get(ksa, 'name', kind), 'kubernetesService.name', kind)) ?? '',
+        ...(ns ? { namespace: ns } : {}),
+        gcpServiceAccount: (gsa && str(ctx, get(gsa, 'name', kind), 'serviceAccount.name', kind)) ?? '',
+        projectId: (gsa && str(ctx, get(gsa, 'projectId', kind), 'serviceAccount.projectId', kind)) ?? '',
+      };
+    }
   }
   return undefined;
 }
@@ -538,8 +550,10 @@ function replacementOptions(ctx: LoadCtx, n: PNode | undefined, what: string, ki
 function replacement(ctx: LoadCtx, m: PNode, kind: string): Replacement | undefined {
   const sourceNode = get(m, 'source', kind);
   const sm = map(ctx, sourceNode, 'source', kind);
-  if (!sm) {
-    ctx.ds.push(diag('KF1006', 'a replacement needs a source', { location: ctx.y.at(m), hint: 'add source: {kind, name, fieldPath}' }));
+  const targetsNode = get(m, 'targets', kind);
+  // absent (or null) targets fail; an empty list does nothing
+  if (!sm || !targetsNode) {
+    ctx.ds.push(diag('KF1018', `${kind}: a replacement needs a source and targets`, { location: ctx.y.at(m), hint: sm ? 'add targets: [{select: {kind, name}, fieldPaths: [...]}]' : 'add source: {kind, name, fieldPath}' }));
     return undefined;
   }
   const r: Replacement = { source: {}, sourceLocation: ctx.y.at(sm), targets: [], location: ctx.y.at(m) };
@@ -549,7 +563,7 @@ function replacement(ctx: LoadCtx, m: PNode, kind: string): Replacement | undefi
   }
   const so = replacementOptions(ctx, get(sm, 'options', kind), 'source.options', kind);
   if (so) r.source.options = so;
-  for (const t of list(ctx, get(m, 'targets', kind), 'targets', kind) ?? []) {
+  for (const t of list(ctx, targetsNode, 'targets', kind) ?? []) {
     const tm = map(ctx, isNull(t) ? undefined : t, 'targets entry', kind);
     if (!tm) continue;
     const target: ReplacementTarget = { select: selector(ctx, get(tm, 'select', kind), 'targets.select', kind) ?? {}, fieldPaths: [] };

@@ -184,6 +184,27 @@ test('ImageTagTransformer: tagSuffix as the images field has it (its own field s
   assert.match(out, 'image: redis:7.2-debug-debug\n');
 });
 
+test('an inline config that is not valid YAML is located in the kustomization (not "file not found")', () => {
+  const d = fails('resources: [redis.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n  kind: HashTransformer\n  metadata:\n    name: h\n   bad: indent\n', 'KF1003', 8);
+  assert.is(d.location?.column, 4);
+});
+
+test('field specs that reach the wrong kind of node fail as in Kustomize (KF2013)', () => {
+  const t = (body: string) => `resources: [redis.yaml]\ntransformers:\n${inline(body)}`;
+  let d = fails(t('apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels: {a: b}\nfieldSpecs:\n- path: spec/template/spec/containers\n  kind: StatefulSet\n'), 'KF2013', 4);
+  assert.match(d.message, 'a list');
+  d = fails(t('apiVersion: builtin\nkind: NamespaceTransformer\nmetadata:\n  name: n\n  namespace: x\nfieldSpecs:\n- path: spec/selector\n  kind: Service\n'), 'KF2013', 4);
+  assert.match(d.message, 'a map');
+  d = fails(t('apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: p\nprefix: x-\nfieldSpecs:\n- path: spec/selector\n  kind: Service\n'), 'KF2013', 4);
+  assert.match(d.message, 'prefix');
+});
+
+test('IAMPolicyGenerator makes the GKE Workload Identity ServiceAccount; other clouds fail', () => {
+  const g = (cloud: string) => `resources: [redis.yaml]\ngenerators:\n${inline(`apiVersion: builtin\nkind: IAMPolicyGenerator\nmetadata:\n  name: wi\ncloud: ${cloud}\nkubernetesService:\n  name: backup\n  namespace: cache\nserviceAccount:\n  name: backup-gsa\n  projectId: acme\n`)}`;
+  assert.match(ok(g('gke')), 'kind: ServiceAccount\nmetadata:\n  annotations:\n    iam.gke.io/gcp-service-account: backup-gsa@acme.iam.gserviceaccount.com\n  name: backup\n  namespace: cache\n');
+  fails(g('aws'), 'KF1018', 8);
+});
+
 test("goFloat32 is Go's strconv.FormatFloat(f, 'g', -1, 32)", () => {
   assert.is(goFloat32(1.5), '1.5');
   assert.is(goFloat32(3.14159265358), '3.1415927');
