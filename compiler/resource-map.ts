@@ -113,3 +113,8 @@ export function idFromObject(obj: JsonObject): ResId {
     name: typeof meta.name === 'string' ? meta.name : '',
   };
 }
+
+/** A resource as it enters a build (read from a file or generated): no renaming history yet. */
+export function newResourceRecord(object: JsonObject, origin: Resource['origin'], id: ResId = idFromObject(object)): Resource {
+  return { id, originalId: { ...id }, previousNames: [], previousNamespaces: [], previousIds: [], prefixes: [], suffixes: [], object, origin };
+}

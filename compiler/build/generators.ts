@@ -6,6 +6,7 @@ import { diag } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
 import { plainKeyProblem } from '../load/yaml.js';
 import type { ResourceMap } from '../resource-map.js';
+import { newResourceRecord } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
 import { displayPath, isWithin, suggestSibling } from '../load/loader.js';
 import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
@@ -118,22 +119,7 @@ function runOne(
 
   if (g.behavior === 'create') {
     const id: ResId = { group: '', version: 'v1', kind, ...(g.namespace ? { namespace: g.namespace } : {}), name: g.name };
-    const r: Resource = {
-      id,
-      originalId: { ...id },
-      previousNames: [],
-      previousNamespaces: [],
-    previousIds: [],
-      prefixes: [],
-      suffixes: [],
-      object: obj,
-      origin: {
-        location: g.location,
-        kustomizations: [k.dir],
-        fieldSources: [],
-        generated: { kind, behavior: 'create', hashed },
-      },
-    };
+    const r = newResourceRecord(obj, { location: g.location, kustomizations: [k.dir], fieldSources: [], generated: { kind, behavior: 'create', hashed } }, id);
     // Kustomize matches every id the resource has had, as (name, namespace) pairs: a base's
     // `cfg` that a prefix or namespace has since changed still takes the name
     const existing = findExisting(rm, kind, g.name, g.namespace)[0] ?? rm.add(r);

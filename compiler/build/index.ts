@@ -5,7 +5,7 @@ import { nodeFs } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import { formatResId } from '../types.js';
 import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
-import { ResourceMap, idFromObject } from '../resource-map.js';
+import { ResourceMap, idFromObject, newResourceRecord } from '../resource-map.js';
 import type { Kustomization, PatchEntry, PluginConfig } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
 import type { TransformerConfig } from './transformer-config.js';
@@ -386,25 +386,14 @@ function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext): void {
 }
 
 function newResource(o: { value: JsonObject; line: number; column: number; index: number; item?: number }, abs: string, kdir: string): Resource {
-  const id = idFromObject(o.value);
-  return {
-    id,
-    originalId: { ...id },
-    previousNames: [],
-    previousNamespaces: [],
-    previousIds: [],
-    prefixes: [],
-    suffixes: [],
-    object: o.value,
-    origin: {
-      location: { file: displayPath(abs), line: o.line, column: o.column },
-      documentIndex: o.index,
-      ...(o.item !== undefined ? { listItemIndex: o.item } : {}),
-      kustomizations: [kdir],
-      ...stackOf(abs),
-      fieldSources: [],
-    },
-  };
+  return newResourceRecord(o.value, {
+    location: { file: displayPath(abs), line: o.line, column: o.column },
+    documentIndex: o.index,
+    ...(o.item !== undefined ? { listItemIndex: o.item } : {}),
+    kustomizations: [kdir],
+    ...stackOf(abs),
+    fieldSources: [],
+  });
 }
 
 /** The stack of `bases/` a file belongs to: bases/<stack>/… → <stack>. */

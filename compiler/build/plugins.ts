@@ -1,7 +1,7 @@
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import { formatResId } from '../types.js';
-import { idFromObject } from '../resource-map.js';
+import { newResourceRecord } from '../resource-map.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { Kustomization, PluginConfig, PluginSource, ValueAddTarget } from '../load/kustomization.js';
@@ -84,25 +84,14 @@ export function runPluginGenerator(c: PluginConfig, k: Kustomization, rm: Resour
   };
   const object: JsonObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata };
   if (origin !== undefined) setOriginIfMissing(object, origin);
-  const id = idFromObject(object);
-  const r: Resource = {
-    id,
-    originalId: { ...id },
-    previousNames: [],
-    previousNamespaces: [],
-    previousIds: [],
-    prefixes: [],
-    suffixes: [],
-    object,
-    origin: { location: c.location, kustomizations: [k.dir], fieldSources: [] },
-  };
+  const r = newResourceRecord(object, { location: c.location, kustomizations: [k.dir], fieldSources: [] });
   const existing = rm.add(r);
   if (!existing) return [];
   const first = existing.origin.location;
   return [
-    diag('KF2001', `IAMPolicyGenerator "${c.name}" makes ${formatResId(id)}, which already exists (declared at ${first.file}:${first.line})`, {
+    diag('KF2001', `IAMPolicyGenerator "${c.name}" makes ${formatResId(r.id)}, which already exists (declared at ${first.file}:${first.line})`, {
       location: c.location,
-      resource: id,
+      resource: r.id,
       notes: [`first declared at ${first.file}:${first.line}:${first.column}`],
       hint: 'remove the ServiceAccount from the resources, or generate another one',
     }),
