@@ -1,5 +1,5 @@
 import type { FileSystem } from '../fs.js';
-import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { formatResId } from '../types.js';
 import { newResourceRecord } from '../resource-map.js';
 import { diag } from '../diagnostics.js';
