@@ -34,13 +34,20 @@ export function applyImages(resources: ResourceMap, images: ImageEntry[], extra:
  */
 export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], specs: readonly FieldSpec[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  // Entries indexed by the image name they match (without tag/digest), in order, so each
-  // image field is compared only with the entries that can match it: linear in the
-  // number of fields, not fields × entries.
+  // Entries are indexed so each image field is compared only with the entries that can
+  // match it: linear in the number of fields, not fields × entries.
   // Kustomize puts the name into its pattern unescaped, so a `.` matches any character:
-  // names with such characters are tried on every image.
+  // a name whose only pattern characters are dots (a registry host) is indexed by its
+  // other characters at their positions; a name with other pattern characters is tried
+  // on every image.
   type Item = { index: number; entry: ImageEntry; re: RegExp };
+  const push = <K>(m: Map<K, Item[]>, k: K, item: Item) => {
+    const list = m.get(k);
+    if (list) list.push(item);
+    else m.set(k, [item]);
+  };
   const byName = new Map<string, Item[]>();
+  const dotted = new Map<string, { len: number; dots: number[]; byKey: Map<string, Item[]> }>();
   const patterns: Item[] = [];
   images.forEach((entry, index) => {
     if (!entry.name) {
@@ -50,20 +57,27 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
     const re = imageMatcher(entry.name);
     if (!re) return;
     const item = { index, entry, re };
-    if (/[^A-Za-z0-9_/:@-]/.test(entry.name)) {
-      patterns.push(item);
-      return;
-    }
-    const base = splitImage(entry.name).name;
-    const list = byName.get(base);
-    if (list) list.push(item);
-    else byName.set(base, [item]);
+    if (/^[A-Za-z0-9_/:@-]*$/.test(entry.name)) push(byName, splitImage(entry.name).name, item);
+    else if (/^[A-Za-z0-9_/:@.-]*$/.test(entry.name)) {
+      const dots = [...entry.name].flatMap((c, i) => (c === '.' ? [i] : []));
+      const shape = `${entry.name.length}:${dots.join(',')}`;
+      let g = dotted.get(shape);
+      if (!g) dotted.set(shape, (g = { len: entry.name.length, dots, byKey: new Map() }));
+      push(g.byKey, undotted(entry.name, dots), item);
+    } else patterns.push(item);
   });
-  if (byName.size === 0 && patterns.length === 0) return out;
+  if (byName.size === 0 && dotted.size === 0 && patterns.length === 0) return out;
+  /** The first entry at or after `pos` that matches `image`. */
   const next = (image: string, pos: number): Item | undefined => {
-    const exact = byName.get(splitImage(image).name)?.find((c) => c.index >= pos && c.re.test(image));
-    const wild = patterns.find((c) => c.index >= pos && (exact === undefined || c.index < exact.index) && c.re.test(image));
-    return wild ?? exact;
+    let best: Item | undefined;
+    const consider = (list: readonly Item[] | undefined) => {
+      const hit = list?.find((c) => c.index >= pos && (best === undefined || c.index < best.index) && c.re.test(image));
+      if (hit) best = hit;
+    };
+    consider(byName.get(splitImage(image).name));
+    for (const g of dotted.values()) if (image.length >= g.len) consider(g.byKey.get(undotted(image.slice(0, g.len), g.dots)));
+    consider(patterns);
+    return best;
   };
   for (const r of resources.all()) {
     if (r.id.kind === 'CustomResourceDefinition') continue;
@@ -85,6 +99,17 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
     }
   }
   return out;
+}
+
+/** `s` without the characters at `dots` (the positions a dotted image name leaves open). */
+function undotted(s: string, dots: readonly number[]): string {
+  let out = '';
+  let from = 0;
+  for (const d of dots) {
+    out += s.slice(from, d);
+    from = d + 1;
+  }
+  return out + s.slice(from);
 }
 
 interface Field {
@@ -115,23 +140,35 @@ function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
     s.set(key, f);
     fields.push(f);
   };
-  const walk = (node: Json, ptr: string) => {
+  // the path is kept as keys and made a JSON pointer only for an image found (most nodes hold none)
+  const path: string[] = [];
+  const pointer = (...more: string[]) => [...path, ...more].map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  const walk = (node: Json) => {
     if (Array.isArray(node)) {
-      node.forEach((v, i) => walk(v, `${ptr}/${i}`));
+      for (let i = 0; i < node.length; i++) {
+        const v = node[i];
+        if (v === null || typeof v !== 'object') continue;
+        path.push(String(i));
+        walk(v);
+        path.pop();
+      }
       return;
     }
     if (!isObj(node)) return;
-    for (const [k, v] of Object.entries(node)) {
-      const p = `${ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (IMAGE_CONTAINER_LIST_KEYS.includes(k) && Array.isArray(v)) {
+    for (const k in node) {
+      const v = node[k];
+      if (v === null || typeof v !== 'object') continue;
+      if (Array.isArray(v) && IMAGE_CONTAINER_LIST_KEYS.includes(k)) {
         v.forEach((item, i) => {
-          if (isObj(item) && item.image !== undefined) add(item, 'image', `${p}/${i}/image`, false);
+          if (isObj(item) && item.image !== undefined) add(item, 'image', pointer(k, String(i), 'image'), false);
         });
       }
-      walk(v, p);
+      path.push(k);
+      walk(v);
+      path.pop();
     }
   };
-  walk(r.object, '');
+  walk(r.object);
   forEachListAwareSpec(r.object, r.id, specs, (_spec, parent, key, pointer) => {
     if (parent[key] !== undefined) add(parent, key, pointer, true);
   });

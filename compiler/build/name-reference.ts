@@ -43,31 +43,39 @@ export function fixNameReferences(resources: ResourceMap, extra: readonly NameBa
   if (index.size === 0) return ds;
   const byOrgNs = groupByNamespace(resources, orgNamespace);
   const current = new Set(resources.all().map((r) => `${r.id.kind}|${r.id.name}`));
+  // the (back-reference, field spec) pairs each referrer kind has, worked out once per kind
+  const specsByKind = new Map<string, { br: NameBackReference; spec: FieldSpec; segments: string[] }[]>();
+  const specsFor = (org: { group: string; version: string; kind: string }) => {
+    const key = `${org.group}/${org.version}/${org.kind}`;
+    let list = specsByKind.get(key);
+    if (!list) {
+      list = backRefs.flatMap((br) => br.fieldSpecs.filter((spec) => fieldSpecMatches(spec, org)).map((spec) => ({ br, spec, segments: splitPath(spec.path) })));
+      specsByKind.set(key, list);
+    }
+    return list;
+  };
   for (const referrer of resources.all()) {
     const org = { group: referrer.id.group, version: referrer.id.version, kind: originalKind(referrer) };
     let visible: ((r: Resource) => boolean) | undefined;
-    for (const br of backRefs) {
-      for (const spec of br.fieldSpecs) {
-        if (!fieldSpecMatches(spec, org)) continue;
-        visitField(referrer.object, splitPath(spec.path), spec.create === true, (parent, key, pointer) => {
-          const v = parent[key];
-          if (v === undefined || v === null) return;
-          visible ??= visibility(referrer, rbNs.get(referrer));
-          const ctx: Ctx = { referrer, br, spec, index, byOrgNs, visible, current, ds, pointer };
-          if (typeof v === 'string') {
-            const n = resolveScalar(ctx, v);
-            if (n !== undefined) parent[key] = n;
-          } else if (Array.isArray(v)) {
-            v.forEach((item, i) => {
-              const itemCtx = { ...ctx, pointer: `${pointer}/${i}` };
-              if (typeof item === 'string') {
-                const n = resolveScalar(itemCtx, item);
-                if (n !== undefined) v[i] = n;
-              } else if (isObject(item)) setMapping(itemCtx, item);
-            });
-          } else if (isObject(v)) setMapping(ctx, v);
-        });
-      }
+    for (const { br, spec, segments } of specsFor(org)) {
+      visitField(referrer.object, segments, spec.create === true, (parent, key, pointer) => {
+        const v = parent[key];
+        if (v === undefined || v === null) return;
+        visible ??= visibility(referrer, rbNs.get(referrer));
+        const ctx: Ctx = { referrer, br, spec, index, byOrgNs, visible, current, ds, pointer };
+        if (typeof v === 'string') {
+          const n = resolveScalar(ctx, v);
+          if (n !== undefined) parent[key] = n;
+        } else if (Array.isArray(v)) {
+          v.forEach((item, i) => {
+            const itemCtx = { ...ctx, pointer: `${pointer}/${i}` };
+            if (typeof item === 'string') {
+              const n = resolveScalar(itemCtx, item);
+              if (n !== undefined) v[i] = n;
+            } else if (isObject(item)) setMapping(itemCtx, item);
+          });
+        } else if (isObject(v)) setMapping(ctx, v);
+      });
     }
   }
   return ds;

@@ -117,10 +117,55 @@ export function mergeTransformerConfig(into: TransformerConfig, incoming: Transf
   return out;
 }
 
+/**
+ * Merging is a pure function of the two configs' contents, and every base of a large tree
+ * brings the same built-in tables: results are memoized by content (a fingerprint per
+ * config object, kept up to date as `absorbConfig` replaces a config's lists), so N bases
+ * cost N lookups, not N merges of a few hundred field specs each. Results are frozen and
+ * shared between configs: no list is ever changed in place.
+ */
+const fingerprints = new WeakMap<TransformerConfig, string>();
+const merged = new Map<string, { value: TransformerConfig; fingerprint: string } | ConfigConflict>();
+
+function fingerprintOf(c: TransformerConfig): string {
+  let f = fingerprints.get(c);
+  if (f === undefined) fingerprints.set(c, (f = JSON.stringify(c)));
+  return f;
+}
+
+let sharedDefaults: TransformerConfig | undefined;
+
+function frozen(c: TransformerConfig): TransformerConfig {
+  for (const k of LIST_KEYS) Object.freeze(c[k]);
+  for (const b of c.nameReference) Object.freeze(b.fieldSpecs);
+  Object.freeze(c.nameReference);
+  return Object.freeze(c);
+}
+
+function mergeMemoized(into: TransformerConfig, incoming: TransformerConfig): { value: TransformerConfig; fingerprint: string } {
+  const key = `${fingerprintOf(into)}\u0000${fingerprintOf(incoming)}`;
+  let hit = merged.get(key);
+  if (hit === undefined) {
+    if (merged.size >= 256) merged.clear(); // a bound for long-lived processes (tests, watch)
+    try {
+      const value = frozen(mergeTransformerConfig(into, incoming));
+      hit = { value, fingerprint: JSON.stringify(value) };
+    } catch (e) {
+      if (!(e instanceof ConfigConflict)) throw e;
+      hit = e;
+    }
+    merged.set(key, hit);
+  }
+  if (hit instanceof ConfigConflict) throw hit;
+  return hit;
+}
+
 /** Merges `incoming` into `cfg` in place; a conflict becomes a KF2013 error at `where`. */
 export function absorbConfig(cfg: TransformerConfig, incoming: TransformerConfig, where: SourceLocation | undefined): Diagnostic[] {
   try {
-    Object.assign(cfg, mergeTransformerConfig(cfg, incoming));
+    const m = mergeMemoized(cfg, incoming);
+    Object.assign(cfg, m.value);
+    fingerprints.set(cfg, m.fingerprint);
     return [];
   } catch (e) {
     if (!(e instanceof ConfigConflict)) throw e;
@@ -137,8 +182,9 @@ export function absorbConfig(cfg: TransformerConfig, incoming: TransformerConfig
 
 /** A kustomization's own config: the built-in tables merged with its `configurations`. */
 export function ownConfig(u: ConfigurationsSpec, hasFiles: boolean, where: SourceLocation | undefined): { cfg: TransformerConfig; diagnostics: Diagnostic[] } {
+  // without `configurations`, one shared (frozen) copy of the built-in tables: fingerprinted once
+  if (!hasFiles) return { cfg: (sharedDefaults ??= frozen(defaultTransformerConfig())), diagnostics: [] };
   const cfg = defaultTransformerConfig();
-  if (!hasFiles) return { cfg, diagnostics: [] };
   const user = emptyTransformerConfig();
   const ds = absorbConfig(user, userTransformerConfig(u), where);
   ds.push(...absorbConfig(cfg, user, where));
