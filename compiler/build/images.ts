@@ -51,7 +51,8 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
   const patterns: Item[] = [];
   images.forEach((entry, index) => {
     if (!entry.name) {
-      out.push(diag('KF2009', 'images entry without a name', { location: entry.location, hint: 'give the image name as written in the containers, e.g. `name: nginx`' }));
+      // Kustomize matches no image with an empty name and builds on, silently
+      out.push(diag('KF2009', 'images entry without a name: it changes nothing', { severity: 'warning', location: entry.location, hint: 'give the image name as written in the containers, e.g. `name: nginx`' }));
       return;
     }
     const re = imageMatcher(entry.name);

@@ -66,9 +66,11 @@ test('entries run in order; fieldSources record the entry; no match is silent', 
   ]);
 });
 
-test('entry without name: KF2009', () => {
-  const ds = applyImages(ResourceMap.of([]), [img('', { newTag: '1' }, 12)], []);
-  assert.equal(ds.map((d) => [d.code, d.location?.line]), [['KF2009', 12]]);
+test('entry without name: a KF2009 warning, and no image changes (Kustomize builds on)', () => {
+  const pod = res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
+  const ds = applyImages(ResourceMap.of([pod]), [img('', { newTag: '1' }, 12)], []);
+  assert.equal(ds.map((d) => [d.code, d.severity, d.location?.line]), [['KF2009', 'warning', 12]]);
+  assert.is((pod.object.spec as any).containers[0].image, 'nginx:1.25');
 });
 
 test('tagSuffix: appended once by the container walk, twice where a field spec reaches too (Kustomize)', () => {
