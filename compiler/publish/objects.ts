@@ -171,7 +171,7 @@ export class ObjectWriter {
     const marks = path.join(this.tmp, `marks-${path.basename(tmpRef)}`);
     const child = spawn('git', ['-c', 'gc.auto=0', 'fast-import', '--quiet', '--done', '--date-format=raw', `--export-marks=${marks}`], {
       cwd: this.git.dir,
-      env: gitEnv(),
+      env: { ...gitEnv(), GLIBC_TUNABLES: FAST_IMPORT_MALLOC },
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -296,6 +296,14 @@ export class ObjectWriter {
     return { tree, commit, via: 'index' };
   }
 }
+
+/**
+ * glibc settings for the fast-import child. With glibc's defaults fast-import grows and
+ * trims its heap once per object (80,049 brk calls for 15,000 blobs in 5,000 folders, 4 s
+ * of system time: 5.9 s in all); keeping 64 MiB of headroom and trimming only above 256 MiB
+ * writes the same pack in 0.3 s. Other C libraries ignore the variable.
+ */
+const FAST_IMPORT_MALLOC = 'glibc.malloc.top_pad=67108864:glibc.malloc.trim_threshold=268435456';
 
 /** Splits args into batches whose total length stays well under the OS limit. */
 function batches(items: string[], maxChars = 60_000): string[][] {
