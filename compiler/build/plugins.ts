@@ -110,8 +110,14 @@ export function runPluginTransformer(c: PluginConfig, rm: ResourceMap): Diagnost
       return p.namespace === '' ? [] : setNamespaceWith(rm, p.namespace, p.fieldSpecs, { unsetOnly: p.unsetOnly, subjects: p.subjects, location: c.location });
     case 'PrefixSuffixTransformer':
     case 'PrefixTransformer':
-    case 'SuffixTransformer':
-      return addPrefixSuffixWith(rm, { prefix: p.prefix, suffix: p.suffix, specs: p.fieldSpecs, location: c.location });
+    case 'SuffixTransformer': {
+      // Kustomize's PrefixSuffixTransformer is its prefix transformer, then its suffix
+      // transformer, with the same specs: each stores the id first, so the prefixed-only
+      // name is a known previous name (the decoder leaves the other affix '' for the others)
+      const out = addPrefixSuffixWith(rm, { prefix: p.prefix, suffix: '', specs: p.fieldSpecs, location: c.location });
+      if (p.suffix !== '') out.push(...addPrefixSuffixWith(rm, { prefix: '', suffix: p.suffix, specs: p.fieldSpecs, location: c.location }));
+      return out;
+    }
     case 'ImageTagTransformer':
       // Kustomize matches no image with an empty name, silently
       if (!p.image.name) return [diag('KF2009', `ImageTagTransformer "${c.name}" has no imageTag.name: it changes nothing`, { severity: 'warning', location: p.image.location, hint: 'give the image name as written in the containers, e.g. `name: redis`' })];
