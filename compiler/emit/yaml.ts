@@ -41,27 +41,37 @@ export function foldNel(s: string): string {
  * The JSON pointer of the first key or string value holding a character the JSON
  * step refuses, and that character's code; undefined when there is none.
  */
-export function unwritableString(v: Json, pointer = ''): { pointer: string; code: number } | undefined {
-  if (typeof v === 'string') {
-    const m = UNWRITABLE_RE.exec(v);
-    return m ? { pointer, code: m[0].charCodeAt(0) } : undefined;
-  }
-  if (v === null || typeof v !== 'object') return undefined;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const r = unwritableString(v[i], `${pointer}/${i}`);
+export function unwritableString(v: Json): { pointer: string; code: number } | undefined {
+  // the path is kept as keys and made a pointer only when a character is found: this runs
+  // over every string of every resource, and almost none holds one
+  const path: string[] = [];
+  const found = (code: number) => ({ pointer: path.map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''), code });
+  const walk = (x: Json): { pointer: string; code: number } | undefined => {
+    if (typeof x === 'string') {
+      const m = UNWRITABLE_RE.exec(x);
+      return m ? found(m[0].charCodeAt(0)) : undefined;
+    }
+    if (x === null || typeof x !== 'object') return undefined;
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) {
+        path.push(String(i));
+        const r = walk(x[i]);
+        if (r) return r;
+        path.pop();
+      }
+      return undefined;
+    }
+    for (const k of Object.keys(x)) {
+      path.push(k);
+      const m = UNWRITABLE_RE.exec(k);
+      if (m) return found(m[0].charCodeAt(0));
+      const r = walk(x[k] as Json);
       if (r) return r;
+      path.pop();
     }
     return undefined;
-  }
-  for (const k of Object.keys(v)) {
-    const here = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    const m = UNWRITABLE_RE.exec(k);
-    if (m) return { pointer: here, code: m[0].charCodeAt(0) };
-    const r = unwritableString(v[k] as Json, here);
-    if (r) return r;
-  }
-  return undefined;
+  };
+  return walk(v);
 }
 
 /** A value with foldNel applied to every key and string (the same value when none has a NEL). */
