@@ -4,6 +4,7 @@ import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '..
 import { formatResId, pairOf } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
+import { codePointName } from '../load/yaml.js';
 import { plainKeyProblem } from '../load/yaml.js';
 import type { ResourceMap } from '../resource-map.js';
 import { newResourceRecord } from '../resource-map.js';
@@ -106,7 +107,7 @@ function runOne(
   const bad = unwritableString(made);
   if (bad) {
     ds.push(
-      diag('KF2002', `${field} "${g.name}": the value at ${bad.pointer} holds the control character U+${bad.code.toString(16).toUpperCase().padStart(4, '0')}, which Kustomize cannot marshal`, {
+      diag('KF2002', `${field} "${g.name}": the value at ${bad.pointer} holds the control character ${codePointName(bad.code)}, which Kustomize cannot marshal`, {
         location: g.location,
         hint: 'remove the character (U+007F..U+009F other than U+0085, U+FFFE and U+FFFF cannot be written)',
       }),

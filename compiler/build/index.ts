@@ -11,7 +11,7 @@ import type { FieldSpec } from './fieldspec.js';
 import type { TransformerConfig } from './transformer-config.js';
 import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
 import { displayPath, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
-import { parseYamlDocuments } from '../load/yaml.js';
+import { codePointName, parseYamlDocuments } from '../load/yaml.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
@@ -541,7 +541,7 @@ function checkWritable(resources: readonly Resource[]): Diagnostic[] {
   for (const r of resources) {
     const bad = unwritableString(r.object);
     if (!bad) continue;
-    const code = `U+${bad.code.toString(16).toUpperCase().padStart(4, '0')}`;
+    const code = codePointName(bad.code);
     out.push(
       diag('KF1003', `${formatResId(r.id)} holds the control character ${code} at ${bad.pointer || '/'}: Kustomize cannot write it ("control characters are not allowed")`, {
         location: r.origin.location,

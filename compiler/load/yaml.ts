@@ -968,7 +968,7 @@ function checkText(text: string, file: string, maxBytes = MAX_YAML_BYTES): Diagn
   const at = findControl(text);
   if (at >= 0) {
     const code = text.charCodeAt(at);
-    return diag('KF1003', `control character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in YAML`, {
+    return diag('KF1003', `control character ${codePointName(code)} is not allowed in YAML`, {
       location: { file, ...lineCol(text, at) },
       hint: 'remove the character or write it as an escape inside a double-quoted string',
     });
@@ -996,6 +996,11 @@ function checkSeparators(text: string, file: string): Diagnostic | undefined {
 }
 
 /** Decodes bytes as UTF-8 (a leading BOM dropped); KF1011 at the first bad byte. */
+/** A character's Unicode name for messages: `U+0080`. */
+export function codePointName(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 export function decodeUtf8(bytes: Uint8Array, file: string): Result<string> {
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i] === 0) {
