@@ -1,10 +1,10 @@
 import type { FileSystem } from './fs.js';
 import type { Diagnostic, Resource } from './types.js';
 import { hasErrors } from './diagnostics.js';
-import { build } from './build/index.js';
+import { build } from './transform/index.js';
 import { emitYaml } from './emit/yaml.js';
 
-export { build } from './build/index.js';
+export { build } from './transform/index.js';
 export type { Diagnostic, Resource } from './types.js';
 
 /**

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic, Json, JsonObject, Resource } from './types.js';
 import { diag, hasErrors } from './diagnostics.js';
-import { build } from './build/index.js';
+import { build } from './transform/index.js';
 import { applyTypedPatches } from './patch/apply.js';
 import { loadEnvironment, type EnvironmentDefinition } from './env.js';
 import { emitYamlDocument } from './emit/yaml.js';

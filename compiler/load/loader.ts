@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
-import { parseVars } from '../build/vars.js';
+import { parseVars } from '../transform/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
 import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml.js';
 import { readPluginEntries } from './plugins.js';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 import { jsonToPNode, NodeView, positionedDocuments, shiftPNode, type PNode, type PPair } from './kfile.js';
 import { isTimestamp, parseTimestamp, parseYamlDocuments } from './yaml.js';
 import type {
@@ -28,7 +28,7 @@ import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName,
  *
  *  - an entry that reads as YAML objects is an inline config; any other entry is a path:
  *    a file of configs, or a directory whose kustomization is built and whose output
- *    objects are the configs (built at build time: build/plugins.ts). Kustomize configures
+ *    objects are the configs (built at build time: transform/plugins.ts). Kustomize configures
  *    every inline config first, then the ones from paths, each group in the order written;
  *  - each config is an object with apiVersion, kind and metadata.name; two configs of one
  *    field with the same kind and name are an error; another apiVersion is an exec,
@@ -119,7 +119,7 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
 }
 
 /**
- * Decodes the objects a directory entry's kustomization produced (build/plugins.ts). They
+ * Decodes the objects a directory entry's kustomization produced (transform/plugins.ts). They
  * have no text of their own: every diagnostic points at the object's first line.
  */
 export function decodePluginObjects(

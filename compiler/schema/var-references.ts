@@ -1,4 +1,4 @@
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 
 /**
  * Where Kustomize v5.5 substitutes `$(VAR)` references of `vars` (its built-in

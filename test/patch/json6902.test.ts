@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { fixture } from '../helpers.js';
-import { applyJson6902, checkOpPaths, validateOps } from '../../compiler/build/patch-json6902.js';
+import { applyJson6902, checkOpPaths, validateOps } from '../../compiler/transform/patch-json6902.js';
 import type { Json, JsonObject, SourceLocation } from '../../compiler/types.js';
 
 const where: SourceLocation = { file: 'kustomization.yaml', line: 7, column: 5 };

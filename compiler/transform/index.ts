@@ -32,7 +32,8 @@ import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, 
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
 
 /**
- * The build stage: a kustomization directory → the rendered ResourceMap.
+ * The transform stage (`build`, run by `kforge build`): a kustomization directory → the
+ * rendered ResourceMap.
  *
  * Bottom-up, as Kustomize: each `resources` directory is built fully first, then merged
  * up; `components` run on what the parent accumulated so far; then the parent's

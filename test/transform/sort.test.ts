@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sortResources } from '../../compiler/build/sort.js';
+import { sortResources } from '../../compiler/transform/sort.js';
 import type { Resource } from '../../compiler/types.js';
 import { loadDocs, res, transformerFixture } from './resource-helper.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyReplicas } from '../../compiler/build/replicas.js';
+import { applyReplicas } from '../../compiler/transform/replicas.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, loc, res } from './resource-helper.js';
 import { transformerFixture } from './resource-helper.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyReplacements, parsePath } from '../../compiler/build/replacements.js';
-import { addPrefixSuffix } from '../../compiler/build/prefix-suffix.js';
+import { applyReplacements, parsePath } from '../../compiler/transform/replacements.js';
+import { addPrefixSuffix } from '../../compiler/transform/prefix-suffix.js';
 import type { Replacement } from '../../compiler/load/kustomization.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import type { JsonObject } from '../../compiler/types.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyLabels } from '../../compiler/build/labels.js';
+import { applyLabels } from '../../compiler/transform/labels.js';
 import type { LabelsEntry } from '../../compiler/load/kustomization.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, loc, res, transformerFixture } from './resource-helper.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyImages, splitImage, updateImage } from '../../compiler/build/images.js';
+import { applyImages, splitImage, updateImage } from '../../compiler/transform/images.js';
 import type { ImageEntry } from '../../compiler/load/kustomization.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, loc, res, transformerFixture } from './resource-helper.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addPrefixSuffix } from '../../compiler/build/prefix-suffix.js';
+import { addPrefixSuffix } from '../../compiler/transform/prefix-suffix.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, res, transformerFixture } from './resource-helper.js';
 

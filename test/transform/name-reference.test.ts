@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as nodefs from 'node:fs';
-import { fixNameReferences, nameReferencesFromCrds } from '../../compiler/build/name-reference.js';
+import { fixNameReferences, nameReferencesFromCrds } from '../../compiler/transform/name-reference.js';
 import { BUILTIN_NAME_REFERENCES } from '../../compiler/schema/name-references.js';
 import { ResourceMap, idFromObject } from '../../compiler/resource-map.js';
 import type { JsonObject, Resource } from '../../compiler/types.js';

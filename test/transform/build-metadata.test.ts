@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig } from '../../compiler/build/build-metadata.js';
+import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig } from '../../compiler/transform/build-metadata.js';
 import type { JsonObject, Resource } from '../../compiler/types.js';
 
 function res(object: JsonObject): Resource {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setNamespace } from '../../compiler/build/namespace.js';
+import { setNamespace } from '../../compiler/transform/namespace.js';
 import { isClusterScoped } from '../../compiler/schema/cluster-scoped.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, res, transformerFixture } from './resource-helper.js';

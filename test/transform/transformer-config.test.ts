@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigConflict, defaultTransformerConfig, emptyTransformerConfig, mergeFieldSpecs, mergeTransformerConfig, ownConfig } from '../../compiler/build/transformer-config.js';
+import { ConfigConflict, defaultTransformerConfig, emptyTransformerConfig, mergeFieldSpecs, mergeTransformerConfig, ownConfig } from '../../compiler/transform/transformer-config.js';
 import { emptyConfigurations } from '../../compiler/load/loader.js';
 
 test('mergeFieldSpecs: an incoming spec is dropped when it selects an existing one on the same path', () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyHashSuffixes, goJson, kustomizeHash } from '../../compiler/build/hash.js';
+import { applyHashSuffixes, goJson, kustomizeHash } from '../../compiler/transform/hash.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import type { JsonObject, Resource } from '../../compiler/types.js';
 

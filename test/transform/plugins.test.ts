@@ -4,7 +4,7 @@ import { buildDir } from '../../compiler/index.js';
 import { memFs } from '../../compiler/fs.js';
 import type { Diagnostic } from '../../compiler/types.js';
 import { goFloat32 } from '../../compiler/load/plugins.js';
-import { pluginOrigin } from '../../compiler/build/build-metadata.js';
+import { pluginOrigin } from '../../compiler/transform/build-metadata.js';
 
 // `transformers:` / `generators:` with builtin plugin configurations (Kustomize v5.5
 // behaviour, verified with kubectl kustomize; see compiler/load/plugins.ts).

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyAnnotations } from '../../compiler/build/annotations.js';
+import { applyAnnotations } from '../../compiler/transform/annotations.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, loc, res, transformerFixture } from './resource-helper.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { matchesSelector, parseLabelSelector, parseSelector, selectResources } from '../../compiler/build/select.js';
+import { matchesSelector, parseLabelSelector, parseSelector, selectResources } from '../../compiler/transform/select.js';
 import type { Selector } from '../../compiler/load/kustomization.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { loc, res } from './resource-helper.js';

@@ -4,8 +4,8 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import type { Json, JsonObject, Resource } from '../../compiler/types.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
-import type { BoundVar, VarDecl } from '../../compiler/build/vars.js';
-import { bindVars, expandVarRefs, mergeVars, parseVars, readVarField, resolveVars } from '../../compiler/build/vars.js';
+import type { BoundVar, VarDecl } from '../../compiler/transform/vars.js';
+import { bindVars, expandVarRefs, mergeVars, parseVars, readVarField, resolveVars } from '../../compiler/transform/vars.js';
 import { fixture } from '../helpers.js';
 import { byId, loadDocs, loadResources, loc, res } from './resource-helper.js';
 
