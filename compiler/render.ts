@@ -12,7 +12,7 @@ import { build } from './transform/index.js';
 import { applyTypedPatches } from './patch/apply.js';
 import { loadEnvironment, type EnvironmentDefinition } from './env.js';
 import { emitYamlDocument } from './emit/yaml.js';
-import { locatePointer } from './load/yaml.js';
+import { locatePointer } from './load/yaml/index.js';
 import type { RenderedApp } from './emit/plan.js';
 import { runChecks, CHECKS } from '../policies/index.js';
 import type { Report, Waiver } from '../policies/index.js';

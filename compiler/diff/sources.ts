@@ -11,7 +11,7 @@ import { resIdKey } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { Git } from '../publish/git.js';
 import { deployBranchOf } from '../env.js';
-import { parseYamlDocuments } from '../load/yaml.js';
+import { parseYamlDocuments } from '../load/yaml/index.js';
 import { METADATA_FILE, MANIFEST_FILE, normalizeDeployPath, joinPath } from '../emit/plan.js';
 import type { Environment } from '../types.js';
 import type { DiffResource } from './engine.js';

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
-import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments, resolvePlain, type PNode, type PPair } from './yaml.js';
+import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments, resolvePlain, type PNode, type PPair } from './yaml/index.js';
 
 export type { PNode, PPair };
 

@@ -5,7 +5,7 @@ import { parseVars } from '../transform/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../transform/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml.js';
+import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml/index.js';
 import { readPluginEntries } from './plugins.js';
 import type {
   ConfigurationsSpec,

@@ -4,7 +4,7 @@ import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../transform/fieldspec.js';
 import { jsonToPNode, NodeView, positionedDocuments, shiftPNode, type PNode, type PPair } from './kfile.js';
-import { isTimestamp, parseTimestamp, parseYamlDocuments } from './yaml.js';
+import { isTimestamp, parseTimestamp, parseYamlDocuments } from './yaml/index.js';
 import type {
   BuiltinPlugin,
   GeneratorArgs,

@@ -4,8 +4,8 @@ import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '..
 import { formatResId, pairOf } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
-import { codePointName } from '../load/yaml.js';
-import { plainKeyProblem } from '../load/yaml.js';
+import { codePointName } from '../load/yaml/index.js';
+import { plainKeyProblem } from '../load/yaml/index.js';
 import type { ResourceMap } from '../resource-map.js';
 import { newResourceRecord } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';

@@ -11,7 +11,7 @@ import type { FieldSpec } from './fieldspec.js';
 import type { TransformerConfig } from './transformer-config.js';
 import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
 import { displayPath, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
-import { codePointName, parseYamlDocuments } from '../load/yaml.js';
+import { codePointName, parseYamlDocuments } from '../load/yaml/index.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';

@@ -4,7 +4,7 @@ import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { idFromObject, type ResourceMap } from '../resource-map.js';
 import type { PatchEntry } from '../load/kustomization.js';
-import { parseYamlDocuments, yaml11Plain } from '../load/yaml.js';
+import { parseYamlDocuments, yaml11Plain } from '../load/yaml/index.js';
 import { parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import { applyStrategicMerge } from './patch-strategic.js';
 import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
@@ -218,7 +218,7 @@ function opLocations(entry: PatchEntry, n: number): SourceLocation[] {
   return out;
 }
 
-import { locatePointer } from '../load/yaml.js';
+import { locatePointer } from '../load/yaml/index.js';
 
 /** Exact position of a pointer inside a patch text, in the file the text came from. */
 export function locateInPatch(entry: { text: string; textLocation: SourceLocation }, docIndex: number, pointer: string): SourceLocation | undefined {

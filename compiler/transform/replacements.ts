@@ -1,6 +1,6 @@
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
 import { formatResId, pairOf } from '../types.js';
-import { MERGE, NOT_JSON, resolvePlain } from '../load/yaml.js';
+import { MERGE, NOT_JSON, resolvePlain } from '../load/yaml/index.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { Replacement, ReplacementSource, Selector } from '../load/kustomization.js';

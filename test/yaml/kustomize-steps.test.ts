@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { goUtf8, parseYamlDocuments, plainKeyProblem, v3FoldedRoundTrip, yaml11Plain } from '../../compiler/load/yaml.js';
+import { goUtf8, parseYamlDocuments, plainKeyProblem, v3FoldedRoundTrip, yaml11Plain } from '../../compiler/load/yaml/index.js';
 import { foldNel, unwritableString } from '../../compiler/emit/yaml.js';
 
 test('go-yaml v3 folded writer round trip', () => {

@@ -31,8 +31,8 @@
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { diag } from '../diagnostics.js';
-import type { Diagnostic, Json, JsonObject, Result } from '../types.js';
+import { diag } from '../../diagnostics.js';
+import type { Diagnostic, Json, JsonObject, Result } from '../../types.js';
 
 export interface YamlDoc {
   value: Json;
