@@ -1,5 +1,5 @@
 /*
- * The steps where Kustomize's value differs from the YAML value (compiler/load/yaml.ts
+ * The steps where Kustomize's value differs from the YAML value (compiler/load/yaml/scalars.ts
  * "Block scalars as Kustomize keeps them", compiler/emit/yaml.ts "Kustomize's JSON
  * step"). Expected values checked with `kubectl kustomize` (Kustomize v5.5.0).
  */
