@@ -19,7 +19,7 @@ import type {
   SubjectsMode,
   ValueAddTarget,
 } from './kustomization.js';
-import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './loader.js';
+import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './files.js';
 
 /**
  * `transformers:` and `generators:` holding builtin plugin configurations

@@ -10,7 +10,8 @@ import type { Kustomization, PatchEntry, PluginConfig } from '../load/kustomizat
 import type { FieldSpec } from './fieldspec.js';
 import type { TransformerConfig } from './transformer-config.js';
 import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
-import { displayPath, findKustomizationFile, isRemote, isWithin, loadKustomizationFile, suggestSibling } from '../load/loader.js';
+import { findKustomizationFile, loadKustomizationFile } from '../load/loader.js';
+import { displayPath, isRemote, isWithin, suggestSibling } from '../load/files.js';
 import { codePointName, parseYamlDocuments } from '../load/yaml/index.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
