@@ -17,7 +17,7 @@ import { storePreviousId } from '../../compiler/types.js';
 import { fixture } from '../helpers.js';
 
 // ---------------------------------------------------------------------------
-// A deliberately tiny stand-in for the build stage (resources, generators, namespace,
+// A deliberately tiny stand-in for the transform stage (resources, generators, namespace,
 // namePrefix/nameSuffix; then hash suffixes and name references at the root), so the
 // goldens produced by `kubectl kustomize` (Kustomize v5.5.0) exercise this module's
 // files end to end without depending on the other stages.

@@ -4,7 +4,7 @@ import type { JsonObject, Resource, SourceLocation } from '../../compiler/types.
 import { ResourceMap, idFromObject } from '../../compiler/resource-map.js';
 import { fixture } from '../helpers.js';
 
-/** Builds a Resource by hand, as the build stage would after loading `obj`. */
+/** Builds a Resource by hand, as the transform stage would after loading `obj`. */
 export function res(obj: JsonObject, extra: Partial<Pick<Resource, 'previousNames' | 'previousNamespaces' | 'prefixes' | 'suffixes'>> & { generated?: boolean } = {}): Resource {
   const id = idFromObject(obj);
   return {
