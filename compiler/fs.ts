@@ -1,5 +1,7 @@
 import * as nodefs from 'node:fs';
 import * as path from 'node:path';
+import { diag, DiagnosticError } from './diagnostics.js';
+import { MAX_YAML_BYTES } from './load/yaml/common.js';
 
 /**
  * The only way the loader reads files. `nodeFs()` for real, `memFs(tree)` for tests.
@@ -23,6 +25,15 @@ export function nodeFs(): FileSystem {
   const reals = new Map<string, string | undefined>();
   return {
     readFile(p) {
+      // The size is checked before the file is read: a huge file is refused without
+      // holding it in memory (a build reads nothing larger than a YAML text may be).
+      let size: number;
+      try {
+        size = nodefs.statSync(p).size;
+      } catch {
+        return undefined;
+      }
+      if (size > MAX_YAML_BYTES) throw new DiagnosticError(tooLarge(p, size));
       try {
         return nodefs.readFileSync(p);
       } catch {
@@ -96,4 +107,15 @@ export function memFs(tree: Record<string, string | Uint8Array>): FileSystem {
       return files.has(n) || dirs.has(n) ? n : undefined;
     },
   };
+}
+
+/** KF1012 for a file larger than kforge reads (MAX_YAML_BYTES). */
+function tooLarge(p: string, size: number): ReturnType<typeof diag> {
+  const rel = path.relative(process.cwd(), p);
+  const shown = rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+  const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+  return diag('KF1012', `the file is ${mib(size)}, larger than the ${mib(MAX_YAML_BYTES)} kforge reads`, {
+    location: { file: shown, line: 1, column: 1 },
+    hint: 'split the file into smaller ones',
+  });
 }

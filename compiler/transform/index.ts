@@ -5,6 +5,7 @@ import { nodeFs } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import { formatResId } from '../types.js';
 import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
+import { resetBuildBudget } from '../load/yaml/index.js';
 import { ResourceMap, idFromObject, newResourceRecord } from '../resource-map.js';
 import type { Kustomization, PatchEntry, PluginConfig } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
@@ -107,6 +108,7 @@ export interface BuildResult {
 
 export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
   const ctx: BuildContext = { fs: opts.fs ?? nodeFs(), diagnostics: [], stack: [], trackOrigins: false };
+  resetBuildBudget(); // the YAML reader's alias budget holds per build
   const absDir = path.resolve(dir);
   try {
     if (ctx.fs.stat(absDir) !== 'dir') {

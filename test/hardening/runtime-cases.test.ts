@@ -4,7 +4,7 @@
  * dir, peak RSS measured with /usr/bin/time when present), and broken environment definitions.
  *
  * Bounds found (Node 20, this machine):
- *   - a file above MAX_YAML_BYTES (64 MiB) is refused with KF1012 after reading it: ~190 MB RSS, < 1 s;
+ *   - a file above MAX_YAML_BYTES (64 MiB) is refused with KF1012 by its size, before reading it (issue 15);
  *   - a 50 MB manifest made of one large scalar builds: ~210 MB RSS, ~2 s;
  *   - a 50 MB manifest of ~110,000 small ConfigMaps builds in 18–38 s at ~930–950 MB RSS (too slow for
  *     `npm test`: measured by `npm run fuzz -- --large`).

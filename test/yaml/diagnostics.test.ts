@@ -63,6 +63,32 @@ test('node and size bounds', () => {
   assert.equal(err('a: 1\n', { maxBytes: 3 }), ['KF1012', 1, 1]);
 });
 
+test('the value limit holds per file: documents, and both readers, share one count', () => {
+  // Each document holds 4 values (map, key's value, list, items…); 3 documents exceed 10.
+  const doc = 'a: [1, 2]\nb: x\n';
+  assert.ok(parseYamlDocuments(doc, 'f.yaml', { maxNodes: 10 }).value, 'one document fits');
+  assert.equal(err([doc, doc, doc].join('---\n'), { maxNodes: 10 })[0], 'KF1012');
+  // Documents the complete reader reads (anchors) count against the same budget.
+  const anchored = 'a: &x [1, 2]\nb: *x\n';
+  assert.ok(parseYamlDocuments(anchored, 'f.yaml', { maxNodes: 10 }).value, 'one anchored document fits');
+  assert.equal(err([doc, anchored, anchored].join('---\n'), { maxNodes: 10 }), ['KF1012', 5, 4]);
+});
+
+test('nesting deeper than MAX_YAML_DEPTH is KF1012, in block and flow style, through either reader', () => {
+  const deep = 600;
+  const r1 = err('x: ' + '['.repeat(deep) + ']'.repeat(deep) + '\n');
+  assert.equal(r1.slice(0, 2), ['KF1012', 1]);
+  const r2 = err('x: &a ' + '['.repeat(deep) + ']'.repeat(deep) + '\n');
+  assert.equal(r2.slice(0, 2), ['KF1012', 1]);
+  const r3 = err('x:\n' + '- '.repeat(deep) + 'leaf\n');
+  assert.equal(r3.slice(0, 2), ['KF1012', 2]);
+  // far deeper than the `yaml` package's stack allows: still KF1012, not a stack overflow
+  const r4 = err('x: &a ' + '['.repeat(5000) + ']'.repeat(5000) + '\n');
+  assert.equal(r4.slice(0, 2), ['KF1012', 1]);
+  const at = parseYamlDocuments('x: ' + '['.repeat(500) + ']'.repeat(500) + '\n', 'f.yaml');
+  assert.ok(at.value, '500 levels are fine');
+});
+
 test('binary input: NUL byte, as text or bytes', () => {
   assert.equal(err('a: 1\nb: x\0y\n'), ['KF1011', 2, 5]);
   assert.equal(err(new Uint8Array([0x61, 0x3a, 0x20, 0x0a, 0x00])), ['KF1011', 2, 1]);

@@ -20,6 +20,74 @@ export interface YamlDoc {
 export const MAX_YAML_BYTES = 64 * 1024 * 1024;
 /** Values (after alias expansion) per file beyond which reading stops (KF1012). */
 export const MAX_YAML_NODES = 1_000_000;
+/** Values made by alias expansion in one build, all files together (KF1012). */
+export const MAX_BUILD_ALIAS_VALUES = 1_000_000;
+/**
+ * Nesting (collections inside collections) beyond which a document is refused (KF1012),
+ * by both readers alike: deeper documents would exhaust the call stack of the `yaml`
+ * package (about 800 levels) and of the stages after reading.
+ */
+export const MAX_YAML_DEPTH = 512;
+
+/**
+ * What one file may still hold: the count of values read so far, shared by both readers
+ * and all documents of the file (a file's documents cannot each start again at zero).
+ */
+export interface Budget {
+  file: string;
+  used: number;
+  max: number;
+}
+
+/**
+ * Values made by alias expansion since the current build started, or undefined outside a
+ * build (a reader called on its own has only the per-file limit).
+ */
+let buildAliasValues: number | undefined;
+let buildGeneration = 0;
+
+/**
+ * Starts a build's alias budget (compiler/transform's build() calls it first). A build is
+ * synchronous, so the budget ends with the current task: a microtask closes it.
+ */
+export function resetBuildBudget(): void {
+  buildAliasValues = 0;
+  const mine = ++buildGeneration;
+  queueMicrotask(() => {
+    if (buildGeneration === mine) buildAliasValues = undefined;
+  });
+}
+
+/** Counts `n` values made by expanding an alias; false when the build's budget is spent. */
+export function spendAliasValues(n: number): boolean {
+  if (buildAliasValues === undefined) return true;
+  buildAliasValues += n;
+  return buildAliasValues <= MAX_BUILD_ALIAS_VALUES;
+}
+
+/** KF1012 for a file with more values than its budget allows. */
+export function tooManyValues(budget: Budget, line: number, column: number): Diagnostic {
+  return diag('KF1012', `the file holds more than ${budget.max} values (each alias counted as the values it expands to)`, {
+    location: { file: budget.file, line, column },
+    hint: 'split the data into several files; aliases that repeat aliases grow exponentially ("billion laughs")',
+  });
+}
+
+/** KF1012 for a build whose aliases, over all its files, expand to too many values. */
+export function tooManyAliasValues(file: string, line: number, column: number): Diagnostic {
+  return diag('KF1012', `the aliases of this build expand to more than ${MAX_BUILD_ALIAS_VALUES} values (all files together)`, {
+    location: { file, line, column },
+    hint: 'write the data out instead of repeating it through aliases ("billion laughs")',
+  });
+}
+
+/** KF1012 for a document nested deeper than MAX_YAML_DEPTH. */
+export function tooDeep(file: string, line: number, column: number): Diagnostic {
+  return diag('KF1012', `the YAML nesting is too deep (more than ${MAX_YAML_DEPTH} levels)`, {
+    location: { file, line, column },
+    hint: 'flatten the data: collections may nest at most ' + MAX_YAML_DEPTH + ' levels deep',
+  });
+}
 
 export const PARSE_OPTIONS = {
   schema: 'failsafe',

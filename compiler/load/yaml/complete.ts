@@ -8,7 +8,7 @@ import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { diag } from '../../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Result } from '../../types.js';
-import { Abort, checkText, hasOwn, MAX_YAML_NODES, PARSE_OPTIONS, setKey, type YamlDoc, type YamlLimits } from './common.js';
+import { Abort, type Budget, checkText, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, PARSE_OPTIONS, setKey, spendAliasValues, tooDeep, tooManyAliasValues, tooManyValues, type YamlDoc, type YamlLimits } from './common.js';
 import { blockScalarAsKustomizeKeepsIt, checkTabStart, isTimestamp, MERGE, NOT_JSON, parseTimestamp, resolvePlain, type Resolved } from './scalars.js';
 
 interface WalkCtx {
@@ -16,8 +16,10 @@ interface WalkCtx {
   text: string;
   lc: LineCounter;
   anchors: Map<string, Json>;
-  nodes: number;
-  maxNodes: number;
+  /** The file's value count, shared with the fast reader and the file's other documents. */
+  budget: Budget;
+  /** Collections open around the node being converted. */
+  depth: number;
 }
 
 function locAt(ctx: { file: string; lc: LineCounter }, offset: number) {
@@ -26,20 +28,22 @@ function locAt(ctx: { file: string; lc: LineCounter }, offset: number) {
 }
 
 function tooMany(ctx: WalkCtx, offset: number): never {
-  throw new Abort(
-    diag('KF1012', `more than ${ctx.maxNodes} values after expanding aliases`, {
-      location: locAt(ctx, offset),
-      hint: 'aliases that repeat aliases grow exponentially ("billion laughs"); expand the data or split the file',
-    }),
-  );
+  const p = locAt(ctx, offset);
+  throw new Abort(tooManyValues(ctx.budget, p.line, p.column));
+}
+
+/** Counts one value an alias expands to, against the file's and the build's budgets. */
+function countAliasValue(ctx: WalkCtx, offset: number): void {
+  if (++ctx.budget.used > ctx.budget.max) tooMany(ctx, offset);
+  if (!spendAliasValues(1)) {
+    const p = locAt(ctx, offset);
+    throw new Abort(tooManyAliasValues(ctx.file, p.line, p.column));
+  }
 }
 
 function cloneCounted(v: Json, ctx: WalkCtx, offset: number): Json {
-  if (v === null || typeof v !== 'object') {
-    if (++ctx.nodes > ctx.maxNodes) tooMany(ctx, offset);
-    return v;
-  }
-  if (++ctx.nodes > ctx.maxNodes) tooMany(ctx, offset);
+  countAliasValue(ctx, offset);
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
     const out: Json[] = new Array(v.length);
     for (let i = 0; i < v.length; i++) out[i] = cloneCounted(v[i], ctx, offset);
@@ -280,7 +284,13 @@ const enum At {
 
 function convert(node: YNode | null, ctx: WalkCtx, at: At = At.Other): Json {
   if (node === null) return null;
-  if (++ctx.nodes > ctx.maxNodes) tooMany(ctx, node.range ? node.range[0] : 0);
+  if (isAlias(node)) {
+    const v = ctx.anchors.get(node.source);
+    const off = node.range ? node.range[0] : 0;
+    if (v === undefined) unknownAlias(ctx, node.source, off);
+    return cloneCounted(v as Json, ctx, off);
+  }
+  if (++ctx.budget.used > ctx.budget.max) tooMany(ctx, node.range ? node.range[0] : 0);
   let out: Json;
   if (isScalar(node)) {
     const r = scalarValue(node, ctx, at === At.Annotation);
@@ -294,8 +304,11 @@ function convert(node: YNode | null, ctx: WalkCtx, at: At = At.Other): Json {
     }
     out = r === MERGE ? '<<' : r;
   } else if (isMap(node)) {
+    if (++ctx.depth > MAX_YAML_DEPTH) nestedTooDeep(ctx, node);
     out = convertMap(node as YAMLMap<YNode | null, YNode | null>, ctx, at);
+    ctx.depth--;
   } else if (isSeq(node)) {
+    if (++ctx.depth > MAX_YAML_DEPTH) nestedTooDeep(ctx, node);
     const items = (node as YAMLSeq<YNode | null>).items;
     const arr: Json[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
@@ -308,19 +321,19 @@ function convert(node: YNode | null, ctx: WalkCtx, at: At = At.Other): Json {
         arr[i] = one;
       } else arr[i] = convert(items[i], ctx, at === At.Items ? At.Root : At.Other);
     }
+    ctx.depth--;
     out = arr;
-  } else if (isAlias(node)) {
-    const v = ctx.anchors.get(node.source);
-    const off = node.range ? node.range[0] : 0;
-    if (v === undefined) unknownAlias(ctx, node.source, off);
-    ctx.nodes--;
-    return cloneCounted(v as Json, ctx, off);
   } else {
     out = null;
   }
   const anchor = (node as { anchor?: string }).anchor;
   if (anchor) ctx.anchors.set(anchor, out);
   return out;
+}
+
+function nestedTooDeep(ctx: WalkCtx, node: YNode): never {
+  const p = locAt(ctx, node.range ? node.range[0] : 0);
+  throw new Abort(tooDeep(ctx.file, p.line, p.column));
 }
 
 function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx, at: At): JsonObject {
@@ -365,7 +378,7 @@ function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx, at:
     const vNode = pair.value as YNode | null;
     if (node.flow && isEmptyPlain(vNode)) {
       // go-yaml reads a missing value in a flow mapping ({a} or {a: }) as "".
-      ctx.nodes++;
+      if (++ctx.budget.used > ctx.budget.max) tooMany(ctx, mapOffset);
       setKey(obj, k, '');
     } else {
       const next =
@@ -432,8 +445,11 @@ const ERROR_HINTS: Record<string, string> = {
   TAG_RESOLVE_FAILED: 'check the tag',
 };
 
-/** The complete reader (the `yaml` package), skipping the fast path. */
-export function parseComplete(text: string, file: string, limits: YamlLimits = {}): Result<YamlDoc[]> {
+/**
+ * The complete reader (the `yaml` package), skipping the fast path. `budget` is the
+ * file's value count when the fast reader has read part of the file already.
+ */
+export function parseComplete(text: string, file: string, limits: YamlLimits = {}, budget?: Budget): Result<YamlDoc[]> {
   const bad = checkText(text, file, limits.maxBytes);
   if (bad) return { value: undefined, diagnostics: [bad] };
   const lc = new LineCounter();
@@ -449,6 +465,12 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
     for (const e of d.errors) {
       if (isSingleQuoteEscapeError(e, text)) continue;
       let off = Math.min(e.pos[0], text.length);
+      if (/call stack/i.test(e.message)) {
+        // The `yaml` package ran out of stack: nesting far beyond MAX_YAML_DEPTH.
+        const p = lc.linePos(off);
+        diagnostics.push(tooDeep(file, p.line, p.col));
+        break;
+      }
       let message = firstLine(e.message);
       let hint = ERROR_HINTS[e.code] ?? 'fix the YAML syntax at this position';
       if (e.code === 'MISSING_CHAR' && /quote/.test(message)) {
@@ -470,7 +492,7 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
   }
   if (diagnostics.length) return { value: undefined, diagnostics };
   const out: YamlDoc[] = [];
-  const ctx: WalkCtx = { file, text, lc, anchors: new Map(), nodes: 0, maxNodes: limits.maxNodes ?? MAX_YAML_NODES };
+  const ctx: WalkCtx = { file, text, lc, anchors: new Map(), budget: budget ?? { file, used: 0, max: limits.maxNodes ?? MAX_YAML_NODES }, depth: 0 };
   for (let i = 0; i < docs.length; i++) {
     const dirs = docs[i].directives;
     if (dirs && (dirs.yaml.explicit || Object.keys(dirs.tags).some((h) => h !== '!!' && h !== '!'))) {
@@ -494,10 +516,8 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
     } catch (e) {
       if (e instanceof Abort) return { value: undefined, diagnostics: [e.diagnostic] };
       if (e instanceof RangeError) {
-        return {
-          value: undefined,
-          diagnostics: [diag('KF1012', 'the YAML nesting is too deep', { location: locAt(ctx, contents.range ? contents.range[0] : 0), hint: 'flatten the data' })],
-        };
+        const p = locAt(ctx, contents.range ? contents.range[0] : 0);
+        return { value: undefined, diagnostics: [tooDeep(file, p.line, p.column)] };
       }
       throw e;
     }

@@ -8,7 +8,7 @@
  * checked against the complete reader in test/yaml/fastpath.test.ts.
  */
 import type { Json, JsonObject } from '../../types.js';
-import { findControl, hasOwn, MAX_YAML_NODES, setKey } from './common.js';
+import { Abort, type Budget, findControl, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, setKey, tooDeep, tooManyValues } from './common.js';
 import { blockScalarAsKustomizeKeepsIt, isTimestamp, MERGE, NOT_JSON, resolvePlain } from './scalars.js';
 
 class Bail extends Error {}
@@ -72,11 +72,13 @@ class FastReader {
   private line = 0;
   /** Column where the current line's content starts (may be past an inline `- `). */
   private col = 0;
-  nodes = 0;
+  /** Collections open around the current node. */
+  private depth = 0;
 
   constructor(
     private readonly text: string,
-    private readonly maxNodes: number,
+    /** The file's value count (shared with the complete reader for what this one leaves). */
+    private readonly budget: Budget,
     private readonly rec = false,
   ) {
     let start = 0;
@@ -108,8 +110,14 @@ class FastReader {
     return this.text.slice(this.starts[i], this.ends[i]);
   }
 
+  /** Counts one value against the file's budget (keys are not values). */
   private count(): void {
-    if (++this.nodes > this.maxNodes) throw BAIL;
+    if (++this.budget.used > this.budget.max) throw new Abort(tooManyValues(this.budget, this.line + 1, this.col + 1));
+  }
+
+  /** Opens a collection at (line, column) (0-based), refusing nesting beyond MAX_YAML_DEPTH. */
+  private enter(line: number, column: number): void {
+    if (++this.depth > MAX_YAML_DEPTH) throw new Abort(tooDeep(this.budget.file, line + 1, column + 1));
   }
 
   read(): FastDoc[] {
@@ -148,7 +156,9 @@ class FastReader {
       }
       this.line = i;
       this.col = ind;
+      this.depth = 0;
       const offset = s + ind;
+      const usedBefore = this.budget.used;
       try {
         const value = this.block(-1);
         // After a document's root node only blank lines, comments or markers may follow.
@@ -161,7 +171,9 @@ class FastReader {
         if (value !== null) docs.push(this.rec ? { value, index, offset, node: this.node } : { value, index, offset });
       } catch (err) {
         if (!(err instanceof Bail)) throw err;
-        // This document goes to the complete reader: up to the next marker line.
+        // This document goes to the complete reader (which counts its values again):
+        // up to the next marker line.
+        this.budget.used = usedBefore;
         let j = i + 1;
         while (j < nLines && !this.isMarker(j)) j++;
         docs.push({ value: null, index, offset: s, end: j < nLines ? this.starts[j] : t.length });
@@ -258,6 +270,7 @@ class FastReader {
     const t = this.text;
     const obj: JsonObject = {};
     this.count();
+    this.enter(this.line, this.col);
     const node: PNode | undefined = this.rec ? { kind: 'map', line: this.line + 1, column: this.col + 1, pairs: [] } : undefined;
     for (;;) {
       const s = this.starts[this.line];
@@ -285,12 +298,12 @@ class FastReader {
         after = k + 1;
       }
       if (hasOwn.call(obj, key)) throw BAIL;
-      this.count();
       setKey(obj, key, this.value(after, e, indent, true));
       if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
       if (ind < 0 || ind < indent) {
         this.node = node;
+        this.depth--;
         return obj;
       }
       if (ind > indent) throw BAIL;
@@ -306,6 +319,7 @@ class FastReader {
     const t = this.text;
     const arr: Json[] = [];
     this.count();
+    this.enter(this.line, this.col);
     const node: PNode | undefined = this.rec ? { kind: 'seq', line: this.line + 1, column: this.col + 1, items: [] } : undefined;
     for (;;) {
       const s = this.starts[this.line];
@@ -339,12 +353,14 @@ class FastReader {
       const ind = this.nextContent();
       if (ind < 0 || ind < indent) {
         this.node = node;
+        this.depth--;
         return arr;
       }
       if (ind > indent) throw BAIL;
       const p2 = this.starts[this.line] + ind;
       if (!(t.charCodeAt(p2) === 45 && (p2 + 1 >= this.ends[this.line] || t.charCodeAt(p2 + 1) === 32))) {
         this.node = node;
+        this.depth--;
         return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
       }
     }
@@ -624,6 +640,7 @@ class FastReader {
     const isMap = open === 123;
     const close = isMap ? 125 : 93;
     this.count();
+    this.enter(this.line, p - this.starts[this.line]);
     const arr: Json[] = [];
     const obj: JsonObject = {};
     const ls = this.starts[this.line];
@@ -639,6 +656,7 @@ class FastReader {
     skipSpaces();
     if (t.charCodeAt(i) === close) {
       this.node = node;
+      this.depth--;
       return { value: isMap ? obj : arr, end: i + 1 };
     }
     for (;;) {
@@ -689,6 +707,7 @@ class FastReader {
       }
       if (d === close) {
         this.node = node;
+        this.depth--;
         return { value: isMap ? obj : arr, end: i + 1 };
       }
       throw BAIL;
@@ -698,7 +717,7 @@ class FastReader {
   private flowScalar(i: number, e: number, isKey: boolean): { value: Json; end: number; plain: boolean; raw: string } {
     const t = this.text;
     const c = t.charCodeAt(i);
-    this.count();
+    if (!isKey) this.count();
     if (c === 34 || c === 39) {
       const end = this.quotedEnd(i, e);
       if (end < 0) throw BAIL;
@@ -795,13 +814,22 @@ class FastReader {
   }
 }
 
-/** The fast reader's documents, or undefined when the complete reader must run. */
-export function fastParse(text: string, maxNodes = MAX_YAML_NODES): FastDoc[] | undefined {
+/**
+ * The fast reader's documents, or undefined when the complete reader must run. Throws
+ * Abort (KF1012) when the file holds more values than its budget or nests too deep.
+ * `limit` is the file's budget (shared with the complete reader) or its size.
+ */
+export function fastParse(text: string, limit: Budget | number = MAX_YAML_NODES): FastDoc[] | undefined {
   if (text.indexOf('\t') >= 0 && /^[ ]*\t/m.test(text)) return undefined;
+  const budget = typeof limit === 'number' ? { file: '', used: 0, max: limit } : limit;
+  const before = budget.used;
   try {
-    return new FastReader(text, maxNodes).read();
+    return new FastReader(text, budget).read();
   } catch (e) {
-    if (e instanceof Bail || e instanceof RangeError) return undefined;
+    if (e instanceof Bail || e instanceof RangeError) {
+      budget.used = before;
+      return undefined;
+    }
     throw e;
   }
 }
@@ -829,9 +857,10 @@ export function parseWithPositions(text: string, maxNodes = MAX_YAML_NODES): Pos
   if (text.indexOf('\0') >= 0 || findControl(text) >= 0 || MARKER_LINE_RE.test(text)) return undefined;
   let docs: FastDoc[];
   try {
-    docs = new FastReader(text, maxNodes, true).read();
+    docs = new FastReader(text, { file: '', used: 0, max: maxNodes }, true).read();
   } catch (e) {
-    if (e instanceof Bail || e instanceof RangeError) return undefined;
+    // Too large or too deep (Abort): the complete reader reports it.
+    if (e instanceof Bail || e instanceof RangeError || e instanceof Abort) return undefined;
     throw e;
   }
   if (docs.length > 1) return undefined;

@@ -30,8 +30,8 @@
  * 6902 patch touches keeps its YAML value here (Kustomize applies its folded-writer
  * round trip to it then).
  */
-import type { Result } from '../../types.js';
-import { checkSeparators, checkText, decodeUtf8, MAX_YAML_NODES, type YamlDoc, type YamlLimits } from './common.js';
+import type { Diagnostic, Result } from '../../types.js';
+import { Abort, type Budget, checkSeparators, checkText, decodeUtf8, MAX_YAML_NODES, type YamlDoc, type YamlLimits } from './common.js';
 import { parseComplete } from './complete.js';
 import { fastParse } from './fast.js';
 
@@ -89,7 +89,15 @@ function readDocuments(input: string | Uint8Array, file: string, limits: YamlLim
   if (bad) return { value: undefined, diagnostics: [bad] };
   // A BOM that starts a `---`-separated piece is skipped as at the start of a file.
   if (text.indexOf('\ufeff') >= 0) text = text.replace(/(\n---[^\n]*\n)\ufeff/g, '$1');
-  const fast = fastParse(text, limits.maxNodes ?? MAX_YAML_NODES);
+  // One count of values for the whole file, whichever reader reads each document.
+  const budget: Budget = { file, used: 0, max: limits.maxNodes ?? MAX_YAML_NODES };
+  let fast: ReturnType<typeof fastParse>;
+  try {
+    fast = fastParse(text, budget);
+  } catch (e) {
+    if (e instanceof Abort) return { value: undefined, diagnostics: [e.diagnostic], text };
+    throw e;
+  }
   if (fast) {
     const out: YamlDoc[] = [];
     let line = 1;
@@ -109,11 +117,20 @@ function readDocuments(input: string | Uint8Array, file: string, limits: YamlLim
       // A document the fast reader does not handle: the complete reader reads it alone.
       // (It starts at a line start, so columns need no shift.) On any problem the whole
       // text is read again so that diagnostics carry exact positions.
-      const part = parseComplete(text.slice(d.offset, d.end), file, limits);
+      const part = parseComplete(text.slice(d.offset, d.end), file, limits, budget);
+      // A limit reached (KF1012) is reported where the part says, not by reading the whole
+      // text again (which would count from zero, and costs memory on a huge file).
+      if (!part.value && part.diagnostics.some((x) => x.code === 'KF1012')) return { value: undefined, diagnostics: part.diagnostics.map((x) => shifted(x, line - 1)), text };
       if (!part.value || part.value.length > 1) return { ...parseComplete(text, file, limits), text };
       for (const p of part.value) out.push({ value: p.value, index: d.index, line: line + p.line - 1, column: p.column });
     }
     return { value: out, diagnostics: [], text };
   }
   return { ...parseComplete(text, file, limits), text };
+}
+
+/** A diagnostic of a part of the text that starts at a line start, placed in the whole text. */
+function shifted(d: Diagnostic, lines: number): Diagnostic {
+  const at = d.location;
+  return at && at.line !== undefined ? { ...d, location: { ...at, line: at.line + lines } } : d;
 }
