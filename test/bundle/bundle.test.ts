@@ -1,0 +1,90 @@
+/**
+ * Issue 15: the shipped CLI is the bundle that scripts/bundle.mjs makes (package.json `bin`
+ * and the npm scripts run dist/kforge/kforge.js). Bundled into a temp dir here, so that the
+ * test needs no `npm run prepare`: it must print what the compiled modules print, find the
+ * package's files from its own location (environment definitions, package.json), and keep
+ * stack traces readable (source maps) under KFORGE_DEBUG.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { repoRoot } from '../helpers.js';
+
+const ROOT = repoRoot();
+const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
+let out = '';
+
+test.before(() => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bundle-'));
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs')], { encoding: 'utf8', env: { ...process.env, KFORGE_BUNDLE_OUT: out } });
+  assert.is(r.status, 0, r.stderr);
+});
+
+test.after(() => {
+  if (out) fs.rmSync(out, { recursive: true, force: true });
+});
+
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', KFORGE_TODAY: '2024-01-01', ...env };
+  delete e.GITHUB_ACTIONS;
+  if (!('KFORGE_DEBUG' in env)) delete e.KFORGE_DEBUG;
+  return spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8', env: e, maxBuffer: 64 * 1024 * 1024 });
+}
+
+test('the bundle is a launcher, one entry module and lazy chunks, with source maps', () => {
+  const files = fs.readdirSync(out);
+  assert.ok(files.includes('kforge.js') && files.includes('main.js') && files.includes('main.js.map'), files.join(' '));
+  for (const f of files.filter((x) => x.endsWith('.js'))) assert.ok(files.includes(`${f}.map`) || f === 'kforge.js', `${f} has a source map`);
+  assert.match(fs.readFileSync(path.join(out, 'kforge.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  assert.match(fs.readFileSync(path.join(out, 'kforge.js'), 'utf8'), /enableCompileCache\?\.\(\)/);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+  assert.is(pkg.bin.kforge, 'dist/kforge/kforge.js');
+  for (const s of ['build', 'render', 'check', 'diff', 'bootstrap']) assert.match(pkg.scripts[s], /^node dist\/kforge\/kforge\.js /, s);
+  assert.match(pkg.scripts.prepare, /scripts\/bundle\.mjs/);
+});
+
+test('build: the bundle prints exactly what the compiled modules print (each environment of the repository)', () => {
+  for (const env of ['dev', 'staging', 'prod']) {
+    const a = run(path.join(out, 'kforge.js'), ['build', `overlays/${env}`]);
+    const b = run(CLI, ['build', `overlays/${env}`]);
+    assert.is(a.status, 0, a.stderr);
+    assert.is(a.stdout, b.stdout, env);
+  }
+});
+
+test('check and render --out run from the bundle (environment definitions load from dist/)', () => {
+  const a = run(path.join(out, 'kforge.js'), ['check', 'prod']);
+  const b = run(CLI, ['check', 'prod']);
+  assert.is(a.status, b.status, a.stderr);
+  assert.is(a.stdout.replace(/\d+ ms/g, ''), b.stdout.replace(/\d+ ms/g, ''));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bundle-out-'));
+  try {
+    const r = run(path.join(out, 'kforge.js'), ['render', 'dev', '--out', dir, '--allow-dirty']);
+    assert.is(r.status, 0, r.stderr);
+    assert.ok(fs.readdirSync(dir, { recursive: true }).length > 0, 'files written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('usage, unknown command and a user error keep their exit codes and carry no stack trace', () => {
+  assert.is(run(path.join(out, 'kforge.js'), ['--help']).status, 0);
+  assert.is(run(path.join(out, 'kforge.js'), ['frobnicate']).status, 2);
+  const r = run(path.join(out, 'kforge.js'), ['build', 'no/such/dir']);
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /error KF1002/);
+  assert.not.match(r.stderr, /\n\s+at /);
+});
+
+test('KFORGE_DEBUG: a stack trace from the bundle names the TypeScript source (source maps)', () => {
+  const main = pathToFileURL(path.join(out, 'main.js')).href;
+  const code = `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(main)}); try { m.printDiagnostics(null, { out() {}, err() {}, color: false }); } catch (e) { console.log(e.stack); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.match(r.stdout, /compiler\/cli-util\.ts:\d+:\d+/, r.stdout + r.stderr);
+});
+
+test.run();
