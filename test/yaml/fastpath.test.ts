@@ -75,6 +75,26 @@ test('mutated fixtures: fast and complete readers agree (values and diagnostics)
   }
 });
 
+test('flow collections as sequence items and document roots stay on the fast path (issue 15), same values', () => {
+  const flows = [
+    'a:\n- {b: c}\n- [1, 2]\n',
+    '{a: b}\n',
+    '[a, b]\n',
+    'a:\n  - {x: 1, y: [2, 3]}\n',
+    '- [a]\n- {b: [c, {d: e}]}\n',
+    '- {a: b} # c\n',
+    'envFrom:\n- {configMapRef: {name: web-config}}\nports: [{name: http, containerPort: 8080}]\n',
+    'spec:\n  containers:\n  - {name: main, image: "nginx:1.27"}\n  - name: side\n    args: [--x, "y"]\n',
+  ];
+  for (const t of flows) {
+    const r = fastParse(t);
+    assert.ok(r && r.every((d) => d.end === undefined), `fast reader takes ${JSON.stringify(t)}`);
+    assert.is(show(parseYamlDocuments(t, 'x.yaml')), show(parseComplete(t, 'x.yaml')), t);
+  }
+  // a flow collection used as a key is still refused (by the complete reader)
+  for (const t of ['- {a: b}: c\n', '{a: b}: c\n', '- {a: b} x\n']) assert.is(show(parseYamlDocuments(t, 'x.yaml')), show(parseComplete(t, 'x.yaml')), t);
+});
+
 test('multi-line quoted and plain scalars: fast and complete readers agree', () => {
   let seed = 777;
   const rnd = () => {

@@ -228,6 +228,8 @@ class FastReader {
     const t = this.text;
     const e = this.ends[this.line];
     const c = t.charCodeAt(p);
+    // A flow collection (`- {a: b}`, `[x]`): a value (as a key, `{a: b}: c`, it is refused later).
+    if (c === 123 || c === 91) return false;
     if (c === 34 || c === 39) {
       const q = this.quotedEnd(p, e);
       if (q < 0) return false;
