@@ -7,12 +7,16 @@
  *   npm run bench -- --sizes 100,500   # other sizes
  *   npm run bench -- --runs 5 --kubectl-max 500
  *   npm run bench -- --sizes 100 --publish-sizes 5000 --render-runs 5   (the render table)
+ *   npm run bench -- --shapes 0        # without the table of shapes (shapes.ts)
+ *   npm run bench -- --flow 2000 --synthetic 5000   # sizes of the shapes' trees
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { repoRoot } from '../helpers.js';
+import { parseAllDocuments } from 'yaml';
+import { benchShapes, shapeTable } from './shapes.js';
 import { writeBenchTree } from './tree.js';
 
 function arg(name: string, def: string): string {
@@ -26,7 +30,9 @@ const runs = Number(arg('runs', '5'));
 const kubectlMax = Number(arg('kubectl-max', '500'));
 const kubectlRuns = Number(arg('kubectl-runs', '3'));
 const renderRuns = Number(arg('render-runs', '3'));
-const cli = path.join(repoRoot(), 'dist', 'compiler', 'cli.js');
+// The shipped bin (the bundle) when `npm run prepare` made it, else the compiled modules.
+const bundled = path.join(repoRoot(), 'dist', 'kforge', 'kforge.js');
+const cli = fs.existsSync(bundled) ? bundled : path.join(repoRoot(), 'dist', 'compiler', 'cli.js');
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 const hasTime = fs.existsSync('/usr/bin/time');
 
@@ -55,6 +61,20 @@ function timeRun(cmd: string, args: string[]): { secs: number; rssMiB: number; b
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bench-'));
+if (arg('shapes', '1') !== '0') {
+  const shapeRows = benchShapes(tmp, {
+    runs,
+    kubectlRuns,
+    kforge: [process.execPath, cli],
+    hasKubectl,
+    kubectlMax: Number(arg('shapes-kubectl-max', '100')),
+    synthetic: Number(arg('synthetic', '5000')),
+    flow: Number(arg('flow', '2000')),
+    parse: (t) => parseAllDocuments(t).map((d) => d.toJSON() as unknown),
+  });
+  console.log(`Shapes of real repositories (${path.relative(repoRoot(), cli)}; medians of ${runs} runs, kubectl ${kubectlRuns}), whole process, on ${os.cpus().length} cores\n`);
+  console.log(shapeTable(shapeRows) + '\n');
+}
 const rows: string[] = [];
 rows.push('| N | resources | output | kforge median | kforge peak RSS | kubectl kustomize median | ratio |');
 rows.push('|---|---|---|---|---|---|---|');
