@@ -1,11 +1,13 @@
 /**
  * The fast line reader. Most Kubernetes YAML uses a small part of the language: block
- * mappings and sequences, one-line plain and quoted scalars, literal blocks, small
- * one-line flow collections and comments. This reader handles exactly that, in one
- * pass over the lines, and gives up (returns undefined) on anything else — anchors,
- * tags, folded blocks, multi-line flow or quoted scalars, odd indentation, duplicate
- * keys, errors — in which case the complete reader (complete.ts) runs. Its results are
- * checked against the complete reader in test/yaml/fastpath.test.ts.
+ * mappings and sequences, one-line plain and quoted scalars, literal blocks, one-line
+ * flow collections (as values, sequence items or whole documents) and comments. This
+ * reader handles exactly that, in one pass over the lines, and gives up on anything
+ * else — anchors, tags, folded blocks, multi-line flow collections, odd indentation,
+ * duplicate keys, errors — in which case the complete reader (complete.ts) runs for that
+ * document. Its results are checked against the complete reader in
+ * test/yaml/fastpath.test.ts. Limits are not given up on: more values than the file's
+ * budget, or nesting beyond MAX_YAML_DEPTH, is KF1012 at once (common.ts).
  */
 import type { Json, JsonObject } from '../../types.js';
 import { Abort, type Budget, findControl, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, setKey, tooDeep, tooManyValues } from './common.js';
