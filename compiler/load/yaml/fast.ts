@@ -718,7 +718,7 @@ class FastReader {
     }
   }
 
-  private flowScalar(i: number, e: number, isKey: boolean): { value: Json; end: number; plain: boolean; raw: string } {
+  private flowScalar(i: number, e: number, isKey: boolean): { value: Json; end: number; plain: boolean } {
     const t = this.text;
     const c = t.charCodeAt(i);
     if (!isKey) this.count();
@@ -727,7 +727,7 @@ class FastReader {
       if (end < 0) throw BAIL;
       const s = this.quoted(i, end);
       if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, s, s);
-      return { value: s, end, plain: false, raw: t.slice(i, end) };
+      return { value: s, end, plain: false };
     }
     let j = i;
     for (; j < e; j++) {
@@ -740,11 +740,11 @@ class FastReader {
     while (pe > i && t.charCodeAt(pe - 1) === 32) pe--;
     const s = t.slice(i, pe);
     if (s.length === 0 || !this.plainOk(s, true) || s.indexOf(':') >= 0) throw BAIL;
-    if (isKey) return { value: s, end: pe, plain: true, raw: s };
+    if (isKey) return { value: s, end: pe, plain: true };
     const r = resolvePlain(s);
     if (r === MERGE || r === NOT_JSON) throw BAIL;
     if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, typeof r === 'string' ? s : (r as PNode['value']), s, false, true);
-    return { value: r, end: pe, plain: true, raw: s };
+    return { value: r, end: pe, plain: true };
   }
 
   /** A literal block scalar whose `|` is at q on the current line. */
