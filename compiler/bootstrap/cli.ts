@@ -117,6 +117,7 @@ export async function resolveEnvironments(repoDir: string, names: string[], dist
         branch: syncBranchOf(env),
         ...(env.deployPath ? { deployPath: env.deployPath } : {}),
         ...(env.signatureKeys?.length ? { signatureKeys: env.signatureKeys } : {}),
+        ...(env.promoteByPullRequest && !env.deployBranch ? { promotedByPullRequest: true } : {}),
       });
       continue;
     }

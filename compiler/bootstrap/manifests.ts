@@ -50,6 +50,8 @@ export interface BootstrapEnv {
   namespace?: string;
   /** GnuPG key IDs the cluster accepts on deploy commits (the environment's `signatureKeys`). */
   signatureKeys?: string[];
+  /** Promoted by pull request: the branch's head is a merge commit the Git host makes. */
+  promotedByPullRequest?: boolean;
   /** What the environment renders (default: nothing known). */
   inventory?: Inventory;
 }

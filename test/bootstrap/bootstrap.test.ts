@@ -20,7 +20,7 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const temps: string[] = [];
 const SERVER = 'https://kubernetes.default.svc';
 // Any 16-hex-digit key ID: bootstrap never needs the key itself.
-const KEY = '4aee18f83afdeb23';
+const KEY = 'a1b2c3d4e5f60718';
 const FPR = '5DE3E0509C47EA3CF04A42D34AEE18F83AFDEB24';
 
 function git(dir: string, ...args: string[]): string {
@@ -279,6 +279,23 @@ test('signatureKeys: AppProject signatureKeys (keyID, upper case) and Flux verif
   assert.equal(repos['kforge-prod'].spec.verify, { mode: 'HEAD', secretRef: { name: 'kforge-prod-signing-keys' } });
   assert.not.ok('verify' in repos['kforge-dev'].spec);
   assert.match(out, /create secret generic kforge-prod-signing-keys/);
+});
+
+test('signed and promoted by pull request: a warning that the cluster checks the Git host\'s merge commit', async () => {
+  const repo = makeRepo();
+  const dist = compileEnv(repo, 'prod', { signatureKeys: [KEY], promoteByPullRequest: true });
+  let err = '';
+  let out = '';
+  assert.is(await runBootstrap(['argocd', '--stdout', '--env', 'prod'], { out: (s) => (out += s), err: (s) => (err += s) }, { repoDir: repo, distDir: dist }), 0, err);
+  assert.match(err, /warning KF4201: environment prod: promoted by pull request: the cluster verifies the merge commit on environments\/prod/);
+  assert.is(docsOf(out)[1].spec.generators[0].git.revision, 'environments/prod', 'the PR target, not -next');
+  const withHostKey = await bootstrap({
+    repoDir: repo,
+    target: 'flux',
+    envs: [{ name: 'prod', branch: 'environments/prod', signatureKeys: [KEY, '4AEE18F83AFDEB23'.toLowerCase().padStart(40, '0')], promotedByPullRequest: true }],
+    stdout: true,
+  });
+  assert.equal(withHostKey.diagnostics, []);
 });
 
 test('invalid signatureKeys are a KF4001 environment diagnostic at the definition', async () => {
