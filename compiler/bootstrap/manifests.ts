@@ -216,7 +216,7 @@ export function fluxKustomizations(env: BootstrapEnv, o: ManifestOptions): JsonO
     const spec: JsonObject = {
       interval: '10m',
       retryInterval: '2m',
-      timeout: '5m',
+      timeout: '10m',
       sourceRef: { kind: 'GitRepository', name: resourceName(env.name) },
       path: `./${dp ? `${dp}/` : ''}${a.name}`,
       prune: true,
