@@ -221,6 +221,10 @@ test('argocd: destinations are the namespaces the render uses, including Namespa
   const [p2, a2] = docsOf(other.stream!);
   assert.equal(p2.spec.destinations, [{ server: 'https://eu.example.com', namespace: 'kforge-dev' }]);
   assert.is(a2.spec.template.spec.destination.server, 'https://eu.example.com');
+  let out = '';
+  let err = '';
+  assert.is(await runBootstrap(['argocd', '--stdout', '--env', 'dev', '--server=https://eu.example.com'], { out: (s) => (out += s), err: (s) => (err += s) }, { repoDir: repo }), 0, err);
+  assert.equal(docsOf(out)[0].spec.destinations, [{ server: 'https://eu.example.com', namespace: 'kforge-dev' }]);
 });
 
 test('flux: one Kustomization per app of the render; dependsOn only on the apps holding its Namespace and CRD', async () => {
