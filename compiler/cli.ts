@@ -22,8 +22,8 @@ commands:
   build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build)
   check ENV|DIR    build and run the policy checks (--format text|json|sarif, --baseline FILE)
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
-  bootstrap argocd|flux  write the ApplicationSet (Argo CD) or GitRepository + Kustomization (Flux)
-                   that sync the deploy branches (--stdout, --repo-url URL, --out DIR)
+  bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
+                   per app (Flux) that sync the deploy branches (--stdout, --check, --repo-url URL, --out DIR)
   diff ENV         the rendered change against the deploy branch (--against REF, --all, --envs FROM TO,
                    --format text|markdown|json); exit 1 when something changes
 

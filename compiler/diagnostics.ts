@@ -70,6 +70,8 @@ export const CODES = {
   KF4106: 'severity override of a locked check ignored',
   KF4107: 'invalid baseline file',
   KF4108: 'policy check failed (internal error)',
+  // bootstrap (the cluster objects written for an environment)
+  KF4201: 'the cluster objects cannot cover what the environment renders (warning)',
   // publish
   KF5001: 'working tree is dirty',
   KF5002: 'deploy branch diverged from source',
