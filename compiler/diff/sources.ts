@@ -62,9 +62,8 @@ export interface DiffBase {
 /** The label, JSON base and header lines of a resolved deploy branch. */
 export function describeDeployBase(at: DeployRef): { base: DiffBase; notes: string[] } {
   if (at.source === 'missing' || !at.ref || !at.commit) {
-    const where = at.remote ? `neither on ${at.remote} nor locally` : 'not in this repository, and there is no remote';
     const label = `${at.branch} (no deploy branch yet: everything is new)`;
-    return { base: { ref: null, commit: null, source: 'missing', label }, notes: [`no deploy branch yet: everything is new (${at.branch} exists ${where})`] };
+    return { base: { ref: null, commit: null, source: 'missing', label }, notes: [`no deploy branch yet: everything is new (${at.branch} was not found${at.remote ? ` on ${at.remote} or` : ''} locally)`] };
   }
   const short = shortRefName(at.ref);
   const how =

@@ -159,13 +159,17 @@ export async function resolveDeployRefs(repoDir: string, branches: string[], opt
         }
       } else {
         ref = { branch: b, ...(hasRemote ? { remote } : {}), source: 'missing', ...(absent.has(b) ? { absentOnRemote: true } : {}) };
-        const where = hasRemote ? (fetchFailed !== undefined ? `neither locally nor as ${shortRefName(tracking)} (and ${remote} could not be asked)` : `neither on ${remote} nor locally`) : 'locally (and there is no remote)';
-        ds.push(
-          diag('KF6002', `deploy branch ${b} exists ${where}: no deploy branch yet, everything is new`, {
-            severity: 'warning',
-            hint: `render it first: npm run render -- ${env}${hasRemote ? ` --push${remoteFlag}` : ''}${hasRemote ? '' : ' (or fetch the branch from the remote that has it and pass --remote NAME)'}`,
-          }),
-        );
+        const asked = hasRemote && opts.fetch !== false && fetchFailed === undefined;
+        const render = `npm run render -- ${env}${hasRemote ? ` --push${remoteFlag}` : ''}`;
+        const [where, hint] = asked
+          ? [`neither on ${remote} nor locally`, `render it first: ${render}`]
+          : hasRemote
+            ? [
+                `neither locally nor as ${shortRefName(tracking)} (${remote} was not asked${fetchFailed !== undefined ? ': the fetch failed' : ''})`,
+                `${fetchFailed !== undefined ? `fetch it when ${remote} is reachable (git fetch ${remote})` : 'leave out --no-fetch to ask the remote'}, or render it first: ${render}`,
+              ]
+            : [`nowhere in this repository (and there is no remote "${remote}")`, `render it first: ${render}`];
+        ds.push(diag('KF6002', `deploy branch ${b} exists ${where}: no deploy branch yet, everything is new`, { severity: 'warning', hint }));
       }
       out.set(b, ref);
     }
