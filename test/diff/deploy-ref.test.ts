@@ -78,13 +78,16 @@ function ciClone(name: string, depth?: number): string {
   git(dir, 'init', '-q');
   git(dir, 'remote', 'add', 'origin', bare);
   if (depth) {
-    // what actions/checkout runs for fetch-depth: 1 (the commit only, under the PR's ref)
+    // what actions/checkout runs on a pull request with fetch-depth: 1 (src/ref-helper.ts getRefSpec):
+    // the merge commit alone, under refs/remotes/pull/N/merge, checked out detached
     const sha = git(bare, 'rev-parse', 'refs/heads/main').trim();
-    git(dir, 'fetch', '-q', '--no-tags', `--depth=${depth}`, 'origin', `+${sha}:refs/remotes/origin/main`);
+    git(dir, 'fetch', '-q', '--no-tags', '--prune', '--no-recurse-submodules', `--depth=${depth}`, 'origin', `+${sha}:refs/remotes/pull/7/merge`);
+    git(dir, 'checkout', '-q', '--detach', 'refs/remotes/pull/7/merge');
   } else {
-    git(dir, 'fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*');
+    // fetch-depth: 0 (getRefSpecForAllHistory): every branch as refs/remotes/origin/*
+    git(dir, 'fetch', '-q', '--prune', 'origin', '+refs/heads/*:refs/remotes/origin/*');
+    git(dir, 'checkout', '-q', '--detach', 'origin/main');
   }
-  git(dir, 'checkout', '-q', '--detach', 'origin/main');
   fs.rmSync(path.join(dir, '.git', 'FETCH_HEAD'), { force: true });
   linkBuild(dir);
   return dir;
@@ -154,12 +157,13 @@ test('CI layout (fetch-depth 0: refs/remotes/origin/*, detached HEAD): diff prod
 test('shallow CI layout (fetch-depth 1: the checked-out commit only): the fetch brings the deploy branch', async () => {
   const ci = ciClone('shallow', 1);
   assert.is(git(ci, 'rev-parse', '--is-shallow-repository').trim(), 'true');
-  assert.equal(refs(ci), ['refs/remotes/origin/main']);
+  assert.equal(refs(ci), ['refs/remotes/pull/7/merge']);
   const r = await kforge(ci, 'diff', 'prod', '--format', 'json');
   assert.is(r.code, 1, show(r));
   const [d] = JSON.parse(r.stdout) as JsonDiff[];
   assertRealChange(d, r);
-  assert.equal(refs(ci), [`refs/remotes/origin/${BRANCH}`, 'refs/remotes/origin/main']);
+  assert.equal(refs(ci), [`refs/remotes/origin/${BRANCH}`, 'refs/remotes/pull/7/merge']);
+  assert.is(git(ci, 'rev-list', '--count', `refs/remotes/origin/${BRANCH}`).trim(), '1', 'the tip alone');
   assert.is(git(ci, 'rev-parse', `refs/remotes/origin/${BRANCH}`).trim(), rendered1);
 });
 

@@ -38,9 +38,12 @@ function ciClone(remote: string, depth?: number): string {
   const dir = tmp();
   git(dir, 'init', '-q');
   git(dir, 'remote', 'add', 'origin', remote);
-  if (depth) git(dir, 'fetch', '-q', '--no-tags', `--depth=${depth}`, 'origin', `+${git(remote, 'rev-parse', 'main').trim()}:refs/remotes/origin/main`);
-  else git(dir, 'fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*');
-  git(dir, 'checkout', '-q', '--detach', 'origin/main');
+  // the refspecs of actions/checkout on a pull request (src/ref-helper.ts): fetch-depth 1 fetches the
+  // merge commit alone into refs/remotes/pull/N/merge, fetch-depth 0 every branch as refs/remotes/origin/*
+  const pull = 'refs/remotes/pull/7/merge';
+  if (depth) git(dir, 'fetch', '-q', '--no-tags', `--depth=${depth}`, 'origin', `+${git(remote, 'rev-parse', 'main').trim()}:${pull}`);
+  else git(dir, 'fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*', `+main:${pull}`);
+  git(dir, 'checkout', '-q', '--detach', pull);
   fs.rmSync(path.join(dir, '.git', 'FETCH_HEAD'), { force: true });
   return dir;
 }
@@ -80,7 +83,7 @@ test('CI layout: fetched into refs/remotes/origin/B; no local branch, no FETCH_H
 test('shallow CI layout (fetch-depth 1): the fetch brings the deploy branch (its tip only)', async () => {
   const { remote, deploy } = await rendered();
   const ci = ciClone(remote, 1);
-  assert.equal(refs(ci), ['refs/remotes/origin/main']);
+  assert.equal(refs(ci), ['refs/remotes/pull/7/merge']);
   const r = await resolveDeployRef(ci, B);
   assert.equal(r.value, { branch: B, remote: 'origin', source: 'remote', ref: TRACKING, commit: deploy });
   assert.ok(git(ci, 'cat-file', '-p', `${deploy}:web/manifest.yaml`).includes('value: "1"'));
