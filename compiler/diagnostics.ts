@@ -81,6 +81,9 @@ export const CODES = {
   KF5006: 'policy errors block publishing',
   // diff
   KF6001: 'diff reference not found',
+  KF6002: 'deploy branch not found',
+  KF6003: 'cannot fetch the deploy branch from the remote',
+  KF6004: 'local deploy branch differs from the remote one',
   // internal
   KF9001: 'internal error',
 } as const;

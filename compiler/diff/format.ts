@@ -13,6 +13,10 @@ export interface EnvDiff {
   head: string;
   changes: ChangeSet;
   policy?: { errors: number; warnings: number; waived: number };
+  /** JSON `base` when set (sources.ts DiffBase: ref, commit, source, label); else the `base` label. */
+  baseInfo?: object;
+  /** Lines under the environment's header in text (which ref and commit were compared). */
+  notes?: string[];
 }
 
 /** The HTML marker that lets CI update one comment in place. */
@@ -68,6 +72,7 @@ export function formatTerminal(diffs: EnvDiff[], color: boolean): string {
   for (const d of diffs) {
     const k = d.changes.counts;
     out.push(c('1', `${d.env}: ${d.base} → ${d.head}`) + `  (+${k.added} ~${k.changed} -${k.removed}, ${k.unchanged} unchanged)`);
+    for (const n of d.notes ?? []) out.push(`  ${n}`);
     for (const r of d.changes.risks) out.push(`  ${r.level === 'high' ? c('31;1', 'risk') : r.level === 'medium' ? c('33', 'risk') : c('36', 'note')}: ${r.message}`);
     let app: string | undefined;
     for (const ch of d.changes.changes) {
@@ -86,7 +91,7 @@ export function formatTerminal(diffs: EnvDiff[], color: boolean): string {
 
 export function formatJson(diffs: EnvDiff[]): string {
   return JSON.stringify(
-    diffs.map((d) => ({ environment: d.env, base: d.base, head: d.head, counts: d.changes.counts, policy: d.policy ?? null, risks: d.changes.risks, changes: d.changes.changes })),
+    diffs.map((d) => ({ environment: d.env, base: d.baseInfo ?? d.base, head: d.head, counts: d.changes.counts, policy: d.policy ?? null, risks: d.changes.risks, changes: d.changes.changes })),
     null,
     2,
   ) + '\n';
