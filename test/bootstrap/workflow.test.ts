@@ -309,6 +309,13 @@ test('the diff step and the comment script in a CI-layout clone: one comment, th
       return md;
     };
     const md = runDiff();
+    // The comparison is with the remote's deploy branches (refs/remotes/origin/environments/*), not with nothing:
+    // the source changed greeting hello → bonjour, so each environment shows that one ConfigMap as changed.
+    assert.not.match(md, 'everything is new');
+    assert.match(md, 'origin/environments/dev@');
+    assert.match(md, 'origin/environments/prod@');
+    assert.match(md, /web-dev\/?web-settings|web-settings/);
+    assert.match(md, 'bonjour');
 
     // The comment step: the workflow's own script text, with a fake client. A human quoted the marker first.
     const script = String(wf.jobs.diff.steps.find((s) => s.uses?.startsWith('actions/github-script@'))!.with!.script);
