@@ -13,6 +13,7 @@
  *                                            backwards (a note naming a newer source commit stays)
  *     opts.push   also on the remote: fetch its notes ref, add the note on top, push with an exact lease
  *                 (`--force-with-lease=refs/notes/hydrator.metadata:<fetched>`), retry on a race
+ *                 (2 × retry.attempts, default 16: every environment shares the one notes ref)
  *
  * Writes go through git's own notes code on a temporary ref under refs/notes/kforge/ (so fan-out is
  * git's), then the real ref moves by compare-and-swap (`update-ref REF NEW OLD`): two renders writing
@@ -142,7 +143,8 @@ export async function hydratorNote(opts: NoteOptions): Promise<NoteResult> {
   const git = opts.git;
   // a dirty working tree is not the source commit: claim nothing about it
   if (opts.source.dirty) return { status: 'skipped', diagnostics: [] };
-  const attempts = Math.max(1, opts.retry?.attempts ?? 8);
+  // one notes ref for every environment (renders of several environments race for it): twice the branch's attempts
+  const attempts = Math.max(1, 2 * (opts.retry?.attempts ?? 8));
   if (!opts.push) return addLocal(git, opts, attempts);
 
   const remote = opts.remote ?? 'origin';

@@ -114,7 +114,7 @@ test('concurrent note pushes from four clones: each retries on the lease and no 
     dirty: false,
   });
   const results = await Promise.all(
-    clones.map((c, i) => hydratorNote({ git: new Git(c), commit: commits[i], source: src(commits[(i + 1) % 4]), push: true, retry: { attempts: 20, minDelayMs: 10, maxDelayMs: 100 } })),
+    clones.map((c, i) => hydratorNote({ git: new Git(c), commit: commits[i], source: src(commits[(i + 1) % 4]), push: true, retry: { attempts: 10, minDelayMs: 10, maxDelayMs: 100 } })),
   );
   for (const r of results) assert.is(r.status, 'added', JSON.stringify(r.diagnostics));
   for (let i = 0; i < 4; i++) assert.is(note(remote, commits[i]), `{"drySha":"${commits[(i + 1) % 4]}"}\n`);
