@@ -140,6 +140,16 @@ async function addLocal(git: Git, opts: NoteOptions, attempts: number): Promise<
  * gets the note on its own history otherwise).
  */
 export async function hydratorNote(opts: NoteOptions): Promise<NoteResult> {
+  // never throws for a git failure (the caller's branch is already published): a failed result instead
+  try {
+    return await noteOnce(opts);
+  } catch (e) {
+    if (!(e instanceof GitCommandError)) throw e;
+    return { status: 'failed', diagnostics: [diag('KF5005', `cannot write the hydrator note (${NOTES_REF}) on ${opts.commit.slice(0, 7)}`, { notes: e.message.split('\n').filter(Boolean).slice(0, 10) })] };
+  }
+}
+
+async function noteOnce(opts: NoteOptions): Promise<NoteResult> {
   const git = opts.git;
   // a dirty working tree is not the source commit: claim nothing about it
   if (opts.source.dirty) return { status: 'skipped', diagnostics: [] };

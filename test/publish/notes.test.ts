@@ -120,6 +120,16 @@ test('concurrent note pushes from four clones: each retries on the lease and no 
   for (let i = 0; i < 4; i++) assert.is(note(remote, commits[i]), `{"drySha":"${commits[(i + 1) % 4]}"}\n`);
 });
 
+test('a note git cannot write is a KF5005 result, not an exception', async () => {
+  const { dir, sha } = initSource(spec);
+  const source: SourceInfo = { repoURL: '', sha, ref: '', subject: 's', body: '', author: { name: 'Ada', email: 'a@example.com', date: '2024-01-01T00:00:00Z' }, committerDate: '2024-01-01T00:00:00Z', dirty: false };
+  const r = await hydratorNote({ git: new Git(dir), commit: 'refs/heads/no-such-branch', source });
+  assert.is(r.status, 'failed');
+  assert.equal(r.diagnostics.map((d) => d.code), ['KF5005']);
+  // a dirty render claims nothing
+  assert.is((await hydratorNote({ git: new Git(dir), commit: sha, source: { ...source, dirty: true } })).status, 'skipped');
+});
+
 test('a remote that refuses the notes ref: the publish fails with KF5003, the branch is pushed, a re-run adds the note', async () => {
   const { dir } = initSource(spec);
   const remote = bareRemote(dir);
