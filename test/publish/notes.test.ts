@@ -139,7 +139,7 @@ test('a remote that refuses the notes ref: the publish fails with KF5003, the br
   const c = clone(remote);
   const r1 = await publish({ repoDir: c, environment: prod, plan: planFrom(c, prod), push: true });
   assert.is(r1.status, 'failed');
-  assert.ok(r1.diagnostics.some((d) => d.code === 'KF5003' && /refs\/notes\/hydrator\.metadata/.test(d.message)), JSON.stringify(r1.diagnostics));
+  assert.equal(r1.diagnostics.map((d) => d.code), ['KF5003']);
   assert.is(revParse(remote, BRANCH), r1.commit);
   fs.rmSync(hook);
   const r2 = await publish({ repoDir: c, environment: prod, plan: planFrom(c, prod), push: true });
