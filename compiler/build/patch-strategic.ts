@@ -12,7 +12,8 @@
  * The walk, for a resource value R and a patch value P at the same place:
  * - any value with a non-null value of another node kind beside it (map / list / scalar):
  *   error (KF3005), as Kustomize ("wrong node kind");
- * - P null: the field is removed. R null and P absent: kept as null.
+ * - P null: the field is removed. R null and P absent: kept as null, unless R was written
+ *   bare (`key:`, load/bare-null.ts): kyaml drops those from every map it walks.
  * - scalars: P if present, else R. Lists without merge strategy (every list of an unknown
  *   kind, tolerations, args, envFrom, RBAC rules…): P replaces R verbatim (!) including a
  *   `{$patch: replace}` element, which is then printed.
@@ -32,6 +33,7 @@ import { diag } from '../diagnostics.js';
 import { modelForKind, shapeOf, fieldsOf, escapeSegment } from '../schema/models.js';
 import { kustomizeMerges, type MergeInfo } from '../schema/merge-keys.js';
 import { splitApiVersion } from '../types.js';
+import { isBareNull } from '../load/bare-null.js';
 
 const DIRECTIVE = '$patch';
 /** The walk's "remove this field / element". */
@@ -187,7 +189,8 @@ function walkMap(dest: JsonObject | null | undefined, origin: JsonObject | null 
   const keys = o && o !== base ? new Set([...Object.keys(base), ...Object.keys(o)]) : Object.keys(base);
   for (const k of keys) {
     const bv = base[k];
-    const v = walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
+    // kyaml keeps a resource's `key: null` the patch does not mention, but not a bare `key:`.
+    const v = bv === null && o?.[k] === undefined && isBareNull(base, k) ? CLEAR : walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
     if (v === CLEAR) {
       if (k in base || (out && k in out)) {
         out ??= { ...base };

@@ -33,6 +33,7 @@ import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { diag } from '../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Result } from '../types.js';
+import { copyBareNulls, markBareNull } from './bare-null.js';
 
 export interface YamlDoc {
   value: Json;
@@ -519,6 +520,7 @@ function cloneCounted(v: Json, ctx: WalkCtx, offset: number): Json {
   }
   const out: JsonObject = {};
   for (const k of Object.keys(v)) setKey(out, k, cloneCounted(v[k], ctx, offset));
+  copyBareNulls(v, out);
   return out;
 }
 
@@ -853,6 +855,7 @@ function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx, at:
         : at === At.Annotations ? At.Annotation
         : At.Other;
       setKey(obj, k, convert(vNode, ctx, next));
+      if (isEmptyPlain(vNode)) markBareNull(obj, k);
     }
   }
   if (merges) {
@@ -1618,7 +1621,9 @@ class FastReader {
       }
       if (hasOwn.call(obj, key)) throw BAIL;
       this.count();
-      setKey(obj, key, this.value(after, e, indent, true));
+      const v = this.value(after, e, indent, true);
+      setKey(obj, key, v);
+      if (v === null && this.bareAfter(after, e)) markBareNull(obj, key);
       if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
       if (ind < 0 || ind < indent) {
@@ -1680,6 +1685,14 @@ class FastReader {
         return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
       }
     }
+  }
+
+  /** Nothing but spaces (and maybe a comment) from p to the end of its line: a bare `key:`. */
+  private bareAfter(p: number, e: number): boolean {
+    const t = this.text;
+    let q = p;
+    while (q < e && t.charCodeAt(q) === 32) q++;
+    return q >= e || (t.charCodeAt(q) === 35 && q > p);
   }
 
   /**
