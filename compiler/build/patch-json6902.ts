@@ -178,10 +178,10 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
 }
 
 /**
- * Paths that do not exist in the model of the target's kind: KF3004, an error, with a
- * did-you-mean. Kustomize itself would print such a field, but the API server rejects
- * unknown fields (kubectl's default field validation is Strict), so `/spec/replicaz`
- * would only fail later, at apply time: kforge stops it here, where the line is known.
+ * Paths that do not exist in the model of the target's kind: KF3004, a warning, with a
+ * did-you-mean. The operation still applies, as Kustomize applies it (a field newer than
+ * the built-in models is normal); the API server may reject a misspelt one
+ * (`/spec/replicaz`) at apply time, so the warning points at the line now.
  * Unknown kinds (custom resources) and free-form fields (`any`/`object` in the model,
  * maps such as labels) are not checked.
  */
@@ -197,7 +197,7 @@ export function checkOpPaths(model: string | undefined, ops: Json, where: Source
       if (r.ok) continue;
       ds.push(
         diag('KF3004', `${field} ${p} of JSON 6902 operation ${i} does not exist in ${model}: no field ${JSON.stringify(r.bad)} under ${r.at || '/'}`, {
-          severity: 'error',
+          severity: 'warning',
           location: locOf(where, opLocations, i),
           pointer: p,
           hint: r.suggestion ? `did you mean ${r.suggestion}?` : `check the field names under ${r.at || '/'} in the ${model} API reference`,

@@ -84,7 +84,7 @@ test('validateOps: malformed patches are KF3003 at the op', () => {
   assert.equal(applyJson6902(cm(), ops as Json, where).diagnostics.length, 6);
 });
 
-test('checkOpPaths: unknown field is a KF3004 error with the corrected pointer', () => {
+test('checkOpPaths: unknown field is a KF3004 warning with the corrected pointer', () => {
   const ops: JsonObject[] = [
     { op: 'replace', path: '/spec/replica', value: 3 },
     { op: 'add', path: '/spec/template/spec/containers/0/env/-', value: {} },
@@ -93,8 +93,8 @@ test('checkOpPaths: unknown field is a KF3004 error with the corrected pointer',
   ];
   const ds = checkOpPaths('V1Deployment', ops as Json, where);
   assert.equal(ds.map((d) => [d.code, d.severity, d.pointer, d.hint]), [
-    ['KF3004', 'error', '/spec/replica', 'did you mean /spec/replicas?'],
-    ['KF3004', 'error', '/spec/template/spec/containers/0/imagee', 'did you mean /spec/template/spec/containers/0/image?'],
+    ['KF3004', 'warning', '/spec/replica', 'did you mean /spec/replicas?'],
+    ['KF3004', 'warning', '/spec/template/spec/containers/0/imagee', 'did you mean /spec/template/spec/containers/0/image?'],
   ]);
   assert.equal(checkOpPaths(undefined, ops as Json, where), []);
 });
