@@ -513,7 +513,9 @@ export function stringifyAnnotations(rm: ResourceMap): void {
 
 function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what: string): boolean {
   const missing: string[] = [];
-  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') missing.push('apiVersion');
+  // No apiVersion check: Kustomize accepts a resource without one (or with any value). Its
+  // id has an empty group and version, so it is no built-in kind (a Namespace gets a
+  // namespace, a ConfigMap is no name-reference target) but the transformers reach it.
   if (typeof v.kind !== 'string' || v.kind === '') missing.push('kind');
   const meta = v.metadata as Json;
   const name = meta && typeof meta === 'object' && !Array.isArray(meta) ? meta.name : undefined;
@@ -522,7 +524,7 @@ function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what
     ctx.diagnostics.push(
       diag('KF1010', `${what} at ${loc.file}:${loc.line} has no ${missing.join(', ')}`, {
         location: loc,
-        hint: `every Kubernetes object needs apiVersion, kind and metadata.name`,
+        hint: `every Kubernetes object needs kind and metadata.name`,
       }),
     );
     return false;
