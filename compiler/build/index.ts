@@ -128,6 +128,8 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     const printed = rm.all().filter((r) => !isLocalConfig(r));
     ctx.diagnostics.push(...checkWritable(printed));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    // Kustomize validates sortOptions at the root only (a base's are ignored).
+    if (k.sortOptions?.invalid) return { diagnostics: [...ctx.diagnostics, k.sortOptions.invalid] };
     const resources = sortResources(printed, k.sortOptions);
     finishBuildMetadata(resources, k.buildMetadata);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };

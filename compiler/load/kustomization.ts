@@ -1,4 +1,4 @@
-import type { JsonObject, SourceLocation } from '../types.js';
+import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
 import type { FieldSpec } from '../build/fieldspec.js';
 import type { VarDecl } from '../build/vars.js';
 
@@ -117,6 +117,12 @@ export interface SortOptions {
   order: 'legacy' | 'fifo';
   orderFirst?: string[];
   orderLast?: string[];
+  /**
+   * Why Kustomize refuses these options (an `order` that is missing or neither legacy nor
+   * fifo, `legacySortOptions` with fifo). Kustomize reads sortOptions at the build root
+   * only: a base's invalid options are ignored, so the root reports this.
+   */
+  invalid?: Diagnostic;
 }
 
 export interface ResourceRef {

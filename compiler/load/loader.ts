@@ -1046,19 +1046,28 @@ function sortOptions(ctx: Ctx, v: PNode): SortOptions | undefined {
   const m = mapOf(ctx, v, 'sortOptions');
   if (!m) return undefined;
   const o: SortOptions = { order: 'legacy' };
-  fields(ctx, m, 'sortOptions', ['order', 'legacySortOptions'], (key, val) => {
+  let order: string | undefined;
+  let legacyAt: SourceLocation | undefined;
+  fields(ctx, m, 'sortOptions', ['order', 'legacySortOptions'], (key, val, pair) => {
     if (key === 'order') {
       const s = str(ctx, val, 'sortOptions.order');
+      order = s ?? '';
       if (s === 'legacy' || s === 'fifo') o.order = s;
-      else ctx.ds.push(diag('KF1006', `unknown sort order "${s}"`, { location: ctx.y.at(val), hint: 'use legacy or fifo' }));
+      else o.invalid ??= diag('KF1006', `unknown sort order "${s ?? ''}"`, { location: ctx.y.at(val), hint: 'use legacy or fifo' });
     } else {
       const lm = mapOf(ctx, val, 'sortOptions.legacySortOptions');
       if (!lm) return;
+      legacyAt = ctx.y.keyAt(pair);
       fields(ctx, lm, 'legacySortOptions', ['orderFirst', 'orderLast'], (lk, lv) => {
         o[lk as 'orderFirst'] = strListPlain(ctx, lv, lk);
       });
     }
   });
+  // Kustomize's checks, in its order (reported by the root build only).
+  if (order === undefined) o.invalid ??= diag('KF1006', 'sortOptions has no order', { location: ctx.y.at(v), hint: 'Kustomize needs sortOptions.order: legacy or fifo' });
+  else if (o.order === 'fifo' && legacyAt !== undefined && !o.invalid) {
+    o.invalid = diag('KF1006', 'sortOptions.legacySortOptions is set but the order is fifo', { location: legacyAt, hint: 'remove legacySortOptions, or use order: legacy' });
+  }
   return o;
 }
 
