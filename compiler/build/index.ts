@@ -30,6 +30,7 @@ import { bindVars, mergeVars, resolveVars } from './vars.js';
 import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, setOriginIfMissing } from './build-metadata.js';
 import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, type DirBuilder } from './plugins.js';
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
+import { outsideRoot, withLoadRestrictor, type LoadRestrictor } from '../load/restrictor.js';
 
 /**
  * The build stage: a kustomization directory → the rendered ResourceMap.
@@ -103,8 +104,8 @@ export interface BuildResult {
   root?: Kustomization;
 }
 
-export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
-  const ctx: BuildContext = { fs: opts.fs ?? nodeFs(), diagnostics: [], stack: [], trackOrigins: false };
+export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
+  const ctx: BuildContext = { fs: withLoadRestrictor(opts.fs ?? nodeFs(), opts.loadRestrictor ?? 'LoadRestrictionsRootOnly'), diagnostics: [], stack: [], trackOrigins: false };
   const absDir = path.resolve(dir);
   try {
     if (ctx.fs.stat(absDir) !== 'dir') {
@@ -278,7 +279,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     }
     const real = ctx.fs.realPath(abs) ?? abs;
     const rootReal = ctx.fs.realPath(k.dir) ?? k.dir;
-    if (!isWithin(real, rootReal)) {
+    if (outsideRoot(ctx.fs, real, rootReal)) {
       ctx.diagnostics.push(
         diag('KF1008', `resource file "${ref.entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
           location: ref.location,

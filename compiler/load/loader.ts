@@ -7,6 +7,7 @@ import type { FieldSpec } from '../build/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
 import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml.js';
 import { readPluginEntries } from './plugins.js';
+import { outsideRoot } from './restrictor.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -732,7 +733,7 @@ export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnos
   }
   const real = ctx.fs.realPath(abs) ?? abs;
   const rootReal = ctx.fs.realPath(ctx.root) ?? ctx.root;
-  if (!isWithin(real, rootReal)) {
+  if (outsideRoot(ctx.fs, real, rootReal)) {
     ctx.ds.push(
       diag('KF1008', `${what} "${entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
         location: where,
