@@ -217,6 +217,18 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   const found = findKustomizationFile(ctx.fs, dir, where);
   ctx.diagnostics.push(...found.diagnostics);
   if (!found.file) return undefined;
+  // Kustomize reads the kustomization file through its load restrictor: one that is a
+  // symlink to a file outside its directory is "not found" (LoadRestrictionsNone reads it).
+  const fileReal = ctx.fs.realPath(found.file) ?? found.file;
+  if (outsideRoot(ctx.fs, fileReal, dir)) {
+    ctx.diagnostics.push(
+      diag('KF1001', `${displayPath(found.file)} is a symlink to ${displayPath(fileReal)}, outside ${displayPath(dir)}: Kustomize does not read it`, {
+        location: where ?? { file: displayPath(found.file), line: 1, column: 1 },
+        hint: 'copy the file into the directory (or make the directory itself the symlink), or build with --load-restrictor LoadRestrictionsNone',
+      }),
+    );
+    return undefined;
+  }
   const bytes = ctx.fs.readFile(found.file);
   let text: string;
   try {
