@@ -1,5 +1,5 @@
 import { pairOf, storePreviousId } from '../types.js';
-import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation, StoredId } from '../types.js';
 import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { idFromObject, type ResourceMap } from '../resource-map.js';
@@ -253,7 +253,12 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
       ];
     }
     if (found.length > 1) {
-      return [diag('KF2011', `the strategic-merge patch for ${formatResId(idFromObject(patch))} matches ${found.length} resources`, { location: docLoc, hint: 'add metadata.namespace to the patch, or use a target' })];
+      return [
+        diag('KF2011', `the strategic-merge patch for ${formatResId(idFromObject(patch))} matches ${found.length} resources: ${found.map((r) => formatResId(r.id)).join(', ')}`, {
+          location: docLoc,
+          hint: 'Kustomize matches current and previous names (before a prefix, suffix, namespace or renaming patch) and fails when several match: name the current one, add metadata.namespace, or use a target',
+        }),
+      ];
     }
     targets = found;
   }
@@ -294,23 +299,25 @@ function prepareSmPatch(patch: JsonObject, r: Resource, options: PatchEntry['opt
   return p;
 }
 
+/**
+ * Kustomize's GetById for a strategic-merge patch without target: every resource one of
+ * whose ids equals the patch's id exactly (group, version, kind, name, namespace with
+ * "default" equal to none), the ids being its previous ids (storedIds, with the current
+ * group and version) and its current one. So a patch written for the original name and
+ * kind still finds a resource an earlier patch renamed and re-kinded, and a patch that
+ * names one resource's current id and another's previous id matches both (an error).
+ */
 function findByPatchId(rm: ResourceMap, patch: JsonObject): Resource[] {
   const pid = idFromObject(patch);
-  // Kustomize compares the whole id: group and version too (no apiVersion: matches nothing).
+  // No apiVersion in the patch: group and version "" match nothing with one.
   const { group, version } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
-  const ns = pid.namespace === 'default' ? undefined : pid.namespace;
-  const candidates = rm.byAnyName(pid.name).filter((r) => {
-    if (r.id.kind !== pid.kind) return false;
-    if ((r.id.group !== group || r.id.version !== version) && (r.originalId.group !== group || r.originalId.version !== version)) return false;
-    const rns = r.id.namespace === 'default' ? undefined : r.id.namespace;
-    const nsOk = rns === ns || r.previousNamespaces.some((x) => (x === 'default' ? undefined : x) === ns);
-    return nsOk && (r.id.name === pid.name || r.originalId.name === pid.name || r.previousNames.includes(pid.name));
+  const eff = (ns: string | undefined) => (ns === 'default' ? undefined : ns);
+  const ns = eff(pid.namespace);
+  return rm.byAnyName(pid.name).filter((r) => {
+    if (r.id.group !== group || r.id.version !== version) return false;
+    const ids: StoredId[] = [...(r.storedIds ?? []), r.id];
+    return ids.some((x) => x.kind === pid.kind && x.name === pid.name && eff(x.namespace) === ns);
   });
-  if (candidates.length > 1) {
-    const exact = candidates.filter((r) => r.id.name === pid.name);
-    if (exact.length) return exact;
-  }
-  return candidates;
 }
 
 /** After a patch: the id follows the object's apiVersion/kind/name/namespace. Returns true if it changed. */
