@@ -118,9 +118,6 @@ export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: Loa
     const { rm, k, cfg, vars } = out;
     // Root only: hash suffixes, name references, vars, local-config dropped, sort, buildMetadata.
     applyHashSuffixes(rm);
-    const crds = nameReferencesFromCrds(readCrds(k, ctx));
-    if (crds.length) ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds }, undefined));
-    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...fixNameReferences(rm, { all: cfg.tc.nameReference }));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
@@ -311,6 +308,10 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   const own = ownConfig(k.configurations, k.configurationsLocation !== undefined, k.configurationsLocation);
   ctx.diagnostics.push(...own.diagnostics, ...absorbConfig(cfg.tc, own.cfg, k.configurationsLocation));
   cfg.varReference.push(...k.configurations.varReference);
+  // then the name references its `crds` declare: like `configurations`, they travel up
+  // with this kustomization's config to the root, where references are fixed.
+  const crds = k.crds.length ? nameReferencesFromCrds(readCrds(k, ctx)) : [];
+  if (crds.length) ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds }, undefined));
   if (hasErrors(ctx.diagnostics)) return;
   ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs, ctx.trackOrigins ? (kind) => builtinOrigin(configuredIn, `${kind}Generator`) : undefined));
   if (hasErrors(ctx.diagnostics)) return;
