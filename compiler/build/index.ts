@@ -31,6 +31,7 @@ import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, 
 import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, type DirBuilder } from './plugins.js';
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
 import { outsideRoot, withLoadRestrictor, type LoadRestrictor } from '../load/restrictor.js';
+import { offerSchema, resetBuildSchema } from '../schema/openapi-custom.js';
 
 /**
  * The build stage: a kustomization directory → the rendered ResourceMap.
@@ -107,6 +108,7 @@ export interface BuildResult {
 export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
   const ctx: BuildContext = { fs: withLoadRestrictor(opts.fs ?? nodeFs(), opts.loadRestrictor ?? 'LoadRestrictionsRootOnly'), diagnostics: [], stack: [], trackOrigins: false };
   const absDir = path.resolve(dir);
+  resetBuildSchema();
   try {
     if (ctx.fs.stat(absDir) !== 'dir') {
       const d = ctx.fs.stat(absDir) === 'file' ? `${displayPath(absDir)} is a file; kforge builds a directory holding a kustomization.yaml` : `directory ${displayPath(absDir)} not found`;
@@ -134,6 +136,8 @@ export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: Loa
   } catch (e) {
     if (e instanceof DiagnosticError) return { diagnostics: [...ctx.diagnostics, ...e.diagnostics] };
     throw e;
+  } finally {
+    resetBuildSchema();
   }
 }
 
@@ -238,6 +242,9 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   ctx.diagnostics.push(...res.diagnostics);
   const k = res.value;
   if (!k) return undefined;
+  // Kustomize sets its (global) schema when the root, or else the first base with
+  // `openapi`, is loaded (schema/openapi-custom.ts).
+  ctx.diagnostics.push(...offerSchema(k, ctx.fs, ctx.stack.length === 0));
   if (expect !== 'any' && k.kind !== expect) {
     ctx.diagnostics.push(
       diag('KF1014', `${displayPath(found.file)} is a ${k.kind}, but a ${expect} is expected here`, {

@@ -34,6 +34,7 @@ import { modelForKind, shapeOf, fieldsOf, escapeSegment } from '../schema/models
 import { kustomizeMerges, type MergeInfo } from '../schema/merge-keys.js';
 import { splitApiVersion } from '../types.js';
 import { isBareNull } from '../load/bare-null.js';
+import { buildSchema, oaElementType, oaFieldType, oaListInfo, oaTypeForResource } from '../schema/openapi-custom.js';
 
 const DIRECTIVE = '$patch';
 /** The walk's "remove this field / element". */
@@ -64,7 +65,7 @@ export function applyStrategicMerge(
   }
   const own = structuredClone(patch);
   delete own[DIRECTIVE];
-  const model = modelForKind(kind.group, kind.version, kind.kind);
+  const model = typeForKind(kind.group, kind.version, kind.kind);
   const out = walk(target, own, model, undefined, '', ctx);
   if (ctx.diagnostics.some((d) => d.severity === 'error')) return { value: target, diagnostics: ctx.diagnostics };
   if (out === CLEAR || !isObj(out)) return { value: {}, diagnostics: ctx.diagnostics };
@@ -82,9 +83,21 @@ function unknownDirective(value: Json, pointer: string): Diagnostic {
   return diag('KF3005', `unknown patch directive $patch: ${JSON.stringify(value)}`, { pointer, hint: 'use $patch: delete, replace or merge' });
 }
 
+/**
+ * The schema type of a resource kind: a built-in model, or with `openapi: {path}` in the
+ * build, the type the custom schema gives it (which replaces the built-in models).
+ */
+function typeForKind(group: string, version: string, kind: string): string | undefined {
+  const custom = buildSchema();
+  if (custom) return oaTypeForResource(custom, group ? `${group}/${version}` : version, kind);
+  return modelForKind(group, version, kind);
+}
+
 /** Type of field `key` of `type`, or undefined when unknown (free-form, CRD, no such field). */
 function fieldType(type: string | undefined, key: string): string | undefined {
   if (type === undefined) return undefined;
+  const custom = buildSchema();
+  if (custom) return oaFieldType(custom, type, key);
   const s = shapeOf(type);
   if (s.kind === 'map') return s.of;
   if (s.kind === 'model') return fieldsOf(s.name).get(key);
@@ -93,6 +106,8 @@ function fieldType(type: string | undefined, key: string): string | undefined {
 
 function elementType(type: string | undefined): string | undefined {
   if (type === undefined) return undefined;
+  const custom = buildSchema();
+  if (custom) return oaElementType(custom, type);
   const s = shapeOf(type);
   return s.kind === 'array' ? s.of : undefined;
 }
@@ -104,6 +119,11 @@ function modelName(type: string | undefined): string | undefined {
 }
 
 function listInfo(parentType: string | undefined, field: string): MergeInfo | undefined {
+  const custom = buildSchema();
+  if (custom) {
+    const info = oaListInfo(custom, parentType, field);
+    return info && info.strategy.split(',').includes('merge') ? info : undefined;
+  }
   const m = modelName(parentType);
   const info = m ? kustomizeMerges(m, field) : undefined;
   return info && info.strategy.split(',').includes('merge') ? info : undefined;
@@ -149,7 +169,7 @@ function walk(dest: Json | undefined, origin: Json | undefined, type: string | u
     const m = first as JsonObject;
     if (typeof m.apiVersion === 'string' && typeof m.kind === 'string' && m.apiVersion && m.kind) {
       const { group, version } = splitApiVersion(m.apiVersion);
-      type = modelForKind(group, version, m.kind);
+      type = typeForKind(group, version, m.kind);
     }
   }
   return walkMap(dest as JsonObject | null | undefined, origin as JsonObject | null | undefined, type, ptr, ctx);

@@ -210,6 +210,11 @@ export interface Kustomization {
   /** Deprecated `vars`, in declaration order. */
   vars: VarDecl[];
   sortOptions?: SortOptions;
+  /**
+   * `openapi`: a schema file (`path`, absolute once resolved; "" when it could not be) or
+   * a built-in schema `version`, for strategic-merge keys (schema/openapi-custom.ts).
+   */
+  openapi?: { path?: string; pathLocation?: SourceLocation; version?: string; location: SourceLocation };
   /** `transformers:` entries (builtin plugin configs), in the order written. */
   transformers: PluginSource[];
   /** `generators:` entries (builtin plugin configs), in the order written. */

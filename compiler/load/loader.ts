@@ -56,7 +56,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   sortOptions: 'ok',
   vars: 'deprecated',
   imageTags: 'deprecated',
-  openapi: 'unsupported',
+  openapi: 'ok',
   helmCharts: 'unsupported',
   helmGlobals: 'unsupported',
   helmChartInflationGenerator: 'unsupported',
@@ -77,7 +77,6 @@ export const DEPRECATION_WARNINGS: Record<string, string> = {
 };
 
 const UNSUPPORTED_HINT: Record<string, string> = {
-  openapi: 'remove the openapi field; kforge uses the built-in Kubernetes models',
   helmCharts: 'render the chart once (helm template) and commit the output as a resource',
   helmGlobals: 'render the chart once (helm template) and commit the output as a resource',
   helmChartInflationGenerator: 'render the chart once (helm template) and commit the output as a resource',
@@ -297,6 +296,24 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
           readConfigurations(ctx, e.value, e.location, k.configurations);
         }
         break;
+      case 'openapi': {
+        // A Go map[string]string: exact keys, others ignored (schema/openapi-custom.ts).
+        const m = mapOf(ctx, v, 'openapi');
+        if (!m) break;
+        const o: NonNullable<Kustomization['openapi']> = { location: keyLoc };
+        for (const p of m.pairs as PPair[]) {
+          if (isNull(p.value)) continue;
+          if (p.key === 'version') o.version = str(ctx, p.value, 'openapi.version') ?? '';
+          else if (p.key === 'path') {
+            const e = str(ctx, p.value, 'openapi.path');
+            if (e === undefined) continue;
+            o.pathLocation = ctx.y.at(p.value);
+            o.path = resolveLocalFile(ctx, e, o.pathLocation, 'openapi file') ?? '';
+          }
+        }
+        k.openapi = o;
+        break;
+      }
       case 'crds':
         for (const e of strList(ctx, v, key)) {
           const p = resolveLocalFile(ctx, e.value, e.location);
