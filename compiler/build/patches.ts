@@ -163,7 +163,8 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     // legacy patchesJson6902 field): a name-reference candidate from now on.
     if (field === 'patches') storePreviousId(r);
     const model = modelForKind(r.id.group, r.id.version, r.id.kind);
-    const res = applyJson6902(r.object, ops, where);
+    // Kustomize's JSON 6902 step writes the resource with go-yaml and reads it back first.
+    const res = applyJson6902(withFoldedAnnotationsRoundTripped(r.object, foldedRoundTrip), ops, where);
     if (!res.value) {
       // Re-run with exact op positions only now that a diagnostic needs them.
       const again = applyJson6902(r.object, ops, where, opLocations(entry, list.length));
@@ -218,7 +219,10 @@ function opLocations(entry: PatchEntry, n: number): SourceLocation[] {
   return out;
 }
 
-import { locatePointer } from '../load/yaml.js';
+import { locatePointer, v3BlockAllowed, v3FoldedRoundTrip } from '../load/yaml.js';
+import { withFoldedAnnotationsRoundTripped } from '../load/folded-mark.js';
+
+const foldedRoundTrip = (v: string): string => (v3BlockAllowed(v) ? v3FoldedRoundTrip(v) : v);
 
 /** Exact position of a pointer inside a patch text, in the file the text came from. */
 export function locateInPatch(entry: { text: string; textLocation: SourceLocation }, docIndex: number, pointer: string): SourceLocation | undefined {

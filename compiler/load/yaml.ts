@@ -25,15 +25,15 @@
  *
  * Known differences from Kustomize: integers beyond 2^53 lose precision (JSON numbers
  * are doubles here); a raw U+0085/U+2028/U+2029 in the text is content here but a
- * line break for go-yaml; a folded (`>`) annotation value of a resource that a JSON
- * 6902 patch touches keeps its YAML value here (Kustomize applies its folded-writer
- * round trip to it then).
+ * line break for go-yaml. (A folded (`>`) annotation value of a resource that a JSON
+ * 6902 patch touches gets the folded-writer round trip then: load/folded-mark.ts.)
  */
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { diag } from '../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Result } from '../types.js';
 import { copyBareNulls, markBareNull } from './bare-null.js';
+import { markFoldedAnnotation } from './folded-mark.js';
 
 export interface YamlDoc {
   value: Json;
@@ -332,7 +332,7 @@ function isBreakChar(c: number): boolean {
 }
 
 /** Whether go-yaml v3's writer keeps a literal or folded style for s. */
-function v3BlockAllowed(s: string): boolean {
+export function v3BlockAllowed(s: string): boolean {
   const n = s.length;
   if (n === 0 || s.charCodeAt(n - 1) === 32) return false;
   for (let i = 0; i < n; i++) {
@@ -856,6 +856,7 @@ function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx, at:
         : At.Other;
       setKey(obj, k, convert(vNode, ctx, next));
       if (isEmptyPlain(vNode)) markBareNull(obj, k);
+      else if (at === At.Annotations && isScalar(vNode) && vNode.type === 'BLOCK_FOLDED' && typeof obj[k] === 'string') markFoldedAnnotation(obj, k, obj[k] as string);
     }
   }
   if (merges) {
