@@ -565,12 +565,15 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
     // Kustomize fails on a key whose text reads as a number, boolean, null or timestamp
     // (`"1"`, `true`, `~`, `"2001-01-01"`), quoted or not (it passes these maps on as YAML
     // and reads them back), and on an unquoted key that YAML 1.1 reads so (`y`, `on`).
-    const keyQuoted = /^["'!&*]/.test(linesOf(ctx.y.text)[p.keyLine - 1]?.[p.keyColumn - 1] ?? '');
+    const keyLineText = linesOf(ctx.y.text)[p.keyLine - 1] ?? '';
+    const keyQuoted = /^["'!&*]/.test(keyLineText[p.keyColumn - 1] ?? '');
     const v11 = keyQuoted ? key : yaml11Plain(key);
-    const what = plainKeyProblem(key) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
+    // (the reader gives `.inf`/`.nan` keys as "Infinity"/"NaN": judge an unquoted key by its text)
+    const raw = keyQuoted ? key : (/^[^:#]*?(?=:(\s|$))/.exec(keyLineText.slice(p.keyColumn - 1))?.[0].trimEnd() ?? key);
+    const what = plainKeyProblem(key) ?? plainKeyProblem(raw) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
     if (what) {
       ctx.ds.push(
-        diag('KF2008', `key "${key}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
+        diag('KF2008', `key "${raw}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
           location: ctx.y.keyAt(p),
           hint: 'use a key that does not read as a number, boolean or null',
         }),
