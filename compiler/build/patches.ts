@@ -147,12 +147,14 @@ function targetsOf(rm: ResourceMap, target: Selector, location: SourceLocation):
 function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string): Diagnostic[] {
   const where = entry.textLocation;
   const bad = validateOps(ops, where);
-  // Malformed operations: report them at their own lines (located only now, when needed).
-  if (bad.length) return Array.isArray(ops) ? validateOps(ops, where, opLocations(entry, ops.length)) : bad;
+  // Malformed operations: report them at their own lines (located only now, when needed);
+  // lenient forms Kustomize accepts are warnings (reported once, not per target).
+  const located = bad.length && Array.isArray(ops) ? validateOps(ops, where, opLocations(entry, ops.length)) : bad;
+  if (bad.some((d) => d.severity === 'error')) return located;
   if (!entry.target) {
     return [diag('KF3005', `a JSON 6902 patch in ${field} needs a target`, { location: entry.location, hint: 'add target: {kind, name} (or group/version/labelSelector) to say which resources it patches' })];
   }
-  const ds: Diagnostic[] = [];
+  const ds: Diagnostic[] = [...located];
   const sel = targetsOf(rm, entry.target, entry.location);
   if ('error' in sel) return [sel.error];
   const targets = sel.selected;
