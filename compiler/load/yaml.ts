@@ -1122,6 +1122,9 @@ function readDocuments(input: string | Uint8Array, file: string, limits: YamlLim
   if (bad) return { value: undefined, diagnostics: [bad] };
   // A BOM that starts a `---`-separated piece is skipped as at the start of a file.
   if (text.indexOf('\ufeff') >= 0) text = text.replace(/(\n---[^\n]*\n)\ufeff/g, '$1');
+  // go-yaml takes a lone CR (old-Mac line endings) for a line break: so do we, one
+  // character for one, so offsets and lines still match the file.
+  if (text.indexOf('\r') >= 0) text = text.replace(/\r(?!\n)/g, '\n');
   const fast = fastParse(text, limits.maxNodes ?? MAX_YAML_NODES);
   if (fast) {
     const out: YamlDoc[] = [];
