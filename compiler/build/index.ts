@@ -32,6 +32,7 @@ import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, 
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
 import { outsideRoot, withLoadRestrictor, type LoadRestrictor } from '../load/restrictor.js';
 import { offerSchema, resetBuildSchema } from '../schema/openapi-custom.js';
+import { fieldSpecsFromCrds } from './crd-field-specs.js';
 
 /**
  * The build stage: a kustomization directory → the rendered ResourceMap.
@@ -317,8 +318,14 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   cfg.varReference.push(...k.configurations.varReference);
   // then the name references its `crds` declare: like `configurations`, they travel up
   // with this kustomization's config to the root, where references are fixed.
-  const crds = k.crds.length ? nameReferencesFromCrds(readCrds(k, ctx)) : [];
-  if (crds.length) ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds }, undefined));
+  if (k.crds.length) {
+    const crdObjects = readCrds(k, ctx);
+    const crds = nameReferencesFromCrds(crdObjects);
+    const specs = fieldSpecsFromCrds(crdObjects);
+    if (crds.length || specs.commonAnnotations.length || specs.commonLabels.length || specs.namePrefix.length) {
+      ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds, ...specs }, undefined));
+    }
+  }
   if (hasErrors(ctx.diagnostics)) return;
   ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs, ctx.trackOrigins ? (kind) => builtinOrigin(configuredIn, `${kind}Generator`) : undefined));
   if (hasErrors(ctx.diagnostics)) return;
