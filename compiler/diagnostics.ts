@@ -23,7 +23,7 @@ export const CODES = {
   KF1007: 'cycle between kustomizations',
   KF1008: 'path outside the kustomization root (load restrictor)',
   KF1009: 'remote resource refused (no network at build time)',
-  KF1010: 'resource missing apiVersion, kind or metadata.name',
+  KF1010: 'resource missing kind or metadata.name',
   KF1011: 'invalid UTF-8 or binary file',
   KF1012: 'YAML too large or too many aliases',
   KF1013: 'multiple kustomization files in one directory',
