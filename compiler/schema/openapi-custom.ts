@@ -22,7 +22,7 @@ import type { Kustomization } from '../load/kustomization.js';
 import type { MergeInfo } from './merge-keys.js';
 import { diag } from '../diagnostics.js';
 import { parseYamlDocuments } from '../load/yaml/index.js';
-import { displayPath } from '../load/loader.js';
+import { displayPath } from '../load/files.js';
 
 /** Kubernetes version of Kustomize 5.5's one built-in schema. */
 export const BUILTIN_OPENAPI_VERSION = 'v1.21.2';
