@@ -19,7 +19,8 @@ export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js'
 const USAGE = `usage: kforge <command> [options]
 
 commands:
-  build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build)
+  build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build; --offline)
+  lock [DIR|ENV…]  pin the remote bases the builds use in kforge.lock (--update moves every pin)
   check ENV|DIR    build and run the policy checks (--format text|json|sarif, --baseline FILE)
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
   bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
@@ -39,13 +40,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.err('error KF1001: kforge build needs exactly one directory\n  hint: kforge build overlays/prod\n');
         return EXIT.usage;
       }
-      const { buildDir } = await import('./index.js');
-      const res = buildDir(dirs[0]);
+      const { buildDirWithRemotes } = await import('./load/remote/build.js');
+      const res = await buildDirWithRemotes(dirs[0], { offline: rest.includes('--offline') });
       printDiagnostics(res.diagnostics, io);
       if (res.output === undefined || hasErrors(res.diagnostics)) return EXIT.usage;
       io.out(res.output);
       return EXIT.ok;
     }
+    case 'lock':
+      return (await import('./commands/lock.js')).cmdLock(rest, io);
     case 'check':
       return (await import('./commands/check.js')).cmdCheck(rest, io);
     case 'render':
