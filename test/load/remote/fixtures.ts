@@ -17,7 +17,8 @@ export function copyTree(from: string, to: string, vars: Record<string, string> 
   for (const e of fs.readdirSync(from, { withFileTypes: true })) {
     const s = path.join(from, e.name);
     const d = path.join(to, e.name);
-    if (e.isDirectory()) copyTree(s, d, vars);
+    if (e.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(s), d);
+    else if (e.isDirectory()) copyTree(s, d, vars);
     else {
       let text = fs.readFileSync(s, 'utf8');
       for (const [k, v] of Object.entries(vars)) text = text.split(`@${k}@`).join(v);
