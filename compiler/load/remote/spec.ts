@@ -66,6 +66,8 @@ export function parseGitSpec(raw: string): { value?: GitSpec; error?: string } {
   if (path.isAbsolute(raw)) return { error: 'an absolute path is not a URL' };
   const [beforeQuery, query = ''] = splitOnce(raw, '?');
   const q = parseQuery(query);
+  // handed to git as an argument: never as an option
+  if (q.ref.startsWith('-')) return { error: `the ref "${q.ref}" starts with "-"` };
   const host = splitHost(beforeQuery);
   if (typeof host === 'string') return { error: host };
   const parts = splitRepoPath(host.rest, host.host.startsWith('file://') ? 'all' : 2);

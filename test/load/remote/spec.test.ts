@@ -55,6 +55,12 @@ const BAD: [string, RegExp][] = [
   ['example.com/org/repo', /no scheme/],
   ['https://example.com/only-one', /no repository path/],
   ['/abs/path/repo', /absolute/],
+  ['https://github.com/acme/platform//base?ref=--upload-pack=touch%20x', /starts with "-"/],
+  // Kustomize's own refusals: an empty repository path, a scheme after a user
+  ['file:////srv//git/repo', /no repository path/],
+  ['git@scp://github.com/org/repo.git//path', /no repository path/],
+  ['https://host?ref=a/b', /no repository path/],
+  ['git::___', /no scheme/],
 ];
 for (const [url, want] of BAD) {
   test(`refuses ${url}`, () => {
