@@ -6,6 +6,7 @@
  * (`buildWithRemotes`) until nothing is pending. With `offline`, nothing is fetched: a
  * remote missing from the lock or the cache is an error that names it.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic, SourceLocation } from '../../types.js';
 import { diag } from '../../diagnostics.js';
@@ -104,6 +105,10 @@ export class RemoteSession {
     const e = this.entryFor(key);
     if (e) {
       const got = this.local(spec, e);
+      if (got && 'dir' in got && isFile(got.dir)) {
+        ds.push(diag('KF1030', `remote ${as} "${entry}" names a file of the repository; a remote base is a directory holding a kustomization`, { location: where, hint: 'name the directory (…//path/to/dir?ref=…), or fetch a single file over https:// from a raw-file URL' }));
+        return undefined;
+      }
       if (got) {
         if (this.opts.warnUnpinned && !this.pinned.has(key) && !this.warned.has(key)) {
           this.warned.add(key);
@@ -217,6 +222,14 @@ export class RemoteSession {
     return false;
   }
 }
+
+const isFile = (p: string): boolean => {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
 
 const shown = (p: string): string => {
   const rel = path.relative(process.cwd(), p);

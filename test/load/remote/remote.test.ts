@@ -234,6 +234,18 @@ test('diagnostics inside a remote name its URL and the file within it', async ()
   assert.match(r.err, /KF1031: cannot fetch remote "file:\/\/.*\?ref=no-such-tag"/);
 });
 
+test('check and render take --offline; a remote path naming a file is refused', async () => {
+  const s = setup('v1');
+  const r = await cli('check', s.overlay, '--offline');
+  assert.is(r.code, 2);
+  assert.match(r.err, 'KF1033');
+  assert.match(r.err, s.source);
+  write(s.overlay, { 'kustomization.yaml': `resources:\n- file://${s.repo.dir}//base/cm.yaml?ref=v1\n` });
+  const res = await buildDirWithRemotes(s.overlay);
+  assert.is(errorsOf(res.diagnostics)[0]?.code, 'KF1030');
+  assert.match(errorsOf(res.diagnostics)[0].message, 'names a file');
+});
+
 test('without a remote session (the library build), remote entries are still refused', () => {
   const s = setup('v1');
   const res = build(s.overlay);
