@@ -28,7 +28,7 @@ import { sortResources } from './sort.js';
 import { applyPatches } from './patches.js';
 import type { BoundVar } from './vars.js';
 import { bindVars, mergeVars, resolveVars } from './vars.js';
-import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, setOriginIfMissing } from './build-metadata.js';
+import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, remoteOriginPath, setOriginIfMissing } from './build-metadata.js';
 import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, type DirBuilder } from './plugins.js';
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
 import type { RemoteSession } from '../load/remote/index.js';
@@ -254,12 +254,14 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   const configuredIn = goJoin(originPath, path.basename(k.file));
   for (const ref of k.resources) {
     let remoteFile = false;
+    let remoteOrigin: string | undefined;
     let abs: string;
     if (isRemote(ref.entry) && ctx.remotes) {
       const got = ctx.remotes.resolve(ref.entry, ref.location, 'resource', ctx.diagnostics);
       if (!got) continue;
       remoteFile = 'file' in got;
       abs = 'file' in got ? got.file : got.dir;
+      if ('origin' in got) remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
     } else if (isRemote(ref.entry)) {
       ctx.diagnostics.push(
         diag('KF1009', `remote resource "${ref.entry}" refused: kforge never reaches the network at build time`, {
@@ -278,7 +280,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       continue;
     }
     if (kind === 'dir') {
-      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, goJoin(originPath, ref.entry));
+      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, remoteOrigin ?? goJoin(originPath, ref.entry));
       if (!sub) continue;
       ctx.diagnostics.push(...absorbConfig(cfg.tc, sub.cfg.tc, ref.location));
       cfg.varReference.push(...sub.cfg.varReference);
@@ -322,10 +324,12 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
     let abs: string;
+    let remoteOrigin: string | undefined;
     if (isRemote(ref.entry) && ctx.remotes) {
       const got = ctx.remotes.resolve(ref.entry, ref.location, 'component', ctx.diagnostics);
       if (!got || 'file' in got) continue;
       abs = got.dir;
+      remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
     } else if (isRemote(ref.entry)) {
       ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
       continue;
@@ -344,7 +348,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     const real = ctx.fs.realPath(abs) ?? abs;
     ctx.stack.push(real);
     try {
-      runKustomization(comp, rm, ctx, cfg, vars, goJoin(originPath, ref.entry));
+      runKustomization(comp, rm, ctx, cfg, vars, remoteOrigin ?? goJoin(originPath, ref.entry));
     } finally {
       ctx.stack.pop();
     }

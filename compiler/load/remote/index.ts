@@ -27,7 +27,7 @@ export interface RemoteOptions {
 }
 
 /** What an entry resolved to: a kustomization directory, or a resource file. */
-export type Resolved = { dir: string; root: string } | { file: string };
+export type Resolved = { dir: string; root: string; origin: { repo: string; ref: string; path: string } } | { file: string };
 
 interface Pending {
   spec: RemoteSpec;
@@ -140,7 +140,7 @@ export class RemoteSession {
       const tree = cachedTree(e.digest);
       if (!tree) return undefined;
       registerTree(tree, spec.repo, spec.ref);
-      return { dir: spec.path ? path.join(tree, ...spec.path.split('/')) : tree, root: tree };
+      return { dir: spec.path ? path.join(tree, ...spec.path.split('/')) : tree, root: tree, origin: { repo: spec.repo, ref: spec.ref, path: spec.path } };
     }
     const file = cachedFile(e.digest, spec.url);
     if (!file) return undefined;

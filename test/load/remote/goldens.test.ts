@@ -31,7 +31,8 @@ for (const name of fs.readdirSync(root).sort()) {
       const res = await buildDirWithRemotes(m.dir);
       const errors = res.diagnostics.filter((d) => d.severity === 'error');
       assert.equal(errors, []);
-      assert.fixture(res.output ?? '', fs.readFileSync(path.join(caseDir, 'expected.yaml'), 'utf8'));
+      const out = res.output ?? '';
+      assert.fixture(m.repo.dir ? out.split(m.repo.dir).join('@REPO@') : out, fs.readFileSync(path.join(caseDir, 'expected.yaml'), 'utf8'));
       if (m.server) assert.ok(m.server.hits.length >= 1, 'fetched over HTTP');
     } finally {
       await m.server?.close();

@@ -19,7 +19,8 @@ for (const name of fs.readdirSync(root).sort()) {
   try {
     // asynchronously: the HTTP server of the fixture answers from this process
     const { stdout: out } = await promisify(execFile)('kubectl', ['kustomize', m.dir], { encoding: 'utf8' });
-    fs.writeFileSync(path.join(caseDir, 'expected.yaml'), out);
+    // the repository's temporary path (in origin annotations) is written as @REPO@
+    fs.writeFileSync(path.join(caseDir, 'expected.yaml'), m.repo.dir ? out.split(m.repo.dir).join('@REPO@') : out);
     console.log(`${name}: ${out.split('\n').length} lines`);
   } catch (e) {
     console.log(`${name}: kubectl failed: ${(e as { stderr?: string }).stderr ?? e}`);
