@@ -246,6 +246,21 @@ test('check and render take --offline; a remote path naming a file is refused', 
   assert.match(errorsOf(res.diagnostics)[0].message, 'names a file');
 });
 
+test('a remote base that lists another remote base: fetched in rounds, both pinned', async () => {
+  const inner = setup('v1');
+  const outerSrc = tmp('kforge-src-');
+  write(outerSrc, { 'app/kustomization.yaml': `nameSuffix: -outer\nresources:\n- file://${inner.repo.dir}//base?ref=v1\n` });
+  const outer = remoteRepo(outerSrc);
+  write(inner.overlay, { 'kustomization.yaml': `resources:\n- file://${outer.dir}//app?ref=main\n` });
+  assert.is((await cli('lock', inner.overlay)).code, 0);
+  const text = fs.readFileSync(inner.lock, 'utf8');
+  assert.match(text, `file://${outer.dir}?ref=main`);
+  assert.match(text, inner.source);
+  const r = await cli('build', inner.overlay, '--offline');
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, 'name: app-outer');
+});
+
 test('without a remote session (the library build), remote entries are still refused', () => {
   const s = setup('v1');
   const res = build(s.overlay);
