@@ -21,7 +21,8 @@ const USAGE = `usage: kforge <command> [options]
 
 commands:
   build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build;
-                   --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone)
+                   --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone, --offline)
+  lock [DIR|ENV…]  pin the remote bases the builds use in kforge.lock (--update moves every pin)
   check ENV|DIR    build and run the policy checks (--format text|json|sarif, --baseline FILE)
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
   bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
@@ -48,13 +49,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.err(`error KF1006: invalid --load-restrictor ${restrictor === true ? '(no value)' : JSON.stringify(restrictor)}\n  hint: ${LOAD_RESTRICTORS.join(' or ')}\n`);
         return EXIT.usage;
       }
-      const { buildDir } = await import('./index.js');
-      const res = buildDir(dirs[0], { loadRestrictor: restrictor as LoadRestrictor | undefined });
+      const { buildDirWithRemotes } = await import('./load/remote/build.js');
+      const res = await buildDirWithRemotes(dirs[0], { offline: rest.includes('--offline'), loadRestrictor: restrictor as LoadRestrictor | undefined });
       printDiagnostics(res.diagnostics, io);
       if (res.output === undefined || hasErrors(res.diagnostics)) return EXIT.usage;
       io.out(res.output);
       return EXIT.ok;
     }
+    case 'lock':
+      return (await import('./commands/lock.js')).cmdLock(rest, io);
     case 'check':
       return (await import('./commands/check.js')).cmdCheck(rest, io);
     case 'render':

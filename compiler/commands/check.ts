@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, diag } from '../diagnostics.js';
 import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostics, today, kforgeVersion, useColor, type Io } from '../cli-util.js';
 import type { Diagnostic, Environment } from '../types.js';
-import { buildDir } from '../index.js';
+import { buildDirWithRemotes } from '../load/remote/build.js';
 import { renderEnvironment, fileLocator } from '../render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
 import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, type Report } from '../../policies/index.js';
@@ -28,7 +28,7 @@ function printReport(report: Report, format: string, includeWaived: boolean, io:
 }
 
 export async function cmdCheck(argv: string[], io: Io): Promise<number> {
-  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env', 'include-waived'];
+  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env', 'include-waived', 'offline'];
   const { flags, rest } = parseArgs(argv, ['format', 'baseline', 'write-baseline', 'waivers', 'env']);
   if (!checkUnknownFlags(flags, known, io, 'check')) return EXIT.usage;
   const format = flagStr(flags, 'format') ?? 'text';
@@ -45,11 +45,12 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
       today: today(),
       ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
       ...(flagStr(flags, 'baseline') ? { baselineFile: flagStr(flags, 'baseline') } : {}),
+      remote: { offline: flags.has('offline') },
     });
     ds.push(...res.diagnostics);
     report = res.value?.report;
   } else {
-    const built = buildDir(target);
+    const built = await buildDirWithRemotes(target, { offline: flags.has('offline') });
     ds.push(...built.diagnostics);
     if (built.resources && !hasErrors(ds)) {
       const envName = flagStr(flags, 'env') ?? path.basename(path.resolve(target));

@@ -28,12 +28,14 @@ import { sortResources } from './sort.js';
 import { applyPatches } from './patches.js';
 import type { BoundVar } from './vars.js';
 import { bindVars, mergeVars, resolveVars } from './vars.js';
-import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, setOriginIfMissing } from './build-metadata.js';
+import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, remoteOriginPath, setOriginIfMissing } from './build-metadata.js';
 import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, type DirBuilder } from './plugins.js';
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
 import { outsideRoot, withLoadRestrictor, type LoadRestrictor } from '../load/restrictor.js';
 import { offerSchema, resetBuildSchema } from '../schema/openapi-custom.js';
 import { fieldSpecsFromCrds } from './crd-field-specs.js';
+import type { RemoteSession } from '../load/remote/index.js';
+import { remoteRootOf } from '../load/remote/roots.js';
 
 /**
  * The transform stage (`build`, run by `kforge build`): a kustomization directory → the
@@ -52,6 +54,8 @@ export interface BuildContext {
   stack: string[];
   /** The root's `buildMetadata` lists something: origins are tracked as annotations (build-metadata.ts). */
   trackOrigins: boolean;
+  /** Resolves remote `resources`/`components` entries (load/remote); without it they are refused (KF1009). */
+  remotes?: RemoteSession;
 }
 
 export interface Step {
@@ -108,8 +112,14 @@ export interface BuildResult {
   root?: Kustomization;
 }
 
-export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
-  const ctx: BuildContext = { fs: withLoadRestrictor(opts.fs ?? nodeFs(), opts.loadRestrictor ?? 'LoadRestrictionsRootOnly'), diagnostics: [], stack: [], trackOrigins: false };
+export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor; remotes?: RemoteSession } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
+  const ctx: BuildContext = {
+    fs: withLoadRestrictor(opts.fs ?? nodeFs(), opts.loadRestrictor ?? 'LoadRestrictionsRootOnly'),
+    diagnostics: [],
+    stack: [],
+    trackOrigins: false,
+    ...(opts.remotes ? { remotes: opts.remotes } : {}),
+  };
   const absDir = path.resolve(dir);
   resetBuildSchema();
   try {
@@ -269,7 +279,16 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   const kdir = displayPath(k.dir);
   const configuredIn = goJoin(originPath, path.basename(k.file));
   for (const ref of k.resources) {
-    if (isRemote(ref.entry)) {
+    let remoteFile = false;
+    let remoteOrigin: string | undefined;
+    let abs: string;
+    if (isRemote(ref.entry) && ctx.remotes) {
+      const got = ctx.remotes.resolve(ref.entry, ref.location, 'resource', ctx.diagnostics);
+      if (!got) continue;
+      remoteFile = 'file' in got;
+      abs = 'file' in got ? got.file : got.dir;
+      if ('origin' in got) remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
+    } else if (isRemote(ref.entry)) {
       ctx.diagnostics.push(
         diag('KF1009', `remote resource "${ref.entry}" refused: kforge never reaches the network at build time`, {
           location: ref.location,
@@ -277,15 +296,17 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
         }),
       );
       continue;
+    } else {
+      abs = path.resolve(k.dir, ref.entry);
+      if (!insideRemote(k.dir, abs, ref.entry, ref.location, ctx)) continue;
     }
-    const abs = path.resolve(k.dir, ref.entry);
     const kind = ctx.fs.stat(abs);
     if (kind === undefined) {
       ctx.diagnostics.push(diag('KF1002', `resource "${ref.entry}" not found (looked for ${displayPath(abs)})`, { location: ref.location, hint: suggestSibling(ctx.fs, abs) }));
       continue;
     }
     if (kind === 'dir') {
-      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, goJoin(originPath, ref.entry));
+      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, remoteOrigin ?? goJoin(originPath, ref.entry));
       if (!sub) continue;
       ctx.diagnostics.push(...absorbConfig(cfg.tc, sub.cfg.tc, ref.location));
       cfg.varReference.push(...sub.cfg.varReference);
@@ -298,7 +319,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     }
     const real = ctx.fs.realPath(abs) ?? abs;
     const rootReal = ctx.fs.realPath(k.dir) ?? k.dir;
-    if (outsideRoot(ctx.fs, real, rootReal)) {
+    if (!remoteFile && outsideRoot(ctx.fs, real, rootReal)) {
       ctx.diagnostics.push(
         diag('KF1008', `resource file "${ref.entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
           location: ref.location,
@@ -338,11 +359,20 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   }
   if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
-    if (isRemote(ref.entry)) {
+    let abs: string;
+    let remoteOrigin: string | undefined;
+    if (isRemote(ref.entry) && ctx.remotes) {
+      const got = ctx.remotes.resolve(ref.entry, ref.location, 'component', ctx.diagnostics);
+      if (!got || 'file' in got) continue;
+      abs = got.dir;
+      remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
+    } else if (isRemote(ref.entry)) {
       ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
       continue;
+    } else {
+      abs = path.resolve(k.dir, ref.entry);
+      if (!insideRemote(k.dir, abs, ref.entry, ref.location, ctx)) continue;
     }
-    const abs = path.resolve(k.dir, ref.entry);
     if (ctx.fs.stat(abs) !== 'dir') {
       ctx.diagnostics.push(
         diag('KF1002', `component "${ref.entry}" is not a directory (looked for ${displayPath(abs)})`, { location: ref.location, hint: suggestSibling(ctx.fs, abs) }),
@@ -354,7 +384,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     const real = ctx.fs.realPath(abs) ?? abs;
     ctx.stack.push(real);
     try {
-      runKustomization(comp, rm, ctx, cfg, vars, goJoin(originPath, ref.entry));
+      runKustomization(comp, rm, ctx, cfg, vars, remoteOrigin ?? goJoin(originPath, ref.entry));
     } finally {
       ctx.stack.pop();
     }
@@ -391,6 +421,24 @@ function configsOf(k: Kustomization, field: PluginField, ctx: BuildContext): Plu
   };
   const decode = (objects: Parameters<typeof decodePluginObjects>[1]) => decodePluginObjects({ fs: ctx.fs, dir: k.dir, root: k.dir, ds: ctx.diagnostics }, objects, field);
   return pluginConfigs(sources, buildDir, decode, ctx.diagnostics, field);
+}
+
+/**
+ * A kustomization inside a remote checkout reaches nothing outside that checkout (Kustomize:
+ * "bases in kustomizations found in cloned git repos must be within the repo").
+ */
+function insideRemote(kdir: string, abs: string, entry: string, where: SourceLocation, ctx: BuildContext): boolean {
+  const root = ctx.remotes ? remoteRootOf(kdir) : undefined;
+  if (root === undefined) return true;
+  const real = ctx.fs.realPath(abs) ?? path.resolve(abs);
+  if (isWithin(real, root)) return true;
+  ctx.diagnostics.push(
+    diag('KF1035', `"${entry}" is outside the remote ${displayPath(root)}: a remote base reaches only files of its own repository`, {
+      location: where,
+      hint: 'the remote repository must be self-contained; list the other base in your own kustomization instead',
+    }),
+  );
+  return false;
 }
 
 /** The `path` of an object's origin annotation. */
