@@ -126,7 +126,7 @@ export function buildIndexes(resources: readonly Resource[]): Indexes {
   return { byKind, byNsKind, byName, podTemplates, podTemplatesByNs, podTemplateOf: podTemplateOfMap, servicesByNs, podsByLabel, secretNames, dataKeys };
 }
 
-export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes): CheckContext {
+export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes, crds: readonly Resource[] = []): CheckContext {
   const indexes = idx ?? buildIndexes(resources);
   const empty: readonly Resource[] = Object.freeze([]);
   return Object.freeze({
@@ -134,6 +134,7 @@ export function makeContext(resources: readonly Resource[], env: Environment, lo
     env,
     tier: tierOf(env),
     idx: indexes,
+    crds,
     ns: nsOf,
     get: (kind: string, namespace: string, name: string) => indexes.byName.get(`${kind}|${namespace}|${name}`),
     ofKind: (kind: string) => indexes.byKind.get(kind) ?? empty,

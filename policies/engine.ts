@@ -15,6 +15,8 @@ export interface RunOptions {
   locateField?: LocateField;
   /** Only run these check ids (default: all). */
   only?: string[];
+  /** CustomResourceDefinitions vendored for the environment (its `crds` folder), as resources with origins. */
+  crds?: readonly Resource[];
 }
 
 const RANK: Record<Sev, number> = { off: 0, warning: 1, error: 2 };
@@ -33,7 +35,7 @@ export function severityFor(check: Check, env: Environment, tier: 'dev' | 'stagi
 
 export function runChecksWith(checks: readonly Check[], resources: readonly Resource[], env: Environment, opts: RunOptions): Report {
   const diagnostics: Diagnostic[] = [];
-  const ctx = makeContext(resources, env, opts.locateField);
+  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? []);
   const ids = new Set(checks.map((c) => c.id));
   for (const id of Object.keys(env.policies ?? {}).sort()) {
     if (!ids.has(id)) {

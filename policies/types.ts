@@ -87,6 +87,8 @@ export interface CheckContext {
   readonly env: Environment;
   readonly tier: Tier;
   readonly idx: Indexes;
+  /** CustomResourceDefinitions vendored for the environment (not rendered): RunOptions.crds. */
+  readonly crds: readonly Resource[];
   /** Namespace of a resource, "default" when unset. */
   ns(r: Resource): string;
   get(kind: string, namespace: string, name: string): Resource | undefined;
