@@ -70,6 +70,9 @@ export const CODES = {
   KF4106: 'severity override of a locked check ignored',
   KF4107: 'invalid baseline file',
   KF4108: 'policy check failed (internal error)',
+  KF4109: 'custom policy check cannot be loaded (not compiled, failing to load, not a defineCheck)',
+  KF4110: 'custom policy check id invalid or already taken',
+  KF4111: 'custom policy check threw',
   // publish
   KF5001: 'working tree is dirty',
   KF5002: 'deploy branch diverged from source',

@@ -55,7 +55,8 @@ export function runChecksWith(checks: readonly Check[], resources: readonly Reso
     try {
       raws = check.run(ctx);
     } catch (e) {
-      diagnostics.push(pdiag('KF4108', 'error', `check ${check.id} failed: ${(e as Error).message}`));
+      if (check.custom) diagnostics.push(pdiag('KF4111', 'error', `custom check ${check.id} threw: ${e instanceof Error ? e.message : String(e)}`, check.location, 'fix the check: its findings for this environment are missing'));
+      else diagnostics.push(pdiag('KF4108', 'error', `check ${check.id} failed: ${(e as Error).message}`));
       continue;
     }
     for (const raw of raws) {

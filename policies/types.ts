@@ -107,6 +107,9 @@ export interface Check {
   /** Tiers where the check can be neither waived nor lowered. */
   lockedIn?: Tier[];
   run(ctx: CheckContext): RawFinding[];
+  /** A repository's own check (policies/custom/*.ts), and where it was defined. */
+  custom?: boolean;
+  location?: SourceLocation;
 }
 
 export interface Waiver {

@@ -6,13 +6,13 @@ import type { Diagnostic, Environment } from '../types.js';
 import { buildDir } from '../index.js';
 import { renderEnvironment, fileLocator } from '../render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
-import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, type Report } from '../../policies/index.js';
+import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, loadCustomChecks, type Check, type Report } from '../../policies/index.js';
 import { parseWaivers } from '../../policies/waivers.js';
 import { parseBaseline } from '../../policies/baseline.js';
 
-function printReport(report: Report, format: string, io: Io): void {
+function printReport(report: Report, format: string, io: Io, checks: readonly Check[]): void {
   if (format === 'json') io.out(formatFindingsJson(report));
-  else if (format === 'sarif') io.out(formatSarif(report, CHECKS, kforgeVersion()));
+  else if (format === 'sarif') io.out(formatSarif(report, checks, kforgeVersion()));
   // The report goes to stdout: colour only when stdout itself is a terminal.
   else io.out(formatText(report, { color: io.color && useColor(process.stdout) }));
   if (process.env.GITHUB_ACTIONS === 'true') io.err(formatGithub(report));
@@ -31,9 +31,12 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   const target = rest[0];
   let report: Report | undefined;
   const ds: Diagnostic[] = [];
+  const custom = await loadCustomChecks(repoRoot, CHECKS);
+  ds.push(...custom.diagnostics);
   if (isEnvName(target, repoRoot)) {
     const res = await renderEnvironment(repoRoot, target, {
       today: today(),
+      custom: custom.checks,
       ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
       ...(flagStr(flags, 'baseline') ? { baselineFile: flagStr(flags, 'baseline') } : {}),
     });
@@ -66,7 +69,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
         }
       }
       if (!hasErrors(ds)) {
-        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), ...(baseline ? { baseline } : {}) });
+        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), custom: custom.checks, ...(baseline ? { baseline } : {}) });
         ds.push(...report.diagnostics);
       }
     }
@@ -74,7 +77,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   // Every diagnostic, the engine's too (expired or stale waivers, unknown check ids).
   printDiagnostics(ds, io);
   if (!report || hasErrors(ds)) return EXIT.usage;
-  printReport(report, format, io);
+  printReport(report, format, io, [...CHECKS, ...custom.checks]);
   const wb = flagStr(flags, 'write-baseline');
   if (wb) fs.writeFileSync(wb, serializeBaseline(report.findings.filter((f) => !f.waived)));
   return report.counts.error > 0 ? EXIT.findings : EXIT.ok;
