@@ -73,6 +73,8 @@ export const CODES = {
   KF4109: 'custom policy check cannot be loaded (not compiled, failing to load, not a defineCheck)',
   KF4110: 'custom policy check id invalid or already taken',
   KF4111: 'custom policy check threw',
+  KF4112: 'CRD folder missing or invalid',
+  KF4113: 'CRD schema not fully checked (CEL rules not evaluated yet, or a schema that does not compile)',
   // publish
   KF5001: 'working tree is dirty',
   KF5002: 'deploy branch diverged from source',

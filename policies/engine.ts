@@ -35,7 +35,7 @@ export function severityFor(check: Check, env: Environment, tier: 'dev' | 'stagi
 
 export function runChecksWith(checks: readonly Check[], resources: readonly Resource[], env: Environment, opts: RunOptions): Report {
   const diagnostics: Diagnostic[] = [];
-  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? []);
+  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? [], diagnostics);
   const ids = new Set(checks.map((c) => c.id));
   for (const id of Object.keys(env.policies ?? {}).sort()) {
     if (!ids.has(id)) {

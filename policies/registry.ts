@@ -2,6 +2,7 @@ import type { Check } from './types.js';
 import { schema } from './checks/schema.js';
 import { removedApi } from './checks/removed-api.js';
 import { unknownApi } from './checks/unknown-api.js';
+import { crdSchema } from './checks/crd-schema.js';
 import { danglingRef } from './checks/dangling-ref.js';
 import { namespaceConsistency } from './checks/namespace-consistency.js';
 import { discoveryRbac, discoveryServiceName } from './checks/discovery.js';
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = Object.freeze([
   schema,
   removedApi,
   unknownApi,
+  crdSchema,
   danglingRef,
   namespaceConsistency,
   discoveryServiceName,

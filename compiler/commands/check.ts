@@ -6,7 +6,7 @@ import type { Diagnostic, Environment } from '../types.js';
 import { buildDir } from '../index.js';
 import { renderEnvironment, fileLocator } from '../render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
-import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, loadCustomChecks, type Check, type Report } from '../../policies/index.js';
+import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, loadCustomChecks, loadCrdFolder, type Check, type Report } from '../../policies/index.js';
 import { parseWaivers } from '../../policies/waivers.js';
 import { parseBaseline } from '../../policies/baseline.js';
 
@@ -19,12 +19,12 @@ function printReport(report: Report, format: string, io: Io, checks: readonly Ch
 }
 
 export async function cmdCheck(argv: string[], io: Io): Promise<number> {
-  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env'];
-  const { flags, rest } = parseArgs(argv, ['format', 'baseline', 'write-baseline', 'waivers', 'env']);
+  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env', 'crds'];
+  const { flags, rest } = parseArgs(argv, ['format', 'baseline', 'write-baseline', 'waivers', 'env', 'crds']);
   if (!checkUnknownFlags(flags, known, io, 'check')) return EXIT.usage;
   const format = flagStr(flags, 'format') ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format) || rest.length !== 1) {
-    io.err('usage: kforge check ENV|DIR [--format text|json|sarif] [--baseline FILE] [--write-baseline FILE] [--waivers FILE]\n');
+    io.err('usage: kforge check ENV|DIR [--format text|json|sarif] [--baseline FILE] [--write-baseline FILE] [--waivers FILE] [--env NAME] [--crds FOLDER]\n');
     return EXIT.usage;
   }
   const repoRoot = process.cwd();
@@ -47,7 +47,10 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
     ds.push(...built.diagnostics);
     if (built.resources && !hasErrors(ds)) {
       const envName = flagStr(flags, 'env') ?? path.basename(path.resolve(target));
-      const env: Environment = { name: envName, kubernetesVersion: DEFAULT_KUBERNETES_VERSION };
+      const crdsDir = flagStr(flags, 'crds');
+      const env: Environment = { name: envName, kubernetesVersion: DEFAULT_KUBERNETES_VERSION, ...(crdsDir ? { crds: crdsDir } : {}) };
+      const crds = crdsDir ? loadCrdFolder(repoRoot, crdsDir) : undefined;
+      if (crds) ds.push(...crds.diagnostics);
       const wf = flagStr(flags, 'waivers');
       let waivers: ReturnType<typeof parseWaivers>['waivers'] = [];
       if (wf) {
@@ -69,7 +72,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
         }
       }
       if (!hasErrors(ds)) {
-        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), custom: custom.checks, ...(baseline ? { baseline } : {}) });
+        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), custom: custom.checks, ...(crds ? { crds: crds.crds } : {}), ...(baseline ? { baseline } : {}) });
         ds.push(...report.diagnostics);
       }
     }
