@@ -73,7 +73,8 @@ export const CODES = {
   KF4109: 'custom policy check cannot be loaded (not compiled, failing to load, not a defineCheck)',
   KF4110: 'custom policy check id invalid or already taken',
   KF4111: 'custom policy check threw',
-  KF4112: 'CRD folder missing or invalid',
+  KF4112: 'CRD or admission policy folder missing or invalid',
+  KF4114: 'admission policy not evaluated (expression that does not compile, unsupported CEL function, missing policy or params)',
   KF4113: 'CRD schema not fully checked (CEL rules not evaluated yet, or a schema that does not compile)',
   // publish
   KF5001: 'working tree is dirty',

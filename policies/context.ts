@@ -127,7 +127,7 @@ export function buildIndexes(resources: readonly Resource[]): Indexes {
   return { byKind, byNsKind, byName, podTemplates, podTemplatesByNs, podTemplateOf: podTemplateOfMap, servicesByNs, podsByLabel, secretNames, dataKeys };
 }
 
-export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes, crds: readonly Resource[] = [], notes: Diagnostic[] = []): CheckContext {
+export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes, crds: readonly Resource[] = [], notes: Diagnostic[] = [], admission: readonly Resource[] = []): CheckContext {
   const indexes = idx ?? buildIndexes(resources);
   const empty: readonly Resource[] = Object.freeze([]);
   return Object.freeze({
@@ -136,7 +136,8 @@ export function makeContext(resources: readonly Resource[], env: Environment, lo
     tier: tierOf(env),
     idx: indexes,
     crds,
-    note(code: 'KF4113', message: string, location?: SourceLocation, severity: 'info' | 'warning' = 'info') {
+    admission,
+    note(code: 'KF4113' | 'KF4114', message: string, location?: SourceLocation, severity: 'info' | 'warning' = 'info') {
       if (!notes.some((d) => d.message === message)) notes.push(pdiag(code, severity, message, location));
     },
     ns: nsOf,

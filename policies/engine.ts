@@ -17,6 +17,8 @@ export interface RunOptions {
   only?: string[];
   /** CustomResourceDefinitions vendored for the environment (its `crds` folder), as resources with origins. */
   crds?: readonly Resource[];
+  /** ValidatingAdmissionPolicies, bindings and params from policies/admission/ (the tree's own are found there). */
+  admission?: readonly Resource[];
 }
 
 const RANK: Record<Sev, number> = { off: 0, warning: 1, error: 2 };
@@ -35,7 +37,7 @@ export function severityFor(check: Check, env: Environment, tier: 'dev' | 'stagi
 
 export function runChecksWith(checks: readonly Check[], resources: readonly Resource[], env: Environment, opts: RunOptions): Report {
   const diagnostics: Diagnostic[] = [];
-  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? [], diagnostics);
+  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? [], diagnostics, opts.admission ?? []);
   const ids = new Set(checks.map((c) => c.id));
   for (const id of Object.keys(env.policies ?? {}).sort()) {
     if (!ids.has(id)) {

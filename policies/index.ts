@@ -13,7 +13,7 @@ export { tierOf } from './context.js';
 export { locateInText } from './locate.js';
 export { POLICY_CODES } from './codes.js';
 export { defineCheck, loadCustomChecks } from './custom.js';
-export { loadCrdFolder } from './crd/load.js';
+export { loadCrdFolder, loadAdmissionFolder } from './crd/load.js';
 export type { CustomCheck } from './custom.js';
 
 export { CHECKS };

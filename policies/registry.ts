@@ -3,6 +3,7 @@ import { schema } from './checks/schema.js';
 import { removedApi } from './checks/removed-api.js';
 import { unknownApi } from './checks/unknown-api.js';
 import { crdSchema } from './checks/crd-schema.js';
+import { admissionPolicy } from './checks/admission.js';
 import { danglingRef } from './checks/dangling-ref.js';
 import { namespaceConsistency } from './checks/namespace-consistency.js';
 import { discoveryRbac, discoveryServiceName } from './checks/discovery.js';
@@ -18,6 +19,7 @@ export const CHECKS: readonly Check[] = Object.freeze([
   removedApi,
   unknownApi,
   crdSchema,
+  admissionPolicy,
   danglingRef,
   namespaceConsistency,
   discoveryServiceName,

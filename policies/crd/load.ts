@@ -24,12 +24,27 @@ function filesUnder(dir: string): string[] {
 /** The CRDs of a folder (relative to `repoRoot`, or absolute), sorted by file; other kinds are skipped. */
 export function loadCrdFolder(repoRoot: string, folder: string): { crds: Resource[]; diagnostics: Diagnostic[] } {
   const dir = path.resolve(repoRoot, folder);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    return { crds: [], diagnostics: [pdiag('KF4112', 'error', `CRD folder ${folder} does not exist`, undefined, 'vendor the CRDs of the operators you run into that folder, or fix the crds setting')] };
+  }
+  const r = loadObjects(dir, new Set(['CustomResourceDefinition']));
+  return { crds: r.objects, diagnostics: r.diagnostics };
+}
+
+/**
+ * The repository's admission policies: ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding
+ * objects (and the params they name) in `policies/admission/` (absent folder: none).
+ */
+export function loadAdmissionFolder(repoRoot: string, folder = path.join('policies', 'admission')): { objects: Resource[]; diagnostics: Diagnostic[] } {
+  const dir = path.resolve(repoRoot, folder);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return { objects: [], diagnostics: [] };
+  return loadObjects(dir);
+}
+
+/** Every object (or those of `kinds`) in the YAML/JSON files under a folder, with file and line. */
+export function loadObjects(dir: string, kinds?: ReadonlySet<string>): { objects: Resource[]; diagnostics: Diagnostic[] } {
   const crds: Resource[] = [];
   const diagnostics: Diagnostic[] = [];
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    diagnostics.push(pdiag('KF4112', 'error', `CRD folder ${folder} does not exist`, undefined, 'vendor the CRDs of the operators you run into that folder, or fix the crds setting'));
-    return { crds, diagnostics };
-  }
   for (const file of filesUnder(dir)) {
     const shown = path.relative(process.cwd(), file) || file;
     const lc = new LineCounter();
@@ -38,11 +53,11 @@ export function loadCrdFolder(repoRoot: string, folder: string): { crds: Resourc
     list.forEach((doc, i) => {
       if (doc.errors.length) {
         const pos = lc.linePos(doc.errors[0].pos[0]);
-        diagnostics.push(pdiag('KF4112', 'error', `CRD file ${shown}: ${doc.errors[0].message.split('\n')[0]}`, { file: shown, line: pos.line, column: pos.col }));
+        diagnostics.push(pdiag('KF4112', 'error', `${shown}: ${doc.errors[0].message.split('\n')[0]}`, { file: shown, line: pos.line, column: pos.col }));
         return;
       }
       const obj = doc.toJSON() as JsonObject | null;
-      if (!obj || typeof obj !== 'object' || obj.kind !== 'CustomResourceDefinition') return;
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj) || typeof obj.kind !== 'string' || (kinds && !kinds.has(obj.kind))) return;
       const start = lc.linePos(doc.contents?.range?.[0] ?? 0);
       const id = idFromObject(obj);
       crds.push({
@@ -58,5 +73,5 @@ export function loadCrdFolder(repoRoot: string, folder: string): { crds: Resourc
       });
     });
   }
-  return { crds, diagnostics };
+  return { objects: crds, diagnostics };
 }
