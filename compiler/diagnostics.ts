@@ -75,7 +75,7 @@ export const CODES = {
   KF4111: 'custom policy check threw',
   KF4112: 'CRD or admission policy folder missing or invalid',
   KF4114: 'admission policy not evaluated (expression that does not compile, unsupported CEL function, missing policy or params)',
-  KF4113: 'CRD schema not fully checked (CEL rules not evaluated yet, or a schema that does not compile)',
+  KF4113: 'CRD schema not fully checked (a CEL rule that does not compile or calls an unsupported function, or a schema that does not compile)',
   // publish
   KF5001: 'working tree is dirty',
   KF5002: 'deploy branch diverged from source',

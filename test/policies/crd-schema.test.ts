@@ -83,4 +83,36 @@ test('loadCrdFolder: a missing folder is KF4112', () => {
   assert.equal(r.diagnostics.map((d) => d.code), ['KF4112']);
 });
 
+
+test('x-kubernetes-validations: self at each node (maps and lists too), fieldPath, messageExpression; oldSelf rules skipped; unsupported functions noted', async () => {
+  const { checkRules } = await import('../../policies/crd/rules.js');
+  const schema: JsonObject = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        'x-kubernetes-validations': [
+          { rule: 'self.min <= self.max', messageExpression: "'min ' + string(self.min) + ' is above max ' + string(self.max)", fieldPath: '.min' },
+          { rule: 'self.min == oldSelf.min', message: 'immutable' },
+          { rule: "quantity(self.size).isGreaterThan(quantity('1'))" },
+        ],
+        properties: {
+          min: { type: 'integer' },
+          max: { type: 'integer' },
+          size: { type: 'string' },
+          ports: { type: 'array', items: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.port > 1024', message: 'unprivileged ports only' }] } },
+          labels: { type: 'object', additionalProperties: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() <= 3' }] } },
+        },
+      },
+    },
+  };
+  const r = checkRules(schema, { spec: { min: 5, max: 2, size: '1Gi', ports: [{ port: 8080 }, { port: 80 }], labels: { a: 'ok', b: 'too-long' } } });
+  assert.equal(r.failures, [
+    { pointer: '/spec/min', message: 'min 5 is above max 2' },
+    { pointer: '/spec/ports/1', message: 'unprivileged ports only' },
+    { pointer: '/spec/labels/b', message: 'failed rule: self.size() <= 3' },
+  ]);
+  assert.equal(r.problems.map((p) => `${p.why} ${p.pointer ?? '-'}`), ["uses isGreaterThan, which kforge's CEL does not provide -"]);
+});
+
 test.run();
