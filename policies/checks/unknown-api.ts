@@ -9,6 +9,36 @@ import { lookupApi } from './removed-api.js';
 const FORMER_OR_VIRTUAL = new Set(['extensions', 'metrics.k8s.io', 'custom.metrics.k8s.io', 'external.metrics.k8s.io', 'kustomize.config.k8s.io', 'config.kubernetes.io']);
 const NAMED_GROUPS = [...BUILTIN_GROUPS].filter((g) => g !== '');
 
+/** The built-in group a group is a typo of (≤ 2 edits, not itself a *.k8s.io group), or undefined. */
+export function nearBuiltinGroup(group: string): string | undefined {
+  if (/[.-]k8s\.io$/.test(group)) return undefined;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const g of NAMED_GROUPS) {
+    if (Math.abs(g.length - group.length) > 2) continue;
+    const d = editDistance(group, g);
+    if (d < bestD) {
+      best = g;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
 export const unknownApi: Check = {
   id: 'unknown-api',
   title: 'apiVersion that no API server serves',
@@ -31,12 +61,15 @@ export const unknownApi: Check = {
         }
         continue;
       }
+      // A typo of a built-in group, not a CRD group that merely looks alike (networking.x-k8s.io,
+      // gateway.networking.k8s.io, networking.istio.io): within two edits, or a dotless group, or
+      // one that names kubernetes/k8s without being a *.k8s.io group.
+      const nearBuiltin = nearBuiltinGroup(group);
       const builtin = builtinApiVersionsOf(kind);
-      if (builtin.length > 0) {
+      if (builtin.length > 0 && (nearBuiltin || !group.includes('.') || /(^|\.)(kubernetes|k8s)\./.test(group))) {
         out.push({ resource: r, pointer: '/apiVersion', hint: `Use apiVersion: ${builtin[0]} for ${kind}.`, message: `no CRD defines ${kind} in ${api}, and ${group} is not a Kubernetes API group; did you mean ${builtin[0]}?` });
         continue;
       }
-      const nearBuiltin = didYouMean(group, NAMED_GROUPS);
       if (nearBuiltin) {
         out.push({ resource: r, pointer: '/apiVersion', message: `${group} is not a Kubernetes API group and no CRD defines ${kind} in it; did you mean ${nearBuiltin}?` });
         continue;

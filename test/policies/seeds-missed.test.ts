@@ -158,4 +158,29 @@ spec: {group: example.com, names: {kind: X, plural: xs}, scope: Namespaced, vers
   assert.equal(r.findings.map((f) => `${f.severity} ${f.message}`), ["warning no CRD defines Certificate in cert-manager.io/v1, neither in the tree nor in the environment's crds folder"]);
 });
 
+
+test('unknown-api: CRD groups that look like built-in ones, and CRD kinds named like built-in kinds, are not typos', async () => {
+  const { nearBuiltinGroup } = await import('../../policies/checks/unknown-api.js');
+  for (const g of ['networking.istio.io', 'networking.gke.io', 'networking.x-k8s.io', 'gateway.networking.k8s.io', 'snapshot.storage.k8s.io', 'batch.volcano.sh', 'serving.knative.dev']) assert.is(nearBuiltinGroup(g), undefined, g);
+  assert.is(nearBuiltinGroup('networking.k8s.oi'), 'networking.k8s.io');
+  assert.is(nearBuiltinGroup('app'), 'apps');
+  const yaml = `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: hello, namespace: a}
+---
+apiVersion: batch.volcano.sh/v1alpha1
+kind: Job
+metadata: {name: train, namespace: a}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: a}
+---
+apiVersion: app/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+`;
+  assert.equal(hits(run('unknown-api', yaml, 'prod')), [`unknown-api@${lineOf(yaml, 'apiVersion: app/v1')}`]);
+});
+
 test.run();
