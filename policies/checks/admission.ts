@@ -153,6 +153,33 @@ export const admissionPolicy: Check = {
     const out: RawFinding[] = [];
     if (bindings.length === 0) return out;
     const paramPool = [...ctx.resources, ...ctx.admission];
+    // resources by `${group}|${plural}`, plurals computed once
+    const plurals = new Map<Resource, string>();
+    const byGroupResource = new Map<string, Resource[]>();
+    for (const r of ctx.resources) {
+      if (r.id.group === ADMISSION_GROUP) continue;
+      const pl = pluralOf(ctx, r);
+      plurals.set(r, pl);
+      const k = `${r.id.group}|${pl}`;
+      const l = byGroupResource.get(k);
+      if (l) l.push(r);
+      else byGroupResource.set(k, [r]);
+    }
+    const order = new Map(ctx.resources.map((r, i) => [r, i]));
+    /** The resources a policy's resourceRules can match (all of them when a rule uses '*'). */
+    const candidates = (m: JsonObject | undefined): Iterable<Resource> => {
+      const rules = arr(m?.resourceRules);
+      const keys: string[] = [];
+      for (const rule of rules) {
+        const groups = arr(at(rule, 'apiGroups')).map(String);
+        const res = arr(at(rule, 'resources')).map(String);
+        if (groups.includes('*') || res.some((x) => x.includes('*'))) return plurals.keys();
+        for (const g of groups) for (const x of res) keys.push(`${g}|${x.split('/')[0]}`);
+      }
+      const set = new Set<Resource>();
+      for (const k of keys) for (const r of byGroupResource.get(k) ?? []) set.add(r);
+      return [...set].sort((a, b) => order.get(a)! - order.get(b)!);
+    };
     const namespaceObjects = new Map(ctx.ofKind('Namespace').map((n) => [n.id.name, n]));
     const where = (r: Resource) => r.origin?.location;
     for (const b of bindings) {
@@ -194,9 +221,8 @@ export const admissionPolicy: Check = {
         if (found.length > 0) paramSets = found;
         else paramsMissing = true;
       }
-      for (const r of ctx.resources) {
-        if (r.id.group === ADMISSION_GROUP) continue;
-        const plural = pluralOf(ctx, r);
+      for (const r of candidates(obj(spec.matchConstraints))) {
+        const plural = plurals.get(r)!;
         if (!matchResources(ctx, obj(spec.matchConstraints), r, plural, true)) continue;
         if (!matchResources(ctx, obj(at(b.object, 'spec', 'matchResources')), r, plural, false)) continue;
         const report = (message: string, pointer: string | undefined) => {
