@@ -77,6 +77,12 @@ export const CODES = {
   KF4106: 'severity override of a locked check ignored',
   KF4107: 'invalid baseline file',
   KF4108: 'policy check failed (internal error)',
+  KF4109: 'custom policy check cannot be loaded (not compiled, failing to load, not a defineCheck)',
+  KF4110: 'custom policy check id invalid or already taken',
+  KF4111: 'custom policy check threw',
+  KF4112: 'CRD or admission policy folder missing or invalid',
+  KF4114: 'admission policy not evaluated (expression that does not compile, unsupported CEL function, missing policy or params)',
+  KF4113: 'CRD schema not fully checked (a CEL rule that does not compile or calls an unsupported function, or a schema that does not compile)',
   // bootstrap (the cluster objects written for an environment)
   KF4201: 'the cluster objects cannot cover what the environment renders (warning)',
   // publish
