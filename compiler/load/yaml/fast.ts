@@ -11,6 +11,7 @@
  */
 import type { Json, JsonObject } from '../../types.js';
 import { Abort, type Budget, findControl, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, setKey, tooDeep, tooManyValues } from './common.js';
+import { markBareNull } from '../bare-null.js';
 import { blockScalarAsKustomizeKeepsIt, isTimestamp, MERGE, NOT_JSON, resolvePlain } from './scalars.js';
 
 class Bail extends Error {}
@@ -302,7 +303,9 @@ class FastReader {
         after = k + 1;
       }
       if (hasOwn.call(obj, key)) throw BAIL;
-      setKey(obj, key, this.value(after, e, indent, true));
+      const v = this.value(after, e, indent, true);
+      setKey(obj, key, v);
+      if (v === null && this.bareAfter(after, e)) markBareNull(obj, key);
       if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
       if (ind < 0 || ind < indent) {
@@ -368,6 +371,14 @@ class FastReader {
         return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
       }
     }
+  }
+
+  /** Nothing but spaces (and maybe a comment) from p to the end of its line: a bare `key:`. */
+  private bareAfter(p: number, e: number): boolean {
+    const t = this.text;
+    let q = p;
+    while (q < e && t.charCodeAt(q) === 32) q++;
+    return q >= e || (t.charCodeAt(q) === 35 && q > p);
   }
 
   /**
