@@ -61,6 +61,7 @@ export const CODES = {
   KF4001: 'environment definition invalid',
   KF4002: 'environment names a missing overlay',
   KF4003: 'environment failed to load',
+  KF4004: 'environment definition does not type-check',
   // policies (mirrored in policies/codes.ts, which the policy engine uses)
   KF4101: 'invalid waiver file or entry',
   KF4102: 'waiver expired',
