@@ -24,6 +24,8 @@ commands:
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
   bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
                    per app (Flux) that sync the deploy branches (--stdout, --check, --repo-url URL, --out DIR)
+  edit set image NAME=NEWNAME:TAG|NAME@DIGEST…, edit add resource PATH…, edit set namespace NS
+                   kustomize edit on --env ENV or --dir DIR, keeping comments and layout
   diff ENV         the rendered change against the deploy branch (--against REF, --all, --envs FROM TO,
                    --format text|markdown|json); exit 1 when something changes
 
@@ -54,6 +56,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./commands/diff.js')).cmdDiff(rest, io);
     case 'bootstrap':
       return (await import('./bootstrap/cli.js')).runBootstrap(rest, io, { color: io.color });
+    case 'edit':
+      return (await import('./commands/edit.js')).cmdEdit(rest, io);
     case undefined:
     case '-h':
     case '--help':
