@@ -26,6 +26,8 @@ commands:
                    per app (Flux) that sync the deploy branches (--stdout, --check, --repo-url URL, --out DIR)
   edit set image NAME=NEWNAME:TAG|NAME@DIGEST…, edit add resource PATH…, edit set namespace NS
                    kustomize edit on --env ENV or --dir DIR, keeping comments and layout
+  promote FROM TO  write FROM's image references (and declared config) into TO's kustomization and
+                   print TO's rendered diff (--image NAME, --dry-run, --format text|markdown|json)
   diff ENV         the rendered change against the deploy branch (--against REF, --all, --envs FROM TO,
                    --format text|markdown|json); exit 1 when something changes
 
@@ -56,6 +58,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./commands/diff.js')).cmdDiff(rest, io);
     case 'bootstrap':
       return (await import('./bootstrap/cli.js')).runBootstrap(rest, io, { color: io.color });
+    case 'promote':
+      return (await import('./commands/promote.js')).cmdPromote(rest, io);
     case 'edit':
       return (await import('./commands/edit.js')).cmdEdit(rest, io);
     case undefined:

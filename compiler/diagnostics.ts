@@ -82,6 +82,7 @@ export const CODES = {
   KF5006: 'policy errors block publishing',
   // diff
   KF6001: 'diff reference not found',
+  KF6002: 'nothing to promote (an --image FROM does not render, or a promotable value is missing)',
   // internal
   KF9001: 'internal error',
 } as const;

@@ -402,3 +402,54 @@ export function verifyEdit(text: string): boolean {
   const d = parseDocument(text);
   return d.errors.length === 0;
 }
+
+/**
+ * Sets `KEY=VALUE` among the `literals` of the configMapGenerator entry `name` (replacing the
+ * KEY's literal, else adding one); without such an entry, adds `{ name, behavior: merge,
+ * literals: [KEY=VALUE] }`. Used by promotion for the ConfigMap keys an environment declares.
+ */
+export function setGeneratorLiteral(k: Loaded, name: string, key: string, value: string): Edit {
+  const literal = `${key}=${value}`;
+  const note = [`${k.rel}: configMapGenerator ${name}: ${literal}`];
+  const pair = pairOf(k.root, 'configMapGenerator');
+  const seq = pair?.value;
+  const entryText = (col: number) => {
+    const pad = ' '.repeat(col + 2);
+    return `- name: ${scalarText(name)}\n${pad}behavior: merge\n${pad}literals:\n${pad}- ${scalarText(literal)}`;
+  };
+  if (!pair) {
+    const a = appendTopLevel(k, `configMapGenerator:\n${entryText(0)}\n`);
+    return { text: apply(k.text, [{ from: a.at, to: a.at, text: a.insert }]), diagnostics: [], notes: note };
+  }
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0) {
+    return { diagnostics: [diag('KF1006', 'configMapGenerator must be a block list to promote into it', { location: locOf(k, (pair.key as Node).range![0]), hint: `add - name: ${name} with literals: [${literal}] by hand` })], notes: [] };
+  }
+  const entry = seq.items.find((i) => isMap(i) && (i.toJSON() as { name?: unknown }).name === name) as YAMLMap | undefined;
+  if (!entry) {
+    const first = seq.items[0] as Node;
+    const dashCol = columnAt(k.text, k.text.lastIndexOf('-', first.range![0]));
+    const last = seq.items[seq.items.length - 1] as Node;
+    const end = lineEnd(k.text, Math.max(last.range![0], last.range![1] - 1));
+    return { text: apply(k.text, [{ from: end, to: end, text: `\n${' '.repeat(dashCol)}${entryText(dashCol)}` }]), diagnostics: [], notes: note };
+  }
+  const lits = pairOf(entry, 'literals')?.value;
+  if (!isSeq(lits) || lits.flow || lits.items.length === 0) {
+    return { diagnostics: [diag('KF1006', `configMapGenerator ${name} has no block literals: list to promote ${key} into`, { location: locOf(k, entry.range![0]), hint: `add literals:\n- ${literal}` })], notes: [] };
+  }
+  const hit = lits.items.find((i) => isScalar(i) && typeof i.value === 'string' && i.value.startsWith(`${key}=`)) as (Node & { value: string }) | undefined;
+  if (hit) {
+    if (hit.value === literal) return { diagnostics: [], notes: [] };
+    return { text: apply(k.text, [{ from: hit.range![0], to: hit.range![1], text: scalarText(literal) }]), diagnostics: [], notes: [`${note[0]} (was ${hit.value})`] };
+  }
+  const first = lits.items[0] as Node;
+  const dashCol = columnAt(k.text, k.text.lastIndexOf('-', first.range![0]));
+  const last = lits.items[lits.items.length - 1] as Node;
+  const end = lineEnd(k.text, Math.max(last.range![0], last.range![1] - 1));
+  return { text: apply(k.text, [{ from: end, to: end, text: `\n${' '.repeat(dashCol)}- ${scalarText(literal)}` }]), diagnostics: [], notes: note };
+}
+
+/** Re-reads a loaded kustomization from edited text (to chain edits). */
+export function reload(k: Loaded, text: string): Loaded {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  return { ...k, text, doc, root: isMap(doc.contents) ? doc.contents : (doc.createNode({}) as YAMLMap) };
+}
