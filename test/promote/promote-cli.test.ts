@@ -71,7 +71,7 @@ test('promote staging prod: --dry-run writes nothing; then prod\'s images: entry
   assert.is(r.code, 0, show(r));
   const after = fs.readFileSync(prodK(), 'utf8');
   assert.is(after, before.replace('# Promoted from staging after verification.\n- name: ghcr.io/kforge-demo/im-service\n  newTag: 1.9.0', '# Promoted from staging after verification.\n- name: ghcr.io/kforge-demo/im-service\n  newTag: 1.9.1'));
-  assert.not.is(after, before);
+  assert.is.not(after, before);
   const again = await kforge('diff', '--envs', 'staging', 'prod');
   assert.is(again.code, 0, show(again));
   assert.match(again.stdout, 'no changes');
