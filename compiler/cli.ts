@@ -11,12 +11,13 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasErrors } from './diagnostics.js';
-import { EXIT, printDiagnostics, useColor, type Io } from './cli-util.js';
+import { EXIT, printDiagnostics, useColor, kforgeVersion, type Io } from './cli-util.js';
+import { COMMANDS, checkFlagValues, checkCommandInputs } from './cli-usage.js';
 
 export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js';
 
 // Commands load their modules on demand: \`kforge build\` does not pay for policies, git or diff.
-const USAGE = `usage: kforge <command> [options]
+const USAGE = `usage: kforge <command> [options]     (kforge COMMAND --help: its options; kforge --version)
 
 commands:
   build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build)
@@ -34,10 +35,50 @@ commands:
 exit codes: 0 ok, 1 findings or changes, 2 invalid input or refused, 3 internal error, 4 publish failed
 `;
 
+/**
+ * Runs a command. Exit 2 means nothing on stdout: what a command printed there goes to stderr
+ * when it ends with exit 2 (a refused render's summary, say).
+ */
 export async function main(argv: string[], io: Io): Promise<number> {
+  const buffered: string[] = [];
+  let code: number;
+  try {
+    code = await dispatch(argv, { ...io, out: (s) => void buffered.push(s) });
+  } catch (e) {
+    io.out(buffered.join(''));
+    throw e;
+  }
+  const text = buffered.join('');
+  if (text) (code === EXIT.usage ? io.err : io.out)(text);
+  return code;
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    io.out(`kforge ${kforgeVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (cmd === 'help' && rest.length) return dispatch([rest[0], '--help'], io);
+  const spec = cmd ? COMMANDS[cmd] : undefined;
+  if (spec?.usage && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(spec.usage);
+    return EXIT.ok;
+  }
+  if (spec) {
+    const bad = checkFlagValues(cmd, rest) ?? checkCommandInputs(cmd, rest, process.cwd());
+    if (bad) {
+      printDiagnostics([bad], io);
+      return EXIT.usage;
+    }
+  }
   switch (cmd) {
     case 'build': {
+      const flagsGiven = rest.filter((a) => a.startsWith('-'));
+      if (flagsGiven.length) {
+        io.err(`error KF1006: unknown option ${flagsGiven[0]} for kforge build\n\n${COMMANDS.build.usage}`);
+        return EXIT.usage;
+      }
       const dirs = rest.filter((a) => !a.startsWith('-'));
       if (dirs.length !== 1) {
         io.err('error KF1001: kforge build needs exactly one directory\n  hint: kforge build overlays/prod\n');
