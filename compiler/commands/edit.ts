@@ -15,9 +15,11 @@ export const EDIT_USAGE = `usage: kforge edit set image NAME=NEWNAME:TAG|NAME=NE
        kforge edit add resource PATH… [--no-verify] [--env ENV | --dir DIR]
        kforge edit set namespace NS [--env ENV | --dir DIR]
 
-Edits the kustomization of overlays/ENV (--env), of DIR (--dir DIR, or DIR as the first argument
-when it is a folder), else of the current folder, as kustomize edit does, keeping comments and
-layout. NAME=*:TAG keeps the new name already set (* works for the new name, tag and digest).
+Edits the kustomization of overlays/ENV (--env), of DIR (--dir DIR; for set image and set
+namespace also DIR as the first argument when it is a folder), else of the current folder, as
+kustomize edit does, keeping comments and layout. NAME=*:TAG keeps the new name already set
+(* works for the new name, tag and digest). add resource takes globs relative to the
+kustomization's folder.
 
 options:
   --env ENV     edit overlays/ENV/kustomization.yaml
