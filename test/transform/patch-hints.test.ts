@@ -1,4 +1,7 @@
-/** KF3001's hint names namespaces only when they are why a strategic-merge patch matches nothing. */
+/**
+ * Diagnostics that point at the line to change: KF3001's hint names namespaces only when they are
+ * why a strategic-merge patch matches nothing; a resource listed twice is KF2001 at the second entry.
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDir } from '../../compiler/index.js';
@@ -24,6 +27,17 @@ test('a misspelt name: the names in the build, no namespace hint', () => {
 test('the name exists in another namespace: the hint says which and what to write', () => {
   assert.match(kf3001(DEPLOY('web', 'shop'), PATCH('web')), 'add metadata.namespace: shop');
   assert.match(kf3001(DEPLOY('web', 'shop'), PATCH('web', 'store')), 'the patch names namespace store; web is in shop');
+});
+
+test('a resource listed twice is KF2001 at the second kustomization entry (file or folder)', () => {
+  const res = buildDir('/r', { fs: memFs({ '/r/kustomization.yaml': 'resources:\n- web.yaml\n- other.yaml\n- web.yaml\n', '/r/web.yaml': DEPLOY('web') + '---\n' + DEPLOY('api'), '/r/other.yaml': DEPLOY('db') }) });
+  const ds = res.diagnostics.filter((d) => d.code === 'KF2001');
+  assert.is(ds.length, 1, JSON.stringify(ds));
+  assert.equal([ds[0].location?.file, ds[0].location?.line], ['/r/kustomization.yaml', 4]);
+  assert.match(ds[0].message, 'resources: "web.yaml" is listed twice (first at line 2)');
+  const dir = buildDir('/r', { fs: memFs({ '/r/kustomization.yaml': 'resources:\n- base\n- ./base\n', '/r/base/kustomization.yaml': 'resources:\n- web.yaml\n', '/r/base/web.yaml': DEPLOY('web') }) });
+  const d = dir.diagnostics.find((x) => x.code === 'KF2001');
+  assert.equal([d?.location?.file, d?.location?.line], ['/r/kustomization.yaml', 3]);
 });
 
 test.run();
