@@ -1,6 +1,7 @@
 /**
  * Diagnostics that point at the line to change: KF3001's hint names namespaces only when they are
- * why a strategic-merge patch matches nothing; a resource listed twice is KF2001 at the second entry.
+ * why a strategic-merge patch matches nothing; a resource listed twice is KF2001 at the second entry;
+ * a generator's files/envs problem is at its list entry.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -38,6 +39,12 @@ test('a resource listed twice is KF2001 at the second kustomization entry (file 
   const dir = buildDir('/r', { fs: memFs({ '/r/kustomization.yaml': 'resources:\n- base\n- ./base\n', '/r/base/kustomization.yaml': 'resources:\n- web.yaml\n', '/r/base/web.yaml': DEPLOY('web') }) });
   const d = dir.diagnostics.find((x) => x.code === 'KF2001');
   assert.equal([d?.location?.file, d?.location?.line], ['/r/kustomization.yaml', 3]);
+});
+
+test('a generator files/envs entry that is missing or malformed: the error is at that entry', () => {
+  const res = buildDir('/r', { fs: memFs({ '/r/kustomization.yaml': 'configMapGenerator:\n- name: cfg\n  files:\n  - app.properties\n  - missing.txt\n  - a=b=c\n  envs:\n  - nope.env\n', '/r/app.properties': 'x=1\n' }) });
+  const at = res.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}@${d.location?.line}:${d.location?.column}`);
+  assert.equal(at, ['KF1002@5:5', 'KF2002@6:5', 'KF1002@8:5']);
 });
 
 test.run();
