@@ -109,7 +109,14 @@ export interface CompiledEnvironment {
  * `typeCheck: false` only transpiles (a ref that was checked when committed).
  */
 export async function compileEnvironment(repoRoot: string, src: string, opts: { typeCheck?: boolean } = {}): Promise<CompiledEnvironment> {
-  const cache = cacheDirFor(repoRoot);
+  let cache = cacheDirFor(repoRoot);
+  try {
+    fs.mkdirSync(cache, { recursive: true });
+    fs.accessSync(cache, fs.constants.W_OK);
+  } catch {
+    // a read-only node_modules or .git: the system's temporary folder
+    cache = path.join(os.tmpdir(), `kforge-cache-${process.getuid?.() ?? 'u'}`);
+  }
   const graph = localGraph(repoRoot, src);
   const graphKey = sha([CACHE_FORMAT, DIST_COMPILER, ...[...graph].flatMap(([f, t]) => [f, sha(t)])].join('\0'));
   let checked = false;
