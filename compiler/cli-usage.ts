@@ -17,15 +17,17 @@ export interface CommandSpec {
 
 export const COMMANDS: Record<string, CommandSpec> = {
   build: {
-    usage: `usage: kforge build DIR
+    usage: `usage: kforge build DIR [options]
 
 Prints the rendered multi-document YAML of the kustomization in DIR, byte-identical to
 kustomize build DIR; diagnostics on stderr.
 
 options:
-  -h, --help    this help
+  --load-restrictor R   LoadRestrictionsRootOnly (default) or LoadRestrictionsNone, as kustomize build
+  --offline             remote bases from kforge.lock and the cache only; nothing is fetched
+  -h, --help            this help
 `,
-    valued: {},
+    valued: { 'load-restrictor': ['LoadRestrictionsRootOnly', 'LoadRestrictionsNone'] },
   },
   check: {
     usage: `usage: kforge check ENV|DIR [options]
@@ -38,10 +40,13 @@ options:
   --baseline FILE         findings recorded in FILE (--write-baseline) do not count
   --write-baseline FILE   write the current findings to FILE
   --waivers FILE          waivers file (default policies/waivers.yaml)
+  --include-waived        report waived findings too (SARIF: with suppressions on every result)
   --env NAME              the environment name checks see, for a DIR
+  --crds FOLDER           vendored CRDs to validate custom resources against, for a DIR
+  --offline               remote bases from kforge.lock and the cache only; nothing is fetched
   -h, --help              this help
 `,
-    valued: { format: ['text', 'json', 'sarif'], baseline: undefined, 'write-baseline': undefined, waivers: undefined, env: undefined },
+    valued: { format: ['text', 'json', 'sarif'], baseline: undefined, 'write-baseline': undefined, waivers: undefined, env: undefined, crds: undefined },
   },
   render: {
     usage: `usage: kforge render ENV [options]
@@ -60,6 +65,7 @@ options:
                       CI checkout (refs/heads/main); it must name a commit
   --repo-url URL      the source repository URL to record (default: the remote's URL)
   --timings           one line on stderr with each phase's milliseconds
+  --offline           remote bases from kforge.lock and the cache only; nothing is fetched
   -h, --help          this help
 `,
     valued: { remote: undefined, out: undefined, waivers: undefined, 'source-ref': undefined, 'repo-url': undefined },
@@ -74,9 +80,23 @@ options:
   --all             every environment
   --envs FROM TO    what TO would change if FROM's promotable values were promoted (kforge promote --dry-run)
   --format F        text (default), markdown or json
+  --remote NAME     the remote whose deploy branch to compare with (default origin, as render --push)
+  --no-fetch        compare with what is already local (the remote-tracking ref, else the local branch)
   -h, --help        this help
 `,
-    valued: { against: undefined, format: ['text', 'markdown', 'json'] },
+    valued: { against: undefined, format: ['text', 'markdown', 'json'], remote: undefined },
+  },
+  lock: {
+    usage: `usage: kforge lock [DIR|ENV…] [options]
+
+Builds each tree (default: every overlays/*, else .) and pins the remote bases it uses in
+kforge.lock: the commit each ref resolved to and a content digest.
+
+options:
+  --update      move every pin those builds use to what its ref names now
+  -h, --help    this help
+`,
+    valued: {},
   },
   promote: { usage: '', valued: { image: undefined, format: ['text', 'markdown', 'json'] } },
   edit: { usage: '', valued: { env: undefined, dir: undefined } },

@@ -11,8 +11,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasErrors } from './diagnostics.js';
-import { EXIT, printDiagnostics, useColor, kforgeVersion, type Io } from './cli-util.js';
+import { EXIT, parseArgs, printDiagnostics, useColor, kforgeVersion, type Io } from './cli-util.js';
 import { COMMANDS, checkFlagValues, checkCommandInputs } from './cli-usage.js';
+import { LOAD_RESTRICTORS, type LoadRestrictor } from './load/restrictor.js';
 
 export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js';
 
@@ -20,7 +21,9 @@ export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js'
 const USAGE = `usage: kforge <command> [options]     (kforge COMMAND --help: its options; kforge --version)
 
 commands:
-  build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build)
+  build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build;
+                   --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone, --offline)
+  lock [DIR|ENV…]  pin the remote bases the builds use in kforge.lock (--update moves every pin)
   check ENV|DIR    build and run the policy checks (--format text|json|sarif, --baseline FILE)
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
   bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
@@ -74,23 +77,32 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
   switch (cmd) {
     case 'build': {
-      const flagsGiven = rest.filter((a) => a.startsWith('-'));
-      if (flagsGiven.length) {
-        io.err(`error KF1006: unknown option ${flagsGiven[0]} for kforge build\n\n${COMMANDS.build.usage}`);
+      const { flags, rest: args } = parseArgs(rest, ['load-restrictor']);
+      const unknown = [...flags.keys()].find((f) => f !== 'load-restrictor' && f !== 'offline');
+      if (unknown !== undefined) {
+        io.err(`error KF1006: unknown option --${unknown} for kforge build\n\n${COMMANDS.build.usage}`);
         return EXIT.usage;
       }
-      const dirs = rest.filter((a) => !a.startsWith('-'));
+      const dirs = args.filter((a) => !a.startsWith('-'));
       if (dirs.length !== 1) {
         io.err('error KF1001: kforge build needs exactly one directory\n  hint: kforge build overlays/prod\n');
         return EXIT.usage;
       }
-      const { buildDir } = await import('./index.js');
-      const res = buildDir(dirs[0]);
+      // Kustomize's flag (its default is LoadRestrictionsRootOnly).
+      const restrictor = flags.get('load-restrictor');
+      if (restrictor !== undefined && !LOAD_RESTRICTORS.includes(restrictor as LoadRestrictor)) {
+        io.err(`error KF1006: invalid --load-restrictor ${restrictor === true ? '(no value)' : JSON.stringify(restrictor)}\n  hint: ${LOAD_RESTRICTORS.join(' or ')}\n`);
+        return EXIT.usage;
+      }
+      const { buildDirWithRemotes } = await import('./load/remote/build.js');
+      const res = await buildDirWithRemotes(dirs[0], { offline: rest.includes('--offline'), loadRestrictor: restrictor as LoadRestrictor | undefined });
       printDiagnostics(res.diagnostics, io);
       if (res.output === undefined || hasErrors(res.diagnostics)) return EXIT.usage;
       io.out(res.output);
       return EXIT.ok;
     }
+    case 'lock':
+      return (await import('./commands/lock.js')).cmdLock(rest, io);
     case 'check':
       return (await import('./commands/check.js')).cmdCheck(rest, io);
     case 'render':

@@ -22,7 +22,7 @@ export const CODES = {
   KF1006: 'invalid kustomization field value',
   KF1007: 'cycle between kustomizations',
   KF1008: 'path outside the kustomization root (load restrictor)',
-  KF1009: 'remote resource refused (no network at build time)',
+  KF1009: 'remote file refused where kforge does not fetch (only resources and components may be remote)',
   KF1010: 'resource missing apiVersion, kind or metadata.name',
   KF1011: 'invalid UTF-8 or binary file',
   KF1012: 'YAML too large or too many aliases',
@@ -32,6 +32,13 @@ export const CODES = {
   KF1016: 'unsupported kustomization feature',
   KF1017: 'deprecated kustomization field',
   KF1018: 'invalid builtin plugin configuration (transformers/generators)',
+  // remote bases (load/remote)
+  KF1030: 'invalid remote URL',
+  KF1031: 'remote base cannot be fetched',
+  KF1032: 'remote does not match kforge.lock (digest mismatch) or invalid lock file',
+  KF1033: 'remote not in the cache or the lock file (--offline)',
+  KF1034: 'remote not pinned in kforge.lock (warning)',
+  KF1035: 'remote base reaches outside its own repository',
   // build
   KF2001: 'duplicate resource id',
   KF2002: 'generator error',
@@ -71,6 +78,12 @@ export const CODES = {
   KF4106: 'severity override of a locked check ignored',
   KF4107: 'invalid baseline file',
   KF4108: 'policy check failed (internal error)',
+  KF4109: 'custom policy check cannot be loaded (not compiled, failing to load, not a defineCheck)',
+  KF4110: 'custom policy check id invalid or already taken',
+  KF4111: 'custom policy check threw',
+  KF4112: 'CRD or admission policy folder missing or invalid',
+  KF4114: 'admission policy not evaluated (expression that does not compile, unsupported CEL function, missing policy or params)',
+  KF4113: 'CRD schema not fully checked (a CEL rule that does not compile or calls an unsupported function, or a schema that does not compile)',
   // bootstrap (the cluster objects written for an environment)
   KF4201: 'the cluster objects cannot cover what the environment renders (warning)',
   // publish
@@ -82,7 +95,10 @@ export const CODES = {
   KF5006: 'policy errors block publishing',
   // diff
   KF6001: 'diff reference not found',
-  KF6002: 'nothing to promote (an --image FROM does not render, or a promotable value is missing)',
+  KF6002: 'deploy branch not found',
+  KF6003: 'cannot fetch the deploy branch from the remote',
+  KF6004: 'local deploy branch differs from the remote one',
+  KF6005: 'nothing to promote (an --image FROM does not render, or a promotable value is missing)',
   // internal
   KF9001: 'internal error',
 } as const;

@@ -1,6 +1,9 @@
 import type { Check } from './types.js';
 import { schema } from './checks/schema.js';
 import { removedApi } from './checks/removed-api.js';
+import { unknownApi } from './checks/unknown-api.js';
+import { crdSchema } from './checks/crd-schema.js';
+import { admissionPolicy } from './checks/admission.js';
 import { danglingRef } from './checks/dangling-ref.js';
 import { namespaceConsistency } from './checks/namespace-consistency.js';
 import { discoveryRbac, discoveryServiceName } from './checks/discovery.js';
@@ -14,6 +17,9 @@ import { connectionString, duplicateId, duplicatePort, ingressCollision, nodepor
 export const CHECKS: readonly Check[] = Object.freeze([
   schema,
   removedApi,
+  unknownApi,
+  crdSchema,
+  admissionPolicy,
   danglingRef,
   namespaceConsistency,
   discoveryServiceName,

@@ -5,11 +5,12 @@ import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostic
 import { renderEnvironment } from '../render.js';
 import { Git } from '../publish/git.js';
 import { loadEnvironment, deployBranchOf } from '../env.js';
-import { publish, planRender, followRemote } from '../publish/index.js';
+import { publish, planRender, followRemote, readSource } from '../publish/index.js';
+import { hydratorNote } from '../publish/notes.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
 export async function cmdRender(argv: string[], io: Io): Promise<number> {
-  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url', 'timings'];
+  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url', 'timings', 'offline'];
   const { flags, rest } = parseArgs(argv, ['remote', 'out', 'waivers', 'source-ref', 'repo-url']);
   if (!checkUnknownFlags(flags, known, io, 'render')) return EXIT.usage;
   if (rest.length !== 1) {
@@ -24,6 +25,12 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   if (!flags.has('out') && !flags.has('allow-dirty') && sourceTree) {
     const same = await unchangedSince(repoRoot, rest[0], sourceTree, flags.has('push') ? { remote: flagStr(flags, 'remote') ?? 'origin' } : undefined);
     if (same) {
+      // a new source commit with the same tree: the hydrator note on the head names it (the GitOps Promoter waits for it)
+      const remote = flagStr(flags, 'remote') ?? 'origin';
+      const source = await readSource(repoRoot, remote);
+      const noted = source && source.sha !== same.source ? await hydratorNote({ git: new Git(repoRoot), commit: same.head, source, push: flags.has('push'), remote }) : undefined;
+      printDiagnostics(noted?.diagnostics ?? [], io);
+      if (noted?.status === 'failed') return EXIT.publishFailed;
       io.out(`${rest[0]} → ${same.branch}: up to date at ${same.head.slice(0, 7)} (source tree unchanged since ${same.source.slice(0, 7)})\n`);
       io.out(`up-to-date in ${Date.now() - t0} ms\n`);
       return EXIT.ok;
@@ -44,6 +51,7 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     today: today(),
     ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
     ...(showProgress ? { onProgress: showProgress } : {}),
+    remote: { offline: flags.has('offline') },
   });
   clearProgress();
   const report = res.value?.report;

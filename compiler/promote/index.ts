@@ -108,7 +108,7 @@ export async function planPromotion(repoRoot: string, from: string, to: string, 
   const { entries, unmatched } = imageEntries(a.value.resources, b.value.resources, Array.isArray(toImages) ? toImages : [], opts.images);
   if (unmatched.length) {
     const names = [...new Set([...containerImages(a.value.resources).values()].map((i) => splitImage(i).name))].sort();
-    return { diagnostics: [diag('KF6002', `--image ${unmatched.join(', ')}: no container of ${to} that ${from} also renders uses it`, { hint: `images ${from} renders: ${names.join(', ')}` })] };
+    return { diagnostics: [diag('KF6005', `--image ${unmatched.join(', ')}: no container of ${to} that ${from} also renders uses it`, { hint: `images ${from} renders: ${names.join(', ')}` })] };
   }
   const notes: string[] = [];
   if (entries.length) {
@@ -127,7 +127,7 @@ export async function planPromotion(repoRoot: string, from: string, to: string, 
       seenCfg.add(id);
       const value = configValue(a.value.resources, v);
       if (value === undefined) {
-        ds.push(diag('KF6002', `${from} renders no ${v.kind} ${v.name} with key ${v.key} to promote`, { severity: 'warning', hint: 'check the promote: list in environment.ts' }));
+        ds.push(diag('KF6005', `${from} renders no ${v.kind} ${v.name} with key ${v.key} to promote`, { severity: 'warning', hint: 'check the promote: list in environment.ts' }));
         continue;
       }
       if (configValue(b.value.resources, v) === value) continue;

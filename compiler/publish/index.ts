@@ -41,6 +41,7 @@ import type { Diagnostic, Environment } from '../types.js';
 import { diag } from '../diagnostics.js';
 import {
   METADATA_FILE,
+  filesToWrite,
   joinPath,
   normalizeDeployPath,
   type HydratorMetadata,
@@ -50,6 +51,8 @@ import {
 import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
 import { ObjectWriter, rawDate } from './objects.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
+import { hydratorNote } from './notes.js';
+import { ensurePromotionBranches } from './promotion.js';
 
 export type { SourceInfo, RenderPlan } from '../emit/plan.js';
 export { planRender } from '../emit/plan.js';
@@ -394,6 +397,15 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-'));
     writer = new ObjectWriter(git, tmp);
     const remoteRef = `refs/remotes/${remote}/${branch}`;
+    // Argo CD's hydrator note (refs/notes/hydrator.metadata) on the hydrated head; false when it could not be written
+    const noted = async (commit: string): Promise<boolean> => {
+      const n = await hydratorNote({ git, commit, source: source!, push: opts.push === true, remote, ...(opts.retry ? { retry: opts.retry } : {}) });
+      ds.push(...n.diagnostics);
+      return n.status !== 'failed';
+    };
+    // promoteByPullRequest: the watched branch and -next exist with a common history
+    const promoted = await ensurePromotionBranches({ git, environment: env, next: branch, source, push: opts.push === true, remote });
+    for (const b of promoted.created) progress('ref', `created ${b}`);
 
     for (attempts = 1; ; attempts++) {
       const localOld = await git.resolve(ref);
@@ -445,7 +457,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       const p = plan!;
       if (prev && prev.digest === p.digest) {
         if (opts.push && base) await followRemote(git, ref, localOld, base);
-        return finish('up-to-date', { previous: base });
+        return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base });
       }
       if (prev) await loadPreviousResources(git, prev, p);
       changes = compare(p, prev?.apps);
@@ -462,13 +474,13 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       const written = await writer.commit({
         base,
         stale,
-        files: p.files,
+        files: filesToWrite(p, prev),
         message: commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha),
         author: { ...author, date: author.date },
         committer: { ...committer, date: committer.date },
         ...(opts.via ? { via: opts.via } : {}),
       });
-      if (!written) return finish('up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+      if (!written) return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
       const { tree, commit } = written;
       if (written.fallbackReason) {
         ds.push(diag('KF5005', `git fast-import failed (${written.fallbackReason}); the commit was written through a temporary index instead`, { severity: 'warning' }));
@@ -479,7 +491,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         progress('ref', `moving ${branch}`);
         try {
           await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? '']);
-          return finish('published', { commit, previous: base, tree });
+          return finish((await noted(commit)) ? 'published' : 'failed', { commit, previous: base, tree });
         } catch (e) {
           const msg = (e as Error).message;
           if (!isLeaseFailure(msg)) {
@@ -497,7 +509,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
           await git.run(['push', '--porcelain', `--force-with-lease=${ref}:${base ?? ''}`, remote, `${commit}:${ref}`]);
           if (opts.faultAt === 'after-push') throw new Fault('after-push');
           await followRemote(git, ref, localOld, commit, ds);
-          return finish('published', { commit, previous: base, tree });
+          return finish((await noted(commit)) ? 'published' : 'failed', { commit, previous: base, tree });
         } catch (e) {
           if (e instanceof Fault) throw e;
           const msg = (e as Error).message;

@@ -66,7 +66,7 @@ test('promote staging prod: --dry-run writes nothing; then prod\'s images: entry
   const none = await kforge('promote', 'staging', 'prod', '--image', 'docker.io/library/nope');
   assert.is(none.code, 2, show(none));
   assert.is(none.stdout, '');
-  assert.match(none.stderr, /KF6002.*docker\.io\/library\/nope/);
+  assert.match(none.stderr, /KF6005.*docker\.io\/library\/nope/);
   const r = await kforge('promote', 'staging', 'prod', '--image', 'ghcr.io/kforge-demo/im-service');
   assert.is(r.code, 0, show(r));
   const after = fs.readFileSync(prodK(), 'utf8');
