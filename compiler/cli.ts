@@ -11,13 +11,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasErrors } from './diagnostics.js';
-import { EXIT, parseArgs, printDiagnostics, useColor, type Io } from './cli-util.js';
+import { EXIT, parseArgs, printDiagnostics, useColor, kforgeVersion, type Io } from './cli-util.js';
+import { COMMANDS, checkFlagValues, checkCommandInputs } from './cli-usage.js';
 import { LOAD_RESTRICTORS, type LoadRestrictor } from './load/restrictor.js';
 
 export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js';
 
 // Commands load their modules on demand: \`kforge build\` does not pay for policies, git or diff.
-const USAGE = `usage: kforge <command> [options]
+const USAGE = `usage: kforge <command> [options]     (kforge COMMAND --help: its options; kforge --version)
 
 commands:
   build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build;
@@ -27,17 +28,61 @@ commands:
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
   bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
                    per app (Flux) that sync the deploy branches (--stdout, --check, --repo-url URL, --out DIR)
+  edit set image NAME=NEWNAME:TAG|NAME@DIGEST…, edit add resource PATH…, edit set namespace NS
+                   kustomize edit on --env ENV or --dir DIR, keeping comments and layout
+  promote FROM TO  write FROM's image references (and declared config) into TO's kustomization and
+                   print TO's rendered diff (--image NAME, --dry-run, --format text|markdown|json)
   diff ENV         the rendered change against the deploy branch (--against REF, --all, --envs FROM TO,
                    --format text|markdown|json); exit 1 when something changes
 
 exit codes: 0 ok, 1 findings or changes, 2 invalid input or refused, 3 internal error, 4 publish failed
 `;
 
+/**
+ * Runs a command. Exit 2 means nothing on stdout: what a command printed there goes to stderr
+ * when it ends with exit 2 (a refused render's summary, say).
+ */
 export async function main(argv: string[], io: Io): Promise<number> {
+  const buffered: string[] = [];
+  let code: number;
+  try {
+    code = await dispatch(argv, { ...io, out: (s) => void buffered.push(s) });
+  } catch (e) {
+    io.out(buffered.join(''));
+    throw e;
+  }
+  const text = buffered.join('');
+  if (text) (code === EXIT.usage ? io.err : io.out)(text);
+  return code;
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    io.out(`kforge ${kforgeVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (cmd === 'help' && rest.length) return dispatch([rest[0], '--help'], io);
+  const spec = cmd ? COMMANDS[cmd] : undefined;
+  if (spec?.usage && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(spec.usage);
+    return EXIT.ok;
+  }
+  if (spec) {
+    const bad = checkFlagValues(cmd, rest) ?? checkCommandInputs(cmd, rest, process.cwd());
+    if (bad) {
+      printDiagnostics([bad], io);
+      return EXIT.usage;
+    }
+  }
   switch (cmd) {
     case 'build': {
       const { flags, rest: args } = parseArgs(rest, ['load-restrictor']);
+      const unknown = [...flags.keys()].find((f) => f !== 'load-restrictor' && f !== 'offline');
+      if (unknown !== undefined) {
+        io.err(`error KF1006: unknown option --${unknown} for kforge build\n\n${COMMANDS.build.usage}`);
+        return EXIT.usage;
+      }
       const dirs = args.filter((a) => !a.startsWith('-'));
       if (dirs.length !== 1) {
         io.err('error KF1001: kforge build needs exactly one directory\n  hint: kforge build overlays/prod\n');
@@ -66,6 +111,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return (await import('./commands/diff.js')).cmdDiff(rest, io);
     case 'bootstrap':
       return (await import('./bootstrap/cli.js')).runBootstrap(rest, io, { color: io.color });
+    case 'promote':
+      return (await import('./commands/promote.js')).cmdPromote(rest, io);
+    case 'edit':
+      return (await import('./commands/edit.js')).cmdEdit(rest, io);
     case undefined:
     case '-h':
     case '--help':

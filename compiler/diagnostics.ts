@@ -68,6 +68,7 @@ export const CODES = {
   KF4001: 'environment definition invalid',
   KF4002: 'environment names a missing overlay',
   KF4003: 'environment failed to load',
+  KF4004: 'environment definition does not type-check',
   // policies (mirrored in policies/codes.ts, which the policy engine uses)
   KF4101: 'invalid waiver file or entry',
   KF4102: 'waiver expired',
@@ -97,6 +98,7 @@ export const CODES = {
   KF6002: 'deploy branch not found',
   KF6003: 'cannot fetch the deploy branch from the remote',
   KF6004: 'local deploy branch differs from the remote one',
+  KF6005: 'nothing to promote (an --image FROM does not render, or a promotable value is missing)',
   // internal
   KF9001: 'internal error',
 } as const;

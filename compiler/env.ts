@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic, Environment, SourceLocation } from './types.js';
 import { diag } from './diagnostics.js';
 import type { TypedPatch } from './patch/typed.js';
@@ -39,7 +39,7 @@ export interface EnvironmentDefinition {
 
 export function defineEnvironment(spec: EnvironmentSpec): EnvironmentDefinition {
   const { patches, ...environment } = spec;
-  const location = callerLocation(1);
+  const location = callerLocation(2); // the caller of defineEnvironment (0: Error, 1: callerLocation, 2: here)
   return { environment, patches: patches ?? [], ...(location ? { location } : {}), __kforgeEnvironment: true };
 }
 
@@ -56,6 +56,9 @@ export function validateEnvironment(def: EnvironmentDefinition, expectName: stri
   const ds: Diagnostic[] = [];
   const env = def.environment;
   const at: SourceLocation = def.location ?? { file, line: 1, column: 1 };
+  // Types first, field by field (a definition may reach kforge without tsc: an older ref).
+  const typeErrors = checkFieldTypes(def, at);
+  if (typeErrors.length) return typeErrors;
   if (env.name !== expectName) {
     ds.push(diag('KF4001', `environment name "${env.name}" does not match its folder overlays/${expectName}`, { location: at, hint: `set name: '${expectName}'` }));
   }
@@ -75,6 +78,65 @@ export function validateEnvironment(def: EnvironmentDefinition, expectName: stri
     if (knownChecks && !knownChecks.has(id)) ds.push(diag('KF4001', `policy "${id}" is not a kforge check`, { location: at, hint: `known checks: ${[...knownChecks].sort().join(', ')}` }));
   }
   return ds;
+}
+
+/** What each field of an environment must hold, checked at run time (tsc checks it at compile time). */
+const FIELD_TYPES: Record<string, [string, (v: unknown) => boolean]> = {
+  name: ['a string', (v) => typeof v === 'string'],
+  kubernetesVersion: ['a string such as \'1.31\'', (v) => typeof v === 'string'],
+  deployBranch: ['a string', (v) => typeof v === 'string'],
+  deployPath: ['a string', (v) => typeof v === 'string'],
+  promoteByPullRequest: ['a boolean (true or false, not a string)', (v) => typeof v === 'boolean'],
+  allowSecrets: ['a boolean (true or false, not a string)', (v) => typeof v === 'boolean'],
+  policies: ['an object of check id → severity', (v) => isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string')],
+  externalHosts: ['a list of host names', (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')],
+  diffIgnore: [
+    'an object { fields?: string[]; resources?: { kind?, name?, namespace? }[] }',
+    (v) =>
+      isPlainObject(v) &&
+      (v.fields === undefined || (Array.isArray(v.fields) && v.fields.every((x) => typeof x === 'string'))) &&
+      (v.resources === undefined || (Array.isArray(v.resources) && v.resources.every((r) => isPlainObject(r) && Object.values(r).every((x) => typeof x === 'string')))),
+  ],
+  promote: [
+    'a list of { kind, name, key } (the ConfigMap keys promotion carries)',
+    (v) => Array.isArray(v) && v.every((r) => isPlainObject(r) && r.kind === 'ConfigMap' && typeof r.name === 'string' && typeof r.key === 'string'),
+  ],
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Every field's type; each problem at the field's line in the definition when it can be found. */
+function checkFieldTypes(def: EnvironmentDefinition, at: SourceLocation): Diagnostic[] {
+  const ds: Diagnostic[] = [];
+  const env = def.environment as unknown as Record<string, unknown>;
+  if (!isPlainObject(env)) return [diag('KF4001', 'the environment definition is not an object', { location: at })];
+  for (const [field, [want, ok]] of Object.entries(FIELD_TYPES)) {
+    const v = env[field];
+    if (v === undefined && field !== 'name' && field !== 'kubernetesVersion') continue;
+    if (ok(v)) continue;
+    ds.push(diag('KF4001', `${field} must be ${want}, not ${v === undefined ? 'missing' : JSON.stringify(v)}`, { location: fieldLocation(at, field), hint: `write ${field}: ${field === 'allowSecrets' || field === 'promoteByPullRequest' ? 'false' : '…'} as the Environment type says` }));
+  }
+  if (!Array.isArray(def.patches) || def.patches.some((p) => !isPlainObject(p))) {
+    ds.push(diag('KF4001', 'patches must be a list of patch(…) results', { location: fieldLocation(at, 'patches'), hint: "patches: [patch({ kind: 'Deployment', name: 'web' }, (p) => p.set(…))]" }));
+  }
+  return ds;
+}
+
+/** The line of `field:` in the definition's source (the first one), else the defineEnvironment call. */
+function fieldLocation(at: SourceLocation, field: string): SourceLocation {
+  try {
+    const lines = fs.readFileSync(at.file, 'utf8').split('\n');
+    const re = new RegExp(`^(\\s*)['"]?${field}['"]?\\s*:`);
+    for (let i = Math.max(0, at.line - 1); i < lines.length; i++) {
+      const m = re.exec(lines[i]);
+      if (m) return { file: at.file, line: i + 1, column: m[1].length + 1 };
+    }
+  } catch {
+    /* the source is not at hand (a transpiled ref): the call's location */
+  }
+  return at;
 }
 
 /** A GnuPG key ID as Argo CD takes it: 16 hex digits (long key ID) or a 40-digit fingerprint. */
@@ -128,9 +190,14 @@ export async function loadEnvironment(
       diagnostics: [],
     };
   }
-  const distDir = opts.distDir ?? path.join(repoRoot, 'dist');
-  const compiled = path.join(distDir, 'overlays', name, 'environment.js');
-  if (!fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs + 1 < fs.statSync(src).mtimeMs) {
+  let compiled: string;
+  if (!opts.distDir) {
+    // compiled by kforge itself, on demand, cached by content (type-checked first)
+    const c = await (await import('./env-compile.js')).compileEnvironment(repoRoot, src);
+    if (!c.url) return { overlayDir, diagnostics: c.diagnostics };
+    compiled = fileURLToPath(c.url);
+  } else compiled = path.join(opts.distDir, 'overlays', name, 'environment.js');
+  if (!fs.existsSync(compiled) || (opts.distDir && fs.statSync(compiled).mtimeMs + 1 < fs.statSync(src).mtimeMs)) {
     return {
       overlayDir,
       diagnostics: [

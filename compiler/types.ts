@@ -191,4 +191,17 @@ export interface Environment {
    * and turns on the Flux GitRepository's `verify`. GnuPG only: neither checks SSH signatures.
    */
   signatureKeys?: string[];
+  /**
+   * What promotion carries besides image references (`kforge promote`, `diff --envs`): keys of
+   * ConfigMaps, e.g. `{ kind: 'ConfigMap', name: 'im-service-env', key: 'APP_VERSION' }`.
+   */
+  promote?: PromotableValue[];
+}
+
+/** A configuration value that moves between environments with promotion (a ConfigMap key). */
+export interface PromotableValue {
+  kind: 'ConfigMap';
+  /** The ConfigMap's name as written in the kustomization (before any hash suffix). */
+  name: string;
+  key: string;
 }

@@ -20,17 +20,6 @@ function listEnvironments(repoRoot: string): string[] {
     .sort();
 }
 
-/** Drops namespaces, to compare two environments that live in different ones (promotion). */
-function withoutNamespace(rs: DiffResource[]): DiffResource[] {
-  // The Namespace objects themselves are what differs by design between environments.
-  return rs.filter((r) => r.kind !== 'Namespace').map((r) => {
-    const { namespace: _ns, ...rest } = r;
-    const meta = { ...((r.object.metadata as JsonObject | undefined) ?? {}) };
-    delete meta.namespace;
-    return { ...rest, object: { ...r.object, metadata: meta } };
-  });
-}
-
 export async function cmdDiff(argv: string[], io: Io): Promise<number> {
   const known = ['against', 'all', 'envs', 'format', 'remote', 'no-fetch'];
   const { flags, rest } = parseArgs(argv, ['against', 'format', 'remote']);
@@ -57,17 +46,10 @@ export async function cmdDiff(argv: string[], io: Io): Promise<number> {
       io.err(usage);
       return EXIT.usage;
     }
-    const [from, to] = rest;
-    const a = await current(from);
-    const b = await current(to);
-    if (!a || !b || hasErrors(ds)) {
-      printDiagnostics(ds, io);
-      return EXIT.usage;
-    }
-    const opts = { redactKey: key, ignoreFields: b.definition.environment.diffIgnore?.fields ?? [] };
-    const cs = diffRenderings(withoutNamespace(toDiffResources(b)), withoutNamespace(toDiffResources(a)), opts);
-    const label = `${to} (working tree)`;
-    diffs.push({ env: `${from} → ${to}`, base: label, head: `${from} (working tree)`, changes: cs, baseInfo: { ref: null, commit: null, source: 'working-tree', label } satisfies DiffBase, ...(policyOf(b) ? { policy: policyOf(b)! } : {}) });
+    // what TO would change if FROM's promotable values were promoted (kforge promote --dry-run)
+    const plan = await (await import('../promote/index.js')).planPromotion(repoRoot, rest[0], rest[1], { today: todayStr, redactKey: key });
+    ds.push(...plan.diagnostics);
+    if (plan.value) diffs.push(plan.value.diff);
   } else {
     const envs = flags.has('all') ? listEnvironments(repoRoot) : rest;
     if (envs.length === 0 || (!flags.has('all') && rest.length !== 1)) {

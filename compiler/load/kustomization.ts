@@ -53,6 +53,9 @@ export interface GeneratorArgs {
   /** Each `files` entry as written: `path` or `key=path`. */
   files: string[];
   envs: string[];
+  /** Where each `files` / `envs` entry is written (parallel to files and envs), for errors at the entry. */
+  fileLocations?: SourceLocation[];
+  envLocations?: SourceLocation[];
   /** Secret type (secretGenerator only). */
   type?: string;
   options?: GeneratorOptions;

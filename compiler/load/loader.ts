@@ -802,15 +802,22 @@ function generatorList(ctx: Ctx, v: PNode, field: string): GeneratorArgs[] {
         case 'literals':
           g.literals = strListPlain(ctx, val, `${field}.literals`);
           break;
-        case 'files':
-          g.files = strListPlain(ctx, val, `${field}.files`);
+        case 'files': {
+          const l = strList(ctx, val, `${field}.files`);
+          g.files = l.map((e) => e.value);
+          g.fileLocations = l.map((e) => e.location);
           break;
-        case 'envs':
-          g.envs.push(...strListPlain(ctx, val, `${field}.envs`));
+        }
+        case 'envs': {
+          const l = strList(ctx, val, `${field}.envs`);
+          g.envs.push(...l.map((e) => e.value));
+          (g.envLocations ??= []).push(...l.map((e) => e.location));
           break;
+        }
         case 'env': {
           const s = str(ctx, val, `${field}.env`);
           if (s) g.envs.push(s);
+          if (s) (g.envLocations ??= []).push(ctx.y.at(val));
           break;
         }
         case 'options':

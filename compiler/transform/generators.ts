@@ -281,10 +281,11 @@ function collect(k: Kustomization, g: GeneratorArgs, fs: FileSystem, ds: Diagnos
     }
     out.push({ key: lit.slice(0, eq), text: stripQuotes(lit.slice(eq + 1)), from: `literal "${lit.slice(0, eq)}"` });
   }
-  for (const f of g.files) {
+  for (const [fi, f] of g.files.entries()) {
+    const at = g.fileLocations?.[fi] ?? g.location; // the entry, where the user writes the fix
     const eq = f.indexOf('=');
     if (eq >= 0 && f.indexOf('=', eq + 1) >= 0) {
-      ds.push(diag('KF2002', `${field} "${g.name}": "${f}" has more than one "="; key names and file paths cannot contain "="`, { location: g.location, hint: 'rename the file, or write key=path with a key and a path without "="' }));
+      ds.push(diag('KF2002', `${field} "${g.name}": "${f}" has more than one "="; key names and file paths cannot contain "="`, { location: at, hint: 'rename the file, or write key=path with a key and a path without "="' }));
       continue;
     }
     let key: string;
@@ -293,23 +294,23 @@ function collect(k: Kustomization, g: GeneratorArgs, fs: FileSystem, ds: Diagnos
       key = f.slice(0, eq);
       rel = f.slice(eq + 1);
       if (key === '') {
-        ds.push(diag('KF2002', `${field} "${g.name}": missing key name for file "${rel}" in "${f}"`, { location: g.location, hint: 'write key=path or just path' }));
+        ds.push(diag('KF2002', `${field} "${g.name}": missing key name for file "${rel}" in "${f}"`, { location: at, hint: 'write key=path or just path' }));
         continue;
       }
       if (rel === '') {
-        ds.push(diag('KF2002', `${field} "${g.name}": missing file path in "${f}"`, { location: g.location, hint: 'write key=path or just path' }));
+        ds.push(diag('KF2002', `${field} "${g.name}": missing file path in "${f}"`, { location: at, hint: 'write key=path or just path' }));
         continue;
       }
     } else {
       rel = f;
       key = path.posix.basename(f);
     }
-    const bytes = readLocal(k, rel, fs, ds, g.location);
+    const bytes = readLocal(k, rel, fs, ds, at);
     if (!bytes) continue;
     out.push({ key, bytes, from: `file "${rel}"` });
   }
-  for (const envFile of g.envs) {
-    const bytes = readLocal(k, envFile, fs, ds, g.location);
+  for (const [ei, envFile] of g.envs.entries()) {
+    const bytes = readLocal(k, envFile, fs, ds, g.envLocations?.[ei] ?? g.location);
     if (!bytes) continue;
     const text = utf8(bytes);
     const shown = displayPath(path.resolve(k.dir, envFile));

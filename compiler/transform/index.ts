@@ -280,7 +280,12 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
 function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: BuildConfig, vars: BoundVar[], originPath: string): void {
   const kdir = displayPath(k.dir);
   const configuredIn = goJoin(originPath, path.basename(k.file));
+  const listed = new Map<string, (typeof k.resources)[number]>();
   for (const ref of k.resources) {
+    // an entry listed twice: its duplicates are reported at the second entry
+    const twice = listed.get(path.resolve(k.dir, ref.entry));
+    if (!twice) listed.set(path.resolve(k.dir, ref.entry), ref);
+    const dup = twice ? { location: ref.location, entry: ref.entry, first: twice.location } : undefined;
     let remoteFile = false;
     let remoteOrigin: string | undefined;
     let abs: string;
@@ -315,7 +320,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       ctx.diagnostics.push(...mergeVars(vars, sub.vars));
       for (const r of sub.rm) {
         r.origin.kustomizations.push(kdir);
-        addResource(rm, r, ctx);
+        addResource(rm, r, ctx, dup);
       }
       continue;
     }
@@ -332,7 +337,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     }
     for (const o of readResourceFile(abs, ctx, ref.location)) {
       if (ctx.trackOrigins) setOriginIfMissing(o.value, fileOrigin(goJoin(originPath, ref.entry)));
-      addResource(rm, newResource(o, abs, kdir), ctx);
+      addResource(rm, newResource(o, abs, kdir), ctx, dup);
     }
   }
   // Kustomize v5 (kusttarget.accumulateTarget): resources, then this kustomization's
@@ -452,8 +457,20 @@ function originPathOf(o: JsonObject): string | undefined {
   return typeof v === 'string' ? v : m[1];
 }
 
-function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext): void {
+function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext, dup?: { location: SourceLocation; entry: string; first: SourceLocation }): void {
   const existing = rm.add(r);
+  if (existing && dup) {
+    if (ctx.diagnostics.some((d) => d.code === 'KF2001' && d.location === dup.location)) return; // one per entry
+    ctx.diagnostics.push(
+      diag('KF2001', `resources: "${dup.entry}" is listed twice (first at line ${dup.first.line})`, {
+        location: dup.location,
+        resource: r.id,
+        notes: [`first listed at ${dup.first.file}:${dup.first.line}:${dup.first.column}`],
+        hint: 'remove this entry',
+      }),
+    );
+    return;
+  }
   if (existing) {
     const first = existing.origin.location;
     ctx.diagnostics.push(

@@ -249,11 +249,14 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
     if (found.length === 0) {
       const pid = idFromObject(patch);
       const sameKind = rm.byKind(pid.kind).map((r) => r.id.name);
+      // the namespace hint only when namespaces are the reason: the name exists, in another namespace
+      const elsewhere = rm.byKind(pid.kind).find((r) => r.id.name === pid.name && (r.id.namespace ?? '') !== (pid.namespace ?? ''));
+      const nsHint = !elsewhere ? '' : pid.namespace ? ` (the patch names namespace ${pid.namespace}; ${pid.name} is in ${elsewhere.id.namespace ?? 'no namespace'}: fix metadata.namespace)` : ` (a patch without namespace matches only resources without one: add metadata.namespace: ${elsewhere.id.namespace})`;
       return [
         diag('KF3001', `no resource matches the strategic-merge patch for ${formatResId(pid)}`, {
           location: docLoc,
           hint: sameKind.length
-            ? `${pid.kind} resources in this build: ${sameKind.slice(0, 6).join(', ')}${pid.namespace ? '' : ' (a patch without namespace matches only resources without one: add metadata.namespace)'}`
+            ? `${pid.kind} resources in this build: ${sameKind.slice(0, 6).join(', ')}${nsHint}`
             : `there is no ${pid.kind || 'resource of that kind'} in this build; check apiVersion, kind and metadata.name, or add a target`,
         }),
       ];

@@ -298,6 +298,7 @@ test('signed and promoted by pull request: a warning that the cluster checks the
     target: 'flux',
     envs: [{ name: 'prod', branch: 'environments/prod', signatureKeys: [KEY, '4AEE18F83AFDEB23'.toLowerCase().padStart(40, '0')], promotedByPullRequest: true }],
     stdout: true,
+    distDir: dist, // the test compiled the definition itself (kforge compiles environment.ts on demand otherwise)
   });
   assert.equal(withHostKey.diagnostics, []);
 });

@@ -213,33 +213,101 @@ test('an environment that names a missing overlay is KF4002 (library and CLI), w
   assert.not.match(c.stderr, STACK);
 });
 
-test('an environment.ts that was not compiled (or failed to type-check, so tsc emitted nothing) is KF4003 at the file', async () => {
+test('precompiled definitions (distDir, as diff --against uses): not compiled is KF4003 at the file', async () => {
   const root = envRepo('prod', undefined);
-  const r = await loadEnvironment(root, 'prod');
+  const r = await loadEnvironment(root, 'prod', { distDir: path.join(root, 'dist') });
   assert.equal(r.diagnostics.map((d) => d.code), ['KF4003']);
   assert.match(r.diagnostics[0].location?.file ?? '', /overlays\/prod\/environment\.ts$/);
-  const c = await cliIn(['render', 'prod'], root);
+});
+
+test('precompiled definitions (distDir): a module that throws, or exports something else, is KF4003 / KF4001', async () => {
+  const dist = (root: string) => ({ distDir: path.join(root, 'dist') });
+  const throwing = envRepo('prod', `throw new Error('boom at load');\n`);
+  assert.equal((await loadEnvironment(throwing, 'prod', dist(throwing))).diagnostics.map((d) => d.code), ['KF4003']);
+  const syntax = envRepo('prod', `export default {{;\n`);
+  assert.equal((await loadEnvironment(syntax, 'prod', dist(syntax))).diagnostics.map((d) => d.code), ['KF4003']);
+  const other = envRepo('prod', `export default { name: 'prod', kubernetesVersion: '1.31' };\n`);
+  assert.equal((await loadEnvironment(other, 'prod', dist(other))).diagnostics.map((d) => d.code), ['KF4001']);
+  const none = envRepo('prod', `export const x = 1;\n`);
+  assert.equal((await loadEnvironment(none, 'prod', dist(none))).diagnostics.map((d) => d.code), ['KF4001']);
+});
+
+/** An overlay whose environment.ts is `ts` (kforge compiles it on demand). */
+function tsRepo(ts: string, env = 'prod'): string {
+  const root = tmp();
+  write(root, { [`overlays/${env}/kustomization.yaml`]: 'resources:\n- cm.yaml\n', [`overlays/${env}/cm.yaml`]: CM('web'), [`overlays/${env}/environment.ts`]: ts });
+  return root;
+}
+const IMPORT = "import { defineEnvironment } from '../../compiler/api.js';\n";
+
+test('environment.ts is compiled on demand: an edit renders at once, without npm run prepare', async () => {
+  const root = tsRepo(`${IMPORT}export default defineEnvironment({ name: 'prod', kubernetesVersion: '1.30' });\n`);
+  const a = await loadEnvironment(root, 'prod');
+  assert.equal(a.diagnostics, []);
+  assert.is(a.value?.environment.kubernetesVersion, '1.30');
+  write(root, { 'overlays/prod/environment.ts': `${IMPORT}export default defineEnvironment({ name: 'prod', kubernetesVersion: '1.31', allowSecrets: true });\n` });
+  const b = await loadEnvironment(root, 'prod');
+  assert.equal(b.diagnostics, []);
+  assert.is(b.value?.environment.kubernetesVersion, '1.31');
+  assert.is(b.value?.environment.allowSecrets, true);
+  // the same content again: the cache answers, no type-check
+  const { compileEnvironment } = await import('../../compiler/env-compile.js');
+  const t0 = Date.now();
+  const c = await compileEnvironment(root, path.join(root, 'overlays', 'prod', 'environment.ts'));
+  assert.is(c.checked, false);
+  assert.ok(Date.now() - t0 < 2000, `cached compile took ${Date.now() - t0} ms`);
+  // a local module the definition imports is compiled with it
+  write(root, {
+    'overlays/prod/hosts.ts': "export const hosts: string[] = ['db.example.com'];\n",
+    'overlays/prod/environment.ts': `${IMPORT}import { hosts } from './hosts.js';\nexport default defineEnvironment({ name: 'prod', kubernetesVersion: '1.31', externalHosts: hosts });\n`,
+  });
+  const d = await loadEnvironment(root, 'prod');
+  assert.equal(d.diagnostics, []);
+  assert.equal(d.value?.environment.externalHosts, ['db.example.com']);
+});
+
+test('a type error in environment.ts is KF4004 at its line and column with TypeScript\'s code; the definition is never loaded, nothing rendered', async () => {
+  const root = tsRepo(`${IMPORT}(globalThis as { kforgeLoaded?: number }).kforgeLoaded = 1;\nexport default defineEnvironment({\n  name: 'prod',\n  kubernetesVersion: '1.31',\n  allowSecrets: 'false',\n});\n`);
+  const r = await loadEnvironment(root, 'prod');
+  assert.is(r.value, undefined);
+  assert.equal(r.diagnostics.map((d) => d.code), ['KF4004']);
+  assert.match(r.diagnostics[0].message, /^TS2322: Type 'string' is not assignable to type 'boolean/);
+  assert.equal([r.diagnostics[0].location?.line, r.diagnostics[0].location?.column], [6, 3]);
+  assert.match(r.diagnostics[0].location?.file ?? '', /overlays\/prod\/environment\.ts$/);
+  assert.is((globalThis as { kforgeLoaded?: number }).kforgeLoaded, undefined);
+  const c = await cliIn(['render', 'prod', '--out', path.join(root, 'out')], root);
   assert.is(c.status, 2, c.stderr);
-  assert.match(c.stderr, /overlays\/prod\/environment\.ts:1:1: error KF4003/);
+  assert.is(c.stdout, '');
+  assert.match(c.stderr, /overlays\/prod\/environment\.ts:6:3: error KF4004: TS2322/);
+  assert.not.ok(fs.existsSync(path.join(root, 'out')));
   assert.not.match(c.stderr, STACK);
+  // a syntax error too, and an import that does not exist
+  assert.equal((await loadEnvironment(tsRepo(`export default {{;\n`), 'prod')).diagnostics.map((d) => d.code)[0], 'KF4004');
+  const missing = await loadEnvironment(tsRepo(`${IMPORT}import { x } from './nope.js';\nexport default defineEnvironment({ name: 'prod', kubernetesVersion: x });\n`), 'prod');
+  assert.match(missing.diagnostics[0].message, /^TS2307/);
 });
 
 test('an environment module that throws, or exports something else, is KF4003 / KF4001 without a stack trace', async () => {
-  const throwing = envRepo('prod', `throw new Error('boom at load');\n`);
-  const a = await loadEnvironment(throwing, 'prod');
-  assert.equal(a.diagnostics.map((d) => d.code), ['KF4003']);
+  const throwing = tsRepo(`throw new Error('boom at load');\n`);
+  assert.equal((await loadEnvironment(throwing, 'prod')).diagnostics.map((d) => d.code), ['KF4003']);
   const c = await cliIn(['render', 'prod'], throwing);
   assert.is(c.status, 2, c.stderr);
   assert.match(c.stderr, 'boom at load');
   assert.not.match(c.stderr, STACK);
+  assert.equal((await loadEnvironment(tsRepo(`export default { name: 'prod', kubernetesVersion: '1.31' };\n`), 'prod')).diagnostics.map((d) => d.code), ['KF4001']);
+  assert.equal((await loadEnvironment(tsRepo(`export const x = 1;\n`), 'prod')).diagnostics.map((d) => d.code), ['KF4001']);
+});
 
-  const syntax = envRepo('prod', `export default {{;\n`);
-  assert.equal((await loadEnvironment(syntax, 'prod')).diagnostics.map((d) => d.code), ['KF4003']);
-
-  const other = envRepo('prod', `export default { name: 'prod', kubernetesVersion: '1.31' };\n`);
-  assert.equal((await loadEnvironment(other, 'prod')).diagnostics.map((d) => d.code), ['KF4001']);
-  const none = envRepo('prod', `export const x = 1;\n`);
-  assert.equal((await loadEnvironment(none, 'prod')).diagnostics.map((d) => d.code), ['KF4001']);
+test('run-time validation checks every field\'s type (a definition reaching kforge without tsc), at the field\'s line', async () => {
+  const js = `import { defineEnvironment } from '${API}';\nexport default defineEnvironment({\n  name: 'prod',\n  kubernetesVersion: '1.31',\n  allowSecrets: 'false',\n  externalHosts: 'db',\n});\n`;
+  const root = envRepo('prod', js);
+  const r = await loadEnvironment(root, 'prod', { distDir: path.join(root, 'dist') });
+  assert.is(r.value, undefined);
+  assert.equal(r.diagnostics.map((d) => d.code), ['KF4001', 'KF4001']);
+  assert.match(r.diagnostics[0].message, /allowSecrets must be a boolean/);
+  assert.is(r.diagnostics[0].location?.line, 5);
+  assert.match(r.diagnostics[1].message, /externalHosts must be a list/);
+  assert.is(r.diagnostics[1].location?.line, 6);
 });
 
 test('validateEnvironment: wrong name, version, branch, deployPath escaping, unknown policy — all KF4001 at the file', () => {

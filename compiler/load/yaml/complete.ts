@@ -436,6 +436,32 @@ function findKeyOffset(node: YAMLMap<YNode | null, YNode | null>, k: string, ctx
   return undefined;
 }
 
+/**
+ * A key under `- name:` indented differently from `name` (the commonest slip in a kustomization:
+ * `- name: x` then ` newTag: 1`): the hint says how many spaces the line needs.
+ */
+function listItemIndentHint(text: string, off: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', off - 1) + 1;
+  const indent = off - lineStart;
+  if (!/^[A-Za-z_][\w.-]*\s*:/.test(text.slice(off, off + 200))) return undefined;
+  // the nearest non-blank, non-comment line above
+  let end = lineStart - 1;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    if (line.trim() !== '' && !line.trim().startsWith('#')) {
+      const m = /^(\s*)(- +)?[A-Za-z_][\w.-]*\s*:/.exec(line);
+      if (!m) return undefined;
+      const want = m[1].length + (m[2]?.length ?? 0);
+      if (want === indent || !m[2]) return undefined;
+      const lineNo = text.slice(0, start).split('\n').length;
+      return `indent it by ${want} spaces, like the key after "- " on line ${lineNo} (the keys of one list item line up)`;
+    }
+    end = start - 1;
+  }
+  return undefined;
+}
+
 const ERROR_HINTS: Record<string, string> = {
   TAB_AS_INDENT: 'YAML indentation must use spaces; replace the tab with spaces',
   BAD_INDENT: 'align this line with its siblings (same number of spaces)',
@@ -489,6 +515,11 @@ export function parseComplete(text: string, file: string, limits: YamlLimits = {
       } else {
         // Point at the content of the line rather than at its indentation.
         while (off < text.length && text.charCodeAt(off) === 32) off++;
+        const misindented = e.code === 'MISSING_CHAR' || e.code === 'UNEXPECTED_TOKEN' || e.code === 'BAD_INDENT' ? listItemIndentHint(text, off) : undefined;
+        if (misindented) {
+          message = 'this line is not indented like the list item above it';
+          hint = misindented;
+        }
       }
       diagnostics.push(diag('KF1003', message, { location: locAt({ file, lc }, off), hint }));
       break;
