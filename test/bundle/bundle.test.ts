@@ -1,6 +1,6 @@
 /**
  * Issue 15: the shipped CLI is the bundle that scripts/bundle.mjs makes (package.json `bin`
- * and the npm scripts run dist/kforge/kforge.js). Bundled into a temp dir here, so that the
+ * and the npm scripts run dist/kforge/kforge.js). Bundled into a temp dir in dist/ here, so that the
  * test needs no `npm run prepare`: it must print what the compiled modules print, find the
  * package's files from its own location (environment definitions, package.json), and keep
  * stack traces readable (source maps) under KFORGE_DEBUG.
@@ -19,7 +19,9 @@ const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
 let out = '';
 
 test.before(() => {
-  out = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bundle-'));
+  // inside dist/, as dist/kforge/ is: packages the bundle leaves external (typescript) resolve
+  // from the package's node_modules, as they do for the shipped bin
+  out = fs.mkdtempSync(path.join(ROOT, 'dist', '.bundle-test-'));
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs')], { encoding: 'utf8', env: { ...process.env, KFORGE_BUNDLE_OUT: out } });
   assert.is(r.status, 0, r.stderr);
 });
