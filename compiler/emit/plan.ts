@@ -161,6 +161,8 @@ export function joinDocuments(docs: string[]): string {
 function readme(app: PlanApp, input: PlanInput, command: string): string {
   const s = input.source;
   const short = s.sha.slice(0, 7);
+  // outside the clone, so the render's working tree stays clean; the deploy path (if any) is kept under it
+  const outDir = `../kforge-${input.environment.name}-${short}`;
   const kinds = Object.entries(app.kinds)
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([k, n]) => `${k} ${n}`)
@@ -178,10 +180,13 @@ function readme(app: PlanApp, input: PlanInput, command: string): string {
     '',
     '## Reproduce',
     '',
+    `Render the same source into a folder and compare (\`${outDir}\` holds one folder per app, as here):`,
+    '',
     '```shell',
     ...(s.repoURL ? [`git clone ${s.repoURL} source && cd source`] : []),
-    `git checkout ${s.sha}`,
-    command,
+    `git checkout --detach ${s.sha}`,
+    'npm ci',
+    `${command} --out ${outDir}`,
     '```',
     '',
     `Manifests: [\`${MANIFEST_FILE}\`](${MANIFEST_FILE}). Short id ${short}.`,
