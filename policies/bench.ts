@@ -7,23 +7,12 @@
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import type { Environment, Json, JsonObject, Resource } from '../compiler/types.js';
-import { idFromObject } from '../compiler/resource-map.js';
+import { newResourceRecord } from '../compiler/resource-map.js';
 import { runChecks } from './index.js';
 import type { Report } from './types.js';
 
 function res(obj: JsonObject, file: string, line: number): Resource {
-  const id = idFromObject(obj);
-  return Object.freeze({
-    id,
-    originalId: id,
-    previousNames: [],
-    previousNamespaces: [],
-    previousIds: [],
-    prefixes: [],
-    suffixes: [],
-    object: obj,
-    origin: { location: { file, line, column: 1 }, documentIndex: 0, kustomizations: [], fieldSources: [] },
-  });
+  return Object.freeze(newResourceRecord(obj, { location: { file, line, column: 1 }, documentIndex: 0, kustomizations: [], fieldSources: [] }));
 }
 
 /** N synthetic resources: app units of Deployment + Service + ConfigMap + HPA + PDB, every 10th a StatefulSet + headless Service. */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic, JsonObject, Resource } from '../../compiler/types.js';
-import { idFromObject } from '../../compiler/resource-map.js';
+import { newResourceRecord } from '../../compiler/resource-map.js';
 import { pdiag } from '../codes.js';
 
 function filesUnder(dir: string): string[] {
@@ -59,18 +59,7 @@ export function loadObjects(dir: string, kinds?: ReadonlySet<string>): { objects
       const obj = doc.toJSON() as JsonObject | null;
       if (!obj || typeof obj !== 'object' || Array.isArray(obj) || typeof obj.kind !== 'string' || (kinds && !kinds.has(obj.kind))) return;
       const start = lc.linePos(doc.contents?.range?.[0] ?? 0);
-      const id = idFromObject(obj);
-      crds.push({
-        id,
-        originalId: id,
-        previousNames: [],
-        previousNamespaces: [],
-        previousIds: [],
-        prefixes: [],
-        suffixes: [],
-        object: obj,
-        origin: { location: { file: shown, line: start.line, column: start.col }, documentIndex: i, kustomizations: [], fieldSources: [] },
-      });
+      crds.push(newResourceRecord(obj, { location: { file: shown, line: start.line, column: start.col }, documentIndex: i, kustomizations: [], fieldSources: [] }));
     });
   }
   return { objects: crds, diagnostics };
