@@ -22,6 +22,9 @@
  * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged) | failed (KF5003 push rejected,
  * KF5004 not a repository, KF5005 git failed, KF9001 bug or injected fault).
  *
+ * Structure: the decisions (dirty, checked out, superseded, diverged, up to date, follow, retry) are the pure
+ * functions of planner.ts; this file gathers the facts they need from git, calls them and carries out the result.
+ *
  * Guarantees
  *   - The working tree, the index and HEAD are never touched: objects.ts writes the changed blobs, the
  *     trees and the commit in one `git fast-import` stream that never writes a ref (falling back to a
@@ -50,6 +53,7 @@ import {
 import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
 import { ObjectWriter, rawDate } from './objects.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
+import { checkSource, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
 
 export type { SourceInfo, RenderPlan } from '../emit/plan.js';
 export { planRender } from '../emit/plan.js';
@@ -159,12 +163,8 @@ export async function readSource(repoDir: string, remote = 'origin'): Promise<So
   }
 }
 
-interface Previous {
-  commit: string;
+interface Previous extends DeployHead {
   tree: string;
-  sourceSha?: string;
-  digest?: string;
-  files: string[];
   apps?: PreviousApp[];
   meta?: HydratorMetadata;
 }
@@ -229,12 +229,7 @@ async function loadPreviousResources(git: Git, prev: Previous, plan: RenderPlan)
 
 class Fault extends Error {}
 
-/** A compare-and-swap lost to another writer (retry), as opposed to a refusal (final). */
-export function isLeaseFailure(msg: string): boolean {
-  if (/\[rejected\][^\n]*\((stale info|fetch first|non-fast-forward|already exists)\)/.test(msg)) return true;
-  if (/hook declined|protected branch|permission|denied|forbidden|authenticat|\b40[13]\b/i.test(msg)) return false;
-  return /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|but expected|incorrect old value|failed to lock/i.test(msg);
-}
+export { isLeaseFailure } from './planner.js';
 
 export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const now = opts.now ?? Date.now;
@@ -351,20 +346,17 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     }
     // --branch: always prints its "## …" header line; --no-optional-locks: never refreshes .git/index
     const status = await git.run(['--no-optional-locks', 'status', '--porcelain', '--branch', '--untracked-files=all']);
-    const dirtyLines = status.split('\n').filter((l) => l && !l.startsWith('## '));
-    if (dirtyLines.length) {
-      if (!opts.allowDirty) {
-        ds.push(
-          diag('KF5001', `the working tree has ${dirtyLines.length} uncommitted change(s); a render must come from a commit`, {
-            hint: 'commit or stash the changes, or pass --allow-dirty (recorded in the deploy metadata)',
-            notes: dirtyLines.slice(0, 10),
-          }),
-        );
-        return finish('refused');
-      }
-      source.dirty = true;
-      ds.push(diag('KF5001', `rendering a dirty working tree (${dirtyLines.length} change(s)); recorded as allowDirty`, { severity: 'warning' }));
-    }
+    const checked = checkSource({
+      branch,
+      dirtyLines: status.split('\n').filter((l) => l && !l.startsWith('## ')),
+      allowDirty: !!opts.allowDirty,
+      deployBranchCheckedOut: headSym === ref,
+      outDir: !!opts.outDir,
+      repoDir: opts.repoDir,
+    });
+    ds.push(...checked.diagnostics);
+    if (checked.kind === 'refuse') return finish('refused');
+    source.dirty = checked.dirty;
 
     const buildPlan = async (): Promise<boolean> => {
       if (plan) return true;
@@ -386,16 +378,12 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       return finish('published');
     }
 
-    if (headSym === ref) {
-      ds.push(diag('KF5005', `the deploy branch ${branch} is checked out in ${opts.repoDir}; publishing would change the working tree`, { hint: 'check out the source branch' }));
-      return finish('refused');
-    }
-
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-'));
     writer = new ObjectWriter(git, tmp);
     const remoteRef = `refs/remotes/${remote}/${branch}`;
 
     for (attempts = 1; ; attempts++) {
+      // ── facts: the deploy head (the remote's with push, fetched first) ──────────────
       const localOld = await git.resolve(ref);
       let base: string | undefined = localOld;
       if (opts.push) {
@@ -413,43 +401,34 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         }
       }
       const prev = base ? await readPrevious(git, base, deployPath) : undefined;
-
-      // ── never backwards ───────────────────────────────────────────────────────────
-      if (prev?.sourceSha && prev.sourceSha !== source.sha) {
-        if (opts.push && !(await git.hasCommit(prev.sourceSha))) {
-          await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev.sourceSha]);
+      const facts: PublishFacts = { branch, sourceSha: source.sha, ...(prev ? { head: prev } : {}), allowDiverged: !!opts.allowDiverged };
+      if (needsRelation(facts)) {
+        if (opts.push && !(await git.hasCommit(prev!.sourceSha!))) {
+          await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev!.sourceSha!]);
         }
-        const rel = await git.relation(source.sha, prev.sourceSha);
-        if (rel === 'ancestor') {
-          if (opts.push && base) await followRemote(git, ref, localOld, base);
-          return finish('superseded', { previous: base });
-        }
-        if (rel !== 'descendant') {
-          const why =
-            rel === 'unknown'
-              ? `its source commit ${prev.sourceSha.slice(0, 7)} is not in this repository`
-              : `its source commit ${prev.sourceSha.slice(0, 7)} is neither an ancestor nor a descendant of ${source.sha.slice(0, 7)}`;
-          if (!opts.allowDiverged) {
-            ds.push(
-              diag('KF5002', `${branch} diverged from the source: ${why}`, {
-                hint: 'publish from the branch the environment follows, or pass --allow-diverged',
-              }),
-            );
-            return finish('refused', { previous: base });
-          }
-          ds.push(diag('KF5002', `${branch} diverged from the source (${why}); publishing anyway (allowDiverged)`, { severity: 'warning' }));
-        }
+        facts.relation = await git.relation(source.sha, prev!.sourceSha!);
       }
+
+      // ── the decision ──────────────────────────────────────────────────────────────
+      const decision = planPublish(facts);
+      ds.push(...decision.diagnostics);
+      if (decision.kind === 'superseded') {
+        if (opts.push && base) await followRemote(git, ref, localOld, base);
+        return finish('superseded', { previous: base });
+      }
+      if (decision.kind === 'refuse') return finish('refused', { previous: base });
 
       if (!(await buildPlan())) return finish('failed', { previous: base });
       const p = plan!;
-      if (prev && prev.digest === p.digest) {
+      const next = planCommit(prev, p);
+      if (next.kind === 'up-to-date') {
         if (opts.push && base) await followRemote(git, ref, localOld, base);
         return finish('up-to-date', { previous: base });
       }
       if (prev) await loadPreviousResources(git, prev, p);
       changes = compare(p, prev?.apps);
 
+      // ── carrying it out: objects, then the ref (or the push) by compare-and-swap ────
       const s = source;
       const author = { name: s.author.name, email: s.author.email, date: rawDate(s.author.dateRaw, s.author.date) };
       const committer = { ...author, date: rawDate(s.committerDateRaw, s.committerDate) };
@@ -458,10 +437,9 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         return finish('failed', { previous: base });
       }
       progress('objects', `writing the commit (${p.files.size} files)`);
-      const stale = (prev?.files ?? []).filter((f) => !p.files.has(f));
       const written = await writer.commit({
-        base,
-        stale,
+        base: next.base,
+        stale: next.stale,
         files: p.files,
         message: commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha),
         author: { ...author, date: author.date },
@@ -475,21 +453,14 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       }
       if (opts.faultAt === 'after-objects') throw new Fault('after-objects');
 
+      let failure: string;
       if (!opts.push) {
         progress('ref', `moving ${branch}`);
         try {
           await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? '']);
           return finish('published', { commit, previous: base, tree });
         } catch (e) {
-          const msg = (e as Error).message;
-          if (!isLeaseFailure(msg)) {
-            ds.push(diag('KF5005', `cannot move ${branch}`, { notes: [msg] }));
-            return finish('failed', { previous: base });
-          }
-          if (attempts >= attemptsMax) {
-            ds.push(diag('KF5005', `${branch} kept moving; gave up after ${attempts} attempts`, { notes: [msg] }));
-            return finish('failed', { previous: base });
-          }
+          failure = (e as Error).message;
         }
       } else {
         progress('push', `pushing ${commit.slice(0, 7)} to ${remote} ${branch}`);
@@ -500,21 +471,16 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
           return finish('published', { commit, previous: base, tree });
         } catch (e) {
           if (e instanceof Fault) throw e;
-          const msg = (e as Error).message;
-          if (!isLeaseFailure(msg)) {
-            ds.push(diag('KF5003', `${remote} rejected the push to ${branch}`, { notes: msg.split('\n').filter(Boolean).slice(0, 20) }));
-            return finish('failed', { previous: base });
-          }
-          if (attempts >= attemptsMax) {
-            ds.push(diag('KF5003', `another publish kept winning the race for ${branch}; gave up after ${attempts} attempts`, { notes: [msg] }));
-            return finish('failed', { previous: base });
-          }
+          failure = (e as Error).message;
         }
       }
-      const d = Math.min(maxDelay, minDelay * 2 ** (attempts - 1));
-      const wait = Math.round(d / 2 + random() * (d / 2));
-      progress('retry', `${branch} moved meanwhile; retrying in ${wait} ms (attempt ${attempts + 1}/${attemptsMax})`);
-      await sleep(wait);
+      const retry = planRetry({ branch, remote, push: !!opts.push, message: failure, attempts, attemptsMax, minDelayMs: minDelay, maxDelayMs: maxDelay, random: random() });
+      if (retry.kind === 'fail') {
+        ds.push(...retry.diagnostics);
+        return finish('failed', { previous: base });
+      }
+      progress('retry', `${branch} moved meanwhile; retrying in ${retry.delayMs} ms (attempt ${attempts + 1}/${attemptsMax})`);
+      await sleep(retry.delayMs);
     }
   } catch (e) {
     if (e instanceof Fault) {
@@ -538,11 +504,11 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
 
 /** Moves the local branch to `target` (a commit the remote has), only forward, by compare-and-swap. */
 export async function followRemote(git: Git, ref: string, localOld: string | undefined, target: string, ds?: Diagnostic[]): Promise<void> {
-  if (localOld === target) return;
-  if (localOld && (await git.relation(localOld, target)) !== 'ancestor') {
-    ds?.push(diag('KF5005', `the local ${ref} is not an ancestor of the published commit; left where it was`, { severity: 'warning' }));
-    return;
-  }
+  const facts: FollowFacts = { ref, target, ...(localOld ? { localOld } : {}) };
+  if (localOld && localOld !== target) facts.relation = await git.relation(localOld, target);
+  const decision = planFollow(facts);
+  if (decision.kind === 'keep') ds?.push(...decision.diagnostics);
+  if (decision.kind !== 'move') return;
   try {
     await git.run(['update-ref', '-m', 'kforge: follow the remote deploy branch', ref, target, localOld ?? '']);
   } catch (e) {
