@@ -5,6 +5,7 @@
  * GIT_INDEX_FILE and the author/committer variables. Nothing else from process.env reaches git:
  * no GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE or GIT_CONFIG_* of the caller's shell.
  */
+import { spawn } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { Diagnostic } from '../types.js';
 import { diag } from '../diagnostics.js';
@@ -176,5 +177,43 @@ export class Git {
 
   async hasCommit(sha: string): Promise<boolean> {
     return (await this.tryRun(['cat-file', '-t', `${sha}^{commit}`])) !== undefined;
+  }
+
+  /**
+   * Contents of many objects in one `git cat-file --batch` process (id → bytes; a missing
+   * object is left out). One process whatever the count: at 5,000 apps, one call instead of 5,000.
+   */
+  async readObjects(ids: string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const want = [...new Set(ids)];
+    if (!want.length) return out;
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdin.on('error', () => undefined);
+    const code = await new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        stderr += String(e);
+        resolve(-1);
+      });
+      child.on('close', (c) => resolve(c ?? -1));
+      child.stdin.end(want.join('\n') + '\n');
+    });
+    if (code !== 0) throw new GitCommandError(stderr || `git cat-file --batch exited with ${code}`, code, ['cat-file', '--batch']);
+    const buf = Buffer.concat(chunks);
+    let at = 0;
+    while (at < buf.length) {
+      const nl = buf.indexOf(0x0a, at);
+      if (nl < 0) break;
+      const header = buf.toString('utf-8', at, nl).split(' ');
+      at = nl + 1;
+      if (header.length !== 3) continue; // "<id> missing"
+      const size = Number(header[2]);
+      out.set(header[0], buf.subarray(at, at + size));
+      at += size + 1;
+    }
+    return out;
   }
 }

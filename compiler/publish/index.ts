@@ -12,6 +12,7 @@
  *     opts.allowDirty     render a dirty working tree (recorded in the metadata and a Render-Dirty trailer)
  *     opts.allowDiverged  publish although the deploy head was rendered from a commit that is neither
  *                         an ancestor nor a descendant of the source commit
+ *     opts.repair         the deploy head is not provably kforge's (KF5007): commit a fresh render on top of it
  *     opts.outDir         write the files to this folder instead of committing (previously written files it owned are pruned)
  *     opts.sourceRef / opts.repoURL   override what git says (CI knows the ref of a detached checkout)
  *     opts.summaryKinds   kinds listed first in summary.text
@@ -19,7 +20,8 @@
  *   deployBranchName(environment), readSource(repoDir) are exported for the CLI.
  *
  * Status: published | up-to-date (content digest equals the head's) | superseded (the head was rendered from a
- * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged) | failed (KF5003 push rejected,
+ * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged, KF5007 head not provably kforge's,
+ * KF5008 the deploy branch is a source branch) | failed (KF5003 push rejected,
  * KF5004 not a repository, KF5005 git failed, KF9001 bug or injected fault).
  *
  * Structure: the decisions (dirty, checked out, superseded, diverged, up to date, follow, retry) are the pure
@@ -31,7 +33,8 @@
  *     temporary index with hash-object, update-index, write-tree and commit-tree).
  *     `status` runs with --no-optional-locks (no index refresh).
  *     git runs with an allow-listed env (LANG, LC_ALL, HOME, PATH, GIT_INDEX_FILE, author/committer vars).
- *   - Only files listed in the previous head's x-kforge `files` are deleted; other files on the branch stay.
+ *   - kforge builds only on a head it can prove it wrote (provenance.ts: trailers, metadata, digests that match
+ *     the files, no file under the deploy path it did not record); files outside a subfolder deployPath stay.
  *   - The branch moves only by compare-and-swap (`update-ref B NEW OLD`, zero id when creating) and is append-only.
  *   - With push, the remote moves by `push --force-with-lease=refs/heads/B:<expected>` of a fast-forward commit;
  *     the local branch follows only after the remote accepted (so it never points at a refused commit).
@@ -52,8 +55,9 @@ import {
 } from '../emit/plan.js';
 import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
 import { ObjectWriter, rawDate } from './objects.js';
+import { inspectHead, underPath, type TreeEntry } from './provenance.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
-import { checkSource, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
+import { checkSource, sourceBranch, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
 
 export type { SourceInfo, RenderPlan } from '../emit/plan.js';
 export { planRender } from '../emit/plan.js';
@@ -74,6 +78,8 @@ export interface PublishOptions {
   remote?: string;
   allowDirty?: boolean;
   allowDiverged?: boolean;
+  /** Replace the content of a deploy head kforge cannot prove it wrote by a fresh render, in a commit on top of it. */
+  repair?: boolean;
   outDir?: string;
   sourceRef?: string;
   repoURL?: string;
@@ -167,39 +173,40 @@ interface Previous extends DeployHead {
   tree: string;
   apps?: PreviousApp[];
   meta?: HydratorMetadata;
+  entries: Map<string, TreeEntry>;
 }
 
-async function readPrevious(git: Git, commit: string, deployPath: string): Promise<Previous> {
-  const raw = await git.run(['cat-file', 'commit', commit]);
-  const tree = /^tree ([0-9a-f]+)$/m.exec(raw)?.[1] ?? '';
-  const sep = raw.indexOf('\n\n');
-  const message = sep >= 0 ? raw.slice(sep + 2) : '';
-  const trailers = parseTrailers(message);
-  let meta: HydratorMetadata | undefined;
-  const text = await git.tryRun(['cat-file', 'blob', `${commit}:${joinPath(deployPath, METADATA_FILE)}`]);
-  if (text !== undefined) {
-    try {
-      const m = JSON.parse(text) as HydratorMetadata;
-      if (m && typeof m === 'object' && m['x-kforge'] && typeof m['x-kforge'] === 'object') meta = m;
-    } catch {
-      meta = undefined;
-    }
+/** A source branch shares history with the source commit; kforge's deploy branches never do (one merge-base). */
+async function sharesSourceHistory(git: Git, commit: string, sourceSha: string): Promise<string | undefined> {
+  const mb = await git.tryRun(['merge-base', commit, sourceSha]);
+  return mb?.trim() ? `its head ${commit.slice(0, 7)} shares history with the source commit ${sourceSha.slice(0, 7)}` : undefined;
+}
+
+/** The deploy head's facts: what it says about itself, and whether kforge can prove it wrote it. */
+async function readPrevious(git: Git, commit: string, envName: string, deployPath: string, sourceSha: string): Promise<Previous> {
+  const h = await inspectHead(git, commit, envName, deployPath);
+  const v = h.verdict;
+  if (v.ok) {
+    return {
+      commit,
+      tree: h.tree,
+      entries: h.entries,
+      files: v.files,
+      ...(v.sourceSha ? { sourceSha: v.sourceSha } : {}),
+      ...(v.digest ? { digest: v.digest } : {}),
+      ...(v.apps ? { apps: v.apps } : {}),
+      ...(v.meta ? { meta: v.meta } : {}),
+    };
   }
-  const x = meta?.['x-kforge'];
-  // the head's own trailers first; a hand-made commit on top keeps the metadata of the last render
-  const own = trailers['Source-Commit'] !== undefined;
+  const why = await sharesSourceHistory(git, commit, sourceSha);
   return {
     commit,
-    tree,
-    sourceSha: own ? trailers['Source-Commit'] : meta?.drySha,
-    digest: own ? trailers['Render-Digest'] : x?.digest,
-    files: Array.isArray(x?.files) ? x.files.filter((f) => typeof f === 'string') : [],
-    apps: Array.isArray(x?.apps)
-      ? x.apps
-          .filter((a) => a && typeof a === 'object' && typeof a.name === 'string')
-          .map((a) => ({ name: a.name, digest: String(a.digest), resources: typeof a.resources === 'number' ? a.resources : 0 }))
-      : undefined,
-    meta,
+    tree: h.tree,
+    entries: h.entries,
+    files: [],
+    // for the change summary of a repair: the manifests as found (their resources unknown)
+    apps: [...v.foundManifests].map(([name, digest]) => ({ name, digest, resources: 0 })),
+    unproven: { kind: v.kind ?? 'foreign', problems: v.problems, paths: [...h.entries.keys()].filter((p) => underPath(p, deployPath)), ...(why ? { sourceBranch: why } : {}) },
   };
 }
 
@@ -382,6 +389,17 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     writer = new ObjectWriter(git, tmp);
     const remoteRef = `refs/remotes/${remote}/${branch}`;
 
+    // with --push the remote's head is the base; a local branch of that name may still be a source branch
+    // (`deployBranch: develop` and the remote has none yet): refused before anything is written
+    const local0 = opts.push ? await git.resolve(ref) : undefined;
+    if (local0 && !/^Render-Tool: kforge\b/m.test(await git.run(['cat-file', 'commit', local0]))) {
+      const why = await sharesSourceHistory(git, local0, source.sha);
+      if (why) {
+        ds.push(sourceBranch(branch, `the local ${why}`));
+        return finish('refused');
+      }
+    }
+
     for (attempts = 1; ; attempts++) {
       // ── facts: the deploy head (the remote's with push, fetched first) ──────────────
       const localOld = await git.resolve(ref);
@@ -400,8 +418,8 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
           }
         }
       }
-      const prev = base ? await readPrevious(git, base, deployPath) : undefined;
-      const facts: PublishFacts = { branch, sourceSha: source.sha, ...(prev ? { head: prev } : {}), allowDiverged: !!opts.allowDiverged };
+      const prev = base ? await readPrevious(git, base, env.name, deployPath, source.sha) : undefined;
+      const facts: PublishFacts = { branch, envName: env.name, push: !!opts.push, repair: !!opts.repair, sourceSha: source.sha, ...(prev ? { head: prev } : {}), allowDiverged: !!opts.allowDiverged };
       if (needsRelation(facts)) {
         if (opts.push && !(await git.hasCommit(prev!.sourceSha!))) {
           await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev!.sourceSha!]);
@@ -425,7 +443,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         if (opts.push && base) await followRemote(git, ref, localOld, base);
         return finish('up-to-date', { previous: base });
       }
-      if (prev) await loadPreviousResources(git, prev, p);
+      if (prev && !prev.unproven) await loadPreviousResources(git, prev, p);
       changes = compare(p, prev?.apps);
 
       // ── carrying it out: objects, then the ref (or the push) by compare-and-swap ────
@@ -441,7 +459,15 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         base: next.base,
         stale: next.stale,
         files: p.files,
-        message: commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha),
+        ...(prev ? { baseEntries: prev.entries } : {}),
+        ...(next.repair ? { force: true } : {}),
+        message: commitMessage(
+          p,
+          changes,
+          p.metadata['x-kforge'].kforgeVersion,
+          prev?.unproven ? undefined : prev?.sourceSha,
+          next.repair && prev?.unproven ? { head: prev.commit, kind: prev.unproven.kind, problems: prev.unproven.problems, removed: next.stale } : undefined,
+        ),
         author: { ...author, date: author.date },
         committer: { ...committer, date: committer.date },
         ...(opts.via ? { via: opts.via } : {}),

@@ -47,6 +47,12 @@ export interface CommitSpec {
   author: Person;
   committer: Person;
   via?: 'fast-import' | 'index';
+  /** Commit even when the tree equals the base's (a repair: the head must become kforge's own commit). */
+  force?: boolean;
+  /** The base tree's entries when the caller has read them already (ls-tree -r --full-tree). */
+  baseEntries?: ReadonlyMap<string, { mode: string; type: string; id: string }>;
+  /** Sign the commit (git commit-tree -S with the repository's signing configuration). */
+  sign?: boolean;
 }
 
 export interface Written {
@@ -126,25 +132,31 @@ export class ObjectWriter {
     return blobs;
   }
 
-  /** mode and id of every file under the base tree (one `ls-tree -r`). */
-  private async baseEntries(base: string | undefined): Promise<Map<string, { mode: string; id: string }>> {
+  /** mode and id of every entry under the base tree (one `ls-tree -r`; blobs, and submodule links). */
+  private async baseEntries(base: string | undefined, given?: CommitSpec['baseEntries']): Promise<Map<string, { mode: string; id: string }>> {
     const entries = new Map<string, { mode: string; id: string }>();
     if (!base) return entries;
+    const add = (p: string, mode: string, type: string, id: string) => {
+      entries.set(p, { mode, id });
+      if (type === 'blob') this.known.add(id);
+    };
+    if (given) {
+      for (const [p, e] of given) add(p, e.mode, e.type, e.id);
+      return entries;
+    }
     const out = await this.git.run(['ls-tree', '-r', '-z', '--full-tree', `${base}^{tree}`]);
     for (const rec of out.split('\0')) {
       const tab = rec.indexOf('\t');
       if (tab < 0) continue;
       const [mode, type, id] = rec.slice(0, tab).split(' ');
-      if (type !== 'blob') continue;
-      entries.set(rec.slice(tab + 1), { mode, id });
-      this.known.add(id);
+      add(rec.slice(tab + 1), mode, type, id);
     }
     return entries;
   }
 
   async commit(spec: CommitSpec): Promise<Written | undefined> {
     const blobs = await this.blobsOf(spec.files);
-    const baseEntries = await this.baseEntries(spec.base);
+    const baseEntries = await this.baseEntries(spec.base, spec.baseEntries);
     const stale = spec.stale.filter((p) => !spec.files.has(p) && baseEntries.has(p));
     const changed: string[] = [];
     for (const [p, b] of blobs) {
@@ -152,7 +164,7 @@ export class ObjectWriter {
       if (!e || e.id !== b.id || e.mode !== REGULAR) changed.push(p);
     }
     // the base tree holds exactly these files already: the commit would change nothing
-    if (spec.base && !stale.length && !changed.length) return undefined;
+    if (spec.base && !stale.length && !changed.length && !spec.force) return undefined;
     let fallbackReason: string | undefined;
     if (spec.via !== 'index') {
       const w = await this.viaFastImport(spec, stale, changed, blobs);

@@ -24,6 +24,17 @@ export interface DeployHead {
   digest?: string;
   /** The files kforge wrote there (what this render may delete). */
   files: string[];
+  /** Set when kforge cannot prove it wrote the head (provenance.ts); undefined: verified. */
+  unproven?: Unproven;
+}
+
+export interface Unproven {
+  kind: 'foreign' | 'tampered';
+  problems: string[];
+  /** Every path under the deploy path in the head's tree (what --repair replaces). */
+  paths: string[];
+  /** Why it is a source branch, when it is one (its history is the source's): never rendered onto, not even by --repair. */
+  sourceBranch?: string;
 }
 
 export interface SourceFacts {
@@ -59,16 +70,24 @@ export function checkSource(f: SourceFacts): SourceDecision {
     ds.push(diag('KF5001', `rendering a dirty working tree (${f.dirtyLines.length} change(s)); recorded as allowDirty`, { severity: 'warning' }));
   }
   if (!f.outDir && f.deployBranchCheckedOut) {
-    return {
-      kind: 'refuse',
-      diagnostics: [...ds, diag('KF5005', `the deploy branch ${f.branch} is checked out in ${f.repoDir}; publishing would change the working tree`, { hint: 'check out the source branch' })],
-    };
+    return { kind: 'refuse', diagnostics: [...ds, sourceBranch(f.branch, `it is checked out in ${f.repoDir}`)] };
   }
   return { kind: 'continue', dirty, diagnostics: ds };
 }
 
+/** KF5008: the deploy branch is a source branch. */
+export function sourceBranch(branch: string, why: string): Diagnostic {
+  return diag('KF5008', `the deploy branch ${branch} is a source branch (${why}): rendering onto it would mix rendered files into the source`, {
+    hint: 'give the environment a deploy branch of its own (deployBranch, default environments/<env>)',
+  });
+}
+
 export interface PublishFacts {
   branch: string;
+  envName: string;
+  push: boolean;
+  /** --repair: replace an unproven head's content by a fresh render, on top of it. */
+  repair: boolean;
   /** The source commit being rendered. */
   sourceSha: string;
   /** The deploy head (undefined: the branch does not exist yet). */
@@ -83,16 +102,36 @@ export type PublishDecision =
   /** The head was rendered from a newer source: leave it (exit 0). */
   | { kind: 'superseded'; diagnostics: Diagnostic[] }
   /** Build the plan, then ask planCommit. */
-  | { kind: 'build'; diagnostics: Diagnostic[] };
+  | { kind: 'build'; diagnostics: Diagnostic[] }
+  /** --repair of an unproven head: build, then commit on top of it whatever its content. */
+  | { kind: 'repair'; diagnostics: Diagnostic[] };
 
 /** What the relation of the head's source to ours is needed for (the shell asks git only then). */
 export function needsRelation(f: Pick<PublishFacts, 'sourceSha' | 'head'>): boolean {
-  return !!f.head?.sourceSha && f.head.sourceSha !== f.sourceSha;
+  return !f.head?.unproven && !!f.head?.sourceSha && f.head.sourceSha !== f.sourceSha;
 }
 
-/** Never backwards: the decision before building. */
+/** Provenance first (never build on a head kforge cannot prove it wrote), then never backwards. */
 export function planPublish(f: PublishFacts): PublishDecision {
   const ds: Diagnostic[] = [];
+  const u = f.head?.unproven;
+  if (f.head && u) {
+    const short = f.head.commit.slice(0, 7);
+    if (u.sourceBranch) return { kind: 'refuse', diagnostics: [sourceBranch(f.branch, u.sourceBranch)] };
+    if (!f.repair) {
+      return {
+        kind: 'refuse',
+        diagnostics: [
+          diag('KF5007', `${f.branch} is at ${short}, which kforge cannot prove it wrote (${u.kind === 'foreign' ? 'not a kforge render' : 'a kforge render changed by hand'}): ${u.problems[0] ?? ''}`, {
+            notes: u.problems,
+            hint: `inspect it (git show --stat ${short}); to put a fresh render on top of it, keeping its history, run: npm run render -- ${f.envName} --repair${f.push ? ' --push' : ''}`,
+          }),
+        ],
+      };
+    }
+    ds.push(diag('KF5007', `repairing ${f.branch} at ${short} (${u.kind}): the new commit holds a fresh render; ${u.problems[0] ?? ''}`, { severity: 'warning', notes: u.problems }));
+    return { kind: 'repair', diagnostics: ds };
+  }
   const prevSource = f.head?.sourceSha;
   if (prevSource && prevSource !== f.sourceSha) {
     const rel = f.relation ?? 'unknown';
@@ -114,10 +153,14 @@ export function planPublish(f: PublishFacts): PublishDecision {
 export type CommitDecision =
   | { kind: 'up-to-date' }
   /** Write a commit on `base` (undefined: a root commit), deleting `stale`. */
-  | { kind: 'commit'; base?: string; stale: string[] };
+  | { kind: 'commit'; base?: string; stale: string[]; repair?: true };
 
-/** After the build: nothing to do when the content digest equals the head's. */
+/**
+ * After the build: nothing to do when the content digest equals the head's. A repair commits on the
+ * unproven head whatever its content, removing every path under the deploy path the render does not write.
+ */
 export function planCommit(head: DeployHead | undefined, plan: { digest: string; files: ReadonlyMap<string, string> | ReadonlySet<string> }): CommitDecision {
+  if (head?.unproven) return { kind: 'commit', base: head.commit, stale: head.unproven.paths.filter((p) => !plan.files.has(p)), repair: true };
   if (head && head.digest === plan.digest) return { kind: 'up-to-date' };
   return { kind: 'commit', ...(head ? { base: head.commit } : {}), stale: (head?.files ?? []).filter((p) => !plan.files.has(p)) };
 }

@@ -15,7 +15,7 @@ test('checkSource: dirty work tree and a checked-out deploy branch', () => {
     ['clean', {}, 'continue', [], false],
     ['dirty', { dirtyLines: [' M a'] }, 'refuse', ['KF5001']],
     ['dirty, allowed', { dirtyLines: [' M a'], allowDirty: true }, 'continue', ['KF5001(w)'], true],
-    ['deploy branch checked out', { deployBranchCheckedOut: true }, 'refuse', ['KF5005']],
+    ['deploy branch checked out', { deployBranchCheckedOut: true }, 'refuse', ['KF5008']],
     ['checked out, but outDir', { deployBranchCheckedOut: true, outDir: true }, 'continue', [], false],
     ['dirty first', { dirtyLines: ['?? x'], deployBranchCheckedOut: true }, 'refuse', ['KF5001']],
   ];
@@ -29,6 +29,7 @@ test('checkSource: dirty work tree and a checked-out deploy branch', () => {
 
 test('planPublish: never backwards; diverged refused unless allowed', () => {
   const head = (sourceSha?: string): DeployHead => ({ commit: H, files: [], ...(sourceSha ? { sourceSha } : {}) });
+  const unproven = (kind: 'foreign' | 'tampered', sourceSha?: string): DeployHead => ({ ...head(sourceSha), unproven: { kind, problems: ['why'], paths: ['a/manifest.yaml'] } });
   const rows: [string, Partial<PublishFacts>, string, string[]][] = [
     ['no branch yet', {}, 'build', []],
     ['head from the same source', { head: head(S) }, 'build', []],
@@ -39,9 +40,18 @@ test('planPublish: never backwards; diverged refused unless allowed', () => {
     ['unknown source', { head: head(P), relation: 'unknown' }, 'refuse', ['KF5002']],
     ['relation not given', { head: head(P) }, 'refuse', ['KF5002']],
     ['diverged, allowed', { head: head(P), relation: 'diverged', allowDiverged: true }, 'build', ['KF5002(w)']],
+    // provenance comes first: an unproven head's claims (its source, its digest) are not believed
+    ['foreign head', { head: unproven('foreign') }, 'refuse', ['KF5007']],
+    ['tampered head', { head: unproven('tampered', S) }, 'refuse', ['KF5007']],
+    ['tampered head claiming a newer source', { head: unproven('tampered', P), relation: 'ancestor' }, 'refuse', ['KF5007']],
+    ['foreign head, --repair', { head: unproven('foreign'), repair: true }, 'repair', ['KF5007(w)']],
+    ['tampered head, --repair', { head: unproven('tampered', P), repair: true }, 'repair', ['KF5007(w)']],
+    ['a source branch', { head: { ...unproven('foreign'), unproven: { kind: 'foreign', problems: [], paths: [], sourceBranch: 'shares history' } } }, 'refuse', ['KF5008']],
+    ['a source branch, even with --repair', { head: { ...unproven('foreign'), unproven: { kind: 'foreign', problems: [], paths: [], sourceBranch: 'shares history' } }, repair: true }, 'refuse', ['KF5008']],
+    ['a verified head, --repair: nothing to repair', { head: head(S), repair: true }, 'build', []],
   ];
   for (const [name, f, kind, want] of rows) {
-    const facts: PublishFacts = { branch, sourceSha: S, allowDiverged: false, ...f };
+    const facts: PublishFacts = { branch, envName: 'prod', push: false, repair: false, sourceSha: S, allowDiverged: false, ...f };
     const d = planPublish(facts);
     assert.is(d.kind, kind, name);
     assert.equal(codes(d.diagnostics), want, name);
@@ -49,6 +59,7 @@ test('planPublish: never backwards; diverged refused unless allowed', () => {
   assert.is(needsRelation({ sourceSha: S, head: head(P) }), true);
   assert.is(needsRelation({ sourceSha: S, head: head(S) }), false);
   assert.is(needsRelation({ sourceSha: S }), false);
+  assert.is(needsRelation({ sourceSha: S, head: unproven('tampered', P) }), false);
 });
 
 test('planCommit: equal digest is up to date; stale = owned files no longer written', () => {
@@ -57,6 +68,9 @@ test('planCommit: equal digest is up to date; stale = owned files no longer writ
   const head: DeployHead = { commit: H, digest: 'd1', files: ['api/manifest.yaml', 'web/manifest.yaml', 'hydrator.metadata'] };
   assert.equal(planCommit(head, { digest: 'd1', files }), { kind: 'up-to-date' });
   assert.equal(planCommit(head, { digest: 'd2', files }), { kind: 'commit', base: H, stale: ['api/manifest.yaml'] });
+  // a repair commits even with an equal digest, and removes every path under the deploy path it does not write
+  const bad: DeployHead = { ...head, unproven: { kind: 'tampered', problems: [], paths: ['backdoor/manifest.yaml', 'web/manifest.yaml', 'hydrator.metadata', 'own.txt'] } };
+  assert.equal(planCommit(bad, { digest: 'd1', files }), { kind: 'commit', base: H, stale: ['backdoor/manifest.yaml', 'own.txt'], repair: true });
 });
 
 test('planFollow: only forward', () => {
