@@ -33,6 +33,13 @@ export const TRANSPORT_VARS = [
   'all_proxy',
 ] as const;
 
+/**
+ * Passed through when set, for signed deploy commits (`sign`): where GnuPG keeps its keys and
+ * which terminal its pinentry uses. An SSH signing key in an agent uses SSH_AUTH_SOCK (above);
+ * the key itself is named by git's own configuration (user.signingkey, gpg.format, gpg.ssh.program).
+ */
+export const SIGNING_VARS = ['GNUPGHOME', 'GPG_TTY', 'GPG_AGENT_INFO'] as const;
+
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
 const EXIT_MARK = 'kforge-git-exit=';
@@ -77,6 +84,7 @@ export function gitEnv(extra: GitEnvExtra = {}): Record<string, string> {
   if (process.env.HOME !== undefined) env.HOME = process.env.HOME;
   if (process.env.PATH !== undefined) env.PATH = process.env.PATH;
   for (const k of TRANSPORT_VARS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  for (const k of SIGNING_VARS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

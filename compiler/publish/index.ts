@@ -12,6 +12,7 @@
  *     opts.allowDirty     render a dirty working tree (recorded in the metadata and a Render-Dirty trailer)
  *     opts.allowDiverged  publish although the deploy head was rendered from a commit that is neither
  *                         an ancestor nor a descendant of the source commit
+ *     opts.sign           sign the deploy commit (also environment.sign): git commit-tree -S, git's signing configuration
  *     opts.repair         the deploy head is not provably kforge's (KF5007): commit a fresh render on top of it
  *     opts.outDir         write the files to this folder instead of committing (previously written files it owned are pruned)
  *     opts.sourceRef / opts.repoURL   override what git says (CI knows the ref of a detached checkout)
@@ -54,7 +55,7 @@ import {
   type SourceInfo,
 } from '../emit/plan.js';
 import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
-import { ObjectWriter, rawDate } from './objects.js';
+import { ObjectWriter, SigningError, rawDate } from './objects.js';
 import { inspectHead, underPath, type TreeEntry } from './provenance.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
 import { checkSource, sourceBranch, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
@@ -80,6 +81,8 @@ export interface PublishOptions {
   allowDiverged?: boolean;
   /** Replace the content of a deploy head kforge cannot prove it wrote by a fresh render, in a commit on top of it. */
   repair?: boolean;
+  /** Sign the deploy commit with git's signing configuration (user.signingkey, gpg.format = openpgp | ssh). */
+  sign?: boolean;
   outDir?: string;
   sourceRef?: string;
   repoURL?: string;
@@ -169,7 +172,7 @@ export async function readSource(repoDir: string, remote = 'origin'): Promise<So
   }
 }
 
-interface Previous extends DeployHead {
+export interface Previous extends DeployHead {
   tree: string;
   apps?: PreviousApp[];
   meta?: HydratorMetadata;
@@ -183,7 +186,7 @@ async function sharesSourceHistory(git: Git, commit: string, sourceSha: string):
 }
 
 /** The deploy head's facts: what it says about itself, and whether kforge can prove it wrote it. */
-async function readPrevious(git: Git, commit: string, envName: string, deployPath: string, sourceSha: string): Promise<Previous> {
+export async function readPrevious(git: Git, commit: string, envName: string, deployPath: string, sourceSha: string): Promise<Previous> {
   const h = await inspectHead(git, commit, envName, deployPath);
   const v = h.verdict;
   if (v.ok) {
@@ -431,7 +434,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       const decision = planPublish(facts);
       ds.push(...decision.diagnostics);
       if (decision.kind === 'superseded') {
-        if (opts.push && base) await followRemote(git, ref, localOld, base);
+        if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
         return finish('superseded', { previous: base });
       }
       if (decision.kind === 'refuse') return finish('refused', { previous: base });
@@ -440,7 +443,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       const p = plan!;
       const next = planCommit(prev, p);
       if (next.kind === 'up-to-date') {
-        if (opts.push && base) await followRemote(git, ref, localOld, base);
+        if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
         return finish('up-to-date', { previous: base });
       }
       if (prev && !prev.unproven) await loadPreviousResources(git, prev, p);
@@ -461,6 +464,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         files: p.files,
         ...(prev ? { baseEntries: prev.entries } : {}),
         ...(next.repair ? { force: true } : {}),
+        ...(opts.sign || env.sign ? { sign: true } : {}),
         message: commitMessage(
           p,
           changes,
@@ -472,7 +476,10 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         committer: { ...committer, date: committer.date },
         ...(opts.via ? { via: opts.via } : {}),
       });
-      if (!written) return finish('up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+      if (!written) {
+        if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
+        return finish('up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+      }
       const { tree, commit } = written;
       if (written.fallbackReason) {
         ds.push(diag('KF5005', `git fast-import failed (${written.fallbackReason}); the commit was written through a temporary index instead`, { severity: 'warning' }));
@@ -512,6 +519,15 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     if (e instanceof Fault) {
       ds.push(diag('KF9001', `publish stopped at ${e.message} (injected fault)`));
       return finish('failed');
+    }
+    if (e instanceof SigningError) {
+      ds.push(
+        diag('KF5009', `git could not sign the deploy commit for ${branch}; nothing was published`, {
+          notes: e.message.split('\n').filter(Boolean).slice(0, 10),
+          hint: 'configure a signing key (git config user.signingkey, gpg.format openpgp|ssh) and make it usable here (GNUPGHOME, SSH_AUTH_SOCK), or drop --sign / sign: true',
+        }),
+      );
+      return finish('refused');
     }
     if (e instanceof GitUnavailableError) {
       ds.push(gitUnavailable(e));

@@ -181,7 +181,15 @@ export type FollowDecision = { kind: 'none' } | { kind: 'move' } | { kind: 'keep
 export function planFollow(f: FollowFacts): FollowDecision {
   if (f.localOld === f.target) return { kind: 'none' };
   if (f.localOld && f.relation !== 'ancestor') {
-    return { kind: 'keep', diagnostics: [diag('KF5005', `the local ${f.ref} is not an ancestor of the published commit; left where it was`, { severity: 'warning' })] };
+    return {
+      kind: 'keep',
+      diagnostics: [
+        diag('KF5005', `the local ${f.ref} (${f.localOld.slice(0, 7)}) has commits the remote's head ${f.target.slice(0, 7)} does not; left where it was, so it differs from the remote`, {
+          severity: 'warning',
+          hint: `if those local commits are not needed, point it at the remote's head: git update-ref ${f.ref} ${f.target} ${f.localOld}`,
+        }),
+      ],
+    };
   }
   return { kind: 'move' };
 }

@@ -1,0 +1,83 @@
+/**
+ * Signed deploy commits (issue 13): `sign` (render --sign, or sign: true in the environment) signs the commit
+ * with git's own signing configuration; here an SSH key made by ssh-keygen (gpg.format = ssh), checked with
+ * `git verify-commit` against an allowed-signers file. A signing failure is KF5009, and nothing is pushed.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { publish } from '../../compiler/publish/index.js';
+import { cleanup, commitAll, git, initSource, planFrom, prod, revParse, tmp, writeApps } from './helpers.js';
+
+const BRANCH = 'refs/heads/environments/prod';
+const spec1 = { web: { 'web-config': 'a' } };
+const hasSshKeygen = spawnSync('ssh-keygen', ['-?'], { encoding: 'utf8' }).error === undefined;
+
+test.after.each(() => cleanup());
+
+function sshKey(): { key: string; allowed: string } {
+  const d = tmp();
+  const key = path.join(d, 'deploy_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kforge-test', '-f', key]);
+  const allowed = path.join(d, 'allowed_signers');
+  fs.writeFileSync(allowed, `ada@example.com ${fs.readFileSync(key + '.pub', 'utf8')}`);
+  return { key, allowed };
+}
+
+function configureSsh(dir: string, key: string, allowed: string): void {
+  git(dir, 'config', 'gpg.format', 'ssh');
+  git(dir, 'config', 'user.signingkey', key);
+  git(dir, 'config', 'gpg.ssh.allowedSignersFile', allowed);
+}
+
+test('sign: the deploy commit is signed (git verify-commit passes), same tree as unsigned, deterministic per key', async () => {
+  if (!hasSshKeygen) return console.log('  (skipped: no ssh-keygen)');
+  const { dir } = initSource(spec1);
+  const { key, allowed } = sshKey();
+  configureSsh(dir, key, allowed);
+  const unsigned = await publish({ repoDir: dir, environment: { ...prod, deployBranch: 'unsigned' }, plan: planFrom(dir, { ...prod, deployBranch: 'unsigned' }) });
+  const r = await publish({ repoDir: dir, environment: prod, plan: planFrom(dir, prod), sign: true });
+  assert.is(r.status, 'published', JSON.stringify(r.diagnostics));
+  assert.is(revParse(dir, BRANCH), r.commit);
+  const v = spawnSync('git', ['verify-commit', '--raw', r.commit!], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tmp() } });
+  assert.is(v.status, 0, v.stderr);
+  assert.match(v.stderr, /Good "git" signature for ada@example.com/);
+  assert.is(spawnSync('git', ['verify-commit', unsigned.commit!], { cwd: dir }).status, 1, 'the unsigned one is not');
+  assert.is(r.tree, unsigned.tree);
+  assert.is(git(dir, 'log', '-1', '--format=%B', BRANCH), git(dir, 'log', '-1', '--format=%B', 'refs/heads/unsigned'));
+  assert.is(git(dir, 'log', '-1', '--format=%an %ae %ad %cn %ce %cd', '--date=raw', BRANCH), git(dir, 'log', '-1', '--format=%an %ae %ad %cn %ce %cd', '--date=raw', 'refs/heads/unsigned'));
+  // the signed head is kforge's: the next render builds on it (and signs again, via the environment)
+  writeApps(dir, { web: { 'web-config': 'b' } });
+  commitAll(dir, 'b');
+  const r2 = await publish({ repoDir: dir, environment: { ...prod, sign: true }, plan: planFrom(dir, prod) });
+  assert.is(r2.status, 'published', JSON.stringify(r2.diagnostics));
+  assert.is(git(dir, 'rev-parse', `${BRANCH}^`).trim(), r.commit);
+  assert.is(spawnSync('git', ['verify-commit', r2.commit!], { cwd: dir }).status, 0);
+  // SSH (Ed25519) signatures are deterministic: the same render in a clone with the same key gives the same id
+  const other = tmp();
+  git(other, 'clone', '-q', '--no-checkout', dir, '.');
+  git(other, 'checkout', '-q', '--detach', 'main~1');
+  git(other, 'update-ref', '-d', 'refs/remotes/origin/environments/prod');
+  configureSsh(other, key, allowed);
+  const r3 = await publish({ repoDir: other, environment: prod, plan: planFrom(other, prod), sign: true, repoURL: '', sourceRef: 'refs/heads/main' });
+  assert.is(r3.commit, r.commit);
+});
+
+test('sign without a usable key: KF5009 with a hint, nothing pushed, the branch untouched', async () => {
+  const { dir } = initSource(spec1);
+  const remote = path.join(tmp(), 'remote.git');
+  git(dir, 'init', '-q', '--bare', remote);
+  git(dir, 'remote', 'add', 'origin', remote);
+  git(dir, 'config', 'gpg.format', 'ssh');
+  git(dir, 'config', 'user.signingkey', path.join(tmp(), 'no-such-key'));
+  const r = await publish({ repoDir: dir, environment: prod, plan: planFrom(dir, prod), push: true, sign: true });
+  assert.is(r.status, 'refused');
+  assert.equal(r.diagnostics.map((d) => d.code), ['KF5009']);
+  assert.match(r.diagnostics[0].hint!, /user.signingkey/);
+  assert.is(revParse(remote, BRANCH), undefined);
+  assert.is(revParse(dir, BRANCH), undefined);
+});
+
+test.run();
