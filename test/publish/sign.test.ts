@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { publish } from '../../compiler/publish/index.js';
+import { defineEnvironment, validateEnvironment } from '../../compiler/env.js';
 import { cleanup, commitAll, git, initSource, planFrom, prod, revParse, tmp, writeApps } from './helpers.js';
 
 const BRANCH = 'refs/heads/environments/prod';
@@ -78,6 +79,14 @@ test('sign without a usable key: KF5009 with a hint, nothing pushed, the branch 
   assert.match(r.diagnostics[0].hint!, /user.signingkey/);
   assert.is(revParse(remote, BRANCH), undefined);
   assert.is(revParse(dir, BRANCH), undefined);
+});
+
+test('sign in the environment definition: a boolean, checked at load (KF4001)', () => {
+  const ok = validateEnvironment(defineEnvironment({ name: 'prod', kubernetesVersion: '1.31', sign: true }), 'prod', 'overlays/prod/environment.ts');
+  assert.equal(ok, []);
+  const bad = validateEnvironment(defineEnvironment({ name: 'prod', kubernetesVersion: '1.31', sign: 'yes' as unknown as boolean }), 'prod', 'overlays/prod/environment.ts');
+  assert.equal(bad.map((d) => d.code), ['KF4001']);
+  assert.match(bad[0].message, /sign must be true or false/);
 });
 
 test.run();
