@@ -112,8 +112,9 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
   } else if (!ownCommit && deployPath === '') {
     problems.push(`its trailers say it was rendered for environment "${trailers['Render-Env']}", and the deploy path is the whole branch`);
   }
-  // another environment's render on a shared branch that never held this folder: nothing here yet
-  if (hasTrailers && !ownCommit && deployPath !== '' && inPath.length === 0) {
+  // a kforge render (another environment's on a shared branch, or this one's before its deployPath moved)
+  // with nothing in this folder yet: nothing to verify, nothing to build on
+  if (hasTrailers && deployPath !== '' && inPath.length === 0) {
     return { ok: true, problems, ownCommit, files: [], unrecorded: [], foundManifests };
   }
 

@@ -84,6 +84,8 @@ test('verifyHead: a subfolder deploy path ignores what lies outside it; a shared
   const fresh = verifyHead(factsOf('clusters/dev', undefined, 'dev'), 'prod', 'clusters/prod');
   assert.ok(fresh.ok);
   assert.equal(fresh.files, []);
+  // this environment's own render before its deployPath moved into a subfolder
+  assert.ok(verifyHead(factsOf(), 'prod', 'clusters/prod').ok);
   // but at the root, another environment's render is not prod's
   assert.is(verifyHead(factsOf(undefined, undefined, 'dev'), 'prod', '').ok, false);
 });
