@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { publish } from '../../compiler/publish/index.js';
+import { gitEnv } from '../../compiler/publish/git.js';
 import { defineEnvironment, validateEnvironment } from '../../compiler/env.js';
 import { cleanup, commitAll, git, initSource, planFrom, prod, revParse, tmp, writeApps } from './helpers.js';
 
@@ -79,6 +80,21 @@ test('sign without a usable key: KF5009 with a hint, nothing pushed, the branch 
   assert.match(r.diagnostics[0].hint!, /user.signingkey/);
   assert.is(revParse(remote, BRANCH), undefined);
   assert.is(revParse(dir, BRANCH), undefined);
+});
+
+test('the allow-listed git environment passes what signing needs (GNUPGHOME, GPG_TTY, SSH_AUTH_SOCK), nothing else', () => {
+  const saved = { ...process.env };
+  Object.assign(process.env, { GNUPGHOME: '/keys/gnupg', GPG_TTY: '/dev/pts/1', SSH_AUTH_SOCK: '/run/agent.sock', GIT_DIR: '/elsewhere' });
+  try {
+    const env = gitEnv();
+    assert.is(env.GNUPGHOME, '/keys/gnupg');
+    assert.is(env.GPG_TTY, '/dev/pts/1');
+    assert.is(env.SSH_AUTH_SOCK, '/run/agent.sock');
+    assert.is(env.GIT_DIR, undefined);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
 });
 
 test('sign in the environment definition: a boolean, checked at load (KF4001)', () => {
