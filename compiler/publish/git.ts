@@ -195,7 +195,7 @@ export class Git {
     const out = new Map<string, Buffer>();
     const want = [...new Set(ids)];
     if (!want.length) return out;
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', ['cat-file', '--batch', '--buffer'], { cwd: this.dir, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => chunks.push(b));

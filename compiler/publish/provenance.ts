@@ -63,7 +63,7 @@ export interface Verdict {
   meta?: HydratorMetadata;
   /** Paths under the deploy path (any type) that x-kforge does not record: what --repair removes. */
   unrecorded: string[];
-  /** app name → sha256 digest of the manifest found in the tree (every `<app>/manifest.yaml` under the path). */
+  /** Unproven heads: app name → sha256 digest of the manifest found in the tree (every `<app>/manifest.yaml` under the path). */
   foundManifests: Map<string, string>;
 }
 
@@ -97,15 +97,25 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
   const ownCommit = hasTrailers && trailers['Render-Env'] === envName;
   const prefix = deployPath ? deployPath + '/' : '';
   const inPath = [...f.entries].filter(([p]) => underPath(p, deployPath));
-  const foundManifests = new Map<string, string>();
-  for (const [p, e] of inPath) {
-    const rel = p.slice(prefix.length).split('/');
-    if (rel.length === 2 && rel[1] === MANIFEST_FILE && e.type === 'blob') {
+  // each manifest is hashed once (by blob id), whether for its app's digest or for a repair's summary
+  const hashes = new Map<string, string>();
+  const hashOf = (id: string, b: Buffer) => {
+    let h = hashes.get(id);
+    if (h === undefined) hashes.set(id, (h = `sha256:${sha256(b)}`));
+    return h;
+  };
+  /** For an unproven head: every `<app>/manifest.yaml` found under the path, hashed. */
+  const found = () => {
+    const m = new Map<string, string>();
+    for (const [p, e] of inPath) {
+      if (e.type !== 'blob' || !p.endsWith('/' + MANIFEST_FILE)) continue;
+      const rel = p.slice(prefix.length).split('/');
       const b = f.blobs.get(e.id);
-      if (b) foundManifests.set(rel[0], `sha256:${sha256(b)}`);
+      if (rel.length === 2 && b) m.set(rel[0], hashOf(e.id, b));
     }
-  }
-  const verdict = (extra: Partial<Verdict>): Verdict => ({ ok: false, problems, ownCommit, files: [], unrecorded: inPath.map(([p]) => p), foundManifests, ...extra });
+    return m;
+  };
+  const verdict = (extra: Partial<Verdict>): Verdict => ({ ok: false, problems, ownCommit, files: [], unrecorded: inPath.map(([p]) => p), foundManifests: found(), ...extra });
 
   if (!hasTrailers) {
     problems.push('its commit message lacks kforge\'s trailers (Render-Tool: kforge …, Render-Env, Source-Commit, Render-Digest)');
@@ -115,7 +125,7 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
   // a kforge render (another environment's on a shared branch, or this one's before its deployPath moved)
   // with nothing in this folder yet: nothing to verify, nothing to build on
   if (hasTrailers && deployPath !== '' && inPath.length === 0) {
-    return { ok: true, problems, ownCommit, files: [], unrecorded: [], foundManifests };
+    return { ok: true, problems, ownCommit, files: [], unrecorded: [], foundManifests: new Map() };
   }
 
   const metaPath = joinPath(deployPath, METADATA_FILE);
@@ -164,7 +174,7 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
     const e = f.entries.get(joinPath(joinPath(deployPath, a.name), MANIFEST_FILE));
     const b = e?.type === 'blob' ? f.blobs.get(e.id) : undefined;
     if (!b) continue; // reported as missing above
-    if (`sha256:${sha256(b)}` !== a.digest) changed.push(a.name);
+    if (hashOf(e!.id, b) !== a.digest) changed.push(a.name);
     content.update(`${a.name}\0`);
     content.update(b);
     content.update('\0');
@@ -176,7 +186,7 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
     if (trailers['Source-Commit'] !== meta.drySha) problems.push(`its Source-Commit trailer differs from ${metaPath}'s drySha`);
   }
   if (problems.length) return verdict({ kind: hasTrailers ? 'tampered' : 'foreign', unrecorded, ...(typeof meta.drySha === 'string' ? { sourceSha: meta.drySha } : {}) });
-  return { ok: true, problems, ownCommit, sourceSha: meta.drySha, digest: x.digest, files, apps, meta, unrecorded: [], foundManifests };
+  return { ok: true, problems, ownCommit, sourceSha: meta.drySha, digest: x.digest, files, apps, meta, unrecorded: [], foundManifests: new Map() };
 }
 
 /** Reads a head's facts (three git calls) and verifies them. */
