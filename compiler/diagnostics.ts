@@ -22,7 +22,7 @@ export const CODES = {
   KF1006: 'invalid kustomization field value',
   KF1007: 'cycle between kustomizations',
   KF1008: 'path outside the kustomization root (load restrictor)',
-  KF1009: 'remote resource refused (no network at build time)',
+  KF1009: 'remote file refused where kforge does not fetch (only resources and components may be remote)',
   KF1010: 'resource missing apiVersion, kind or metadata.name',
   KF1011: 'invalid UTF-8 or binary file',
   KF1012: 'YAML too large or too many aliases',
@@ -32,6 +32,13 @@ export const CODES = {
   KF1016: 'unsupported kustomization feature',
   KF1017: 'deprecated kustomization field',
   KF1018: 'invalid builtin plugin configuration (transformers/generators)',
+  // remote bases (load/remote)
+  KF1030: 'invalid remote URL',
+  KF1031: 'remote base cannot be fetched',
+  KF1032: 'remote does not match kforge.lock (digest mismatch) or invalid lock file',
+  KF1033: 'remote not in the cache or the lock file (--offline)',
+  KF1034: 'remote not pinned in kforge.lock (warning)',
+  KF1035: 'remote base reaches outside its own repository',
   // build
   KF2001: 'duplicate resource id',
   KF2002: 'generator error',
@@ -70,6 +77,8 @@ export const CODES = {
   KF4106: 'severity override of a locked check ignored',
   KF4107: 'invalid baseline file',
   KF4108: 'policy check failed (internal error)',
+  // bootstrap (the cluster objects written for an environment)
+  KF4201: 'the cluster objects cannot cover what the environment renders (warning)',
   // publish
   KF5001: 'working tree is dirty',
   KF5002: 'deploy branch diverged from source',
@@ -82,6 +91,9 @@ export const CODES = {
   KF5009: 'signing the deploy commit failed',
   // diff
   KF6001: 'diff reference not found',
+  KF6002: 'deploy branch not found',
+  KF6003: 'cannot fetch the deploy branch from the remote',
+  KF6004: 'local deploy branch differs from the remote one',
   // internal
   KF9001: 'internal error',
 } as const;

@@ -72,9 +72,34 @@ export function validateEnvironment(def: EnvironmentDefinition, expectName: stri
   if (env.sign !== undefined && typeof env.sign !== 'boolean') {
     ds.push(diag('KF4001', `sign must be true or false, not ${JSON.stringify(env.sign)}`, { location: at, hint: 'sign: true signs deploy commits with git\'s signing configuration' }));
   }
+  ds.push(...checkSignatureKeys(env.signatureKeys, at));
   for (const [id, sev] of Object.entries(env.policies ?? {})) {
     if (!['error', 'warning', 'off'].includes(sev)) ds.push(diag('KF4001', `policy "${id}": severity "${sev}" must be error, warning or off`, { location: at }));
     if (knownChecks && !knownChecks.has(id)) ds.push(diag('KF4001', `policy "${id}" is not a kforge check`, { location: at, hint: `known checks: ${[...knownChecks].sort().join(', ')}` }));
+  }
+  return ds;
+}
+
+/** A GnuPG key ID as Argo CD takes it: 16 hex digits (long key ID) or a 40-digit fingerprint. */
+export const GPG_KEY_ID = /^(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})$/;
+
+/** `signatureKeys`: a list of GnuPG key IDs (see GPG_KEY_ID), no duplicates. */
+function checkSignatureKeys(keys: unknown, at: SourceLocation): Diagnostic[] {
+  if (keys === undefined) return [];
+  const hint = 'list GnuPG key IDs of 16 hex digits (gpg --list-keys --keyid-format long) or 40-digit fingerprints, e.g. signatureKeys: [\'4AEE18F83AFDEB23\']';
+  if (!Array.isArray(keys)) return [diag('KF4001', 'signatureKeys must be a list of GnuPG key IDs', { location: at, hint })];
+  const ds: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (typeof k !== 'string' || !GPG_KEY_ID.test(k)) {
+      const shown = typeof k === 'string' ? `"${k}"` : JSON.stringify(k);
+      const why = typeof k === 'string' && /^(?:ssh-|sk-|ecdsa-)/.test(k) ? ' (an SSH key: Argo CD and Flux verify GnuPG signatures only)' : '';
+      ds.push(diag('KF4001', `signatureKeys: ${shown} is not a GnuPG key ID${why}`, { location: at, hint }));
+      continue;
+    }
+    const id = k.toUpperCase().slice(-16);
+    if (seen.has(id)) ds.push(diag('KF4001', `signatureKeys: key ${k} is listed twice`, { location: at, hint: 'remove the duplicate' }));
+    seen.add(id);
   }
   return ds;
 }

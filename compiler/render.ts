@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic, Json, JsonObject, Resource } from './types.js';
 import { diag, hasErrors } from './diagnostics.js';
-import { build } from './build/index.js';
+import { buildWithRemotes, type RemoteOptions } from './load/remote/build.js';
 import { applyTypedPatches } from './patch/apply.js';
 import { loadEnvironment, type EnvironmentDefinition } from './env.js';
 import { emitYamlDocument } from './emit/yaml.js';
-import { locatePointer } from './load/yaml.js';
+import { locatePointer } from './load/yaml/index.js';
 import type { RenderedApp } from './emit/plan.js';
 import { runChecks, CHECKS } from '../policies/index.js';
 import type { Report, Waiver } from '../policies/index.js';
@@ -31,6 +31,8 @@ export interface RenderOptions {
   distDir?: string;
   /** Called as each phase starts (the CLI shows it as a progress line on a TTY). */
   onProgress?: (phase: 'build' | 'patch' | 'checks' | 'emit', message: string) => void;
+  /** Remote bases: `offline` builds from kforge.lock and the cache only. */
+  remote?: RemoteOptions;
 }
 
 export interface RenderedEnvironment {
@@ -65,7 +67,7 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
   const definition = loaded.value;
   const progress = opts.onProgress ?? (() => undefined);
   progress('build', `building ${path.relative(repoRoot, loaded.overlayDir) || loaded.overlayDir}`);
-  const built = build(loaded.overlayDir);
+  const built = await buildWithRemotes(loaded.overlayDir, opts.remote);
   const diagnostics = [...loaded.diagnostics, ...built.diagnostics];
   if (!built.value || hasErrors(diagnostics)) return { diagnostics };
   const resources = built.value.resources;

@@ -185,4 +185,10 @@ export interface Environment {
   externalHosts?: string[];
   /** Noise filters for diffs. */
   diffIgnore?: { fields?: string[]; resources?: Partial<ResId>[] };
+  /**
+   * GnuPG key IDs (16 hex digits) or fingerprints (40) whose signatures the cluster accepts on
+   * deploy commits: `kforge bootstrap` writes them into the Argo CD AppProject (`signatureKeys`)
+   * and turns on the Flux GitRepository's `verify`. GnuPG only: neither checks SSH signatures.
+   */
+  signatureKeys?: string[];
 }

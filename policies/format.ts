@@ -43,17 +43,40 @@ function jsonOf(f: Finding): Record<string, unknown> {
     resource: { apiVersion: f.resource.apiVersion, kind: f.resource.kind, ...(f.resource.namespace ? { namespace: f.resource.namespace } : {}), name: f.resource.name },
     ...(f.source ? { source: { file: f.source.file, line: f.source.line, column: f.source.column } } : {}),
     ...(f.pointer !== undefined ? { pointer: f.pointer } : {}),
+    ...(f.waived ? { waived: { reason: f.waived.reason, owner: f.waived.owner, expires: f.waived.expires } } : {}),
   };
 }
 
-/** JSON array of the active (not waived) findings. */
-export function formatJson(report: Report): string {
-  return JSON.stringify(report.findings.filter((f) => !f.waived).map(jsonOf), null, 2) + '\n';
+/** JSON array of the active (not waived) findings; waived ones too with `includeWaived`. */
+export function formatJson(report: Report, opts: { includeWaived?: boolean } = {}): string {
+  return JSON.stringify(report.findings.filter((f) => opts.includeWaived || !f.waived).map(jsonOf), null, 2) + '\n';
 }
 
-/** SARIF 2.1.0; waived findings are results with an external suppression. */
-export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, toolVersion = '0.1.0'): string {
+/** kforge's home; the README's "Policy checks" section documents every check id. */
+export const KFORGE_HOME = 'https://github.com/kforge/kforge';
+/** Where a SARIF rule's helpUri points: the README section that lists every check. */
+export const POLICY_DOCS_URL = `${KFORGE_HOME}#policy-checks`;
+
+export interface SarifOptions {
+  /**
+   * Keep waived findings (`--include-waived`). Then every result carries `suppressions`
+   * (SARIF 2.1.0 §3.27.23: on all results or none), an empty array for unwaived ones.
+   * By default waived findings are left out: GitHub code scanning ignores `suppressions`
+   * and would open an alert for each of them.
+   */
+  includeWaived?: boolean;
+  /** The directory finding paths are relative to (default: the process's working directory). */
+  cwd?: string;
+  /** The repository root that URIs are made relative to (%SRCROOT%); default `cwd`. */
+  root?: string;
+}
+
+/** SARIF 2.1.0, one run; results located relative to the repository root (%SRCROOT%). */
+export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, toolVersion = '0.1.0', opts: SarifOptions = {}): string {
   const index = new Map(checks.map((c, i) => [c.id, i]));
+  const cwd = opts.cwd ?? process.cwd();
+  const base = { cwd, root: opts.root ?? cwd };
+  const findings = opts.includeWaived ? report.findings : report.findings.filter((f) => !f.waived);
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -63,18 +86,23 @@ export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, t
           driver: {
             name: 'kforge',
             version: toolVersion,
-            informationUri: 'https://github.com/kforge/kforge',
+            informationUri: KFORGE_HOME,
             rules: checks.map((c) => ({
               id: c.id,
               name: c.id.replace(/(^|-)([a-z])/g, (_m, _d, x: string) => x.toUpperCase()),
               shortDescription: { text: c.title },
               fullDescription: { text: c.doc },
+              helpUri: POLICY_DOCS_URL,
               help: { text: c.hint },
               defaultConfiguration: { level: c.defaultSeverity.prod === 'off' ? 'none' : c.defaultSeverity.prod },
             })),
           },
         },
-        results: report.findings.map((f) => ({
+        // The root's absolute path is left out (uri absent, §3.14.14): the output does not
+        // depend on where the repository was checked out; code scanning resolves %SRCROOT%
+        // to the checkout.
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the source repository.' } } },
+        results: findings.map((f) => ({
           ruleId: f.id,
           ...(index.has(f.id) ? { ruleIndex: index.get(f.id) } : {}),
           level: f.severity,
@@ -84,16 +112,18 @@ export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, t
                 locations: [
                   {
                     physicalLocation: {
-                      artifactLocation: sarifArtifact(f.source.file),
+                      artifactLocation: sarifArtifact(f.source.file, base),
                       region: { startLine: f.source.line, startColumn: f.source.column },
                     },
                   },
                 ],
               }
             : { locations: [] }),
-          ...(f.waived ? { suppressions: [{ kind: 'external', justification: f.waived.reason }] } : {}),
+          ...(opts.includeWaived ? { suppressions: f.waived ? [{ kind: 'external', status: 'accepted', justification: f.waived.reason }] : [] } : {}),
           properties: { resource: f.resource, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}) },
         })),
+        // Waived findings are counted even when they are left out.
+        properties: { waived: report.counts.waived },
       },
     ],
   };
@@ -101,13 +131,22 @@ export function formatSarif(report: Report, checks: readonly Check[] = CHECKS, t
 }
 
 /**
- * A SARIF artifactLocation: a relative path becomes a percent-encoded URI reference against
- * %SRCROOT% (the repository root code scanning resolves it from); an absolute one a file: URI.
+ * A SARIF artifactLocation: a path inside the repository becomes a percent-encoded URI
+ * reference relative to its root, against %SRCROOT% (the checkout code scanning resolves it
+ * from); a path outside it an absolute file: URI. Without `base`, a relative path is taken
+ * as relative to the root already.
  */
-export function sarifArtifact(file: string): { uri: string; uriBaseId?: string } {
+export function sarifArtifact(file: string, base?: { cwd: string; root: string }): { uri: string; uriBaseId?: string } {
   const posix = file.replace(/\\/g, '/');
-  if (path.isAbsolute(file) || /^[A-Za-z]:\//.test(posix)) return { uri: pathToFileURL(file).href };
-  return { uri: posix.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+  const absolute = path.isAbsolute(file) || /^[A-Za-z]:\//.test(posix);
+  let rel: string | undefined = absolute ? undefined : posix;
+  if (base) {
+    const r = path.relative(path.resolve(base.root), path.resolve(base.cwd, file));
+    rel = r === '' || r.startsWith('..') || path.isAbsolute(r) ? undefined : r.replace(/\\/g, '/');
+    if (rel === undefined) return { uri: pathToFileURL(path.resolve(base.cwd, file)).href };
+  }
+  if (rel === undefined) return { uri: pathToFileURL(file).href };
+  return { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
 function escData(s: string): string {

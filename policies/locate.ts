@@ -1,5 +1,5 @@
 import type { Resource, SourceLocation } from '../compiler/types.js';
-import { locatePointer } from '../compiler/load/yaml.js';
+import { locatePointer } from '../compiler/load/yaml/index.js';
 import type { LocateField } from './types.js';
 
 /**

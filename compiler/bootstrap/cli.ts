@@ -1,7 +1,8 @@
 /**
- * `kforge bootstrap argocd|flux [--env NAME]... [--repo-url URL] [--out DIR] [--stdout]`
+ * `kforge bootstrap argocd|flux [--env NAME]... [--repo-url URL] [--out DIR] [--stdout|--check]`
  *
- * Exit codes: 0 written (or printed), 2 a user's mistake (diagnostics on stderr).
+ * Exit codes: 0 written, printed, or up to date (`--check`); 1 `--check` found stale files;
+ * 2 a user's mistake (diagnostics on stderr).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,15 +13,18 @@ import { bootstrap, type BootstrapEnv, type BootstrapTarget } from './index.js';
 
 export const BOOTSTRAP_USAGE = `usage: kforge bootstrap argocd|flux [options]
 
-Writes the Argo CD ApplicationSets (argocd) or Flux GitRepository + Kustomization
-objects (flux) that make a cluster follow each environment's deploy branch.
+Writes the objects that make a cluster follow each environment's deploy branch:
+per environment an AppProject (allowing only what the environment renders) and an
+ApplicationSet (argocd), or a GitRepository and one Kustomization per app (flux).
+Each environment is rendered to learn its namespaces, cluster-scoped objects and apps.
 
 options:
   --env NAME        an environment (repeatable); default: every overlays/<env>/ with a kustomization
   --repo-url URL    the repository the cluster clones; default: git remote get-url origin
   --out DIR         output folder; default: deploy/<target>/
   --stdout          print one YAML stream instead of writing files
-  --project NAME    Argo CD project of the Applications (default: default)
+  --check           write nothing; exit 1 when the files in the output folder are stale
+  --server URL      Argo CD destination cluster (default: https://kubernetes.default.svc)
   --namespace NS    namespace of Argo CD or Flux (default: argocd / flux-system)
 `;
 
@@ -35,18 +39,19 @@ interface Args {
   repoURL?: string;
   out?: string;
   stdout: boolean;
-  project?: string;
+  check: boolean;
+  server?: string;
   namespace?: string;
   help: boolean;
 }
 
 function parseArgs(argv: string[], ds: Diagnostic[]): Args {
-  const a: Args = { envs: [], stdout: false, help: false };
+  const a: Args = { envs: [], stdout: false, check: false, help: false };
   const valued: Record<string, (v: string) => void> = {
     '--env': (v) => a.envs.push(v),
     '--repo-url': (v) => (a.repoURL = v),
     '--out': (v) => (a.out = v),
-    '--project': (v) => (a.project = v),
+    '--server': (v) => (a.server = v),
     '--namespace': (v) => (a.namespace = v),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -62,6 +67,7 @@ function parseArgs(argv: string[], ds: Diagnostic[]): Args {
       }
       valued[flag](v);
     } else if (arg === '--stdout') a.stdout = true;
+    else if (arg === '--check') a.check = true;
     else if (arg === '-h' || arg === '--help') a.help = true;
     else if (arg === 'argocd' || arg === 'flux') {
       if (a.target && a.target !== arg) ds.push(diag('KF1006', 'give one target: argocd or flux'));
@@ -106,15 +112,17 @@ export async function resolveEnvironments(repoDir: string, names: string[], dist
     const r = await loadEnvironment(repoDir, name, distDir ? { distDir } : {});
     if (r.value) {
       const env = r.value.environment;
-      envs.push({ name, branch: syncBranchOf(env), ...(env.deployPath ? { deployPath: env.deployPath } : {}) });
+      envs.push({
+        name,
+        branch: syncBranchOf(env),
+        ...(env.deployPath ? { deployPath: env.deployPath } : {}),
+        ...(env.signatureKeys?.length ? { signatureKeys: env.signatureKeys } : {}),
+        ...(env.promoteByPullRequest && !env.deployBranch ? { promotedByPullRequest: true } : {}),
+      });
       continue;
     }
-    if (r.diagnostics.length > 0 && r.diagnostics.every((d) => d.code === 'KF4003')) {
-      // environment.ts exists but is not compiled (or fails to load): fall back to the default branch.
-      for (const d of r.diagnostics) diagnostics.push({ ...d, severity: 'warning', notes: [...(d.notes ?? []), `using branch environments/${name} and the deploy branch root`] });
-      envs.push({ name, branch: `environments/${name}` });
-      continue;
-    }
+    // An environment.ts that is not compiled (KF4003) is an error here: its signatureKeys,
+    // branch and typed patches decide what the cluster may accept.
     diagnostics.push(...r.diagnostics);
   }
   return { envs, diagnostics };
@@ -130,6 +138,7 @@ export async function runBootstrap(argv: string[], io: Io, opts: { repoDir?: str
     io.out(BOOTSTRAP_USAGE);
     return 0;
   }
+  if (args.stdout && args.check) ds.push(diag('KF1006', 'give --stdout or --check, not both'));
   if (!args.target && !hasErrors(ds)) ds.push(diag('KF1006', 'kforge bootstrap needs a target: argocd or flux', { hint: 'kforge bootstrap argocd' }));
   if (hasErrors(ds) || !args.target) {
     print(ds);
@@ -153,8 +162,10 @@ export async function runBootstrap(argv: string[], io: Io, opts: { repoDir?: str
     envs: resolved.envs,
     ...(args.repoURL !== undefined ? { repoURL: args.repoURL } : {}),
     stdout: args.stdout,
+    check: args.check,
+    ...(opts.distDir ? { distDir: opts.distDir } : {}),
     ...(args.out !== undefined ? { outDir: path.resolve(args.out) } : {}),
-    ...(args.project !== undefined ? { project: args.project } : {}),
+    ...(args.server !== undefined ? { server: args.server } : {}),
     ...(args.namespace !== undefined ? (args.target === 'argocd' ? { argocdNamespace: args.namespace } : { fluxNamespace: args.namespace }) : {}),
   });
   const all = [...resolved.diagnostics, ...res.diagnostics];
@@ -165,6 +176,16 @@ export async function runBootstrap(argv: string[], io: Io, opts: { repoDir?: str
     return 0;
   }
   const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+  if (args.check) {
+    const stale = res.stale ?? [];
+    if (stale.length === 0) {
+      io.out(`${rel(res.outDir ?? '.')} is up to date\n`);
+      return 0;
+    }
+    for (const s of stale) io.out(`${s.state === 'missing' ? 'missing' : s.state === 'extra' ? 'no longer generated' : 'stale'}: ${rel(path.join(res.outDir ?? '.', s.file))}\n`);
+    io.out(`run kforge bootstrap ${args.target} to update ${rel(res.outDir ?? '.')}\n`);
+    return 1;
+  }
   for (const p of res.written) io.out(`wrote ${rel(p)}\n`);
   io.out(`apply it with: kubectl apply -k ${rel(res.outDir ?? '.')}\n`);
   return 0;

@@ -3,28 +3,37 @@ import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, diag } from '../diagnostics.js';
 import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostics, today, kforgeVersion, useColor, type Io } from '../cli-util.js';
 import type { Diagnostic, Environment } from '../types.js';
-import { buildDir } from '../index.js';
+import { buildDirWithRemotes } from '../load/remote/build.js';
 import { renderEnvironment, fileLocator } from '../render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
 import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, type Report } from '../../policies/index.js';
 import { parseWaivers } from '../../policies/waivers.js';
 import { parseBaseline } from '../../policies/baseline.js';
 
-function printReport(report: Report, format: string, io: Io): void {
-  if (format === 'json') io.out(formatFindingsJson(report));
-  else if (format === 'sarif') io.out(formatSarif(report, CHECKS, kforgeVersion()));
+/** The repository root SARIF locations are relative to: the nearest folder holding .git. */
+function sourceRoot(cwd: string): string {
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return cwd;
+  }
+}
+
+function printReport(report: Report, format: string, includeWaived: boolean, io: Io): void {
+  const cwd = process.cwd();
+  if (format === 'json') io.out(formatFindingsJson(report, { includeWaived }));
+  else if (format === 'sarif') io.out(formatSarif(report, CHECKS, kforgeVersion(), { includeWaived, cwd, root: sourceRoot(cwd) }));
   // The report goes to stdout: colour only when stdout itself is a terminal.
-  else io.out(formatText(report, { color: io.color && useColor(process.stdout) }));
+  else io.out(formatText(report, { color: io.color && useColor(process.stdout), showWaived: includeWaived }));
   if (process.env.GITHUB_ACTIONS === 'true') io.err(formatGithub(report));
 }
 
 export async function cmdCheck(argv: string[], io: Io): Promise<number> {
-  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env'];
+  const known = ['format', 'baseline', 'write-baseline', 'waivers', 'env', 'include-waived', 'offline'];
   const { flags, rest } = parseArgs(argv, ['format', 'baseline', 'write-baseline', 'waivers', 'env']);
   if (!checkUnknownFlags(flags, known, io, 'check')) return EXIT.usage;
   const format = flagStr(flags, 'format') ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format) || rest.length !== 1) {
-    io.err('usage: kforge check ENV|DIR [--format text|json|sarif] [--baseline FILE] [--write-baseline FILE] [--waivers FILE]\n');
+    io.err('usage: kforge check ENV|DIR [--format text|json|sarif] [--baseline FILE] [--write-baseline FILE] [--waivers FILE] [--include-waived]\n');
     return EXIT.usage;
   }
   const repoRoot = process.cwd();
@@ -36,11 +45,12 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
       today: today(),
       ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
       ...(flagStr(flags, 'baseline') ? { baselineFile: flagStr(flags, 'baseline') } : {}),
+      remote: { offline: flags.has('offline') },
     });
     ds.push(...res.diagnostics);
     report = res.value?.report;
   } else {
-    const built = buildDir(target);
+    const built = await buildDirWithRemotes(target, { offline: flags.has('offline') });
     ds.push(...built.diagnostics);
     if (built.resources && !hasErrors(ds)) {
       const envName = flagStr(flags, 'env') ?? path.basename(path.resolve(target));
@@ -74,7 +84,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   // Every diagnostic, the engine's too (expired or stale waivers, unknown check ids).
   printDiagnostics(ds, io);
   if (!report || hasErrors(ds)) return EXIT.usage;
-  printReport(report, format, io);
+  printReport(report, format, flags.get('include-waived') === true, io);
   const wb = flagStr(flags, 'write-baseline');
   if (wb) fs.writeFileSync(wb, serializeBaseline(report.findings.filter((f) => !f.waived)));
   return report.counts.error > 0 ? EXIT.findings : EXIT.ok;

@@ -6,8 +6,10 @@ import type { Diagnostic, JsonObject } from '../types.js';
 import type { Report } from '../../policies/index.js';
 import { diffRenderings, type DiffResource } from '../diff/engine.js';
 import { formatTerminal, formatMarkdown, formatJson as formatDiffJson, type EnvDiff } from '../diff/format.js';
-import { readDeployBranch, renderAtRef, toDiffResources, redactKeyFor } from '../diff/sources.js';
-import { renderEnvironment } from '../render.js';
+import { readDeployBranch, renderAtRef, toDiffResources, redactKeyFor, type DiffBase } from '../diff/sources.js';
+import { resolveDeployRefs, type DeployRef } from '../publish/deploy-ref.js';
+import { deployBranchOf } from '../env.js';
+import { renderEnvironment, type RenderedEnvironment } from '../render.js';
 
 function listEnvironments(repoRoot: string): string[] {
   const dir = path.join(repoRoot, 'overlays');
@@ -30,13 +32,13 @@ function withoutNamespace(rs: DiffResource[]): DiffResource[] {
 }
 
 export async function cmdDiff(argv: string[], io: Io): Promise<number> {
-  const known = ['against', 'all', 'envs', 'format'];
-  const { flags, rest } = parseArgs(argv, ['against', 'format']);
+  const known = ['against', 'all', 'envs', 'format', 'remote', 'no-fetch'];
+  const { flags, rest } = parseArgs(argv, ['against', 'format', 'remote']);
   if (!checkUnknownFlags(flags, known, io, 'diff')) return EXIT.usage;
   const format = flagStr(flags, 'format') ?? (process.stdout.isTTY ? 'text' : 'text');
   const repoRoot = process.cwd();
-  const usage = 'usage: kforge diff ENV | --all | --envs FROM TO  [--against REF] [--format text|markdown|json]\n';
-  if (!['text', 'markdown', 'json'].includes(format)) {
+  const usage = 'usage: kforge diff ENV | --all | --envs FROM TO  [--against REF] [--remote NAME] [--no-fetch] [--format text|markdown|json]\n';
+  if (!['text', 'markdown', 'json'].includes(format) || flags.get('remote') === true) {
     io.err(usage);
     return EXIT.usage;
   }
@@ -64,39 +66,59 @@ export async function cmdDiff(argv: string[], io: Io): Promise<number> {
     }
     const opts = { redactKey: key, ignoreFields: b.definition.environment.diffIgnore?.fields ?? [] };
     const cs = diffRenderings(withoutNamespace(toDiffResources(b)), withoutNamespace(toDiffResources(a)), opts);
-    diffs.push({ env: `${from} → ${to}`, base: `${to} (working tree)`, head: `${from} (working tree)`, changes: cs, ...(policyOf(b) ? { policy: policyOf(b)! } : {}) });
+    const label = `${to} (working tree)`;
+    diffs.push({ env: `${from} → ${to}`, base: label, head: `${from} (working tree)`, changes: cs, baseInfo: { ref: null, commit: null, source: 'working-tree', label } satisfies DiffBase, ...(policyOf(b) ? { policy: policyOf(b)! } : {}) });
   } else {
     const envs = flags.has('all') ? listEnvironments(repoRoot) : rest;
     if (envs.length === 0 || (!flags.has('all') && rest.length !== 1)) {
       io.err(usage);
       return EXIT.usage;
     }
+    // every environment's rendering first, then its base: one fetch for all deploy branches
+    const heads: RenderedEnvironment[] = [];
     for (const env of envs) {
       const head = await current(env);
-      if (!head) continue;
+      if (head) heads.push(head);
+    }
+    const against = flagStr(flags, 'against');
+    let refs: Map<string, DeployRef> | undefined;
+    if (!against && heads.length) {
+      const remote = flagStr(flags, 'remote');
+      const branches = new Map(heads.map((h) => [deployBranchOf(h.definition.environment), h.definition.environment.name]));
+      const r = await resolveDeployRefs(repoRoot, [...branches.keys()], { ...(remote ? { remote, explicitRemote: true } : {}), fetch: !flags.has('no-fetch'), envs: branches });
+      ds.push(...r.diagnostics);
+      refs = r.value;
+    }
+    for (const head of heads) {
       const e = head.definition.environment;
       let before: DiffResource[] = [];
       let label = '';
-      const against = flagStr(flags, 'against');
+      let baseInfo: DiffBase | undefined;
+      let notes: string[] = [];
       if (against) {
-        const other = await renderAtRef(repoRoot, against, env, todayStr);
+        const other = await renderAtRef(repoRoot, against, e.name, todayStr);
         ds.push(...other.diagnostics);
         if (!other.value) continue;
         before = other.value.resources;
         label = other.value.label;
+        baseInfo = other.value.base;
       } else {
-        const branch = await readDeployBranch(repoRoot, e);
+        const at = refs?.get(deployBranchOf(e));
+        if (!at) continue;
+        const branch = await readDeployBranch(repoRoot, e, at);
         ds.push(...branch.diagnostics);
         if (!branch.value) continue;
         before = branch.value.resources;
         label = branch.value.label;
+        baseInfo = branch.value.base;
+        notes = branch.value.notes;
       }
       const cs = diffRenderings(before, toDiffResources(head), {
         redactKey: key,
         ignoreFields: e.diffIgnore?.fields ?? [],
         ...(e.diffIgnore?.resources ? { ignoreResources: e.diffIgnore.resources.map((r) => ({ ...(r.kind ? { kind: r.kind } : {}), ...(r.name ? { name: r.name } : {}), ...(r.namespace ? { namespace: r.namespace } : {}) })) } : {}),
       });
-      diffs.push({ env, base: label, head: 'working tree', changes: cs, ...(policyOf(head) ? { policy: policyOf(head)! } : {}) });
+      diffs.push({ env: e.name, base: label, head: 'working tree', changes: cs, ...(baseInfo ? { baseInfo } : {}), ...(notes.length ? { notes } : {}), ...(policyOf(head) ? { policy: policyOf(head)! } : {}) });
     }
   }
   printDiagnostics(ds, io);

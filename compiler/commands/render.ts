@@ -5,14 +5,15 @@ import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostic
 import { renderEnvironment } from '../render.js';
 import { Git } from '../publish/git.js';
 import { loadEnvironment, deployBranchOf } from '../env.js';
-import { publish, planRender, followRemote, readPrevious } from '../publish/index.js';
+import { publish, planRender, followRemote, readPrevious, readSource } from '../publish/index.js';
 import { planPublish } from '../publish/planner.js';
+import { hydratorNote } from '../publish/notes.js';
 import { normalizeDeployPath } from '../emit/plan.js';
 import type { Diagnostic } from '../types.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
 export async function cmdRender(argv: string[], io: Io): Promise<number> {
-  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'repair', 'sign', 'out', 'waivers', 'source-ref', 'repo-url', 'timings'];
+  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'repair', 'sign', 'out', 'waivers', 'source-ref', 'repo-url', 'timings', 'offline'];
   const { flags, rest } = parseArgs(argv, ['remote', 'out', 'waivers', 'source-ref', 'repo-url']);
   if (!checkUnknownFlags(flags, known, io, 'render')) return EXIT.usage;
   if (rest.length !== 1) {
@@ -33,6 +34,13 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     }
     if (same) {
       printDiagnostics(same.diagnostics, io);
+      // the hydrator note on the head names this source commit (the GitOps Promoter waits for it): also when the
+      // commit is new but its tree is not, and again for the same commit (a note whose push failed before is retried)
+      const remote = flagStr(flags, 'remote') ?? 'origin';
+      const source = await readSource(repoRoot, remote);
+      const noted = source ? await hydratorNote({ git: new Git(repoRoot), commit: same.head, source, push: flags.has('push'), remote }) : undefined;
+      printDiagnostics(noted?.diagnostics ?? [], io);
+      if (noted?.status === 'failed') return EXIT.publishFailed;
       io.out(`${rest[0]} → ${same.branch}: up to date at ${same.head.slice(0, 7)} (source tree unchanged since ${same.source.slice(0, 7)})\n`);
       io.out(`up-to-date in ${Date.now() - t0} ms\n`);
       return EXIT.ok;
@@ -53,6 +61,7 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     today: today(),
     ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
     ...(showProgress ? { onProgress: showProgress } : {}),
+    remote: { offline: flags.has('offline') },
   });
   clearProgress();
   const report = res.value?.report;
@@ -164,6 +173,10 @@ async function unchangedSince(
   }
   const x = prev.meta?.['x-kforge'];
   if (x && x.sourceTree === tree && x.kforgeVersion === kforgeVersion() && x.environment === env.name && !x.dirty) {
+    // the same tree from another commit: up to date only when that commit follows the head's source (a newer
+    // source, noted below); an older one (superseded) or a diverged one is the planner's to decide: full path
+    const headSource = prev.meta?.drySha ?? '';
+    if (headSource !== sourceSha && (await git.relation(sourceSha, headSource)) !== 'descendant') return undefined;
     const diagnostics: Diagnostic[] = [];
     // with --push, the local branch follows the remote (forward only, by compare-and-swap)
     if (push) await followRemote(git, localRef, await git.resolve(localRef), head, diagnostics);

@@ -10,8 +10,9 @@ import type { Diagnostic, JsonObject } from '../types.js';
 import { resIdKey } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { Git } from '../publish/git.js';
+import { resolveDeployRef, shortRefName, describeLocalDifference, type DeployRef, type DeployRefSource, type LocalDifference } from '../publish/deploy-ref.js';
 import { deployBranchOf } from '../env.js';
-import { parseYamlDocuments } from '../load/yaml.js';
+import { parseYamlDocuments } from '../load/yaml/index.js';
 import { METADATA_FILE, MANIFEST_FILE, normalizeDeployPath, joinPath } from '../emit/plan.js';
 import type { Environment } from '../types.js';
 import type { DiffResource } from './engine.js';
@@ -45,12 +46,64 @@ function objToDiff(o: JsonObject, app: string): DiffResource {
   };
 }
 
-/** The resources kforge committed last on the environment's deploy branch (none if it does not exist). */
-export async function readDeployBranch(repoDir: string, env: Environment): Promise<{ value?: { resources: DiffResource[]; label: string }; diagnostics: Diagnostic[] }> {
+/** What a diff compared with (JSON `base`): the ref, its commit, and where it was found. */
+export interface DiffBase {
+  /** Full ref name (refs/remotes/origin/environments/prod, refs/heads/…), the source ref as given (--against), or null. */
+  ref: string | null;
+  commit: string | null;
+  /** DeployRefSource for the deploy branch; 'source-ref' for --against; 'working-tree' for --envs. */
+  source: DeployRefSource | 'source-ref' | 'working-tree';
+  /** The short form shown in text and Markdown: origin/environments/prod@1a2b3c4. */
+  label: string;
+  /** The local deploy branch, when it exists beside the remote one and differs. */
+  local?: LocalDifference;
+}
+
+/** The label, JSON base and header lines of a resolved deploy branch. */
+export function describeDeployBase(at: DeployRef): { base: DiffBase; notes: string[] } {
+  if (at.source === 'missing' || !at.ref || !at.commit) {
+    const label = `${at.branch} (no deploy branch yet: everything is new)`;
+    return { base: { ref: null, commit: null, source: 'missing', label }, notes: [`no deploy branch yet: everything is new (${at.branch} was not found${at.remote ? ` on ${at.remote} or` : ''} locally)`] };
+  }
+  const short = shortRefName(at.ref);
+  const how =
+    at.source === 'remote'
+      ? `fetched from ${at.remote} just now`
+      : at.source === 'remote-tracking'
+        ? 'the remote-tracking ref as last fetched'
+        : at.absentOnRemote
+          ? `the local branch: ${at.remote} has no ${at.branch}`
+          : at.remote
+            ? 'the local branch'
+            : 'the local branch; no remote';
+  const notes = [`compared with ${short} at ${at.commit.slice(0, 7)} (${how})`];
+  if (at.local) notes.push(describeLocalDifference(at, at.local));
+  return { base: { ref: at.ref, commit: at.commit, source: at.source, label: `${short}@${at.commit.slice(0, 7)}`, ...(at.local ? { local: at.local } : {}) }, notes };
+}
+
+/**
+ * The resources kforge committed last on the environment's deploy branch, wherever it is
+ * (`at`, from resolveDeployRef; resolved here with the defaults when not given: fetch from
+ * origin, then the remote-tracking ref, then the local branch). Missing: no resources.
+ */
+export async function readDeployBranch(
+  repoDir: string,
+  env: Environment,
+  at?: DeployRef,
+): Promise<{ value?: { resources: DiffResource[]; label: string; base: DiffBase; notes: string[] }; diagnostics: Diagnostic[] }> {
   const git = new Git(repoDir);
   const branch = deployBranchOf(env);
-  const head = await git.resolve(`refs/heads/${branch}`);
-  if (!head) return { value: { resources: [], label: `${branch} (missing: everything is new)` }, diagnostics: [] };
+  const ds: Diagnostic[] = [];
+  if (!at) {
+    const r = await resolveDeployRef(repoDir, branch, { envs: new Map([[branch, env.name]]) });
+    ds.push(...r.diagnostics);
+    if (!r.value) return { diagnostics: ds };
+    at = r.value;
+  }
+  const { base: info, notes } = describeDeployBase(at);
+  const head = at.commit;
+  if (!head || at.source === 'missing') return { value: { resources: [], label: info.label, base: info, notes }, diagnostics: ds };
+  const where = shortRefName(at.ref ?? branch);
   const base = normalizeDeployPath(env.deployPath);
   const metaPath = joinPath(base ?? '', METADATA_FILE);
   const meta = await git.tryRun(['show', `${head}:${metaPath}`]);
@@ -69,15 +122,14 @@ export async function readDeployBranch(repoDir: string, env: Environment): Promi
       .map((p) => ({ name: path.posix.basename(path.posix.dirname(p)), path: p }));
   }
   const resources: DiffResource[] = [];
-  const ds: Diagnostic[] = [];
   for (const a of appPaths) {
     const text = await git.tryRun(['show', `${head}:${a.path}`]);
     if (text === undefined) continue;
-    const parsed = parseYamlDocuments(text, `${branch}:${a.path}`);
+    const parsed = parseYamlDocuments(text, `${where}:${a.path}`);
     ds.push(...parsed.diagnostics);
     for (const d of parsed.value ?? []) if (d.value && typeof d.value === 'object' && !Array.isArray(d.value)) resources.push(objToDiff(d.value, a.name));
   }
-  return { value: { resources, label: `${branch}@${head.slice(0, 7)}` }, diagnostics: ds };
+  return { value: { resources, label: info.label, base: info, notes }, diagnostics: ds };
 }
 
 /**
@@ -86,7 +138,7 @@ export async function readDeployBranch(repoDir: string, env: Environment): Promi
  * with this kforge. Its environment.ts is transpiled (TypeScript's transpileModule, no
  * type-check: the ref was checked when it was committed) against this kforge's API.
  */
-export async function renderAtRef(repoDir: string, ref: string, envName: string, today: string): Promise<{ value?: { resources: DiffResource[]; label: string; rendered: RenderedEnvironment }; diagnostics: Diagnostic[] }> {
+export async function renderAtRef(repoDir: string, ref: string, envName: string, today: string): Promise<{ value?: { resources: DiffResource[]; label: string; base: DiffBase; rendered: RenderedEnvironment }; diagnostics: Diagnostic[] }> {
   const git = new Git(repoDir);
   const sha = await git.resolve(`${ref}^{commit}`);
   if (!sha) return { diagnostics: [diag('KF6001', `source ref "${ref}" not found`, { hint: 'fetch it first (git fetch origin main) or name an existing branch, tag or commit' })] };
@@ -104,7 +156,8 @@ export async function renderAtRef(repoDir: string, ref: string, envName: string,
     await transpileEnvironments(root, dist);
     const res = await renderEnvironment(root, envName, { today, distDir: dist });
     if (!res.value) return { diagnostics: res.diagnostics.map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })) };
-    return { value: { resources: toDiffResources(res.value), label: `${ref}@${sha.slice(0, 7)}`, rendered: res.value }, diagnostics: res.diagnostics.filter((d) => d.severity === 'error') };
+    const label = `${ref}@${sha.slice(0, 7)}`;
+    return { value: { resources: toDiffResources(res.value), label, base: { ref, commit: sha, source: 'source-ref', label }, rendered: res.value }, diagnostics: res.diagnostics.filter((d) => d.severity === 'error') };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

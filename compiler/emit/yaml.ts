@@ -6,7 +6,7 @@
  * style (plain, single, double, literal) and its folding of long scalars at 80 columns.
  */
 import type { Json, JsonObject } from '../types.js';
-import { isTimestamp, resolvePlain } from '../load/yaml.js';
+import { isTimestamp, resolvePlain } from '../load/yaml/index.js';
 
 const BEST_WIDTH = 80;
 

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
-import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments, resolvePlain, type PNode, type PPair } from './yaml.js';
+import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments, resolvePlain, type PNode, type PPair } from './yaml/index.js';
 
 export type { PNode, PPair };
 
@@ -33,7 +33,7 @@ export class NodeView {
  * (kustomization files and the files they name): every value keeps the line and
  * column it was written at, as a tree of `PNode`s.
  *
- * The tree comes from the fast line reader (compiler/load/yaml.ts) when it handles
+ * The tree comes from the fast line reader (compiler/load/yaml/fast.ts) when it handles
  * the text, otherwise from the `yaml` package, which also reports the errors. Both give
  * the same tree (test/load/kfile.test.ts). Plain scalars are resolved with go-yaml's
  * rules (`resolvePlain`), except that one that stays a string keeps its text.

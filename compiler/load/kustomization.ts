@@ -1,6 +1,6 @@
-import type { JsonObject, SourceLocation } from '../types.js';
-import type { FieldSpec } from '../build/fieldspec.js';
-import type { VarDecl } from '../build/vars.js';
+import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
+import type { VarDecl } from '../transform/vars.js';
 
 /**
  * The validated, de-sugared form of one kustomization file (Kustomization or Component).
@@ -9,7 +9,7 @@ import type { VarDecl } from '../build/vars.js';
  *   patchesStrategicMerge -> strategicMergePatches (kept apart: they run before `patches`)
  *   patchesJson6902       -> legacyJson6902 (kept apart: they run after commonAnnotations)
  *   bases                 -> resources
- *   vars                  -> vars (parsed by build/vars.ts parseVars; deprecation warning KF1017)
+ *   vars                  -> vars (parsed by transform/vars.ts parseVars; deprecation warning KF1017)
  */
 
 /** Selects resources, as Kustomize's `target`. `name` and `namespace` are anchored regexes. */
@@ -117,6 +117,12 @@ export interface SortOptions {
   order: 'legacy' | 'fifo';
   orderFirst?: string[];
   orderLast?: string[];
+  /**
+   * Why Kustomize refuses these options (an `order` that is missing or neither legacy nor
+   * fifo, `legacySortOptions` with fifo). Kustomize reads sortOptions at the build root
+   * only: a base's invalid options are ignored, so the root reports this.
+   */
+  invalid?: Diagnostic;
 }
 
 export interface ResourceRef {
@@ -204,11 +210,16 @@ export interface Kustomization {
   /** Deprecated `vars`, in declaration order. */
   vars: VarDecl[];
   sortOptions?: SortOptions;
+  /**
+   * `openapi`: a schema file (`path`, absolute once resolved; "" when it could not be) or
+   * a built-in schema `version`, for strategic-merge keys (schema/openapi-custom.ts).
+   */
+  openapi?: { path?: string; pathLocation?: SourceLocation; version?: string; location: SourceLocation };
   /** `transformers:` entries (builtin plugin configs), in the order written. */
   transformers: PluginSource[];
   /** `generators:` entries (builtin plugin configs), in the order written. */
   generators: PluginSource[];
-  /** `buildMetadata` options as written (only the root's count: build/build-metadata.ts). */
+  /** `buildMetadata` options as written (only the root's count: transform/build-metadata.ts). */
   buildMetadata: string[];
   /** The raw parsed object, for diagnostics. */
   raw: JsonObject;

@@ -1,12 +1,14 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
-import { parseVars } from '../build/vars.js';
+import { parseVars } from '../transform/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml.js';
+import { displayPath, inlineLocation, isNull, linesOf, patchFromFile, resolveLocalFile, typeName, type LoadCtx } from './files.js';
+import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml/index.js';
 import { readPluginEntries } from './plugins.js';
+import { outsideRoot } from './restrictor.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -55,7 +57,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   sortOptions: 'ok',
   vars: 'deprecated',
   imageTags: 'deprecated',
-  openapi: 'unsupported',
+  openapi: 'ok',
   helmCharts: 'unsupported',
   helmGlobals: 'unsupported',
   helmChartInflationGenerator: 'unsupported',
@@ -76,49 +78,15 @@ export const DEPRECATION_WARNINGS: Record<string, string> = {
 };
 
 const UNSUPPORTED_HINT: Record<string, string> = {
-  openapi: 'remove the openapi field; kforge uses the built-in Kubernetes models',
   helmCharts: 'render the chart once (helm template) and commit the output as a resource',
   helmGlobals: 'render the chart once (helm template) and commit the output as a resource',
   helmChartInflationGenerator: 'render the chart once (helm template) and commit the output as a resource',
   validators: 'kforge runs no plugins: use kforge policy checks',
 };
 
-/**
- * Whether Kustomize reads a `resources`/`components` entry as a remote (git or HTTP) one, as
- * its repo-spec parser does: after an optional `git::`, an ssh://, https://, http:// or
- * file:// URL; or scp style, a `user@` or `github.com/` / `github.com:` start, a host and a
- * repository path (two segments, or one marked by `_git/`, `//` or `.git`). Anything else
- * is a local path, even `example.com/team/app` or `gitlab.com/org/repo`.
- */
-export function isRemote(entry: string): boolean {
-  let n = entry.split('?')[0];
-  if (path.isAbsolute(n)) return false;
-  n = n.replace(/^git::/i, '');
-  // a URL with a scheme is remote (a git repository, or a file fetched over HTTP)
-  if (/^(ssh|https|http|file):\/\//i.test(n)) return true;
-  const user = /^[a-zA-Z][a-zA-Z0-9-]*@/.exec(n)?.[0] ?? '';
-  n = n.slice(user.length);
-  if (user === '' && !/^github\.com[/:]/i.test(n)) return false;
-  // scp style: host, then `:` or `/`, then the repository path
-  const slash = n.indexOf('/');
-  const colon = n.indexOf(':');
-  const sep = slash === -1 || (colon > 0 && colon < slash) ? colon : slash;
-  if (sep < 0) return false;
-  const rest = n.slice(sep + 1);
-  if (/_git\/|\/\/|\.git/.test(rest)) return true;
-  const segments = rest.split('/');
-  return segments.length >= 2 && segments[0] !== '';
-}
-
 export interface LoadedKustomization {
   k: Kustomization;
   warnings: Diagnostic[];
-}
-
-/** Relative path for messages: relative to the process's cwd when inside it. */
-export function displayPath(abs: string): string {
-  const rel = path.relative(process.cwd(), abs);
-  return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
 }
 
 /** Finds the kustomization file of `dir`, or reports why there is none. */
@@ -147,11 +115,6 @@ export function findKustomizationFile(fs: FileSystem, dir: string, where?: Sourc
   return { file: path.join(dir, found[0]), diagnostics: [] };
 }
 
-/** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
-export type YamlView = Pick<PositionedYaml, 'file' | 'text' | 'at' | 'keyAt' | 'offsetAt'>;
-
-/** The state of reading one kustomization (or a file it names): positions, diagnostics, where paths resolve. */
-export type LoadCtx = { y: YamlView; ds: Diagnostic[]; dir: string; fs: FileSystem; root: string };
 type Ctx = LoadCtx;
 
 /** Loads and validates one kustomization file. Returns undefined (with diagnostics) when unusable. */
@@ -296,6 +259,24 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
           readConfigurations(ctx, e.value, e.location, k.configurations);
         }
         break;
+      case 'openapi': {
+        // A Go map[string]string: exact keys, others ignored (schema/openapi-custom.ts).
+        const m = mapOf(ctx, v, 'openapi');
+        if (!m) break;
+        const o: NonNullable<Kustomization['openapi']> = { location: keyLoc };
+        for (const p of m.pairs as PPair[]) {
+          if (isNull(p.value)) continue;
+          if (p.key === 'version') o.version = str(ctx, p.value, 'openapi.version') ?? '';
+          else if (p.key === 'path') {
+            const e = str(ctx, p.value, 'openapi.path');
+            if (e === undefined) continue;
+            o.pathLocation = ctx.y.at(p.value);
+            o.path = resolveLocalFile(ctx, e, o.pathLocation, 'openapi file') ?? '';
+          }
+        }
+        k.openapi = o;
+        break;
+      }
       case 'crds':
         for (const e of strList(ctx, v, key)) {
           const p = resolveLocalFile(ctx, e.value, e.location);
@@ -449,10 +430,6 @@ export function emptyConfigurations(): ConfigurationsSpec {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-export function isNull(v: PNode | null): boolean {
-  return v === null || (v.kind === 'scalar' && v.value === null);
-}
-
 /*
  * Kustomize reads a kustomization with sigs.k8s.io/yaml's YAMLToJSON, which uses go-yaml v2
  * (YAML 1.1 scalars), then decodes the JSON into its typed struct with Go's encoding/json
@@ -480,12 +457,6 @@ function goScalar(v: PNode): GoScalar | undefined {
   if (!v.plain || v.source !== x) return { t: 'string', v: x };
   const r = yaml11Plain(x);
   return typeof r === 'string' ? { t: 'string', v: r } : typeof r === 'boolean' ? { t: 'bool', v: r } : { t: 'number', v: r };
-}
-
-export function typeName(v: PNode): string {
-  if (v.kind === 'map') return 'a mapping';
-  if (v.kind === 'seq') return 'a list';
-  return typeof v.value === 'string' ? 'a string' : `${typeof v.value} ${String(v.value)}`;
 }
 
 /** What a scalar is, for messages: `the boolean yes (YAML 1.1)`, `the number 1.2`, `a string`. */
@@ -547,12 +518,15 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
     // Kustomize fails on a key whose text reads as a number, boolean, null or timestamp
     // (`"1"`, `true`, `~`, `"2001-01-01"`), quoted or not (it passes these maps on as YAML
     // and reads them back), and on an unquoted key that YAML 1.1 reads so (`y`, `on`).
-    const keyQuoted = /^["'!&*]/.test(linesOf(ctx.y.text)[p.keyLine - 1]?.[p.keyColumn - 1] ?? '');
+    const keyLineText = linesOf(ctx.y.text)[p.keyLine - 1] ?? '';
+    const keyQuoted = /^["'!&*]/.test(keyLineText[p.keyColumn - 1] ?? '');
     const v11 = keyQuoted ? key : yaml11Plain(key);
-    const what = plainKeyProblem(key) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
+    // (the reader gives `.inf`/`.nan` keys as "Infinity"/"NaN": judge an unquoted key by its text)
+    const raw = keyQuoted ? key : (/^[^:#]*?(?=:(\s|$))/.exec(keyLineText.slice(p.keyColumn - 1))?.[0].trimEnd() ?? key);
+    const what = plainKeyProblem(key) ?? plainKeyProblem(raw) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
     if (what) {
       ctx.ds.push(
-        diag('KF2008', `key "${key}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
+        diag('KF2008', `key "${raw}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
           location: ctx.y.keyAt(p),
           hint: 'use a key that does not read as a number, boolean or null',
         }),
@@ -712,96 +686,6 @@ function selector(ctx: Ctx, v: PNode, what: string): Selector | undefined {
   });
   if (Object.keys(locations).length) s.locations = locations;
   return s;
-}
-
-/** Resolves a local file path of a kustomization, enforcing the load restrictor. */
-export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnostic[]; root: string }, entry: string, where: SourceLocation, what = 'file'): string | undefined {
-  if (isRemote(entry)) {
-    ctx.ds.push(diag('KF1009', `remote file "${entry}" refused: kforge never reaches the network at build time`, { location: where, hint: 'vendor the file into the repository and refer to it by a relative path' }));
-    return undefined;
-  }
-  const abs = path.resolve(ctx.dir, entry);
-  const kind = ctx.fs.stat(abs);
-  if (kind === undefined) {
-    ctx.ds.push(diag('KF1002', `${what} "${entry}" not found (looked for ${displayPath(abs)})`, { location: where, hint: suggestSibling(ctx.fs, abs) }));
-    return undefined;
-  }
-  if (kind === 'dir') {
-    ctx.ds.push(diag('KF1006', `"${entry}" is a directory, a file was expected here`, { location: where }));
-    return undefined;
-  }
-  const real = ctx.fs.realPath(abs) ?? abs;
-  const rootReal = ctx.fs.realPath(ctx.root) ?? ctx.root;
-  if (!isWithin(real, rootReal)) {
-    ctx.ds.push(
-      diag('KF1008', `${what} "${entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
-        location: where,
-        hint: 'move the file under the kustomization directory, or make its directory a kustomization and list that directory instead',
-      }),
-    );
-    return undefined;
-  }
-  return abs;
-}
-
-export function isWithin(p: string, dir: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-export function suggestSibling(fs: FileSystem, abs: string): string {
-  const dir = path.dirname(abs);
-  const names = fs.readDir(dir);
-  const guess = didYouMean(path.basename(abs), names);
-  return guess ? `did you mean "${guess}"?` : `check the path; ${displayPath(dir)} holds: ${names.slice(0, 8).join(', ') || 'nothing'}`;
-}
-
-function readFileText(ctx: Ctx, abs: string, where: SourceLocation): string | undefined {
-  const bytes = ctx.fs.readFile(abs);
-  if (!bytes) {
-    ctx.ds.push(diag('KF1002', `cannot read ${displayPath(abs)}`, { location: where }));
-    return undefined;
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    ctx.ds.push(diag('KF1011', `${displayPath(abs)} is not valid UTF-8 text`, { location: where, hint: 'save the file as UTF-8' }));
-    return undefined;
-  }
-}
-
-export function patchFromFile(ctx: Ctx, entry: string, where: SourceLocation, what?: string): { text: string; path: string; textLocation: SourceLocation } | undefined {
-  const abs = resolveLocalFile(ctx, entry, where, what);
-  if (!abs) return undefined;
-  const text = readFileText(ctx, abs, where);
-  if (text === undefined) return undefined;
-  return { text, path: abs, textLocation: { file: displayPath(abs), line: 1, column: 1 } };
-}
-
-/** Where the text of an inline block scalar starts (the line after `|`). */
-const linesCache = new Map<string, string[]>();
-/** The file's lines, split once per text (a kustomization may hold thousands of inline patches). */
-function linesOf(text: string): string[] {
-  let l = linesCache.get(text);
-  if (!l) {
-    if (linesCache.size > 64) linesCache.clear();
-    linesCache.set(text, (l = text.split('\n')));
-  }
-  return l;
-}
-
-export function inlineLocation(ctx: Ctx, v: PNode): SourceLocation {
-  const loc = ctx.y.at(v);
-  if (v.kind === 'scalar' && v.block) {
-    // The text starts on the next non-blank line, at its indentation: positions inside the
-    // patch text are shifted by both (block scalars strip that indentation).
-    const lines = linesOf(ctx.y.text);
-    let n = loc.line; // 0-based index of the line after the indicator
-    while (n < lines.length && lines[n].trim() === '') n++;
-    const indent = n < lines.length ? lines[n].length - lines[n].trimStart().length : 0;
-    return { file: loc.file, line: loc.line + 1, column: indent + 1 };
-  }
-  return loc;
 }
 
 function patchList(ctx: Ctx, v: PNode, field: string, modern: boolean): PatchEntry[] {
@@ -1046,19 +930,28 @@ function sortOptions(ctx: Ctx, v: PNode): SortOptions | undefined {
   const m = mapOf(ctx, v, 'sortOptions');
   if (!m) return undefined;
   const o: SortOptions = { order: 'legacy' };
-  fields(ctx, m, 'sortOptions', ['order', 'legacySortOptions'], (key, val) => {
+  let order: string | undefined;
+  let legacyAt: SourceLocation | undefined;
+  fields(ctx, m, 'sortOptions', ['order', 'legacySortOptions'], (key, val, pair) => {
     if (key === 'order') {
       const s = str(ctx, val, 'sortOptions.order');
+      order = s ?? '';
       if (s === 'legacy' || s === 'fifo') o.order = s;
-      else ctx.ds.push(diag('KF1006', `unknown sort order "${s}"`, { location: ctx.y.at(val), hint: 'use legacy or fifo' }));
+      else o.invalid ??= diag('KF1006', `unknown sort order "${s ?? ''}"`, { location: ctx.y.at(val), hint: 'use legacy or fifo' });
     } else {
       const lm = mapOf(ctx, val, 'sortOptions.legacySortOptions');
       if (!lm) return;
+      legacyAt = ctx.y.keyAt(pair);
       fields(ctx, lm, 'legacySortOptions', ['orderFirst', 'orderLast'], (lk, lv) => {
         o[lk as 'orderFirst'] = strListPlain(ctx, lv, lk);
       });
     }
   });
+  // Kustomize's checks, in its order (reported by the root build only).
+  if (order === undefined) o.invalid ??= diag('KF1006', 'sortOptions has no order', { location: ctx.y.at(v), hint: 'Kustomize needs sortOptions.order: legacy or fifo' });
+  else if (o.order === 'fifo' && legacyAt !== undefined && !o.invalid) {
+    o.invalid = diag('KF1006', 'sortOptions.legacySortOptions is set but the order is fifo', { location: legacyAt, hint: 'remove legacySortOptions, or use order: legacy' });
+  }
   return o;
 }
 

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 import { jsonToPNode, NodeView, positionedDocuments, shiftPNode, type PNode, type PPair } from './kfile.js';
-import { isTimestamp, parseTimestamp, parseYamlDocuments } from './yaml.js';
+import { isTimestamp, parseTimestamp, parseYamlDocuments } from './yaml/index.js';
 import type {
   BuiltinPlugin,
   GeneratorArgs,
@@ -19,7 +19,8 @@ import type {
   SubjectsMode,
   ValueAddTarget,
 } from './kustomization.js';
-import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './loader.js';
+import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './files.js';
+import { configObjects } from './plugin-documents.js';
 
 /**
  * `transformers:` and `generators:` holding builtin plugin configurations
@@ -28,7 +29,7 @@ import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName,
  *
  *  - an entry that reads as YAML objects is an inline config; any other entry is a path:
  *    a file of configs, or a directory whose kustomization is built and whose output
- *    objects are the configs (built at build time: build/plugins.ts). Kustomize configures
+ *    objects are the configs (built at build time: transform/plugins.ts). Kustomize configures
  *    every inline config first, then the ones from paths, each group in the order written;
  *  - each config is an object with apiVersion, kind and metadata.name; two configs of one
  *    field with the same kind and name are an error; another apiVersion is an exec,
@@ -89,8 +90,10 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
       const configs: PluginConfig[] = [];
       for (const doc of read.docs ?? []) {
         shiftPNode(doc.root, at.line - 1, at.column - 1);
-        const c = decodeConfig({ ...ctx, y: view }, doc.root, field, kfile);
-        if (c) configs.push(c);
+        for (const obj of configObjects(doc.root)) {
+          const c = decodeConfig({ ...ctx, y: view }, obj, field, kfile);
+          if (c) configs.push(c);
+        }
       }
       inline.push({ configs });
       continue;
@@ -110,8 +113,10 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
     const view = new NodeView(shown, got.text);
     const configs: PluginConfig[] = [];
     for (const doc of read.docs ?? []) {
-      const c = decodeConfig({ ...ctx, y: view }, doc.root, field, e.value);
-      if (c) configs.push(c);
+      for (const obj of configObjects(doc.root)) {
+        const c = decodeConfig({ ...ctx, y: view }, obj, field, e.value);
+        if (c) configs.push(c);
+      }
     }
     paths.push({ configs });
   }
@@ -119,7 +124,7 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
 }
 
 /**
- * Decodes the objects a directory entry's kustomization produced (build/plugins.ts). They
+ * Decodes the objects a directory entry's kustomization produced (transform/plugins.ts). They
  * have no text of their own: every diagnostic points at the object's first line.
  */
 export function decodePluginObjects(

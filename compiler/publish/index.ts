@@ -48,6 +48,7 @@ import type { Diagnostic, Environment } from '../types.js';
 import { diag } from '../diagnostics.js';
 import {
   METADATA_FILE,
+  filesToWrite,
   joinPath,
   normalizeDeployPath,
   type HydratorMetadata,
@@ -59,6 +60,8 @@ import { ObjectWriter, SigningError, rawDate } from './objects.js';
 import { inspectHead, underPath, type TreeEntry } from './provenance.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
 import { checkSource, sourceBranch, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
+import { hydratorNote } from './notes.js';
+import { ensurePromotionBranches, watchedBranchOf } from './promotion.js';
 
 export type { SourceInfo, RenderPlan } from '../emit/plan.js';
 export { planRender } from '../emit/plan.js';
@@ -189,6 +192,11 @@ async function sharesSourceHistory(git: Git, commit: string, sourceSha: string):
 export async function readPrevious(git: Git, commit: string, envName: string, deployPath: string, sourceSha: string): Promise<Previous> {
   const h = await inspectHead(git, commit, envName, deployPath);
   const v = h.verdict;
+  // verified without kforge's own commit (an empty tree, a merge of a verified parent): still never a source branch
+  const sourceHistory = v.ok && (v.empty || v.mergeOf) ? await sharesSourceHistory(git, commit, sourceSha) : undefined;
+  if (v.ok && sourceHistory) {
+    return { commit, tree: h.tree, entries: h.entries, files: [], unproven: { kind: 'foreign', problems: [sourceHistory], paths: [...h.entries.keys()].filter((p) => underPath(p, deployPath)), sourceBranch: sourceHistory } };
+  }
   if (v.ok) {
     return {
       commit,
@@ -391,6 +399,15 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-'));
     writer = new ObjectWriter(git, tmp);
     const remoteRef = `refs/remotes/${remote}/${branch}`;
+    // Argo CD's hydrator note (refs/notes/hydrator.metadata) on the hydrated head; false when it could not be written
+    const noted = async (commit: string): Promise<boolean> => {
+      const n = await hydratorNote({ git, commit, source: source!, push: opts.push === true, remote, ...(opts.retry ? { retry: opts.retry } : {}) });
+      ds.push(...n.diagnostics);
+      return n.status !== 'failed';
+    };
+    // promoteByPullRequest: the watched branch and -next are made to exist (with a common history) once, after the
+    // planner decided to build and the build succeeded: a refused, superseded or failed render creates nothing
+    let promotionChecked = !watchedBranchOf(env);
 
     // with --push the remote's head is the base; a local branch of that name may still be a source branch
     // (`deployBranch: develop` and the remote has none yet): refused before anything is written
@@ -440,11 +457,21 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       if (decision.kind === 'refuse') return finish('refused', { previous: base });
 
       if (!(await buildPlan())) return finish('failed', { previous: base });
+      if (!promotionChecked && decision.kind === 'build') {
+        promotionChecked = true;
+        const promoted = await ensurePromotionBranches({ git, environment: env, next: branch, source, push: opts.push === true, remote, ...(opts.sign || env.sign ? { sign: true } : {}) });
+        for (const b of promoted.created) progress('ref', `created ${b}`);
+        // -next was created (at the watched head, or the empty initial commit): read it as the head, as any other
+        if (!base) {
+          attempts--;
+          continue;
+        }
+      }
       const p = plan!;
       const next = planCommit(prev, p);
       if (next.kind === 'up-to-date') {
         if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
-        return finish('up-to-date', { previous: base });
+        return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base });
       }
       if (prev && !prev.unproven) await loadPreviousResources(git, prev, p);
       changes = compare(p, prev?.apps);
@@ -461,7 +488,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       const written = await writer.commit({
         base: next.base,
         stale: next.stale,
-        files: p.files,
+        files: next.repair ? p.files : filesToWrite(p, prev),
         ...(prev ? { baseEntries: prev.entries } : {}),
         ...(next.repair ? { force: true } : {}),
         ...(opts.sign || env.sign ? { sign: true } : {}),
@@ -478,7 +505,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       });
       if (!written) {
         if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
-        return finish('up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+        return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
       }
       const { tree, commit } = written;
       if (written.fallbackReason) {
@@ -491,7 +518,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         progress('ref', `moving ${branch}`);
         try {
           await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? '']);
-          return finish('published', { commit, previous: base, tree });
+          return finish((await noted(commit)) ? 'published' : 'failed', { commit, previous: base, tree });
         } catch (e) {
           failure = (e as Error).message;
         }
@@ -501,7 +528,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
           await git.run(['push', '--porcelain', `--force-with-lease=${ref}:${base ?? ''}`, remote, `${commit}:${ref}`]);
           if (opts.faultAt === 'after-push') throw new Fault('after-push');
           await followRemote(git, ref, localOld, commit, ds);
-          return finish('published', { commit, previous: base, tree });
+          return finish((await noted(commit)) ? 'published' : 'failed', { commit, previous: base, tree });
         } catch (e) {
           if (e instanceof Fault) throw e;
           failure = (e as Error).message;

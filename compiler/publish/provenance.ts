@@ -38,6 +38,8 @@ export interface TreeEntry {
 export interface HeadFacts {
   commit: string;
   tree: string;
+  /** Its parents (inspectHead reads them; in-memory facts may leave them out). */
+  parents?: string[];
   /** The commit message. */
   message: string;
   /** Every entry of the head's tree (path → entry), from `ls-tree -r --full-tree`. */
@@ -65,6 +67,19 @@ export interface Verdict {
   unrecorded: string[];
   /** Unproven heads: app name → sha256 digest of the manifest found in the tree (every `<app>/manifest.yaml` under the path). */
   foundManifests: Map<string, string>;
+  /** Verified because its whole tree is empty (promotion's "Initial commit for environments/ENV"): nothing to protect. */
+  empty?: true;
+  /** Verified as a merge commit without kforge's trailers whose tree under the deploy path equals this parent's, which is verified. */
+  mergeOf?: string;
+}
+
+/** How many merge commits deep inspectHead follows a parent with the same content (GitOps Promoter / pull-request merges). */
+export const MAX_MERGE_DEPTH = 16;
+
+/** The commit message ends with kforge's trailers (a kforge render, of any environment). */
+export function hasKforgeTrailers(message: string): boolean {
+  const t = parseTrailers(message);
+  return !!t['Render-Tool'] && /^kforge\b/.test(t['Render-Tool']) && !!t['Render-Env'] && /^[0-9a-f]{40,64}$/.test(t['Source-Commit'] ?? '') && /^sha256:[0-9a-f]{64}$/.test(t['Render-Digest'] ?? '');
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -92,8 +107,10 @@ const list = (xs: string[], max = 5) => (xs.length <= max ? xs.join(', ') : `${x
 export function verifyHead(f: HeadFacts, envName: string, deployPath: string): Verdict {
   const problems: string[] = [];
   const trailers = parseTrailers(f.message);
-  const tool = trailers['Render-Tool'];
-  const hasTrailers = !!tool && /^kforge\b/.test(tool) && !!trailers['Render-Env'] && /^[0-9a-f]{40,64}$/.test(trailers['Source-Commit'] ?? '') && /^sha256:[0-9a-f]{64}$/.test(trailers['Render-Digest'] ?? '');
+  const hasTrailers = hasKforgeTrailers(f.message);
+  // an empty tree (promoteByPullRequest's "Initial commit for environments/ENV", the base of -next and of the
+  // watched branch): nothing to protect, nothing recorded, nothing to build on
+  if (f.entries.size === 0) return { ok: true, problems, ownCommit: false, files: [], unrecorded: [], foundManifests: new Map(), empty: true };
   const ownCommit = hasTrailers && trailers['Render-Env'] === envName;
   const prefix = deployPath ? deployPath + '/' : '';
   const inPath = [...f.entries].filter(([p]) => underPath(p, deployPath));
@@ -189,11 +206,22 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
   return { ok: true, problems, ownCommit, sourceSha: meta.drySha, digest: x.digest, files, apps, meta, unrecorded: [], foundManifests: new Map() };
 }
 
-/** Reads a head's facts (three git calls) and verifies them. */
-export async function inspectHead(git: Git, commit: string, envName: string, deployPath: string): Promise<HeadFacts & { verdict: Verdict }> {
+/**
+ * Reads a head's facts (three git calls) and verifies them.
+ *
+ * A merge commit without kforge's trailers (a pull request merging ENV-next into the watched branch, or a GitOps
+ * Promoter merge: they carry kforge's hydrator.metadata but not its commit message) is verified when its tree under
+ * the deploy path is, object for object, the tree of one of its parents that is itself verified (recursively, up to
+ * MAX_MERGE_DEPTH merges): the merge then deploys exactly what kforge wrote. The verdict is that parent's (source,
+ * digest, recorded files), with mergeOf naming it; the facts (tree, entries) stay the merge's, the commit to build on.
+ * A merge that changes anything under the deploy path (an "evil merge") matches no parent and stays unproven.
+ */
+export async function inspectHead(git: Git, commit: string, envName: string, deployPath: string, depth = 0): Promise<HeadFacts & { verdict: Verdict }> {
   const raw = await git.run(['cat-file', 'commit', commit]);
   const tree = /^tree ([0-9a-f]+)$/m.exec(raw)?.[1] ?? '';
   const sep = raw.indexOf('\n\n');
+  const header = sep >= 0 ? raw.slice(0, sep) : raw;
+  const parents = [...header.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]);
   const message = sep >= 0 ? raw.slice(sep + 2) : '';
   const entries = new Map<string, TreeEntry>();
   const out = await git.run(['ls-tree', '-r', '-z', '--full-tree', tree]);
@@ -204,6 +232,19 @@ export async function inspectHead(git: Git, commit: string, envName: string, dep
     entries.set(rec.slice(tab + 1), { mode, type, id });
   }
   const blobs = await git.readObjects(blobsToRead(entries, deployPath));
-  const facts: HeadFacts = { commit, tree, message, entries, blobs };
-  return { ...facts, verdict: verifyHead(facts, envName, deployPath) };
+  const facts: HeadFacts = { commit, tree, parents, message, entries, blobs };
+  const verdict = verifyHead(facts, envName, deployPath);
+  if (verdict.ok || parents.length < 2 || hasKforgeTrailers(message) || depth >= MAX_MERGE_DEPTH) return { ...facts, verdict };
+  const own = await subtreeOf(git, commit, deployPath);
+  for (const p of parents) {
+    if ((await subtreeOf(git, p, deployPath)) !== own) continue;
+    const parent = await inspectHead(git, p, envName, deployPath, depth + 1);
+    if (parent.verdict.ok) return { ...facts, verdict: { ...parent.verdict, ownCommit: false, mergeOf: p } };
+  }
+  return { ...facts, verdict };
+}
+
+/** The id of a commit's tree under the deploy path ('' when there is nothing there). */
+async function subtreeOf(git: Git, commit: string, deployPath: string): Promise<string> {
+  return (await git.tryRun(['rev-parse', '--verify', '--quiet', `${commit}^{tree}${deployPath ? ':' + deployPath : ''}`]))?.trim() ?? '';
 }

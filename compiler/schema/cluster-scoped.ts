@@ -5,7 +5,7 @@
  * group, version and kind. A kind or version it does not know (any custom resource, and
  * newer built-ins such as ValidatingAdmissionPolicy or flowcontrol v1beta3) is treated as
  * namespaced and gets a namespace — kforge matches that, surprising as it is
- * (checked with `kustomize build`, see test/build/namespace.test.ts).
+ * (checked with `kustomize build`, see test/transform/namespace.test.ts).
  */
 
 interface Entry {

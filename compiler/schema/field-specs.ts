@@ -1,9 +1,9 @@
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 
 /**
  * A segment written `name[]` must be an existing list: the spec never creates it (nor a map
  * in its place), though `create` still applies below it, inside each item. Use
- * `forEachListAwareSpec` from build/labels.ts (the shared walker does not know `[]`).
+ * `forEachListAwareSpec` from transform/labels.ts (the shared walker does not know `[]`).
  *
  * Kustomize v5.5's built-in field-spec tables, as observed with `kustomize build`
  * (fixtures under test/fixtures/transformers). Paths are slash-separated; lists met on the

@@ -1,4 +1,4 @@
-import type { FieldSpec } from '../build/fieldspec.js';
+import type { FieldSpec } from '../transform/fieldspec.js';
 import type { NameBackReference } from '../load/kustomization.js';
 
 /**

@@ -160,6 +160,8 @@ export const schema: Check = {
       if (!BUILTIN_GROUPS.has(r.id.group)) continue; // CRDs pass
       const w = new Walker(r);
       const name = r.id.name;
+      // Kustomize builds an object without apiVersion (kforge too); the API server refuses it.
+      if (typeof r.object.apiVersion !== 'string' || r.object.apiVersion === '') w.add('/kind', `${r.id.kind} ${name} has no apiVersion`);
       if (name !== '') {
         if (LABEL_NAMED.has(r.id.kind) && !isDns1123Label(name)) w.add('/metadata/name', `${r.id.kind} name ${name} is not a DNS-1123 label (lowercase alphanumerics and '-', ≤ 63)`);
         else if (PATH_SEGMENT_NAMED.has(r.id.kind)) {

@@ -57,6 +57,8 @@ const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(0, 3000)}
 test.before(() => {
   execFileSync('git', ['clone', '-q', ROOT, repo], { env: ENV });
   linkBuild(repo);
+  // No remote: the diff must not fetch this checkout's own deploy branches (deploy-ref.test.ts covers remotes).
+  git('remote', 'remove', 'origin');
   // The deploy branches must start missing in the clone (only the source branch is checked out).
   for (const b of git('branch', '--list', '--format=%(refname:short)').split('\n').filter((x) => x.startsWith('environments/'))) git('branch', '-D', b);
 });
@@ -68,9 +70,10 @@ test.after(() => {
 test('diff prod without its deploy branch: everything is added, exit 1', async () => {
   const r = await kforge('diff', 'prod', '--format', 'json');
   assert.is(r.code, 1, show(r));
-  const [d] = JSON.parse(r.stdout) as { environment: string; base: string; counts: { added: number; changed: number; removed: number; unchanged: number } }[];
+  const [d] = JSON.parse(r.stdout) as { environment: string; base: { ref: string | null; commit: string | null; source: string; label: string }; counts: { added: number; changed: number; removed: number; unchanged: number } }[];
   assert.is(d.environment, 'prod');
-  assert.match(d.base, 'missing');
+  assert.equal(d.base, { ref: null, commit: null, source: 'missing', label: 'environments/prod (no deploy branch yet: everything is new)' });
+  assert.match(r.stderr, 'warning KF6002');
   assert.ok(d.counts.added > 50, JSON.stringify(d.counts));
   assert.equal([d.counts.changed, d.counts.removed, d.counts.unchanged], [0, 0, 0]);
 });
@@ -82,6 +85,9 @@ test('render prod, then diff prod: no change, exit 0', async () => {
   const r = await kforge('diff', 'prod');
   assert.is(r.code, 0, show(r));
   assert.match(r.stdout, 'no changes');
+  const sha = git('rev-parse', 'refs/heads/environments/prod').trim();
+  assert.match(r.stdout, `compared with environments/prod at ${sha.slice(0, 7)} (the local branch; no remote)`);
+  assert.is(r.stderr, '', 'no warning for a local branch without a remote');
 });
 
 test('an image change committed: diff prod lists it (exit 1); --against HEAD~1 --format json; --all markdown; --envs; a bad ref', async () => {
@@ -108,9 +114,11 @@ test('an image change committed: diff prod lists it (exit 1); --against HEAD~1 -
   assert.match(plain.stdout, '+ spec.template.spec.containers[name=im-service].image: ghcr.io/kforge-demo/im-service:1.9.7');
 
   assert.is(against.code, 1, show(against));
-  const [j] = JSON.parse(against.stdout) as { environment: string; base: string; head: string; counts: Record<string, number>; changes: { kind: string; name: string; fields: { path: string; before: unknown; after: unknown }[] }[]; risks: { code: string }[] }[];
+  const [j] = JSON.parse(against.stdout) as { environment: string; base: { ref: string; commit: string; source: string; label: string }; head: string; counts: Record<string, number>; changes: { kind: string; name: string; fields: { path: string; before: unknown; after: unknown }[] }[]; risks: { code: string }[] }[];
   assert.is(j.environment, 'prod');
-  assert.match(j.base, /^HEAD~1@[0-9a-f]{7}$/);
+  assert.match(j.base.label, /^HEAD~1@[0-9a-f]{7}$/);
+  assert.equal([j.base.ref, j.base.source], ['HEAD~1', 'source-ref']);
+  assert.is(j.base.commit, git('rev-parse', 'HEAD~1').trim());
   assert.equal({ added: j.counts.added, changed: j.counts.changed, removed: j.counts.removed }, { added: 0, changed: 1, removed: 0 });
   assert.equal(j.changes.map((c) => `${c.kind}/${c.name}`), ['Deployment/im-service']);
   assert.equal(j.changes[0].fields, [{ path: 'spec.template.spec.containers[name=im-service].image', kind: 'changed', before: 'ghcr.io/kforge-demo/im-service:1.9.0', after: 'ghcr.io/kforge-demo/im-service:1.9.7' }]);

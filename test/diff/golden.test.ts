@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from '../helpers.js';
+import { mulberry32, repoRoot } from '../helpers.js';
 import { renderEnvironment } from '../../compiler/render.js';
 import { toDiffResources } from '../../compiler/diff/sources.js';
 import { diffRenderings, type ChangeSet, type DiffResource } from '../../compiler/diff/engine.js';
@@ -328,13 +328,18 @@ test('truncation at GitHub\'s limit with over a thousand changed resources: ever
   assert.is((huge.match(/^\s*- ~ Deployment kforge-prod\/svc-\d{5}$/gm) ?? []).length, 60, 'one line per changed resource');
   assert.not.match(huge, '<details>');
 
-  // Over a thousand image bumps: the image-change notes in the head make even the list too
-  // long; the summary drops them (risks would stay) and fits.
+  // Over a thousand image bumps: the image-change list alone is over the limit, so it goes
+  // (each resource block shows its image change) and as many whole resources as fit are
+  // shown instead of the summary alone; risks would stay.
   const manyDiff = synthDiff(1200);
   const many = formatMarkdown([manyDiff]);
-  assert.is(tierOf(many), 'summary');
+  assert.is(tierOf(many), 'resources');
   wellFormed(many);
   assert.match(many, '| `prod` | 0 | 1200 | 0 | 0 |');
+  assert.not.match(many, '### Image changes');
+  const manyShown = Number(/(\d+) of 1200 changed resources are shown in full/.exec(many)![1]);
+  assert.ok(manyShown > 100, `${manyShown} shown`);
+  assert.ok(many.length > GITHUB_COMMENT_LIMIT - 1000, 'the budget is used');
 
   // Over a thousand resources without risks (added ConfigMaps), the first one over the limit
   // by itself: the list does not fit either, the summary alone, head intact.
@@ -353,6 +358,69 @@ test('truncation at GitHub\'s limit with over a thousand changed resources: ever
   const all = formatMarkdown([{ ...manyDiff, env: 'dev' }, synthDiff(100, 200, 'staging'), synthDiff(5, 0, 'prod')]);
   wellFormed(all);
   for (const env of ['dev', 'staging', 'prod']) assert.match(all, `| \`${env}\` |`);
+});
+
+/** A rendered environment where COUNT StatefulSets are deleted: COUNT high risks. */
+function deletions(env: string, count: number, prefix = 'db'): EnvDiff {
+  const sts = (i: number): DiffResource => {
+    const name = `${prefix}-${String(i).padStart(4, '0')}`;
+    return { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: `kforge-${env}`, name, object: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: `kforge-${env}` }, spec: { serviceName: name, replicas: 3 } }, app: prefix };
+  };
+  return { env, base: `environments/${env}@synthetic`, head: 'working tree', changes: diffRenderings(Array.from({ length: count }, (_, i) => sts(i)), [], { redactKey: KEY }) };
+}
+
+test('diff --all over the limit: the budget is shared; prod keeps its summary row, its risks and its changes when dev has thousands', () => {
+  // dev: 1,500 changed Deployments with bodies and 1,500 image changes; staging: 200; prod: 2
+  // StatefulSet deletions (high risks) and 3 image bumps. dev comes first.
+  const prodDel = deletions('prod', 2, 'kafka');
+  const prodImg = synthDiff(3, 0, 'prod');
+  const prod: EnvDiff = { ...prodImg, changes: { ...prodImg.changes, changes: [...prodDel.changes.changes, ...prodImg.changes.changes], risks: [...prodDel.changes.risks, ...prodImg.changes.risks], counts: { ...prodImg.changes.counts, removed: 2 } } };
+  const diffs = [synthDiff(1500, 300, 'dev'), synthDiff(200, 100, 'staging'), prod];
+  const md = formatMarkdown(diffs);
+  wellFormed(md);
+  assert.ok(md.length < GITHUB_COMMENT_LIMIT);
+  for (const env of ['dev', 'staging', 'prod']) assert.match(md, `| \`${env}\` |`);
+  // prod's risks, and prod's section with its changes in full: it is small, it fits
+  for (const r of prod.changes.risks.filter((x) => x.level !== 'info')) assert.match(md, r.message);
+  assert.match(md, '### `prod`: environments/prod@synthetic → working tree');
+  assert.match(md, '<summary>- StatefulSet kforge-prod/kafka-0000</summary>');
+  assert.match(md, '<summary>~ Deployment kforge-prod/svc-00002</summary>');
+  // staging gets a fair share too: its section is there
+  assert.match(md, '### `staging`: environments/staging@synthetic → working tree');
+  // dev does not take the whole comment: under a third of it is dev's resource blocks
+  const devBlocks = md.split('### `dev`')[1]?.split('\n### ')[0] ?? '';
+  assert.ok(devBlocks.length < GITHUB_COMMENT_LIMIT * 0.6, `dev's section is ${devBlocks.length} characters`);
+  // the note says what each environment shows
+  assert.match(md, /> \*\*Note:\*\* the diff is too large for one comment: .*`dev`: \d+ of 1500 changed resources are shown in full.*`prod`: all 5 changed resources are shown/);
+});
+
+test('diff --all: thousands of high risks in dev do not push prod\'s risks out; every environment keeps its risks, shared', () => {
+  const diffs = [deletions('dev', 3000), synthDiff(50, 100, 'staging'), deletions('prod', 3, 'zookeeper')];
+  const md = formatMarkdown(diffs);
+  wellFormed(md);
+  for (const env of ['dev', 'staging', 'prod']) assert.match(md, `| \`${env}\` |`);
+  for (const r of diffs[2].changes.risks) assert.match(md, r.message);
+  // dev's risks are cut, and say so
+  assert.match(md, /- … and \d+ more risks in `dev`/);
+  assert.ok((md.match(/`dev` StatefulSet/g) ?? []).length > 10, 'dev keeps a fair share of its risks');
+});
+
+test('diff --all, random environments and limits: well formed, never over the limit, every summary row and (while they fit) every environment\'s first risk', () => {
+  const rnd = mulberry32(13);
+  const pool = [synthDiff(40, 150, 'a'), synthDiff(3, 0, 'b'), deletions('c', 30), synthDiff(300, 20, 'd'), deletions('e', 2, 'kafka'), synthDiff(0, 0, 'f')];
+  for (let round = 0; round < 40; round++) {
+    const n = 2 + Math.floor(rnd() * 4);
+    const diffs = Array.from({ length: n }, (_, i) => ({ ...pool[Math.floor(rnd() * pool.length)], env: `env${i}` }));
+    const limit = 800 + Math.floor(rnd() * 30_000);
+    const md = formatMarkdown(diffs, limit);
+    wellFormed(md, limit);
+    if (tierOf(md) === 'counts') continue;
+    for (const d of diffs) {
+      assert.match(md, `| \`${d.env}\` |`);
+      const first = d.changes.risks.find((r) => r.level !== 'info');
+      if (first && !/more risks in/.test(md)) assert.match(md, `\`${d.env}\` ${first.message}`, `round ${round}, limit ${limit}`);
+    }
+  }
 });
 
 let t0 = 0;

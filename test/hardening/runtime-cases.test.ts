@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadEnvironment, validateEnvironment, defineEnvironment } from '../../compiler/env.js';
-import { MAX_YAML_BYTES } from '../../compiler/load/yaml.js';
+import { MAX_YAML_BYTES } from '../../compiler/load/yaml/index.js';
 import { repoRoot } from '../helpers.js';
 import { main } from '../../compiler/cli.js';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PositionedYaml, toJson, type PNode } from '../../compiler/load/kfile.js';
-import { parseWithPositions } from '../../compiler/load/yaml.js';
+import { parseWithPositions } from '../../compiler/load/yaml/index.js';
 import { repoRoot } from '../helpers.js';
 
 // The fast line reader and the `yaml` package must give the same positioned tree

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { fixture } from '../helpers.js';
-import { applyStrategicMerge } from '../../compiler/build/patch-strategic.js';
+import { applyStrategicMerge } from '../../compiler/transform/patch-strategic.js';
 import type { JsonObject } from '../../compiler/types.js';
 import { splitApiVersion } from '../../compiler/types.js';
 

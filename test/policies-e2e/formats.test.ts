@@ -10,6 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ANSI, FIX, ROOT, TODAY, kforge, kforgeProcess, parseFindings } from './helpers.js';
+import { validate } from '../policies/json-schema.js';
+
+const SARIF_SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
 
 const DISCOVERY = `${FIX}/statefulset-discovery/overlays/prod`;
 const HEAP = `${FIX}/jvm-heap/overlays/prod`;
@@ -32,6 +35,7 @@ interface Sarif {
 
 function validSarif(text: string): Sarif {
   const s = JSON.parse(text) as Sarif;
+  assert.equal(validate(SARIF_SCHEMA, s), [], 'valid against the OASIS SARIF 2.1.0 schema');
   assert.is(s.version, '2.1.0');
   assert.type(s.$schema, 'string');
   assert.match(s.$schema, /sarif.*2\.1\.0.*\.json$/);
@@ -68,16 +72,29 @@ test('--format sarif is valid SARIF 2.1.0 and carries id, level and file:line of
   ]);
 });
 
-test('--format sarif: a waived finding is a result with a suppression; json leaves it out', async () => {
+test('--format sarif: a waived finding is left out of the upload (code scanning ignores suppressions); json too', async () => {
   const r = await kforge(['check', HEAP, '--format', 'sarif', '--waivers', `${FIX}/waivers/valid.yaml`]);
+  assert.is(r.code, 0);
+  const s = validSarif(r.out);
+  assert.equal(s.runs[0].results, []);
+  const j = await kforge(['check', HEAP, '--format', 'json', '--waivers', `${FIX}/waivers/valid.yaml`]);
+  assert.equal(parseFindings(j.out), []);
+});
+
+test('--include-waived: the waived finding is a result with an external suppression; json carries the waiver', async () => {
+  const r = await kforge(['check', HEAP, '--format', 'sarif', '--waivers', `${FIX}/waivers/valid.yaml`, '--include-waived']);
   assert.is(r.code, 0);
   const s = validSarif(r.out);
   assert.is(s.runs[0].results.length, 1);
   assert.is(s.runs[0].results[0].ruleId, 'jvm-heap');
   assert.is(s.runs[0].results[0].suppressions?.[0]?.kind, 'external');
   assert.match(s.runs[0].results[0].suppressions?.[0]?.justification ?? '', /IM-1234/);
-  const j = await kforge(['check', HEAP, '--format', 'json', '--waivers', `${FIX}/waivers/valid.yaml`]);
-  assert.equal(parseFindings(j.out), []);
+  const j = await kforge(['check', HEAP, '--format', 'json', '--waivers', `${FIX}/waivers/valid.yaml`, '--include-waived']);
+  const found = JSON.parse(j.out) as { id: string; waived?: { reason: string } }[];
+  assert.is(found.length, 1);
+  assert.match(found[0].waived?.reason ?? '', /IM-1234/);
+  const t = await kforge(['check', HEAP, '--waivers', `${FIX}/waivers/valid.yaml`, '--include-waived']);
+  assert.match(t.out, /waived +jvm-heap/);
 });
 
 test('--format sarif with no finding: an empty results list, still valid', async () => {

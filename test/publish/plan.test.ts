@@ -53,13 +53,13 @@ test('layout: app folders, root metadata with Argo field names, owned files, .gi
     'k8s/prod/web/manifest.yaml',
   ]);
   const meta = JSON.parse(p.files.get('k8s/prod/hydrator.metadata')!);
-  assert.equal(Object.keys(meta), ['repoURL', 'drySha', 'author', 'date', 'subject', 'body', 'references', 'x-kforge']);
+  assert.equal(Object.keys(meta), ['repoURL', 'drySha', 'author', 'date', 'subject', 'x-kforge']);
   assert.equal(meta['x-kforge'].files, [...p.files.keys()].sort());
   assert.is(meta['x-kforge'].policy.waived, 2);
   const appMeta = JSON.parse(p.files.get('k8s/prod/web/hydrator.metadata')!);
   assert.equal(appMeta.commands, ['npm run render -- prod']);
   assert.is(Object.keys(appMeta['x-kforge'].resources).length, 2);
-  assert.ok(p.files.get('k8s/prod/.gitattributes')!.includes('/web/README.md linguist-generated=true\n'));
+  assert.is(p.files.get('k8s/prod/.gitattributes'), '**/README.md linguist-generated=true\n**/hydrator.metadata linguist-generated=true');
   assert.is(p.files.get('k8s/prod/web/manifest.yaml')!.split('---\n').length, 2);
 });
 

@@ -26,13 +26,17 @@ test('first render creates the branch with the hydrator layout, metadata, messag
   assert.ok(files.get('web/manifest.yaml')!.includes('---\napiVersion: v1'));
   assert.ok(files.get('web/README.md')!.includes(`git checkout ${sha}`));
   assert.ok(files.get('web/README.md')!.includes('npm run render -- prod'));
-  assert.ok(files.get('.gitattributes')!.includes('/web/manifest.yaml linguist-generated=true'));
+  // Argo CD's .gitattributes: the manifests stay visible in promotion pull requests
+  assert.is(files.get('.gitattributes'), '**/README.md linguist-generated=true\n**/hydrator.metadata linguist-generated=true');
   const meta = JSON.parse(files.get('hydrator.metadata')!);
-  assert.equal(Object.keys(meta), ['repoURL', 'drySha', 'author', 'date', 'subject', 'body', 'references', 'x-kforge']);
+  // no remote: repoURL is empty, so left out (omitempty); no reference trailers: no references
+  assert.equal(Object.keys(meta), ['drySha', 'author', 'date', 'subject', 'body', 'x-kforge']);
   assert.is(meta.drySha, sha);
   assert.is(meta.author, 'Ada Dev <ada@example.com>');
+  assert.is(meta.date, new Date(Number(git(dir, 'log', '-1', '--format=%at', sha).trim()) * 1000).toISOString().replace('.000Z', 'Z'));
+  assert.match(meta.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.is(meta.subject, 'Add web and api');
-  assert.is(meta.body, 'Longer body.');
+  assert.is(meta.body, 'Longer body.\n');
   const x = meta['x-kforge'];
   assert.is(x.environment, 'prod');
   assert.is(x.kforgeVersion, '0.1.0-test');

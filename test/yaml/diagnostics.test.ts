@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseYamlDocuments } from '../../compiler/load/yaml.js';
+import { parseYamlDocuments } from '../../compiler/load/yaml/index.js';
 
 function err(text: string | Uint8Array, limits?: { maxBytes?: number; maxNodes?: number }) {
   const r = parseYamlDocuments(text, 'f.yaml', limits);

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fastParse, parseComplete, parseYamlDocuments } from '../../compiler/load/yaml.js';
+import { fastParse, parseComplete, parseYamlDocuments } from '../../compiler/load/yaml/index.js';
 import type { Result } from '../../compiler/types.js';
-import type { YamlDoc } from '../../compiler/load/yaml.js';
+import type { YamlDoc } from '../../compiler/load/yaml/index.js';
 import { fixture } from '../helpers.js';
 
 /*

@@ -1,11 +1,11 @@
 /*
- * The steps where Kustomize's value differs from the YAML value (compiler/load/yaml.ts
+ * The steps where Kustomize's value differs from the YAML value (compiler/load/yaml/scalars.ts
  * "Block scalars as Kustomize keeps them", compiler/emit/yaml.ts "Kustomize's JSON
  * step"). Expected values checked with `kubectl kustomize` (Kustomize v5.5.0).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { goUtf8, parseYamlDocuments, plainKeyProblem, v3FoldedRoundTrip, yaml11Plain } from '../../compiler/load/yaml.js';
+import { goUtf8, parseYamlDocuments, plainKeyProblem, v3FoldedRoundTrip, yaml11Plain } from '../../compiler/load/yaml/index.js';
 import { foldNel, unwritableString } from '../../compiler/emit/yaml.js';
 
 test('go-yaml v3 folded writer round trip', () => {

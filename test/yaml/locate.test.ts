@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { locatePointer, parseYamlDocuments } from '../../compiler/load/yaml.js';
+import { locatePointer, parseYamlDocuments } from '../../compiler/load/yaml/index.js';
 
 const text = [
   '# leading comment',

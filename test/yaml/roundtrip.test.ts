@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseYamlDocuments } from '../../compiler/load/yaml.js';
+import { parseYamlDocuments } from '../../compiler/load/yaml/index.js';
 import { emitYaml } from '../../compiler/emit/yaml.js';
 import { fixture } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseYamlDocuments } from '../../compiler/load/yaml.js';
+import { parseYamlDocuments } from '../../compiler/load/yaml/index.js';
 import { emitYaml } from '../../compiler/emit/yaml.js';
 import type { Json } from '../../compiler/types.js';
 import { fixture } from '../helpers.js';

@@ -1,0 +1,880 @@
+/**
+ * The fast line reader. Most Kubernetes YAML uses a small part of the language: block
+ * mappings and sequences, one-line plain and quoted scalars, literal blocks, small
+ * one-line flow collections and comments. This reader handles exactly that, in one
+ * pass over the lines, and gives up (returns undefined) on anything else — anchors,
+ * tags, folded blocks, multi-line flow or quoted scalars, odd indentation, duplicate
+ * keys, errors — in which case the complete reader (complete.ts) runs. Its results are
+ * checked against the complete reader in test/yaml/fastpath.test.ts.
+ */
+import type { Json, JsonObject } from '../../types.js';
+import { findControl, hasOwn, MAX_YAML_NODES, setKey } from './common.js';
+import { markBareNull } from '../bare-null.js';
+import { blockScalarAsKustomizeKeepsIt, isTimestamp, MERGE, NOT_JSON, resolvePlain } from './scalars.js';
+
+class Bail extends Error {}
+const BAIL = new Bail();
+
+interface FastDoc {
+  value: Json;
+  /** The positioned tree, when the reader records positions. */
+  node?: PNode;
+  index: number;
+  /** Where the document's content starts. */
+  offset: number;
+  /** Set when this document must be read by the complete reader: the text range [offset, end). */
+  end?: number;
+}
+
+const FLOW_PLAIN_STOP = /[,[\]{}]/;
+
+/**
+ * A value with the position (1-based) where it is written: for a mapping, its first
+ * key; for a block sequence, its first `-`; for a flow collection, its bracket; for a
+ * scalar, its first character (the quote of a quoted one, the `|`/`>` of a block one;
+ * for an empty value, the place right after its indicator). Scalars keep their text
+ * (`source`) as well as their value: plain scalars are resolved with go-yaml's rules,
+ * except that a scalar that stays a string keeps its text (timestamps are not rewritten).
+ */
+export interface PNode {
+  kind: 'map' | 'seq' | 'scalar';
+  line: number;
+  column: number;
+  /** Scalar value. */
+  value?: string | number | boolean | null;
+  /** Scalar text (for plain scalars, before resolution). */
+  source?: string;
+  /**
+   * An untagged plain scalar (written without quotes, block indicator or tag, and not
+   * empty): its text is what a YAML 1.1 reader types on its own (`yes` a boolean, a
+   * timestamp a time). Set by both readers (the fast one and kfile.ts's).
+   */
+  plain?: boolean;
+  /** A literal or folded block scalar. */
+  block?: boolean;
+  /** Sequence items. */
+  items?: PNode[];
+  /** Mapping entries, in order. */
+  pairs?: PPair[];
+}
+
+export interface PPair {
+  key: string;
+  keyLine: number;
+  keyColumn: number;
+  value: PNode;
+}
+
+class FastReader {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Set when positions are recorded: the node of the value the last reading call returned. */
+  private node: PNode | undefined;
+  private line = 0;
+  /** Column where the current line's content starts (may be past an inline `- `). */
+  private col = 0;
+  nodes = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly maxNodes: number,
+    private readonly rec = false,
+  ) {
+    let start = 0;
+    const n = text.length;
+    while (start < n) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = n;
+      this.starts.push(start);
+      this.ends.push(nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      start = nl + 1;
+    }
+  }
+
+  /** Indentation of line i, or -1 for blank/comment-only lines; bails on tabs in indentation. */
+  private indentOf(i: number): number {
+    const t = this.text;
+    const s = this.starts[i];
+    const e = this.ends[i];
+    let p = s;
+    while (p < e && t.charCodeAt(p) === 32) p++;
+    if (p === e) return -1;
+    const c = t.charCodeAt(p);
+    if (c === 35) return -1; // #
+    if (c === 9) throw BAIL;
+    return p - s;
+  }
+
+  private lineText(i: number): string {
+    return this.text.slice(this.starts[i], this.ends[i]);
+  }
+
+  private count(): void {
+    if (++this.nodes > this.maxNodes) throw BAIL;
+  }
+
+  read(): FastDoc[] {
+    const docs: FastDoc[] = [];
+    const t = this.text;
+    let index = -1;
+    let started = false;
+    const nLines = this.starts.length;
+    let i = 0;
+    while (i < nLines) {
+      const s = this.starts[i];
+      const e = this.ends[i];
+      const len = e - s;
+      if (len >= 3 && t.startsWith('---', s) && (len === 3 || t.charCodeAt(s + 3) === 32 || t.charCodeAt(s + 3) === 9)) {
+        if (len > 3 && !/^---[ \t]*(#.*)?$/.test(this.lineText(i))) throw BAIL;
+        index++;
+        started = true;
+        i++;
+        continue;
+      }
+      if (len >= 3 && t.startsWith('...', s)) {
+        if (!/^\.\.\.[ \t]*(#.*)?$/.test(this.lineText(i))) throw BAIL;
+        started = false;
+        i++;
+        continue;
+      }
+      if (len > 0 && t.charCodeAt(s) === 37) throw BAIL; // % directive
+      const ind = this.indentOf(i);
+      if (ind < 0) {
+        i++;
+        continue;
+      }
+      if (!started) {
+        index++;
+        started = true;
+      }
+      this.line = i;
+      this.col = ind;
+      const offset = s + ind;
+      try {
+        const value = this.block(-1);
+        // After a document's root node only blank lines, comments or markers may follow.
+        i = this.line;
+        if (i < nLines) {
+          const ind2 = this.indentOf(i);
+          const ls = this.starts[i];
+          if (ind2 >= 0 && !(t.startsWith('---', ls) || t.startsWith('...', ls))) throw BAIL;
+        }
+        if (value !== null) docs.push(this.rec ? { value, index, offset, node: this.node } : { value, index, offset });
+      } catch (err) {
+        if (!(err instanceof Bail)) throw err;
+        // This document goes to the complete reader: up to the next marker line.
+        let j = i + 1;
+        while (j < nLines && !this.isMarker(j)) j++;
+        docs.push({ value: null, index, offset: s, end: j < nLines ? this.starts[j] : t.length });
+        i = j;
+      }
+    }
+    return docs;
+  }
+
+  private isMarker(i: number): boolean {
+    const t = this.text;
+    const s = this.starts[i];
+    const len = this.ends[i] - s;
+    if (len < 3 || !(t.startsWith('---', s) || t.startsWith('...', s))) return false;
+    if (len === 3) return true;
+    const c = t.charCodeAt(s + 3);
+    return c === 32 || c === 9;
+  }
+
+  /** Skips blank and comment lines; returns the next content line's indentation, or -1 at a document end. */
+  private nextContent(): number {
+    const nLines = this.starts.length;
+    const t = this.text;
+    while (this.line < nLines) {
+      const s = this.starts[this.line];
+      if ((t.startsWith('---', s) || t.startsWith('...', s)) && (this.ends[this.line] - s === 3 || t.charCodeAt(s + 3) === 32)) return -1;
+      const ind = this.indentOf(this.line);
+      if (ind >= 0) {
+        this.col = ind;
+        return ind;
+      }
+      this.line++;
+    }
+    return -1;
+  }
+
+  /** A block node whose first line is the current one, starting at this.col (> parentIndent). */
+  private block(parentIndent: number): Json {
+    const t = this.text;
+    const p = this.starts[this.line] + this.col;
+    const c = t.charCodeAt(p);
+    const next = t.charCodeAt(p + 1);
+    if (c === 45 && (p + 1 >= this.ends[this.line] || next === 32)) return this.seq(this.col);
+    if (this.isMapLine(p)) return this.map(this.col);
+    // A scalar or flow node on its own line.
+    const v = this.inline(p, this.ends[this.line], parentIndent);
+    return v;
+  }
+
+  /** Whether the content at p begins `key:` followed by a space or the end of the line. */
+  private isMapLine(p: number): boolean {
+    const t = this.text;
+    const e = this.ends[this.line];
+    const c = t.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const q = this.quotedEnd(p, e);
+      if (q < 0) return false;
+      return t.charCodeAt(q) === 58 && (q + 1 === e || t.charCodeAt(q + 1) === 32);
+    }
+    const k = this.keyEnd(p, e);
+    return k >= 0;
+  }
+
+  /** Index of the `:` ending a plain key starting at p, or -1. */
+  private keyEnd(p: number, e: number): number {
+    const t = this.text;
+    for (let i = p; i < e; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 58) {
+        if (i + 1 === e || t.charCodeAt(i + 1) === 32) return i;
+      } else if (c === 35 && i > p && t.charCodeAt(i - 1) === 32) return -1;
+    }
+    return -1;
+  }
+
+  /** Index just past the closing quote of a one-line quoted scalar at p, or -1. */
+  private quotedEnd(p: number, e: number): number {
+    const t = this.text;
+    const q = t.charCodeAt(p);
+    for (let i = p + 1; i < e; i++) {
+      const c = t.charCodeAt(i);
+      if (q === 34) {
+        if (c === 92) i++;
+        else if (c === 34) return i + 1;
+      } else if (c === 39) {
+        if (t.charCodeAt(i + 1) === 39) i++;
+        else return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  private map(indent: number): JsonObject {
+    const t = this.text;
+    const obj: JsonObject = {};
+    this.count();
+    const node: PNode | undefined = this.rec ? { kind: 'map', line: this.line + 1, column: this.col + 1, pairs: [] } : undefined;
+    for (;;) {
+      const s = this.starts[this.line];
+      const e = this.ends[this.line];
+      const p = s + this.col;
+      const keyLine = this.line + 1;
+      let key: string;
+      let after: number; // index just past the ':'
+      const c = t.charCodeAt(p);
+      if (c === 34 || c === 39) {
+        const q = this.quotedEnd(p, e);
+        if (q < 0 || t.charCodeAt(q) !== 58) throw BAIL;
+        key = this.quoted(p, q);
+        if (key === '<<') throw BAIL;
+        after = q + 1;
+      } else {
+        const k = this.keyEnd(p, e);
+        if (k < 0) throw BAIL;
+        let ke = k;
+        while (ke > p && t.charCodeAt(ke - 1) === 32) ke--;
+        key = t.slice(p, ke);
+        if (!this.plainOk(key, false) || key === '<<') throw BAIL;
+        const r = resolvePlain(key);
+        if (typeof r !== 'string' || r !== key || isTimestamp(key)) throw BAIL;
+        after = k + 1;
+      }
+      if (hasOwn.call(obj, key)) throw BAIL;
+      this.count();
+      const v = this.value(after, e, indent, true);
+      setKey(obj, key, v);
+      if (v === null && this.bareAfter(after, e)) markBareNull(obj, key);
+      if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
+      const ind = this.nextContent();
+      if (ind < 0 || ind < indent) {
+        this.node = node;
+        return obj;
+      }
+      if (ind > indent) throw BAIL;
+      if (!this.isMapLine(this.starts[this.line] + ind)) throw BAIL;
+    }
+  }
+
+  private scalarNode(line: number, column: number, value: PNode['value'], source: string, block?: boolean, plain?: boolean): void {
+    this.node = block ? { kind: 'scalar', line, column, value, source, block } : plain ? { kind: 'scalar', line, column, value, source, plain } : { kind: 'scalar', line, column, value, source };
+  }
+
+  private seq(indent: number): Json[] {
+    const t = this.text;
+    const arr: Json[] = [];
+    this.count();
+    const node: PNode | undefined = this.rec ? { kind: 'seq', line: this.line + 1, column: this.col + 1, items: [] } : undefined;
+    for (;;) {
+      const s = this.starts[this.line];
+      const e = this.ends[this.line];
+      const p = s + this.col; // at '-'
+      let q = p + 1;
+      while (q < e && t.charCodeAt(q) === 32) q++;
+      if (q >= e || (t.charCodeAt(q) === 35 && q > p + 1)) {
+        // `-` alone: the item is on the next lines (or null).
+        const dashLine = this.line + 1;
+        this.line++;
+        const ind = this.nextContent();
+        if (ind > indent) arr.push(this.block(indent));
+        else {
+          arr.push(null);
+          if (node) {
+            if (q < e) throw BAIL; // `- # comment`: leave the empty item's position to the complete reader
+            this.scalarNode(dashLine, q - s + 1, null, '');
+          }
+        }
+      } else {
+        this.col = q - s;
+        const c = t.charCodeAt(q);
+        if ((c === 45 && (q + 1 >= e || t.charCodeAt(q + 1) === 32)) || this.isMapLine(q)) {
+          arr.push(this.block(indent));
+        } else {
+          arr.push(this.value(q - 1, e, indent, false));
+        }
+      }
+      if (node) (node.items as PNode[]).push(this.node as PNode);
+      const ind = this.nextContent();
+      if (ind < 0 || ind < indent) {
+        this.node = node;
+        return arr;
+      }
+      if (ind > indent) throw BAIL;
+      const p2 = this.starts[this.line] + ind;
+      if (!(t.charCodeAt(p2) === 45 && (p2 + 1 >= this.ends[this.line] || t.charCodeAt(p2 + 1) === 32))) {
+        this.node = node;
+        return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
+      }
+    }
+  }
+
+  /** Nothing but spaces (and maybe a comment) from p to the end of its line: a bare `key:`. */
+  private bareAfter(p: number, e: number): boolean {
+    const t = this.text;
+    let q = p;
+    while (q < e && t.charCodeAt(q) === 32) q++;
+    return q >= e || (t.charCodeAt(q) === 35 && q > p);
+  }
+
+  /**
+   * The value after `key:` (or after `- `) starting at p on the current line; moves
+   * past the lines it uses. `indent` is the indentation of the owning collection.
+   */
+  private value(p: number, e: number, indent: number, inMap: boolean): Json {
+    const t = this.text;
+    let q = p;
+    while (q < e && t.charCodeAt(q) === 32) q++;
+    if (q >= e || (t.charCodeAt(q) === 35 && q > p)) {
+      // Nested block on the following lines, or null.
+      const keyLine = this.line + 1;
+      this.line++;
+      const ind = this.nextContent();
+      if (ind > indent) return this.block(indent);
+      if (inMap && ind === indent) {
+        const p2 = this.starts[this.line] + ind;
+        if (t.charCodeAt(p2) === 45 && (p2 + 1 >= this.ends[this.line] || t.charCodeAt(p2 + 1) === 32)) return this.seq(indent);
+      }
+      this.count();
+      if (this.rec) {
+        if (q < e) throw BAIL; // `key: # comment`: leave the empty value's position to the complete reader
+        this.scalarNode(keyLine, q - this.starts[keyLine - 1] + 1, null, '');
+      }
+      return null;
+    }
+    if (q === p && inMap) throw BAIL; // `key:value` is not a mapping entry
+    return this.inline(q, e, indent);
+  }
+
+  /**
+   * The folded continuation lines of a plain scalar (more indented than `indent`),
+   * leaving this.line on the last one; undefined when there are none.
+   */
+  private plainContinuation(indent: number): string | undefined {
+    const t = this.text;
+    const nLines = this.starts.length;
+    let out: string | undefined;
+    let empty = 0;
+    let last = this.line;
+    for (let l = this.line + 1; l < nLines; l++) {
+      if (this.isMarker(l)) break;
+      const s = this.starts[l];
+      const e = this.ends[l];
+      let p = s;
+      while (p < e && t.charCodeAt(p) === 32) p++;
+      if (p === e) {
+        empty++;
+        continue;
+      }
+      if (p - s <= indent || t.charCodeAt(p) === 35) break;
+      let pe = e;
+      while (pe > p && (t.charCodeAt(pe - 1) === 32 || t.charCodeAt(pe - 1) === 9)) pe--;
+      const piece = t.slice(p, pe);
+      if (piece.indexOf(': ') >= 0 || piece.endsWith(':') || piece.indexOf(' #') >= 0 || piece.indexOf('\t') >= 0) throw BAIL;
+      out = (out ?? '') + (empty === 0 ? ' ' : '\n'.repeat(empty)) + piece;
+      empty = 0;
+      last = l;
+    }
+    if (out === undefined) return undefined;
+    this.line = last;
+    return out;
+  }
+
+  /** A node written inline starting at q (scalar, flow collection or block scalar header). */
+  private inline(q: number, e: number, indent: number): Json {
+    const t = this.text;
+    const c = t.charCodeAt(q);
+    let v: Json;
+    let end: number;
+    const line = this.line + 1;
+    const column = q - this.starts[this.line] + 1;
+    if (c === 124) {
+      // literal block scalar
+      const lit = this.literal(q, e, indent);
+      if (this.rec) this.scalarNode(line, column, lit, lit, true);
+      return lit;
+    } else if (c === 34 || c === 39) {
+      end = this.quotedEnd(q, e);
+      if (end >= 0) v = this.quoted(q, end);
+      else {
+        const m = this.quotedMulti(q, indent);
+        v = m.value;
+        end = m.end;
+        e = this.ends[this.line];
+      }
+      if (this.rec) this.scalarNode(line, column, v, v);
+      this.count();
+    } else if (c === 91 || c === 123) {
+      const r = this.flow(q, e);
+      v = r.value;
+      end = r.end;
+    } else {
+      // plain scalar up to a comment
+      end = e;
+      for (let i = q; i < e; i++) {
+        if (t.charCodeAt(i) === 35 && t.charCodeAt(i - 1) === 32) {
+          end = i;
+          break;
+        }
+      }
+      let pe = end;
+      while (pe > q && t.charCodeAt(pe - 1) === 32) pe--;
+      let s = t.slice(q, pe);
+      if (!this.plainOk(s, true)) throw BAIL;
+      if (end === e) {
+        const more = this.plainContinuation(indent);
+        if (more !== undefined) {
+          s += more;
+          e = end = pe = this.ends[this.line];
+        }
+      }
+      const r = resolvePlain(s);
+      if (r === MERGE || r === NOT_JSON) throw BAIL;
+      v = r;
+      if (this.rec) this.scalarNode(line, column, typeof r === 'string' ? s : (r as PNode['value']), s, false, true);
+      this.count();
+      end = pe;
+    }
+    // Only spaces and a comment may follow on the line.
+    let k = end;
+    while (k < e && t.charCodeAt(k) === 32) k++;
+    if (k < e && !(t.charCodeAt(k) === 35 && k > end)) throw BAIL;
+    this.line++;
+    // A following, more indented content line would continue the scalar (or be an error).
+    const ind = this.nextContent();
+    if (ind > indent && ind >= 0) throw BAIL;
+    return v;
+  }
+
+  /** Whether s may be written as a one-line plain scalar (block context). */
+  private plainOk(s: string, value: boolean): boolean {
+    if (s.length === 0) return !value ? false : true;
+    const c = s.charCodeAt(0);
+    switch (c) {
+      case 35: case 44: case 91: case 93: case 123: case 125: case 38: case 42: case 33: case 124:
+      case 62: case 39: case 34: case 37: case 64: case 96:
+        return false;
+      case 45: case 63: case 58:
+        if (s.length === 1 || s.charCodeAt(1) === 32) return false;
+    }
+    if (s.indexOf('\t') >= 0) return false;
+    if (s.indexOf(': ') >= 0 || s.endsWith(':')) return false;
+    if (s.indexOf(' #') >= 0) return false;
+    return true;
+  }
+
+  private quoted(p: number, end: number): string {
+    return this.unescape(this.text.slice(p + 1, end - 1), this.text.charCodeAt(p) === 34);
+  }
+
+  /**
+   * A quoted scalar running over several lines (the quote at q on the current line):
+   * lines are folded (one break is a space, n empty lines are n breaks), each line
+   * trimmed. Leaves this.line on the closing line; returns the value and the index
+   * after the closing quote.
+   */
+  private quotedMulti(q: number, indent: number): { value: string; end: number } {
+    const t = this.text;
+    const dbl = t.charCodeAt(q) === 34;
+    const nLines = this.starts.length;
+    const trimRight = (a: number, b: number) => {
+      while (b > a && (t.charCodeAt(b - 1) === 32 || t.charCodeAt(b - 1) === 9)) b--;
+      // An escape right before the trimmed whitespace (or a line-ending `\`) changes
+      // the folding rules: leave those to the complete reader.
+      if (dbl && b > a && t.charCodeAt(b - 1) === 92) throw BAIL;
+      return t.slice(a, b);
+    };
+    const parts: string[] = [trimRight(q + 1, this.ends[this.line])];
+    let empty = 0;
+    for (let l = this.line + 1; l < nLines; l++) {
+      if (this.isMarker(l)) throw BAIL;
+      const s = this.starts[l];
+      const e = this.ends[l];
+      let p = s;
+      while (p < e && t.charCodeAt(p) === 32) p++;
+      if (p === e) {
+        empty++;
+        continue;
+      }
+      if (t.charCodeAt(p) === 9 || p - s <= indent) throw BAIL;
+      // Look for the closing quote on this line.
+      let close = -1;
+      for (let i = p; i < e; i++) {
+        const c = t.charCodeAt(i);
+        if (dbl) {
+          if (c === 92) i++;
+          else if (c === 34) {
+            close = i;
+            break;
+          }
+        } else if (c === 39) {
+          if (t.charCodeAt(i + 1) === 39) i++;
+          else {
+            close = i;
+            break;
+          }
+        }
+      }
+      parts.push(empty === 0 ? ' ' : '\n'.repeat(empty));
+      empty = 0;
+      if (close >= 0) {
+        parts.push(t.slice(p, close));
+        this.line = l;
+        return { value: this.unescape(parts.join(''), dbl), end: close + 1 };
+      }
+      parts.push(trimRight(p, e));
+    }
+    throw BAIL;
+  }
+
+  private unescape(body: string, dbl: boolean): string {
+    const v = this.unescape1(body, dbl);
+    // A multi-line value starting with a tab may be refused (checkTabStart): complete reader.
+    if (v.charCodeAt(0) === 9 && v.indexOf('\n') > 0) throw BAIL;
+    return v;
+  }
+
+  private unescape1(body: string, dbl: boolean): string {
+    if (!dbl) return body.indexOf("''") >= 0 ? body.replace(/''/g, "'") : body;
+    if (body.indexOf('\\') < 0) return body;
+    const out: string[] = [];
+    let last = 0;
+    for (let i = 0; i < body.length; i++) {
+      if (body.charCodeAt(i) !== 92) continue;
+      out.push(body.slice(last, i));
+      const c = body[i + 1];
+      let add: string;
+      let skip = 1;
+      switch (c) {
+        case '0': add = '\0'; break;
+        case 'a': add = '\x07'; break;
+        case 'b': add = '\b'; break;
+        case 't': case '\t': add = '\t'; break;
+        case 'n': add = '\n'; break;
+        case 'v': add = '\v'; break;
+        case 'f': add = '\f'; break;
+        case 'r': add = '\r'; break;
+        case 'e': add = '\x1b'; break;
+        case ' ': add = ' '; break;
+        case '"': add = '"'; break;
+        case "'": add = "'"; break;
+        case '\\': add = '\\'; break;
+        case 'N': add = '\u0085'; break;
+        case '_': add = '\u00a0'; break;
+        case 'L': add = '\u2028'; break;
+        case 'P': add = '\u2029'; break;
+        case 'x': case 'u': case 'U': {
+          const n = c === 'x' ? 2 : c === 'u' ? 4 : 8;
+          const hex = body.slice(i + 2, i + 2 + n);
+          if (hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) throw BAIL;
+          const cp = parseInt(hex, 16);
+          if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw BAIL;
+          add = String.fromCodePoint(cp);
+          skip = 1 + n;
+          break;
+        }
+        default:
+          throw BAIL;
+      }
+      out.push(add);
+      i += skip;
+      last = i + 1;
+    }
+    out.push(body.slice(last));
+    return out.join('');
+  }
+
+  /** A one-line flow collection at p; returns its value and the index after it. */
+  private flow(p: number, e: number): { value: Json; end: number } {
+    const t = this.text;
+    const open = t.charCodeAt(p);
+    const isMap = open === 123;
+    const close = isMap ? 125 : 93;
+    this.count();
+    const arr: Json[] = [];
+    const obj: JsonObject = {};
+    const ls = this.starts[this.line];
+    const node: PNode | undefined = this.rec
+      ? isMap
+        ? { kind: 'map', line: this.line + 1, column: p - ls + 1, pairs: [] }
+        : { kind: 'seq', line: this.line + 1, column: p - ls + 1, items: [] }
+      : undefined;
+    let i = p + 1;
+    const skipSpaces = () => {
+      while (i < e && t.charCodeAt(i) === 32) i++;
+    };
+    skipSpaces();
+    if (t.charCodeAt(i) === close) {
+      this.node = node;
+      return { value: isMap ? obj : arr, end: i + 1 };
+    }
+    for (;;) {
+      skipSpaces();
+      if (i >= e) throw BAIL;
+      let key: string | undefined;
+      const keyColumn = i - ls + 1;
+      if (isMap) {
+        const k = this.flowScalar(i, e, true);
+        if (typeof k.value !== 'string' || k.value === '<<') throw BAIL;
+        if (k.plain) {
+          const r = resolvePlain(k.value);
+          if (typeof r !== 'string' || r !== k.value || isTimestamp(k.value)) throw BAIL;
+        }
+        key = k.value;
+        i = k.end;
+        skipSpaces();
+        if (t.charCodeAt(i) !== 58) throw BAIL;
+        i++;
+        if (i < e && t.charCodeAt(i) !== 32) throw BAIL;
+        skipSpaces();
+        if (hasOwn.call(obj, key)) throw BAIL;
+      }
+      let v: Json;
+      const c = t.charCodeAt(i);
+      if (c === 91 || c === 123) {
+        const r = this.flow(i, e);
+        v = r.value;
+        i = r.end;
+      } else {
+        const r = this.flowScalar(i, e, false);
+        v = r.value;
+        i = r.end;
+      }
+      if (isMap) setKey(obj, key as string, v);
+      else arr.push(v);
+      if (node) {
+        if (isMap) (node.pairs as PPair[]).push({ key: key as string, keyLine: node.line, keyColumn, value: this.node as PNode });
+        else (node.items as PNode[]).push(this.node as PNode);
+      }
+      skipSpaces();
+      const d = t.charCodeAt(i);
+      if (d === 44) {
+        i++;
+        skipSpaces();
+        if (t.charCodeAt(i) === close) throw BAIL; // trailing comma
+        continue;
+      }
+      if (d === close) {
+        this.node = node;
+        return { value: isMap ? obj : arr, end: i + 1 };
+      }
+      throw BAIL;
+    }
+  }
+
+  private flowScalar(i: number, e: number, isKey: boolean): { value: Json; end: number; plain: boolean; raw: string } {
+    const t = this.text;
+    const c = t.charCodeAt(i);
+    this.count();
+    if (c === 34 || c === 39) {
+      const end = this.quotedEnd(i, e);
+      if (end < 0) throw BAIL;
+      const s = this.quoted(i, end);
+      if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, s, s);
+      return { value: s, end, plain: false, raw: t.slice(i, end) };
+    }
+    let j = i;
+    for (; j < e; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 44 || d === 91 || d === 93 || d === 123 || d === 125) break;
+      if (d === 58 && (j + 1 >= e || t.charCodeAt(j + 1) === 32 || FLOW_PLAIN_STOP.test(t[j + 1]))) break;
+      if (d === 35 && t.charCodeAt(j - 1) === 32) throw BAIL;
+    }
+    let pe = j;
+    while (pe > i && t.charCodeAt(pe - 1) === 32) pe--;
+    const s = t.slice(i, pe);
+    if (s.length === 0 || !this.plainOk(s, true) || s.indexOf(':') >= 0) throw BAIL;
+    if (isKey) return { value: s, end: pe, plain: true, raw: s };
+    const r = resolvePlain(s);
+    if (r === MERGE || r === NOT_JSON) throw BAIL;
+    if (this.rec) this.scalarNode(this.line + 1, i - this.starts[this.line] + 1, typeof r === 'string' ? s : (r as PNode['value']), s, false, true);
+    return { value: r, end: pe, plain: true, raw: s };
+  }
+
+  /** A literal block scalar whose `|` is at q on the current line. */
+  private literal(q: number, e: number, indent: number): string {
+    const t = this.text;
+    let i = q + 1;
+    let chomp = 'clip';
+    const h = t.charCodeAt(i);
+    if (h === 45) {
+      chomp = 'strip';
+      i++;
+    } else if (h === 43) {
+      chomp = 'keep';
+      i++;
+    }
+    while (i < e && t.charCodeAt(i) === 32) i++;
+    if (i < e && t.charCodeAt(i) !== 35) throw BAIL; // indentation indicator or junk
+    if (i < e && i === q + 1 + (chomp === 'clip' ? 0 : 1)) throw BAIL; // `|#`
+    this.count();
+    // Content lines
+    const nLines = this.starts.length;
+    let l = this.line + 1;
+    let contentIndent = -1;
+    const lines: string[] = [];
+    let maxLeadingBlank = 0;
+    for (; l < nLines; l++) {
+      const s = this.starts[l];
+      const le = this.ends[l];
+      let p = s;
+      while (p < le && t.charCodeAt(p) === 32) p++;
+      const ind = p - s;
+      if (p === le) {
+        // blank line (spaces only)
+        if (contentIndent < 0) maxLeadingBlank = Math.max(maxLeadingBlank, ind);
+        lines.push(contentIndent >= 0 && ind > contentIndent ? t.slice(s + contentIndent, le) : '');
+        continue;
+      }
+      if (contentIndent < 0) {
+        if (ind <= indent) break;
+        if (t.charCodeAt(p) === 9) throw BAIL;
+        contentIndent = ind;
+        if (maxLeadingBlank > contentIndent) throw BAIL;
+      } else if (ind < contentIndent) break;
+      if (ind === 0 && (t.startsWith('---', s) || t.startsWith('...', s))) break;
+      lines.push(t.slice(s + contentIndent, le));
+    }
+    if (contentIndent < 0) {
+      // no content: only blank lines (or nothing)
+      this.line = l;
+      this.nextContent();
+      if (chomp === 'keep') return lines.map(() => '\n').join('');
+      return '';
+    }
+    // An unterminated last line of the text adds no line break.
+    if (l === nLines && !t.endsWith('\n') && lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    let last = lines.length;
+    while (last > 0 && lines[last - 1] === '') last--;
+    const body = lines.slice(0, last).join('\n');
+    let out: string;
+    if (chomp === 'strip') out = body;
+    else if (chomp === 'clip') out = body + '\n';
+    else out = body + '\n' + '\n'.repeat(lines.length - last);
+    if (out.charCodeAt(0) === 9) throw BAIL;
+    const end = l < nLines ? this.starts[l] : t.length;
+    const where = () => ({ file: '', line: this.line + 1, column: q - this.starts[this.line] + 1 });
+    out = blockScalarAsKustomizeKeepsIt(out, 'literal', t, end, where);
+    this.line = l;
+    const ind = this.nextContent();
+    if (ind > indent) throw BAIL;
+    return out;
+  }
+}
+
+/** The fast reader's documents, or undefined when the complete reader must run. */
+export function fastParse(text: string, maxNodes = MAX_YAML_NODES): FastDoc[] | undefined {
+  if (text.indexOf('\t') >= 0 && /^[ ]*\t/m.test(text)) return undefined;
+  try {
+    return new FastReader(text, maxNodes).read();
+  } catch (e) {
+    if (e instanceof Bail || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+/** A single-document text read by the fast reader, with the position of every value. */
+export interface PositionedDoc {
+  value: Json;
+  /** The root node (undefined for an empty document). */
+  root: PNode | undefined;
+  /** Position of the node at a JSON pointer (for a mapping entry, its key). */
+  at(pointer: string): { line: number; column: number } | undefined;
+}
+
+const MARKER_LINE_RE = /^(?:---|\.\.\.)(?:[ \t]|$)/m;
+
+/**
+ * Reads a single-document text with the fast reader, recording positions. Undefined
+ * when the fast reader does not handle the text (or it holds several documents,
+ * markers, directives or characters YAML refuses): the caller then uses the complete
+ * reader, which also reports errors.
+ */
+export function parseWithPositions(text: string, maxNodes = MAX_YAML_NODES): PositionedDoc | undefined {
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
+  if (text.indexOf('\t') >= 0 && /^[ ]*\t/m.test(text)) return undefined;
+  if (text.indexOf('\0') >= 0 || findControl(text) >= 0 || MARKER_LINE_RE.test(text)) return undefined;
+  let docs: FastDoc[];
+  try {
+    docs = new FastReader(text, maxNodes, true).read();
+  } catch (e) {
+    if (e instanceof Bail || e instanceof RangeError) return undefined;
+    throw e;
+  }
+  if (docs.length > 1) return undefined;
+  const d = docs[0];
+  if (d === undefined) {
+    // Nothing, only comments, or a null document: the complete reader says which.
+    return undefined;
+  }
+  if (d.end !== undefined || d.index !== 0 || !d.node) return undefined;
+  const root = d.node;
+  return {
+    value: d.value,
+    root,
+    at(pointer: string) {
+      const parts = pointer === '' ? [] : pointer.replace(/^\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+      let n: PNode = root;
+      let at = { line: n.line, column: n.column };
+      for (const part of parts) {
+        if (n.kind === 'map') {
+          const pair = (n.pairs as PPair[]).find((x) => x.key === part);
+          if (!pair) return undefined;
+          at = { line: pair.keyLine, column: pair.keyColumn };
+          n = pair.value;
+        } else if (n.kind === 'seq') {
+          const items = n.items as PNode[];
+          const idx = part === '-' ? items.length - 1 : Number(part);
+          if (!Number.isInteger(idx) || idx < 0 || idx >= items.length) return undefined;
+          n = items[idx];
+          at = { line: n.line, column: n.column };
+        } else return undefined;
+      }
+      return at;
+    },
+  };
+}
