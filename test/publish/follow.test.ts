@@ -45,6 +45,10 @@ test('a stale local branch after another clone rendered and pushed: fast-forward
   const rc = await push(c);
   assert.is(rc.status, 'up-to-date');
   assert.is(revParse(c, BRANCH), revParse(remote, BRANCH));
+  // the hydrator note names c1 on the head the local branch followed to, on the remote and locally
+  const c1 = git(c, 'rev-parse', 'HEAD').trim();
+  for (const d of [remote, c]) assert.is(git(d, 'notes', '--ref=refs/notes/hydrator.metadata', 'show', rb.commit!).trim(), JSON.stringify({ drySha: c1 }));
+  // a's superseded render (from c0) wrote no note: the remote's note on that head still names c1
 });
 
 test('local-only commits on the deploy branch are never overwritten, and said so (KF5005 with the fix) also when the remote is up to date', async () => {

@@ -48,6 +48,8 @@ test('sign: the deploy commit is signed (git verify-commit passes), same tree as
   assert.match(v.stderr, /Good "git" signature for ada@example.com/);
   assert.is(spawnSync('git', ['verify-commit', unsigned.commit!], { cwd: dir }).status, 1, 'the unsigned one is not');
   assert.is(r.tree, unsigned.tree);
+  // the hydrator note is on the signed commit (the one on the branch), not on the unsigned one fast-import wrote
+  assert.is(git(dir, 'notes', '--ref=refs/notes/hydrator.metadata', 'show', r.commit!).trim(), JSON.stringify({ drySha: git(dir, 'rev-parse', 'HEAD').trim() }));
   assert.is(git(dir, 'log', '-1', '--format=%B', BRANCH), git(dir, 'log', '-1', '--format=%B', 'refs/heads/unsigned'));
   assert.is(git(dir, 'log', '-1', '--format=%an %ae %ad %cn %ce %cd', '--date=raw', BRANCH), git(dir, 'log', '-1', '--format=%an %ae %ad %cn %ce %cd', '--date=raw', 'refs/heads/unsigned'));
   // the signed head is kforge's: the next render builds on it (and signs again, via the environment)
