@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { publish } from '../../compiler/publish/index.js';
 import { verifyHead, type HeadFacts, type TreeEntry } from '../../compiler/publish/provenance.js';
 import { commitMessage, compare } from '../../compiler/publish/message.js';
-import { planRender } from '../../compiler/emit/plan.js';
+import { filesToWrite, planRender } from '../../compiler/emit/plan.js';
 import { appsFromSpec, cleanup, commitAll, filesAt, git, initSource, planFrom, prod, revParse, tmp, writeApps } from './helpers.js';
 
 const BRANCH = 'refs/heads/environments/prod';
@@ -88,6 +88,39 @@ test('verifyHead: a subfolder deploy path ignores what lies outside it; a shared
   assert.ok(verifyHead(factsOf(), 'prod', 'clusters/prod').ok);
   // but at the root, another environment's render is not prod's
   assert.is(verifyHead(factsOf(undefined, undefined, 'dev'), 'prod', '').ok, false);
+});
+
+test('verifyHead: a one-app change written with filesToWrite (unchanged apps keep README.md and hydrator.metadata) is verified: the recorded files include the kept ones, the recomputed digest equals planRender\'s', () => {
+  const environment = { ...prod };
+  const plan = (sp: typeof spec1, sha: string) =>
+    planRender({ environment, apps: appsFromSpec(sp), source: { ...source, sha }, kforgeVersion: '1.0.0', policy: { errors: 0, warnings: 0, waived: 0 }, allowDirty: false });
+  const p1 = plan(spec1, 'a'.repeat(40));
+  const p2 = plan({ ...spec1, web: { 'web-config': 'b' } }, 'b'.repeat(40));
+  const written = filesToWrite(p2, { apps: p1.metadata['x-kforge'].apps, files: p1.metadata['x-kforge'].files });
+  assert.ok(!written.has('kafka/README.md') && !written.has('kafka/hydrator.metadata'), 'kafka\'s files are kept, not rewritten');
+  assert.ok(written.has('web/README.md') && written.has('hydrator.metadata'));
+  // the tree: the previous render's files, overwritten by what is written
+  const tree = new Map([...p1.files, ...written]);
+  assert.equal([...tree.keys()].sort(), p2.metadata['x-kforge'].files, 'the recorded files are the tree\'s, kept ones included');
+  const entries = new Map<string, TreeEntry>();
+  const blobs = new Map<string, Buffer>();
+  for (const [p, c] of tree) {
+    const id = createHash('sha1').update(c).digest('hex');
+    entries.set(p, { mode: '100644', type: 'blob', id });
+    blobs.set(id, Buffer.from(c));
+  }
+  const v = verifyHead({ commit: 'c'.repeat(40), tree: 't'.repeat(40), message: commitMessage(p2, compare(p2, undefined), '1.0.0', undefined), entries, blobs }, 'prod', '');
+  assert.ok(v.ok, v.problems.join('; '));
+  assert.is(v.digest, p2.digest);
+  assert.is(JSON.parse(tree.get('kafka/hydrator.metadata')!).drySha, 'a'.repeat(40), 'the kept metadata still names the source that last changed kafka');
+});
+
+test('verifyHead: an empty tree (promotion\'s initial commit) is verified with nothing recorded', () => {
+  const v = verifyHead({ commit: 'c'.repeat(40), tree: 't'.repeat(40), message: 'Initial commit for environments/prod\n', entries: new Map(), blobs: new Map() }, 'prod', '');
+  assert.ok(v.ok);
+  assert.is(v.empty, true);
+  assert.equal(v.files, []);
+  assert.is(v.digest, undefined);
 });
 
 // ── in git repositories ────────────────────────────────────────────────────────────────
