@@ -40,6 +40,10 @@
  *   - With push, the remote moves by `push --force-with-lease=refs/heads/B:<expected>` of a fast-forward commit;
  *     the local branch follows only after the remote accepted (so it never points at a refused commit).
  *   - The commit is deterministic: author and committer come from the source commit (with its dates).
+ *   - Argo CD's hydrator note (notes.ts) goes on the commit that ends up on the branch (published, signed, repaired,
+ *     or the up-to-date head the local branch followed), only after the branch is there; never for a refused,
+ *     superseded or failed render. promoteByPullRequest branches (promotion.ts) are created only after the planner
+ *     decided to build and the build succeeded; -next is then read back and verified like any head.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
