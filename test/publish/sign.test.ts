@@ -69,6 +69,20 @@ test('sign: the deploy commit is signed (git verify-commit passes), same tree as
   assert.is(r3.commit, r.commit);
 });
 
+test('sign with promoteByPullRequest: the empty initial commit both branches start from is signed too, and built on', async () => {
+  if (!hasSshKeygen) return console.log('  (skipped: no ssh-keygen)');
+  const { dir } = initSource(spec1);
+  const { key, allowed } = sshKey();
+  configureSsh(dir, key, allowed);
+  const env = { ...prod, promoteByPullRequest: true, sign: true };
+  const r = await publish({ repoDir: dir, environment: env, plan: planFrom(dir, env) });
+  assert.is(r.status, 'published', JSON.stringify(r.diagnostics));
+  const initial = revParse(dir, BRANCH)!;
+  assert.is(git(dir, 'log', '-1', '--format=%s', initial).trim(), 'Initial commit for environments/prod');
+  assert.is(git(dir, 'rev-parse', `${r.commit}^`).trim(), initial);
+  for (const c of [initial, r.commit!]) assert.is(spawnSync('git', ['verify-commit', c], { cwd: dir }).status, 0, c);
+});
+
 test('sign without a usable key: KF5009 with a hint, nothing pushed, the branch untouched', async () => {
   const { dir } = initSource(spec1);
   const remote = path.join(tmp(), 'remote.git');
