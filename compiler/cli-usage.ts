@@ -59,6 +59,10 @@ options:
   --remote NAME       the remote for --push (default origin)
   --allow-dirty       render uncommitted changes (the deploy commit records it)
   --allow-diverged    publish even when the deploy branch moved away from its source
+  --repair            the deploy head is not one kforge can prove it wrote (KF5007): commit a fresh
+                      render on top of it (history kept, foreign files removed)
+  --sign              sign the deploy commit with git's signing configuration (or sign: true in
+                      environment.ts)
   --out DIR           write the files to folder DIR instead of committing (DIR is created; not an existing file)
   --waivers FILE      waivers file (default policies/waivers.yaml)
   --source-ref REF    the source branch or ref to record in the deploy commit, for a detached

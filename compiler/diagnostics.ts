@@ -93,6 +93,9 @@ export const CODES = {
   KF5004: 'not a git repository',
   KF5005: 'git command failed',
   KF5006: 'policy errors block publishing',
+  KF5007: 'deploy head not provably written by kforge (foreign or tampered)',
+  KF5008: 'deploy branch is a source branch',
+  KF5009: 'signing the deploy commit failed',
   // diff
   KF6001: 'diff reference not found',
   KF6002: 'deploy branch not found',

@@ -72,6 +72,9 @@ export function validateEnvironment(def: EnvironmentDefinition, expectName: stri
   if (env.deployPath !== undefined && (path.isAbsolute(env.deployPath) || env.deployPath.split('/').includes('..'))) {
     ds.push(diag('KF4001', `deployPath "${env.deployPath}" must be a relative folder inside the deploy branch`, { location: at, hint: 'e.g. deployPath: "manifests"' }));
   }
+  if (env.sign !== undefined && typeof env.sign !== 'boolean') {
+    ds.push(diag('KF4001', `sign must be true or false, not ${JSON.stringify(env.sign)}`, { location: at, hint: 'sign: true signs deploy commits with git\'s signing configuration' }));
+  }
   ds.push(...checkSignatureKeys(env.signatureKeys, at));
   for (const [id, sev] of Object.entries(env.policies ?? {})) {
     if (!['error', 'warning', 'off'].includes(sev)) ds.push(diag('KF4001', `policy "${id}": severity "${sev}" must be error, warning or off`, { location: at }));

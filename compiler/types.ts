@@ -175,6 +175,8 @@ export interface Environment {
   deployPath?: string;
   /** Promote by pull request: publish to `environments/<name>-next`. */
   promoteByPullRequest?: boolean;
+  /** Sign deploy commits with git's signing configuration (user.signingkey, gpg.format); also `render --sign`. */
+  sign?: boolean;
   /** Severity overrides: check id -> severity. */
   policies?: Record<string, 'error' | 'warning' | 'off'>;
   /** Whether Secret objects with data may ship in this environment. */

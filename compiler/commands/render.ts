@@ -5,16 +5,19 @@ import { EXIT, parseArgs, flagStr, checkUnknownFlags, isEnvName, printDiagnostic
 import { renderEnvironment } from '../render.js';
 import { Git } from '../publish/git.js';
 import { loadEnvironment, deployBranchOf } from '../env.js';
-import { publish, planRender, followRemote, readSource } from '../publish/index.js';
+import { publish, planRender, followRemote, readPrevious, readSource } from '../publish/index.js';
+import { planPublish } from '../publish/planner.js';
 import { hydratorNote } from '../publish/notes.js';
+import { normalizeDeployPath } from '../emit/plan.js';
+import type { Diagnostic } from '../types.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
 export async function cmdRender(argv: string[], io: Io): Promise<number> {
-  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url', 'timings', 'offline'];
+  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'repair', 'sign', 'out', 'waivers', 'source-ref', 'repo-url', 'timings', 'offline'];
   const { flags, rest } = parseArgs(argv, ['remote', 'out', 'waivers', 'source-ref', 'repo-url']);
   if (!checkUnknownFlags(flags, known, io, 'render')) return EXIT.usage;
   if (rest.length !== 1) {
-    io.err('usage: kforge render ENV [--push] [--remote NAME] [--allow-dirty] [--allow-diverged] [--out DIR]\n');
+    io.err('usage: kforge render ENV [--push] [--remote NAME] [--allow-dirty] [--allow-diverged] [--repair] [--sign] [--out DIR]\n');
     return EXIT.usage;
   }
   const repoRoot = process.cwd();
@@ -23,12 +26,19 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
   // and the deploy head recorded that tree (with --push, the remote's head, fetched first).
   const sourceTree = await headTree(repoRoot);
   if (!flags.has('out') && !flags.has('allow-dirty') && sourceTree) {
-    const same = await unchangedSince(repoRoot, rest[0], sourceTree, flags.has('push') ? { remote: flagStr(flags, 'remote') ?? 'origin' } : undefined);
+    const same = await unchangedSince(repoRoot, rest[0], sourceTree, flags.has('push') ? { remote: flagStr(flags, 'remote') ?? 'origin' } : undefined, flags.has('repair'));
+    if (same?.kind === 'refuse') {
+      // a deploy head kforge cannot prove it wrote: refused before any build (--repair builds and repairs)
+      printDiagnostics(same.diagnostics, io);
+      return EXIT.usage;
+    }
     if (same) {
-      // a new source commit with the same tree: the hydrator note on the head names it (the GitOps Promoter waits for it)
+      printDiagnostics(same.diagnostics, io);
+      // the hydrator note on the head names this source commit (the GitOps Promoter waits for it): also when the
+      // commit is new but its tree is not, and again for the same commit (a note whose push failed before is retried)
       const remote = flagStr(flags, 'remote') ?? 'origin';
       const source = await readSource(repoRoot, remote);
-      const noted = source && source.sha !== same.source ? await hydratorNote({ git: new Git(repoRoot), commit: same.head, source, push: flags.has('push'), remote }) : undefined;
+      const noted = source ? await hydratorNote({ git: new Git(repoRoot), commit: same.head, source, push: flags.has('push'), remote }) : undefined;
       printDiagnostics(noted?.diagnostics ?? [], io);
       if (noted?.status === 'failed') return EXIT.publishFailed;
       io.out(`${rest[0]} → ${same.branch}: up to date at ${same.head.slice(0, 7)} (source tree unchanged since ${same.source.slice(0, 7)})\n`);
@@ -75,6 +85,8 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     ...(flagStr(flags, 'remote') ? { remote: flagStr(flags, 'remote') } : {}),
     allowDirty: flags.has('allow-dirty'),
     allowDiverged: flags.has('allow-diverged'),
+    repair: flags.has('repair'),
+    ...(flags.has('sign') || env.sign ? { sign: true } : {}),
     ...(out ? { outDir: path.resolve(out) } : {}),
     ...(flagStr(flags, 'source-ref') ? { sourceRef: flagStr(flags, 'source-ref') } : {}),
     ...(flagStr(flags, 'repo-url') ? { repoURL: flagStr(flags, 'repo-url') } : {}),
@@ -120,10 +132,18 @@ async function headTree(repoDir: string): Promise<string | undefined> {
 
 /**
  * The deploy head of ENV when it was rendered from this very source tree by this kforge
- * version and the work tree is clean; undefined otherwise (then render builds as usual).
+ * version and the work tree is clean, and kforge can prove it wrote it (the same provenance
+ * check as publish: trailers, metadata, digests that match the files); a refusal when kforge
+ * cannot (unless --repair); undefined otherwise (then render builds as usual).
  * The environment definition is part of the tree, so it is covered too.
  */
-async function unchangedSince(repoDir: string, envName: string, tree: string, push?: { remote: string }): Promise<{ branch: string; head: string; source: string } | undefined> {
+async function unchangedSince(
+  repoDir: string,
+  envName: string,
+  tree: string,
+  push: { remote: string } | undefined,
+  repair: boolean,
+): Promise<{ kind: 'up-to-date'; branch: string; head: string; source: string; diagnostics: Diagnostic[] } | { kind: 'refuse'; diagnostics: Diagnostic[] } | undefined> {
   const git = new Git(repoDir);
   const status = await git.tryRun(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=normal']);
   if (status === undefined || status.trim() !== '') return undefined;
@@ -131,6 +151,8 @@ async function unchangedSince(repoDir: string, envName: string, tree: string, pu
   if (!loaded.value) return undefined;
   const env = loaded.value.environment;
   const branch = deployBranchOf(env);
+  const deployPath = normalizeDeployPath(env.deployPath);
+  if (deployPath === undefined) return undefined;
   const localRef = `refs/heads/${branch}`;
   let head: string | undefined;
   if (push) {
@@ -142,18 +164,23 @@ async function unchangedSince(repoDir: string, envName: string, tree: string, pu
     head = await git.resolve(localRef);
   }
   if (!head) return undefined;
-  const base = env.deployPath ? env.deployPath.replace(/^\/+|\/+$/g, '') + '/' : '';
-  const meta = await git.tryRun(['show', `${head}:${base}hydrator.metadata`]);
-  try {
-    const m = JSON.parse(meta ?? '') as { drySha?: string; 'x-kforge'?: { sourceTree?: string; kforgeVersion?: string; environment?: string; dirty?: boolean } };
-    const x = m['x-kforge'];
-    if (x && x.sourceTree === tree && x.kforgeVersion === kforgeVersion() && x.environment === env.name && !x.dirty) {
-      // with --push, the local branch follows the remote (forward only, by compare-and-swap)
-      if (push) await followRemote(git, localRef, await git.resolve(localRef), head);
-      return { branch, head, source: m.drySha ?? '' };
-    }
-  } catch {
-    return undefined;
+  const sourceSha = (await git.resolve('HEAD')) ?? '';
+  const prev = await readPrevious(git, head, env.name, deployPath, sourceSha);
+  if (prev.unproven) {
+    if (repair && !prev.unproven.sourceBranch) return undefined;
+    const d = planPublish({ branch, envName: env.name, push: !!push, repair, sourceSha, head: prev, allowDiverged: false });
+    return d.kind === 'refuse' ? { kind: 'refuse', diagnostics: d.diagnostics } : undefined;
+  }
+  const x = prev.meta?.['x-kforge'];
+  if (x && x.sourceTree === tree && x.kforgeVersion === kforgeVersion() && x.environment === env.name && !x.dirty) {
+    // the same tree from another commit: up to date only when that commit follows the head's source (a newer
+    // source, noted below); an older one (superseded) or a diverged one is the planner's to decide: full path
+    const headSource = prev.meta?.drySha ?? '';
+    if (headSource !== sourceSha && (await git.relation(sourceSha, headSource)) !== 'descendant') return undefined;
+    const diagnostics: Diagnostic[] = [];
+    // with --push, the local branch follows the remote (forward only, by compare-and-swap)
+    if (push) await followRemote(git, localRef, await git.resolve(localRef), head, diagnostics);
+    return { kind: 'up-to-date', branch, head, source: prev.meta?.drySha ?? '', diagnostics };
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
  * GIT_INDEX_FILE and the author/committer variables. Nothing else from process.env reaches git:
  * no GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE or GIT_CONFIG_* of the caller's shell.
  */
+import { spawn } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { Diagnostic } from '../types.js';
 import { diag } from '../diagnostics.js';
@@ -31,6 +32,13 @@ export const TRANSPORT_VARS = [
   'no_proxy',
   'all_proxy',
 ] as const;
+
+/**
+ * Passed through when set, for signed deploy commits (`sign`): where GnuPG keeps its keys and
+ * which terminal its pinentry uses. An SSH signing key in an agent uses SSH_AUTH_SOCK (above);
+ * the key itself is named by git's own configuration (user.signingkey, gpg.format, gpg.ssh.program).
+ */
+export const SIGNING_VARS = ['GNUPGHOME', 'GPG_TTY', 'GPG_AGENT_INFO'] as const;
 
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
@@ -76,6 +84,7 @@ export function gitEnv(extra: GitEnvExtra = {}): Record<string, string> {
   if (process.env.HOME !== undefined) env.HOME = process.env.HOME;
   if (process.env.PATH !== undefined) env.PATH = process.env.PATH;
   for (const k of TRANSPORT_VARS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  for (const k of SIGNING_VARS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
@@ -176,5 +185,43 @@ export class Git {
 
   async hasCommit(sha: string): Promise<boolean> {
     return (await this.tryRun(['cat-file', '-t', `${sha}^{commit}`])) !== undefined;
+  }
+
+  /**
+   * Contents of many objects in one `git cat-file --batch` process (id → bytes; a missing
+   * object is left out). One process whatever the count: at 5,000 apps, one call instead of 5,000.
+   */
+  async readObjects(ids: string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const want = [...new Set(ids)];
+    if (!want.length) return out;
+    const child = spawn('git', ['cat-file', '--batch', '--buffer'], { cwd: this.dir, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdin.on('error', () => undefined);
+    const code = await new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        stderr += String(e);
+        resolve(-1);
+      });
+      child.on('close', (c) => resolve(c ?? -1));
+      child.stdin.end(want.join('\n') + '\n');
+    });
+    if (code !== 0) throw new GitCommandError(stderr || `git cat-file --batch exited with ${code}`, code, ['cat-file', '--batch']);
+    const buf = Buffer.concat(chunks);
+    let at = 0;
+    while (at < buf.length) {
+      const nl = buf.indexOf(0x0a, at);
+      if (nl < 0) break;
+      const header = buf.toString('utf-8', at, nl).split(' ');
+      at = nl + 1;
+      if (header.length !== 3) continue; // "<id> missing"
+      const size = Number(header[2]);
+      out.set(header[0], buf.subarray(at, at + size));
+      at += size + 1;
+    }
+    return out;
   }
 }

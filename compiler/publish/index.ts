@@ -12,6 +12,8 @@
  *     opts.allowDirty     render a dirty working tree (recorded in the metadata and a Render-Dirty trailer)
  *     opts.allowDiverged  publish although the deploy head was rendered from a commit that is neither
  *                         an ancestor nor a descendant of the source commit
+ *     opts.sign           sign the deploy commit (also environment.sign): git commit-tree -S, git's signing configuration
+ *     opts.repair         the deploy head is not provably kforge's (KF5007): commit a fresh render on top of it
  *     opts.outDir         write the files to this folder instead of committing (previously written files it owned are pruned)
  *     opts.sourceRef / opts.repoURL   override what git says (CI knows the ref of a detached checkout)
  *     opts.summaryKinds   kinds listed first in summary.text
@@ -19,8 +21,12 @@
  *   deployBranchName(environment), readSource(repoDir) are exported for the CLI.
  *
  * Status: published | up-to-date (content digest equals the head's) | superseded (the head was rendered from a
- * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged) | failed (KF5003 push rejected,
+ * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged, KF5007 head not provably kforge's,
+ * KF5008 the deploy branch is a source branch) | failed (KF5003 push rejected,
  * KF5004 not a repository, KF5005 git failed, KF9001 bug or injected fault).
+ *
+ * Structure: the decisions (dirty, checked out, superseded, diverged, up to date, follow, retry) are the pure
+ * functions of planner.ts; this file gathers the facts they need from git, calls them and carries out the result.
  *
  * Guarantees
  *   - The working tree, the index and HEAD are never touched: objects.ts writes the changed blobs, the
@@ -28,11 +34,16 @@
  *     temporary index with hash-object, update-index, write-tree and commit-tree).
  *     `status` runs with --no-optional-locks (no index refresh).
  *     git runs with an allow-listed env (LANG, LC_ALL, HOME, PATH, GIT_INDEX_FILE, author/committer vars).
- *   - Only files listed in the previous head's x-kforge `files` are deleted; other files on the branch stay.
+ *   - kforge builds only on a head it can prove it wrote (provenance.ts: trailers, metadata, digests that match
+ *     the files, no file under the deploy path it did not record); files outside a subfolder deployPath stay.
  *   - The branch moves only by compare-and-swap (`update-ref B NEW OLD`, zero id when creating) and is append-only.
  *   - With push, the remote moves by `push --force-with-lease=refs/heads/B:<expected>` of a fast-forward commit;
  *     the local branch follows only after the remote accepted (so it never points at a refused commit).
  *   - The commit is deterministic: author and committer come from the source commit (with its dates).
+ *   - Argo CD's hydrator note (notes.ts) goes on the commit that ends up on the branch (published, signed, repaired,
+ *     or the up-to-date head the local branch followed), only after the branch is there; never for a refused,
+ *     superseded or failed render. promoteByPullRequest branches (promotion.ts) are created only after the planner
+ *     decided to build and the build succeeded; -next is then read back and verified like any head.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -49,10 +60,12 @@ import {
   type SourceInfo,
 } from '../emit/plan.js';
 import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
-import { ObjectWriter, rawDate } from './objects.js';
+import { ObjectWriter, SigningError, rawDate } from './objects.js';
+import { inspectHead, underPath, type TreeEntry } from './provenance.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
+import { checkSource, sourceBranch, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
 import { hydratorNote } from './notes.js';
-import { ensurePromotionBranches } from './promotion.js';
+import { ensurePromotionBranches, watchedBranchOf } from './promotion.js';
 
 export type { SourceInfo, RenderPlan } from '../emit/plan.js';
 export { planRender } from '../emit/plan.js';
@@ -73,6 +86,10 @@ export interface PublishOptions {
   remote?: string;
   allowDirty?: boolean;
   allowDiverged?: boolean;
+  /** Replace the content of a deploy head kforge cannot prove it wrote by a fresh render, in a commit on top of it. */
+  repair?: boolean;
+  /** Sign the deploy commit with git's signing configuration (user.signingkey, gpg.format = openpgp | ssh). */
+  sign?: boolean;
   outDir?: string;
   sourceRef?: string;
   repoURL?: string;
@@ -162,47 +179,49 @@ export async function readSource(repoDir: string, remote = 'origin'): Promise<So
   }
 }
 
-interface Previous {
-  commit: string;
+export interface Previous extends DeployHead {
   tree: string;
-  sourceSha?: string;
-  digest?: string;
-  files: string[];
   apps?: PreviousApp[];
   meta?: HydratorMetadata;
+  entries: Map<string, TreeEntry>;
 }
 
-async function readPrevious(git: Git, commit: string, deployPath: string): Promise<Previous> {
-  const raw = await git.run(['cat-file', 'commit', commit]);
-  const tree = /^tree ([0-9a-f]+)$/m.exec(raw)?.[1] ?? '';
-  const sep = raw.indexOf('\n\n');
-  const message = sep >= 0 ? raw.slice(sep + 2) : '';
-  const trailers = parseTrailers(message);
-  let meta: HydratorMetadata | undefined;
-  const text = await git.tryRun(['cat-file', 'blob', `${commit}:${joinPath(deployPath, METADATA_FILE)}`]);
-  if (text !== undefined) {
-    try {
-      const m = JSON.parse(text) as HydratorMetadata;
-      if (m && typeof m === 'object' && m['x-kforge'] && typeof m['x-kforge'] === 'object') meta = m;
-    } catch {
-      meta = undefined;
-    }
+/** A source branch shares history with the source commit; kforge's deploy branches never do (one merge-base). */
+async function sharesSourceHistory(git: Git, commit: string, sourceSha: string): Promise<string | undefined> {
+  const mb = await git.tryRun(['merge-base', commit, sourceSha]);
+  return mb?.trim() ? `its head ${commit.slice(0, 7)} shares history with the source commit ${sourceSha.slice(0, 7)}` : undefined;
+}
+
+/** The deploy head's facts: what it says about itself, and whether kforge can prove it wrote it. */
+export async function readPrevious(git: Git, commit: string, envName: string, deployPath: string, sourceSha: string): Promise<Previous> {
+  const h = await inspectHead(git, commit, envName, deployPath);
+  const v = h.verdict;
+  // verified without kforge's own commit (an empty tree, a merge of a verified parent): still never a source branch
+  const sourceHistory = v.ok && (v.empty || v.mergeOf) ? await sharesSourceHistory(git, commit, sourceSha) : undefined;
+  if (v.ok && sourceHistory) {
+    return { commit, tree: h.tree, entries: h.entries, files: [], unproven: { kind: 'foreign', problems: [sourceHistory], paths: [...h.entries.keys()].filter((p) => underPath(p, deployPath)), sourceBranch: sourceHistory } };
   }
-  const x = meta?.['x-kforge'];
-  // the head's own trailers first; a hand-made commit on top keeps the metadata of the last render
-  const own = trailers['Source-Commit'] !== undefined;
+  if (v.ok) {
+    return {
+      commit,
+      tree: h.tree,
+      entries: h.entries,
+      files: v.files,
+      ...(v.sourceSha ? { sourceSha: v.sourceSha } : {}),
+      ...(v.digest ? { digest: v.digest } : {}),
+      ...(v.apps ? { apps: v.apps } : {}),
+      ...(v.meta ? { meta: v.meta } : {}),
+    };
+  }
+  const why = await sharesSourceHistory(git, commit, sourceSha);
   return {
     commit,
-    tree,
-    sourceSha: own ? trailers['Source-Commit'] : meta?.drySha,
-    digest: own ? trailers['Render-Digest'] : x?.digest,
-    files: Array.isArray(x?.files) ? x.files.filter((f) => typeof f === 'string') : [],
-    apps: Array.isArray(x?.apps)
-      ? x.apps
-          .filter((a) => a && typeof a === 'object' && typeof a.name === 'string')
-          .map((a) => ({ name: a.name, digest: String(a.digest), resources: typeof a.resources === 'number' ? a.resources : 0 }))
-      : undefined,
-    meta,
+    tree: h.tree,
+    entries: h.entries,
+    files: [],
+    // for the change summary of a repair: the manifests as found (their resources unknown)
+    apps: [...v.foundManifests].map(([name, digest]) => ({ name, digest, resources: 0 })),
+    unproven: { kind: v.kind ?? 'foreign', problems: v.problems, paths: [...h.entries.keys()].filter((p) => underPath(p, deployPath)), ...(why ? { sourceBranch: why } : {}) },
   };
 }
 
@@ -232,12 +251,7 @@ async function loadPreviousResources(git: Git, prev: Previous, plan: RenderPlan)
 
 class Fault extends Error {}
 
-/** A compare-and-swap lost to another writer (retry), as opposed to a refusal (final). */
-export function isLeaseFailure(msg: string): boolean {
-  if (/\[rejected\][^\n]*\((stale info|fetch first|non-fast-forward|already exists)\)/.test(msg)) return true;
-  if (/hook declined|protected branch|permission|denied|forbidden|authenticat|\b40[13]\b/i.test(msg)) return false;
-  return /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|but expected|incorrect old value|failed to lock/i.test(msg);
-}
+export { isLeaseFailure } from './planner.js';
 
 export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const now = opts.now ?? Date.now;
@@ -354,20 +368,17 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     }
     // --branch: always prints its "## …" header line; --no-optional-locks: never refreshes .git/index
     const status = await git.run(['--no-optional-locks', 'status', '--porcelain', '--branch', '--untracked-files=all']);
-    const dirtyLines = status.split('\n').filter((l) => l && !l.startsWith('## '));
-    if (dirtyLines.length) {
-      if (!opts.allowDirty) {
-        ds.push(
-          diag('KF5001', `the working tree has ${dirtyLines.length} uncommitted change(s); a render must come from a commit`, {
-            hint: 'commit or stash the changes, or pass --allow-dirty (recorded in the deploy metadata)',
-            notes: dirtyLines.slice(0, 10),
-          }),
-        );
-        return finish('refused');
-      }
-      source.dirty = true;
-      ds.push(diag('KF5001', `rendering a dirty working tree (${dirtyLines.length} change(s)); recorded as allowDirty`, { severity: 'warning' }));
-    }
+    const checked = checkSource({
+      branch,
+      dirtyLines: status.split('\n').filter((l) => l && !l.startsWith('## ')),
+      allowDirty: !!opts.allowDirty,
+      deployBranchCheckedOut: headSym === ref,
+      outDir: !!opts.outDir,
+      repoDir: opts.repoDir,
+    });
+    ds.push(...checked.diagnostics);
+    if (checked.kind === 'refuse') return finish('refused');
+    source.dirty = checked.dirty;
 
     const buildPlan = async (): Promise<boolean> => {
       if (plan) return true;
@@ -389,11 +400,6 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       return finish('published');
     }
 
-    if (headSym === ref) {
-      ds.push(diag('KF5005', `the deploy branch ${branch} is checked out in ${opts.repoDir}; publishing would change the working tree`, { hint: 'check out the source branch' }));
-      return finish('refused');
-    }
-
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-publish-'));
     writer = new ObjectWriter(git, tmp);
     const remoteRef = `refs/remotes/${remote}/${branch}`;
@@ -403,11 +409,23 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       ds.push(...n.diagnostics);
       return n.status !== 'failed';
     };
-    // promoteByPullRequest: the watched branch and -next exist with a common history
-    const promoted = await ensurePromotionBranches({ git, environment: env, next: branch, source, push: opts.push === true, remote });
-    for (const b of promoted.created) progress('ref', `created ${b}`);
+    // promoteByPullRequest: the watched branch and -next are made to exist (with a common history) once, after the
+    // planner decided to build and the build succeeded: a refused, superseded or failed render creates nothing
+    let promotionChecked = !watchedBranchOf(env);
+
+    // with --push the remote's head is the base; a local branch of that name may still be a source branch
+    // (`deployBranch: develop` and the remote has none yet): refused before anything is written
+    const local0 = opts.push ? await git.resolve(ref) : undefined;
+    if (local0 && !/^Render-Tool: kforge\b/m.test(await git.run(['cat-file', 'commit', local0]))) {
+      const why = await sharesSourceHistory(git, local0, source.sha);
+      if (why) {
+        ds.push(sourceBranch(branch, `the local ${why}`));
+        return finish('refused');
+      }
+    }
 
     for (attempts = 1; ; attempts++) {
+      // ── facts: the deploy head (the remote's with push, fetched first) ──────────────
       const localOld = await git.resolve(ref);
       let base: string | undefined = localOld;
       if (opts.push) {
@@ -424,44 +442,45 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
           }
         }
       }
-      const prev = base ? await readPrevious(git, base, deployPath) : undefined;
-
-      // ── never backwards ───────────────────────────────────────────────────────────
-      if (prev?.sourceSha && prev.sourceSha !== source.sha) {
-        if (opts.push && !(await git.hasCommit(prev.sourceSha))) {
-          await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev.sourceSha]);
+      const prev = base ? await readPrevious(git, base, env.name, deployPath, source.sha) : undefined;
+      const facts: PublishFacts = { branch, envName: env.name, push: !!opts.push, repair: !!opts.repair, sourceSha: source.sha, ...(prev ? { head: prev } : {}), allowDiverged: !!opts.allowDiverged };
+      if (needsRelation(facts)) {
+        if (opts.push && !(await git.hasCommit(prev!.sourceSha!))) {
+          await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev!.sourceSha!]);
         }
-        const rel = await git.relation(source.sha, prev.sourceSha);
-        if (rel === 'ancestor') {
-          if (opts.push && base) await followRemote(git, ref, localOld, base);
-          return finish('superseded', { previous: base });
-        }
-        if (rel !== 'descendant') {
-          const why =
-            rel === 'unknown'
-              ? `its source commit ${prev.sourceSha.slice(0, 7)} is not in this repository`
-              : `its source commit ${prev.sourceSha.slice(0, 7)} is neither an ancestor nor a descendant of ${source.sha.slice(0, 7)}`;
-          if (!opts.allowDiverged) {
-            ds.push(
-              diag('KF5002', `${branch} diverged from the source: ${why}`, {
-                hint: 'publish from the branch the environment follows, or pass --allow-diverged',
-              }),
-            );
-            return finish('refused', { previous: base });
-          }
-          ds.push(diag('KF5002', `${branch} diverged from the source (${why}); publishing anyway (allowDiverged)`, { severity: 'warning' }));
-        }
+        facts.relation = await git.relation(source.sha, prev!.sourceSha!);
       }
+
+      // ── the decision ──────────────────────────────────────────────────────────────
+      const decision = planPublish(facts);
+      ds.push(...decision.diagnostics);
+      if (decision.kind === 'superseded') {
+        if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
+        return finish('superseded', { previous: base });
+      }
+      if (decision.kind === 'refuse') return finish('refused', { previous: base });
 
       if (!(await buildPlan())) return finish('failed', { previous: base });
+      if (!promotionChecked && decision.kind === 'build') {
+        promotionChecked = true;
+        const promoted = await ensurePromotionBranches({ git, environment: env, next: branch, source, push: opts.push === true, remote, ...(opts.sign || env.sign ? { sign: true } : {}) });
+        for (const b of promoted.created) progress('ref', `created ${b}`);
+        // -next was created (at the watched head, or the empty initial commit): read it as the head, as any other
+        if (!base) {
+          attempts--;
+          continue;
+        }
+      }
       const p = plan!;
-      if (prev && prev.digest === p.digest) {
-        if (opts.push && base) await followRemote(git, ref, localOld, base);
+      const next = planCommit(prev, p);
+      if (next.kind === 'up-to-date') {
+        if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
         return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base });
       }
-      if (prev) await loadPreviousResources(git, prev, p);
+      if (prev && !prev.unproven) await loadPreviousResources(git, prev, p);
       changes = compare(p, prev?.apps);
 
+      // ── carrying it out: objects, then the ref (or the push) by compare-and-swap ────
       const s = source;
       const author = { name: s.author.name, email: s.author.email, date: rawDate(s.author.dateRaw, s.author.date) };
       const committer = { ...author, date: rawDate(s.committerDateRaw, s.committerDate) };
@@ -470,38 +489,42 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
         return finish('failed', { previous: base });
       }
       progress('objects', `writing the commit (${p.files.size} files)`);
-      const stale = (prev?.files ?? []).filter((f) => !p.files.has(f));
       const written = await writer.commit({
-        base,
-        stale,
-        files: filesToWrite(p, prev),
-        message: commitMessage(p, changes, p.metadata['x-kforge'].kforgeVersion, prev?.sourceSha),
+        base: next.base,
+        stale: next.stale,
+        files: next.repair ? p.files : filesToWrite(p, prev),
+        ...(prev ? { baseEntries: prev.entries } : {}),
+        ...(next.repair ? { force: true } : {}),
+        ...(opts.sign || env.sign ? { sign: true } : {}),
+        message: commitMessage(
+          p,
+          changes,
+          p.metadata['x-kforge'].kforgeVersion,
+          prev?.unproven ? undefined : prev?.sourceSha,
+          next.repair && prev?.unproven ? { head: prev.commit, kind: prev.unproven.kind, problems: prev.unproven.problems, removed: next.stale } : undefined,
+        ),
         author: { ...author, date: author.date },
         committer: { ...committer, date: committer.date },
         ...(opts.via ? { via: opts.via } : {}),
       });
-      if (!written) return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+      if (!written) {
+        if (opts.push && base) await followRemote(git, ref, localOld, base, ds);
+        return finish(base && !(await noted(base)) ? 'failed' : 'up-to-date', { previous: base, ...(prev ? { tree: prev.tree } : {}) });
+      }
       const { tree, commit } = written;
       if (written.fallbackReason) {
         ds.push(diag('KF5005', `git fast-import failed (${written.fallbackReason}); the commit was written through a temporary index instead`, { severity: 'warning' }));
       }
       if (opts.faultAt === 'after-objects') throw new Fault('after-objects');
 
+      let failure: string;
       if (!opts.push) {
         progress('ref', `moving ${branch}`);
         try {
           await git.run(['update-ref', '-m', `kforge: render ${env.name} from ${s.sha.slice(0, 7)}`, ref, commit, base ?? '']);
           return finish((await noted(commit)) ? 'published' : 'failed', { commit, previous: base, tree });
         } catch (e) {
-          const msg = (e as Error).message;
-          if (!isLeaseFailure(msg)) {
-            ds.push(diag('KF5005', `cannot move ${branch}`, { notes: [msg] }));
-            return finish('failed', { previous: base });
-          }
-          if (attempts >= attemptsMax) {
-            ds.push(diag('KF5005', `${branch} kept moving; gave up after ${attempts} attempts`, { notes: [msg] }));
-            return finish('failed', { previous: base });
-          }
+          failure = (e as Error).message;
         }
       } else {
         progress('push', `pushing ${commit.slice(0, 7)} to ${remote} ${branch}`);
@@ -512,26 +535,30 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
           return finish((await noted(commit)) ? 'published' : 'failed', { commit, previous: base, tree });
         } catch (e) {
           if (e instanceof Fault) throw e;
-          const msg = (e as Error).message;
-          if (!isLeaseFailure(msg)) {
-            ds.push(diag('KF5003', `${remote} rejected the push to ${branch}`, { notes: msg.split('\n').filter(Boolean).slice(0, 20) }));
-            return finish('failed', { previous: base });
-          }
-          if (attempts >= attemptsMax) {
-            ds.push(diag('KF5003', `another publish kept winning the race for ${branch}; gave up after ${attempts} attempts`, { notes: [msg] }));
-            return finish('failed', { previous: base });
-          }
+          failure = (e as Error).message;
         }
       }
-      const d = Math.min(maxDelay, minDelay * 2 ** (attempts - 1));
-      const wait = Math.round(d / 2 + random() * (d / 2));
-      progress('retry', `${branch} moved meanwhile; retrying in ${wait} ms (attempt ${attempts + 1}/${attemptsMax})`);
-      await sleep(wait);
+      const retry = planRetry({ branch, remote, push: !!opts.push, message: failure, attempts, attemptsMax, minDelayMs: minDelay, maxDelayMs: maxDelay, random: random() });
+      if (retry.kind === 'fail') {
+        ds.push(...retry.diagnostics);
+        return finish('failed', { previous: base });
+      }
+      progress('retry', `${branch} moved meanwhile; retrying in ${retry.delayMs} ms (attempt ${attempts + 1}/${attemptsMax})`);
+      await sleep(retry.delayMs);
     }
   } catch (e) {
     if (e instanceof Fault) {
       ds.push(diag('KF9001', `publish stopped at ${e.message} (injected fault)`));
       return finish('failed');
+    }
+    if (e instanceof SigningError) {
+      ds.push(
+        diag('KF5009', `git could not sign the deploy commit for ${branch}; nothing was published`, {
+          notes: e.message.split('\n').filter(Boolean).slice(0, 10),
+          hint: 'configure a signing key (git config user.signingkey, gpg.format openpgp|ssh) and make it usable here (GNUPGHOME, SSH_AUTH_SOCK), or drop --sign / sign: true',
+        }),
+      );
+      return finish('refused');
     }
     if (e instanceof GitUnavailableError) {
       ds.push(gitUnavailable(e));
@@ -550,11 +577,11 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
 
 /** Moves the local branch to `target` (a commit the remote has), only forward, by compare-and-swap. */
 export async function followRemote(git: Git, ref: string, localOld: string | undefined, target: string, ds?: Diagnostic[]): Promise<void> {
-  if (localOld === target) return;
-  if (localOld && (await git.relation(localOld, target)) !== 'ancestor') {
-    ds?.push(diag('KF5005', `the local ${ref} is not an ancestor of the published commit; left where it was`, { severity: 'warning' }));
-    return;
-  }
+  const facts: FollowFacts = { ref, target, ...(localOld ? { localOld } : {}) };
+  if (localOld && localOld !== target) facts.relation = await git.relation(localOld, target);
+  const decision = planFollow(facts);
+  if (decision.kind === 'keep') ds?.push(...decision.diagnostics);
+  if (decision.kind !== 'move') return;
   try {
     await git.run(['update-ref', '-m', 'kforge: follow the remote deploy branch', ref, target, localOld ?? '']);
   } catch (e) {

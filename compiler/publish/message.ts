@@ -95,7 +95,15 @@ function list(names: string[], max = 10): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, … (${names.length - max} more)`;
 }
 
-export function commitMessage(plan: RenderPlan, changes: ChangeSet, kforgeVersion: string, previousSource: string | undefined): string {
+/** What a repair commit records: the head it replaced, why, and the paths it removed. */
+export interface RepairNote {
+  head: string;
+  kind: string;
+  problems: string[];
+  removed: string[];
+}
+
+export function commitMessage(plan: RenderPlan, changes: ChangeSet, kforgeVersion: string, previousSource: string | undefined, repair?: RepairNote): string {
   const s = plan.source;
   const subject = (s.subject || '(no subject)').split('\n')[0];
   const total = plan.apps.reduce((n, a) => n + a.resources, 0);
@@ -121,6 +129,12 @@ export function commitMessage(plan: RenderPlan, changes: ChangeSet, kforgeVersio
     const all = r.added + r.changed + r.removed;
     if (all > shown) lines.push(`  … and ${all - shown} more`);
   }
+  if (repair) {
+    lines.push('');
+    lines.push(`Repair (--repair): ${repair.head.slice(0, 7)} was not provably kforge's (${repair.kind}); this commit's tree under the deploy path is a fresh render.`);
+    for (const p of repair.problems.slice(0, 10)) lines.push(`  ${p}`);
+    if (repair.removed.length) lines.push(`Removed (${repair.removed.length}): ${list(repair.removed)}`);
+  }
   lines.push('');
   lines.push(`Source-Commit: ${s.sha}`);
   lines.push(`Source-Ref: ${s.ref || '(detached)'}`);
@@ -128,6 +142,7 @@ export function commitMessage(plan: RenderPlan, changes: ChangeSet, kforgeVersio
   lines.push(`Render-Tool: kforge ${kforgeVersion}`);
   lines.push(`Render-Digest: ${plan.digest}`);
   if (s.dirty) lines.push('Render-Dirty: true');
+  if (repair) lines.push(`Render-Repair: ${repair.head}`);
   return lines.join('\n') + '\n';
 }
 

@@ -10,6 +10,8 @@
  *       spec.message    the commit message, byte for byte
  *       spec.author / spec.committer   { name, email, date } with date as "<unix seconds> <±hhmm>"
  *       spec.via        'fast-import' (default) or 'index' (tests: force the plumbing path)
+ *       spec.sign       sign it: the tree is written as usual, then `git commit-tree -S` writes the same commit signed
+ *       spec.force      commit even when the tree equals the base's (a repair)
  *     → { tree, commit }, or undefined when the tree would equal the base's (nothing to commit).
  *
  * The default path is one `git fast-import` stream: `from <base>`, a `D` per stale path and an
@@ -47,6 +49,12 @@ export interface CommitSpec {
   author: Person;
   committer: Person;
   via?: 'fast-import' | 'index';
+  /** Commit even when the tree equals the base's (a repair: the head must become kforge's own commit). */
+  force?: boolean;
+  /** The base tree's entries when the caller has read them already (ls-tree -r --full-tree). */
+  baseEntries?: ReadonlyMap<string, { mode: string; type: string; id: string }>;
+  /** Sign the commit (git commit-tree -S with the repository's signing configuration). */
+  sign?: boolean;
 }
 
 export interface Written {
@@ -126,25 +134,31 @@ export class ObjectWriter {
     return blobs;
   }
 
-  /** mode and id of every file under the base tree (one `ls-tree -r`). */
-  private async baseEntries(base: string | undefined): Promise<Map<string, { mode: string; id: string }>> {
+  /** mode and id of every entry under the base tree (one `ls-tree -r`; blobs, and submodule links). */
+  private async baseEntries(base: string | undefined, given?: CommitSpec['baseEntries']): Promise<Map<string, { mode: string; id: string }>> {
     const entries = new Map<string, { mode: string; id: string }>();
     if (!base) return entries;
+    const add = (p: string, mode: string, type: string, id: string) => {
+      entries.set(p, { mode, id });
+      if (type === 'blob') this.known.add(id);
+    };
+    if (given) {
+      for (const [p, e] of given) add(p, e.mode, e.type, e.id);
+      return entries;
+    }
     const out = await this.git.run(['ls-tree', '-r', '-z', '--full-tree', `${base}^{tree}`]);
     for (const rec of out.split('\0')) {
       const tab = rec.indexOf('\t');
       if (tab < 0) continue;
       const [mode, type, id] = rec.slice(0, tab).split(' ');
-      if (type !== 'blob') continue;
-      entries.set(rec.slice(tab + 1), { mode, id });
-      this.known.add(id);
+      add(rec.slice(tab + 1), mode, type, id);
     }
     return entries;
   }
 
   async commit(spec: CommitSpec): Promise<Written | undefined> {
     const blobs = await this.blobsOf(spec.files);
-    const baseEntries = await this.baseEntries(spec.base);
+    const baseEntries = await this.baseEntries(spec.base, spec.baseEntries);
     const stale = spec.stale.filter((p) => !spec.files.has(p) && baseEntries.has(p));
     const changed: string[] = [];
     for (const [p, b] of blobs) {
@@ -152,15 +166,31 @@ export class ObjectWriter {
       if (!e || e.id !== b.id || e.mode !== REGULAR) changed.push(p);
     }
     // the base tree holds exactly these files already: the commit would change nothing
-    if (spec.base && !stale.length && !changed.length) return undefined;
+    if (spec.base && !stale.length && !changed.length && !spec.force) return undefined;
     let fallbackReason: string | undefined;
+    let w: Written | undefined;
     if (spec.via !== 'index') {
-      const w = await this.viaFastImport(spec, stale, changed, blobs);
-      if (typeof w !== 'string') return w;
-      fallbackReason = w;
+      const f = await this.viaFastImport(spec, stale, changed, blobs);
+      if (typeof f !== 'string') w = f;
+      else fallbackReason = f;
     }
-    const w = await this.viaIndex(spec, stale, blobs);
+    w ??= await this.viaIndex(spec, stale, blobs);
+    if (spec.sign) w = { ...w, commit: await this.signed(spec, w.tree) };
     return fallbackReason === undefined ? w : { ...w, fallbackReason };
+  }
+
+  /**
+   * The same commit (tree, parent, author, committer, message), signed: fast-import cannot sign, so
+   * `git commit-tree -S` writes it with git's own signing configuration. Throws SigningError.
+   */
+  private async signed(spec: CommitSpec, tree: string): Promise<string> {
+    const msgFile = path.join(this.tmp, 'message-signed');
+    fs.writeFileSync(msgFile, spec.message);
+    try {
+      return (await this.git.run(['commit-tree', '-S', tree, ...(spec.base ? ['-p', spec.base] : []), '-F', msgFile], who(spec))).trim();
+    } catch (e) {
+      throw new SigningError((e as Error).message);
+    }
   }
 
   /** The commit written, or why fast-import failed (its crash report is removed). */
@@ -284,17 +314,23 @@ export class ObjectWriter {
     const tree = (await this.git.run(['write-tree'], env)).trim();
     const msgFile = path.join(this.tmp, 'message');
     fs.writeFileSync(msgFile, spec.message);
-    const who = {
-      GIT_AUTHOR_NAME: spec.author.name,
-      GIT_AUTHOR_EMAIL: spec.author.email,
-      GIT_AUTHOR_DATE: `@${spec.author.date}`,
-      GIT_COMMITTER_NAME: spec.committer.name,
-      GIT_COMMITTER_EMAIL: spec.committer.email,
-      GIT_COMMITTER_DATE: `@${spec.committer.date}`,
-    };
-    const commit = (await this.git.run(['commit-tree', '--no-gpg-sign', tree, ...(spec.base ? ['-p', spec.base] : []), '-F', msgFile], who)).trim();
+    const commit = (await this.git.run(['commit-tree', '--no-gpg-sign', tree, ...(spec.base ? ['-p', spec.base] : []), '-F', msgFile], who(spec))).trim();
     return { tree, commit, via: 'index' };
   }
+}
+
+/** git could not sign the commit (no key configured, agent unreachable, gpg failing): git's message. */
+export class SigningError extends Error {}
+
+function who(spec: CommitSpec) {
+  return {
+    GIT_AUTHOR_NAME: spec.author.name,
+    GIT_AUTHOR_EMAIL: spec.author.email,
+    GIT_AUTHOR_DATE: `@${spec.author.date}`,
+    GIT_COMMITTER_NAME: spec.committer.name,
+    GIT_COMMITTER_EMAIL: spec.committer.email,
+    GIT_COMMITTER_DATE: `@${spec.committer.date}`,
+  };
 }
 
 /**

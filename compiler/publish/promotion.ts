@@ -20,7 +20,7 @@
 import type { Environment } from '../types.js';
 import type { SourceInfo } from '../emit/plan.js';
 import { Git, GitCommandError } from './git.js';
-import { rawDate } from './objects.js';
+import { SigningError, rawDate } from './objects.js';
 
 /** The branch the cluster watches when kforge publishes to a `-next` branch; undefined otherwise. */
 export function watchedBranchOf(env: Environment): string | undefined {
@@ -70,19 +70,25 @@ async function create(git: Git, branch: string, commit: string, push: boolean, r
 }
 
 /** The empty root commit both branches start from (deterministic: the source commit's author and dates). */
-async function initialCommit(git: Git, watched: string, source: SourceInfo): Promise<string> {
+async function initialCommit(git: Git, watched: string, source: SourceInfo, sign: boolean): Promise<string> {
   const emptyTree = (await git.run(['hash-object', '-w', '-t', 'tree', '/dev/null'])).trim();
   const a = rawDate(source.author.dateRaw, source.author.date);
   const c = rawDate(source.committerDateRaw, source.committerDate);
-  const out = await git.run(['commit-tree', emptyTree, '-m', initialMessage(watched).trimEnd()], {
+  const env = {
     GIT_AUTHOR_NAME: source.author.name,
     GIT_AUTHOR_EMAIL: source.author.email,
     GIT_COMMITTER_NAME: source.author.name,
     GIT_COMMITTER_EMAIL: source.author.email,
     ...(a ? { GIT_AUTHOR_DATE: `@${a}` } : {}),
     ...(c ? { GIT_COMMITTER_DATE: `@${c}` } : {}),
-  });
-  return out.trim();
+  };
+  // signed like the deploy commits (sign: true): with signatureKeys the cluster rejects an unsigned head
+  if (!sign) return (await git.run(['commit-tree', emptyTree, '-m', initialMessage(watched).trimEnd()], env)).trim();
+  try {
+    return (await git.run(['commit-tree', '-S', emptyTree, '-m', initialMessage(watched).trimEnd()], env)).trim();
+  } catch (e) {
+    throw new SigningError((e as Error).message);
+  }
 }
 
 /**
@@ -96,6 +102,8 @@ export async function ensurePromotionBranches(opts: {
   source: SourceInfo;
   push?: boolean;
   remote?: string;
+  /** Sign the initial commit (sign: true / --sign). */
+  sign?: boolean;
 }): Promise<PromotionResult> {
   const watched = watchedBranchOf(opts.environment);
   const res: PromotionResult = { created: [] };
@@ -113,7 +121,7 @@ export async function ensurePromotionBranches(opts: {
     if (await create(git, watched, root, push, remote)) res.created.push(watched);
     return res;
   }
-  const start = watchedHead ?? (await initialCommit(git, watched, opts.source));
+  const start = watchedHead ?? (await initialCommit(git, watched, opts.source, opts.sign === true));
   if (!watchedHead && (await create(git, watched, start, push, remote))) res.created.push(watched);
   const base = watchedHead ?? (await headOf(git, watched, push, remote)) ?? start;
   if (await create(git, opts.next, base, push, remote)) res.created.push(opts.next);

@@ -161,35 +161,49 @@ test('an older source is superseded; a diverged one is refused (KF5002) unless a
   assert.is(git(dir, 'rev-parse', `${BRANCH}^`).trim(), r2.commit);
 });
 
-test('files kforge does not own survive; a removed app folder goes away; deployPath is respected', async () => {
+test('a hand-made commit on the deploy branch is refused (KF5007); --repair keeps files outside a subfolder deployPath, removes foreign ones inside', async () => {
   const env = { ...prod, deployPath: 'clusters/prod' };
   const { dir } = initSource(spec1);
   const r1 = await publish({ repoDir: dir, environment: env, plan: planFrom(dir, env) });
   assert.is(r1.status, 'published');
-  // someone adds a CI file (and a file inside an app folder) on the deploy branch
+  // someone adds a CI file (and a file inside the deploy path) on the deploy branch
   const other = tmp();
   git(other, 'clone', '-q', dir, '.');
   git(other, 'checkout', '-q', 'environments/prod');
   fs.mkdirSync(path.join(other, '.ci'));
   fs.writeFileSync(path.join(other, '.ci', 'check.yaml'), 'ci: true\n');
   fs.writeFileSync(path.join(other, 'clusters', 'prod', 'own.txt'), 'mine\n');
-  commitAll(other, 'Add CI');
+  const hand = commitAll(other, 'Add CI');
   git(other, 'push', '-q', 'origin', 'environments/prod');
   writeApps(dir, { web: { 'web-config': 'a', 'web-flags': 'x' } }); // api removed
   commitAll(dir, 'Remove api');
-  const r2 = await publish({ repoDir: dir, environment: env, plan: planFrom(dir, env) });
+  const refused = await publish({ repoDir: dir, environment: env, plan: () => assert.unreachable('no build for an unproven head') as never });
+  assert.is(refused.status, 'refused');
+  assert.equal(refused.diagnostics.map((d) => d.code), ['KF5007']);
+  assert.ok(refused.diagnostics[0].message.includes(hand.slice(0, 7)), refused.diagnostics[0].message);
+  assert.ok(refused.diagnostics[0].hint!.includes('--repair'));
+  assert.ok(refused.diagnostics[0].notes!.join('\n').includes('clusters/prod/own.txt'));
+  assert.is(revParse(dir, BRANCH), hand);
+  const r2 = await publish({ repoDir: dir, environment: env, plan: planFrom(dir, env), repair: true });
   assert.is(r2.status, 'published', JSON.stringify(r2.diagnostics));
+  assert.equal(r2.diagnostics.map((d) => `${d.code} ${d.severity}`), ['KF5007 warning']);
+  assert.is(git(dir, 'rev-parse', `${BRANCH}^`).trim(), hand, 'history kept');
   const files = [...filesAt(dir, BRANCH).keys()].sort();
   assert.equal(files, [
     '.ci/check.yaml',
     'clusters/prod/.gitattributes',
     'clusters/prod/hydrator.metadata',
-    'clusters/prod/own.txt',
     'clusters/prod/web/README.md',
     'clusters/prod/web/hydrator.metadata',
     'clusters/prod/web/manifest.yaml',
   ]);
-  assert.ok(git(dir, 'log', '-1', '--format=%B', BRANCH).includes('Apps removed (1): api'));
+  const msg = git(dir, 'log', '-1', '--format=%B', BRANCH);
+  assert.ok(msg.includes('Apps removed (1): api'), msg);
+  assert.match(msg, /^Removed \(4\): .*clusters\/prod\/own.txt$/m);
+  assert.ok(msg.includes(`Render-Repair: ${hand}\n`), msg);
+  // the repaired head is kforge's again
+  const r3 = await publish({ repoDir: dir, environment: env, plan: planFrom(dir, env) });
+  assert.is(r3.status, 'up-to-date', JSON.stringify(r3.diagnostics));
 });
 
 test('deploy branch names: promoteByPullRequest and deployBranch', async () => {

@@ -60,6 +60,49 @@ test('render publishes, then says up to date without building; HEAD, index and w
   }
 });
 
+test('a tampered deploy head (kforge\'s own message reused) is refused by the unchanged-source fast path, exit 2; --repair restores the render', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-render-'));
+  try {
+    const repo = path.join(tmp, 'repo');
+    fs.mkdirSync(repo);
+    for (const d of ['bases', 'overlays', 'policies']) if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(repo, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    sh(repo, 'git', ['init', '-q', '-b', 'main']);
+    linkBuild(repo);
+    sh(repo, 'git', ['add', '-A']);
+    sh(repo, 'git', ['commit', '-q', '-m', 'source']);
+    const first = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is(first.status, 0, first.stderr);
+    const good = sh(repo, 'git', ['rev-parse', 'environments/prod']).stdout.trim();
+    // someone edits kafka's manifest on the deploy branch and reuses kforge's commit message
+    const other = path.join(tmp, 'other');
+    assert.is(sh(tmp, 'git', ['clone', '-q', '-b', 'environments/prod', repo, other]).status, 0);
+    const m = path.join(other, 'kafka', 'manifest.yaml');
+    fs.writeFileSync(m, fs.readFileSync(m, 'utf8').replace(/replicas: \d+/, 'replicas: 0'));
+    assert.is(sh(other, 'git', ['commit', '-q', '-a', '-C', good]).status, 0);
+    assert.is(sh(other, 'git', ['push', '-q', 'origin', 'environments/prod']).status, 0);
+    const tampered = sh(repo, 'git', ['rev-parse', 'environments/prod']).stdout.trim();
+
+    const again = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is(again.status, 2, again.stdout + again.stderr);
+    assert.not.match(again.stdout, /up to date/);
+    assert.match(again.stderr, new RegExp(`error KF5007: environments/prod is at ${tampered.slice(0, 7)}`));
+    assert.match(again.stderr, /kafka/);
+    assert.match(again.stderr, /hint: .*--repair/);
+    assert.is(sh(repo, 'git', ['rev-parse', 'environments/prod']).stdout.trim(), tampered, 'nothing written');
+
+    const repaired = sh(repo, process.execPath, [cli, 'render', 'prod', '--repair']);
+    assert.is(repaired.status, 0, repaired.stderr);
+    assert.match(repaired.stdout, /published/);
+    assert.is(sh(repo, 'git', ['rev-parse', 'environments/prod^']).stdout.trim(), tampered);
+    assert.is(sh(repo, 'git', ['rev-parse', 'environments/prod^{tree}']).stdout.trim(), sh(repo, 'git', ['rev-parse', `${good}^{tree}`]).stdout.trim());
+    const last = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is(last.status, 0, last.stderr);
+    assert.match(last.stdout, /up to date .*source tree unchanged/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('without git on the PATH: KF5005 "cannot run git" with a hint, exit 2, no stack trace', () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-nogit-'));
   try {

@@ -39,6 +39,16 @@ test('same source tree, new commit: up to date, and the note on the head names t
     assert.is(sh(repo, 'git', ['rev-parse', 'environments/prod']).stdout.trim(), head);
     assert.is(sh(repo, 'git', ['notes', '--ref=refs/notes/hydrator.metadata', 'show', head]).stdout, `{"drySha":"${sha2}"}\n`);
 
+    // the same tree from a commit unrelated to the head's source: not up to date by the fast path, and not noted:
+    // the planner refuses it as diverged (KF5002), the note keeps naming sha2
+    const orphan = sh(repo, 'git', ['commit-tree', 'HEAD^{tree}', '-m', 'orphan']).stdout.trim();
+    assert.is(sh(repo, 'git', ['checkout', '-q', '--detach', orphan]).status, 0);
+    const diverged = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is.not(diverged.status, 0, diverged.stdout);
+    assert.match(diverged.stderr, /KF5002/);
+    assert.is(sh(repo, 'git', ['notes', '--ref=refs/notes/hydrator.metadata', 'show', head]).stdout, `{"drySha":"${sha2}"}\n`);
+    assert.is(sh(repo, 'git', ['checkout', '-q', 'main']).status, 0);
+
     // one app changed: its three files and the root metadata, nothing else
     const pdb = path.join(repo, 'bases', 'kafka', 'pdb.yaml');
     fs.writeFileSync(pdb, fs.readFileSync(pdb, 'utf-8').replace('  labels:\n', '  labels:\n    kforge-test: "1"\n'));
@@ -47,6 +57,13 @@ test('same source tree, new commit: up to date, and the note on the head names t
     assert.is(third.status, 0, third.stderr);
     const changed = sh(repo, 'git', ['diff', '--name-only', head, 'environments/prod']).stdout.trim().split('\n');
     assert.equal(changed, ['hydrator.metadata', 'kafka/README.md', 'kafka/hydrator.metadata', 'kafka/manifest.yaml']);
+    // the head written with the unchanged apps' files kept is provably kforge's: the fast path (which verifies
+    // provenance: recorded files, digests) calls it up to date, it is not refused as tampered
+    const head3 = sh(repo, 'git', ['rev-parse', 'environments/prod']).stdout.trim();
+    const fourth = sh(repo, process.execPath, [cli, 'render', 'prod']);
+    assert.is(fourth.status, 0, fourth.stderr);
+    assert.match(fourth.stdout, /up to date .*source tree unchanged/);
+    assert.is(sh(repo, 'git', ['rev-parse', 'environments/prod']).stdout.trim(), head3);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
