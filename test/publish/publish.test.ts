@@ -24,8 +24,8 @@ test('first render creates the branch with the hydrator layout, metadata, messag
     ['.gitattributes', 'api/README.md', 'api/hydrator.metadata', 'api/manifest.yaml', 'hydrator.metadata', 'web/README.md', 'web/hydrator.metadata', 'web/manifest.yaml'],
   );
   assert.ok(files.get('web/manifest.yaml')!.includes('---\napiVersion: v1'));
-  assert.ok(files.get('web/README.md')!.includes(`git checkout ${sha}`));
-  assert.ok(files.get('web/README.md')!.includes('npm run render -- prod'));
+  assert.ok(files.get('web/README.md')!.includes(`git checkout --detach ${sha}\nnpm ci\n`));
+  assert.ok(files.get('web/README.md')!.includes(`npm run render -- prod --out ../kforge-prod-${sha.slice(0, 7)}\n`));
   // Argo CD's .gitattributes: the manifests stay visible in promotion pull requests
   assert.is(files.get('.gitattributes'), '**/README.md linguist-generated=true\n**/hydrator.metadata linguist-generated=true');
   const meta = JSON.parse(files.get('hydrator.metadata')!);
