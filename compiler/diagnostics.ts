@@ -70,6 +70,10 @@ export const CODES = {
   KF4106: 'severity override of a locked check ignored',
   KF4107: 'invalid baseline file',
   KF4108: 'policy check failed (internal error)',
+  KF4120: 'admission policy, binding or policies/admission file invalid',
+  KF4121: 'admission policy CEL expression does not compile',
+  KF4122: 'admission policy Audit finding (note)',
+  KF4123: 'admission policy evaluation error ignored (failurePolicy Ignore)',
   // bootstrap (the cluster objects written for an environment)
   KF4201: 'the cluster objects cannot cover what the environment renders (warning)',
   // publish

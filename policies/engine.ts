@@ -74,6 +74,7 @@ export function runChecksWith(checks: readonly Check[], resources: readonly Reso
         ...(raw.pointer !== undefined ? { pointer: raw.pointer } : {}),
       });
     }
+    if (check.diagnostics) diagnostics.push(...check.diagnostics(ctx));
   }
 
   // waivers

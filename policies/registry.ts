@@ -8,6 +8,7 @@ import { hostPath, imageTag, jvmHeap, privileged, probes, resources } from './ch
 import { plaintextSecret, rbacWildcard, secretInProd } from './checks/secrets.js';
 import { pdbMissing, pdbUnsatisfiable, quorum } from './checks/availability.js';
 import { connectionString, duplicateId, duplicatePort, ingressCollision, nodeportRange } from './checks/network.js';
+import { admissionPolicy } from './admission/index.js';
 
 
 /** Every built-in check, in report order. Ids are stable. */
@@ -35,5 +36,6 @@ export const CHECKS: readonly Check[] = Object.freeze([
   duplicatePort,
   ingressCollision,
   duplicateId,
+  admissionPolicy,
 ]);
 

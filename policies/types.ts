@@ -101,6 +101,8 @@ export interface Check {
   title: string;
   doc: string;
   hint: string;
+  /** Diagnostics a check reports besides its findings (admission policies: compile errors, Audit notes), read after run. */
+  diagnostics?(ctx: CheckContext): Diagnostic[];
   defaultSeverity: { dev: Sev; staging: Sev; prod: Sev };
   /** Tiers where the check can be neither waived nor lowered. */
   lockedIn?: Tier[];
