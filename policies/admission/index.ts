@@ -67,11 +67,14 @@ function diagAt(code: string, severity: 'error' | 'warning' | 'info', message: s
   return { code, severity, message, ...(hint ? { hint } : {}), ...(location ? { location } : {}), ...(r ? { resource: r.id } : {}), ...(pointer !== undefined ? { pointer } : {}) };
 }
 
-/** Where an expression is written, shifted to the line of the error inside a multi-line expression. */
-function exprLocation(ctx: CheckContext, r: Resource, pointer: string, line: number, column: number): SourceLocation | undefined {
+/**
+ * Where an expression is written. A multi-line expression is a literal block scalar (`|`): its
+ * text starts on the line after the key, so the error's line inside it is added to the key's.
+ */
+function exprLocation(ctx: CheckContext, r: Resource, pointer: string, expression: string, line: number, column: number): SourceLocation | undefined {
   const loc = ctx.locate(r, pointer);
   if (!loc) return undefined;
-  return line > 1 ? { file: loc.file, line: loc.line + line - 1, column } : loc;
+  return expression.includes('\n') ? { file: loc.file, line: loc.line + line, column } : loc;
 }
 
 function compile(ctx: CheckContext, r: Resource, kind: string, name: string, expression: Json | undefined, pointer: string, variables: readonly string[], ds: Diagnostic[]): Expr | undefined {
@@ -86,7 +89,7 @@ function compile(ctx: CheckContext, r: Resource, kind: string, name: string, exp
       : /'params'/.test(c.error.message)
         ? 'params are available only when the policy sets paramKind'
         : 'fix the expression (CEL syntax and the Kubernetes CEL libraries kforge supports are listed in README)';
-    ds.push(diagAt('KF4121', 'error', `${kind} ${name}: CEL expression at ${pointer} does not compile: ${c.error.message} (line ${c.error.line}, column ${c.error.column} of the expression)`, exprLocation(ctx, r, pointer, c.error.line, c.error.column), hint, r, pointer));
+    ds.push(diagAt('KF4121', 'error', `${kind} ${name}: CEL expression at ${pointer} does not compile: ${c.error.message} (line ${c.error.line}, column ${c.error.column} of the expression)`, exprLocation(ctx, r, pointer, expression, c.error.line, c.error.column), hint, r, pointer));
     return { expression, pointer };
   }
   return { program: c.program, expression, pointer };
@@ -202,14 +205,21 @@ function matchResources(m: JsonObject, t: Target, nsLabels: (ns: string) => Reco
   return true;
 }
 
-/** The first `object.a.b[0]…` path of an expression that exists in the object, as a JSON pointer (deepest existing prefix). */
+/**
+ * The field an expression reads, as a JSON pointer: of its `object.a.b[0]…` paths, the existing
+ * prefix that goes deepest into the object (the first one on a tie); `object.kind` and
+ * `object.apiVersion` do not count (they say which branch, not what is wrong).
+ */
 export function pointerOfExpression(expression: string, object: JsonObject): string | undefined {
+  let best: string | undefined;
+  let bestDepth = 0;
   const re = /(?<![A-Za-z0-9_.])object((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*|\s*\[\s*(?:'[^']*'|"[^"]*"|[0-9]+)\s*\])+)/g;
   for (const m of expression.matchAll(re)) {
     const segs: string[] = [];
     for (const s of m[1].matchAll(/\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(?:'([^']*)'|"([^"]*)"|([0-9]+))\s*\]/g)) segs.push(s[1] ?? s[2] ?? s[3] ?? s[4]);
     let cur: Json | undefined = object;
     let ptr = '';
+    let depth = 0;
     for (const s of segs) {
       let next: Json | undefined;
       if (Array.isArray(cur)) next = /^[0-9]+$/.test(s) ? cur[Number(s)] : undefined;
@@ -217,10 +227,15 @@ export function pointerOfExpression(expression: string, object: JsonObject): str
       if (next === undefined) break;
       ptr += '/' + esc(s);
       cur = next;
+      depth++;
     }
-    if (ptr) return ptr;
+    if (ptr === '/kind' || ptr === '/apiVersion') continue;
+    if (depth > bestDepth) {
+      best = ptr;
+      bestDepth = depth;
+    }
   }
-  return undefined;
+  return best;
 }
 
 // --- the check --------------------------------------------------------------------------
@@ -417,7 +432,7 @@ function evaluate(
     for (const v of p.validations) {
       if (!v.expr.program) continue;
       const res = v.expr.program.eval(bindings);
-      const pointer = pointerOfExpression(v.expr.expression, r.object);
+      const pointer = pointerOf(v.expr.expression, p, r.object);
       if (!res.ok || typeof res.value !== 'boolean') {
         failed(`expression '${oneLine(v.expr.expression)}'${paramNote}`, res.ok ? 'the expression is not a bool' : res.error, pointer);
         continue;
@@ -432,6 +447,18 @@ function evaluate(
       report(message + paramNote, pointer, `reason ${v.reason}`);
     }
   }
+}
+
+/** The field a validation reads: its own first `object…` path, else that of the first variable it uses. */
+function pointerOf(expression: string, p: Policy, object: JsonObject): string | undefined {
+  const own = pointerOfExpression(expression, object);
+  if (own) return own;
+  for (const m of expression.matchAll(/\bvariables\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const e = p.variables.get(m[1]);
+    const x = e ? pointerOfExpression(e.expression, object) : undefined;
+    if (x) return x;
+  }
+  return undefined;
 }
 
 function oneLine(s: string): string {
