@@ -441,12 +441,12 @@ function checkAst(root: Node, variables: ReadonlySet<string>, env: CelEnv): stri
       case 'selectExpr':
         return walk(v.operand, scope);
       case 'callExpr': {
-        if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(v.function) && !env.funcs.find(v.function)) {
-          return `undeclared reference to '${v.function}'${v.target ? ' (in container \'\')' : ''}: no such function`;
-        }
         for (const x of [v.target, ...v.args]) {
           const e = walk(x, scope);
           if (e) return e;
+        }
+        if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(v.function) && !env.funcs.find(v.function)) {
+          return `undeclared reference to '${v.function}': no such function`;
         }
         return undefined;
       }
