@@ -428,6 +428,8 @@ export interface CelProgram {
   eval(bindings: Record<string, unknown>): CelEvalResult;
 }
 
+const TYPE_NAMES = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
+
 type Node = { id: bigint; exprKind: { case: string | undefined; value: any } };
 
 /** Checks identifiers (against `variables` and comprehension variables) and function names. */
@@ -437,10 +439,19 @@ function checkAst(root: Node, variables: ReadonlySet<string>, env: CelEnv): stri
     const { case: c, value: v } = n.exprKind;
     switch (c) {
       case 'identExpr':
-        return variables.has(v.name) || scope.has(v.name) ? undefined : `undeclared reference to '${v.name}'`;
+        return variables.has(v.name) || scope.has(v.name) || TYPE_NAMES.has(v.name) ? undefined : `undeclared reference to '${v.name}'`;
       case 'selectExpr':
         return walk(v.operand, scope);
       case 'callExpr': {
+        // A qualified function (strings.quote, ip.isCanonical) parses as a method on an identifier.
+        const t = v.target as Node | undefined;
+        if (t?.exprKind.case === 'identExpr' && !variables.has(t.exprKind.value.name) && !scope.has(t.exprKind.value.name) && env.funcs.find(`${t.exprKind.value.name}.${v.function}`)) {
+          for (const x of v.args) {
+            const e = walk(x, scope);
+            if (e) return e;
+          }
+          return undefined;
+        }
         for (const x of [v.target, ...v.args]) {
           const e = walk(x, scope);
           if (e) return e;
