@@ -449,16 +449,32 @@ function evaluate(
   }
 }
 
-/** The field a validation reads: its own first `object…` path, else that of the first variable it uses. */
+/**
+ * The field a validation reads: the deepest existing `object…` path of its expression, or of
+ * a variable it uses followed by the fields it reads from it (`variables.podSpec.volumes`).
+ */
 function pointerOf(expression: string, p: Policy, object: JsonObject): string | undefined {
-  const own = pointerOfExpression(expression, object);
-  if (own) return own;
-  for (const m of expression.matchAll(/\bvariables\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+  let best = pointerOfExpression(expression, object);
+  let bestDepth = best ? best.split('/').length : 0;
+  for (const m of expression.matchAll(/\bvariables\.([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g)) {
     const e = p.variables.get(m[1]);
-    const x = e ? pointerOfExpression(e.expression, object) : undefined;
-    if (x) return x;
+    const base = e ? pointerOfExpression(e.expression, object) : undefined;
+    if (!base) continue;
+    let cur: Json | undefined = object;
+    for (const seg of base.slice(1).split('/')) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? cur[seg.replace(/~1/g, '/').replace(/~0/g, '~')] : Array.isArray(cur) ? cur[Number(seg)] : undefined;
+    let ptr = base;
+    for (const seg of m[2].split('.').filter(Boolean)) {
+      if (!cur || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) break;
+      cur = cur[seg];
+      ptr += '/' + esc(seg);
+    }
+    const depth = ptr.split('/').length;
+    if (depth > bestDepth) {
+      best = ptr;
+      bestDepth = depth;
+    }
   }
-  return undefined;
+  return best;
 }
 
 function oneLine(s: string): string {
