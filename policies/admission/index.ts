@@ -140,6 +140,8 @@ interface Target {
   info: ResourceInfo;
   namespace: string | undefined;
   labels: Record<string, string>;
+  /** object, oldObject, request, namespaceObject: built on the first evaluation. */
+  bindings?: Record<string, unknown>;
 }
 
 const EQUIVALENT: Record<string, string[]> = {
@@ -183,7 +185,7 @@ function selectorOk(sel: Json | undefined, labels: Record<string, string>): bool
 }
 
 /** MatchResources (a policy's matchConstraints, a binding's matchResources) against a CREATE of the target. */
-function matchResources(m: JsonObject, t: Target, nsLabels: (ns: string) => Record<string, string>, requireRules: boolean): boolean {
+function rulesMatch(m: JsonObject, t: Target, requireRules: boolean): boolean {
   const equivalent = (str(m.matchPolicy) ?? 'Equivalent') === 'Equivalent';
   const rules = arr(m.resourceRules).map(obj).filter((x): x is JsonObject => !!x);
   if (rules.length || requireRules) {
@@ -192,6 +194,26 @@ function matchResources(m: JsonObject, t: Target, nsLabels: (ns: string) => Reco
   for (const x of arr(m.excludeResourceRules)) {
     const rule = obj(x);
     if (rule && ruleMatches(rule, t, equivalent)) return false;
+  }
+  return true;
+}
+
+/** Rule results by group, version, resource and scope (rules without resourceNames depend on nothing else). */
+const ruleCache = new WeakMap<JsonObject, { byName: boolean; hits: Map<string, boolean> }>();
+
+function matchResources(m: JsonObject, t: Target, nsLabels: (ns: string) => Record<string, string>, requireRules: boolean): boolean {
+  let c = ruleCache.get(m);
+  if (!c) {
+    const byName = [...arr(m.resourceRules), ...arr(m.excludeResourceRules)].some((x) => arr(obj(x)?.resourceNames).length > 0);
+    ruleCache.set(m, (c = { byName, hits: new Map() }));
+  }
+  if (c.byName) {
+    if (!rulesMatch(m, t, requireRules)) return false;
+  } else {
+    const key = `${t.group}|${t.version}|${t.info.resource}|${t.info.clusterScoped}`;
+    let hit = c.hits.get(key);
+    if (hit === undefined) c.hits.set(key, (hit = rulesMatch(m, t, requireRules)));
+    if (!hit) return false;
   }
   if (m.namespaceSelector !== undefined) {
     // A Namespace is matched on its own labels; other cluster-scoped objects are never skipped.
@@ -311,6 +333,14 @@ function run(ctx: CheckContext, opts: AdmissionOptions): RawFinding[] {
     if (v === undefined) celCache.set(o, (v = toCel(o)));
     return v;
   };
+  const byGroupKind = new Map<string, Resource[]>();
+  for (const r of all) {
+    const k = `${r.id.group}|${r.id.kind}`;
+    const l = byGroupKind.get(k);
+    if (l) l.push(r);
+    else byGroupKind.set(k, [r]);
+  }
+  const u: Universe = { byGroupKind, crds };
   const out: RawFinding[] = [];
   for (const r of ctx.resources) {
     const info = resourceOf(r.id.group, r.id.kind, crds);
@@ -319,28 +349,32 @@ function run(ctx: CheckContext, opts: AdmissionOptions): RawFinding[] {
       const mc = obj(b.policy.spec.matchConstraints);
       if (!mc || !matchResources(mc, t, nsLabels, true)) continue;
       if (b.matchResources && !matchResources(b.matchResources, t, nsLabels, false)) continue;
-      evaluate(ctx, b, t, all, cel, nsObjects, out, ds);
+      evaluate(ctx, b, t, u, cel, nsObjects, out, ds);
     }
   }
   return out;
 }
 
-function paramsFor(b: Binding, t: Target, all: readonly Resource[]): { params: Resource[] } | { error: string } {
+interface Universe {
+  /** Tree and policies/admission objects by `${group}|${kind}` (params). */
+  byGroupKind: ReadonlyMap<string, readonly Resource[]>;
+  crds: ReadonlyMap<string, ResourceInfo>;
+}
+
+function paramsFor(b: Binding, t: Target, u: Universe): { params: Resource[] } | { error: string } {
   const pk = b.policy.paramKind;
   if (!pk) return { params: [] };
   const ref = b.paramRef;
   if (!ref) return { error: `policy ${b.policy.name} takes params (paramKind ${pk.kind}) but binding ${b.name} has no paramRef` };
-  const info = resourceOf(pk.group, pk.kind, crdIndex(all));
+  const info = resourceOf(pk.group, pk.kind, u.crds);
   let ns: string | undefined = str(ref.namespace);
   if (!ns && !info.clusterScoped) {
     if (t.namespace === undefined) return { error: `binding ${b.name}: paramRef has no namespace and ${t.r.id.kind} ${t.r.id.name} is cluster-scoped` };
     ns = t.namespace;
   }
   const name = str(ref.name);
-  const params = all.filter(
+  const params = (u.byGroupKind.get(`${pk.group}|${pk.kind}`) ?? []).filter(
     (p) =>
-      p.id.group === pk.group &&
-      p.id.kind === pk.kind &&
       (info.clusterScoped || (p.id.namespace || 'default') === ns) &&
       (name ? p.id.name === name : selectorOk(ref.selector, strMap(at(p.object, 'metadata', 'labels')))),
   );
@@ -351,7 +385,7 @@ function evaluate(
   ctx: CheckContext,
   b: Binding,
   t: Target,
-  all: readonly Resource[],
+  u: Universe,
   cel: (o: JsonObject) => unknown,
   nsObjects: ReadonlyMap<string, Resource>,
   out: RawFinding[],
@@ -373,7 +407,7 @@ function evaluate(
     else ds.push(diagAt('KF4123', 'info', `${where}: ${what} failed for ${r.id.kind} ${r.id.name} and is ignored (failurePolicy Ignore): ${error}`, ctx.locate(p.res, pointer ?? '/spec'), undefined, r));
   };
 
-  const pr = paramsFor(b, t, all);
+  const pr = paramsFor(b, t, u);
   if ('error' in pr) return failed('params', pr.error);
   let params: (Resource | null)[] = pr.params;
   if (p.paramKind && params.length === 0) {
@@ -385,6 +419,24 @@ function evaluate(
   }
   if (!p.paramKind) params = [null];
 
+  const base = (t.bindings ??= targetBindings(t, cel, nsObjects));
+  for (const param of params) {
+    const paramNote = param ? ` with params ${param.id.kind} ${param.id.namespace ? `${param.id.namespace}/` : ''}${param.id.name}` : '';
+    const bindings: Record<string, unknown> = { ...base, params: param ? cel(param.object) : null };
+    bindings.variables = lazyVariables(p.variableNames, (name) => {
+      const e = p.variables.get(name);
+      if (!e?.program) throw new Error(`variable ${name} does not compile`);
+      const v = e.program.eval(bindings);
+      if (!v.ok) throw new Error(`variable ${name}: ${v.error}`);
+      return v.value;
+    });
+    evaluateWith(p, bindings, paramNote, r, report, failed);
+  }
+}
+
+/** What every policy sees of one object: object, oldObject, request, namespaceObject (built once). */
+function targetBindings(t: Target, cel: (o: JsonObject) => unknown, nsObjects: ReadonlyMap<string, Resource>): Record<string, unknown> {
+  const r = t.r;
   const object = cel(r.object);
   const request = {
     uid: '00000000-0000-0000-0000-000000000000',
@@ -402,18 +454,20 @@ function evaluate(
   let namespaceObject: unknown = null;
   if (t.namespace !== undefined) {
     const nr = nsObjects.get(t.namespace);
-    namespaceObject = nr ? cel(nr.object) : { apiVersion: 'v1', kind: 'Namespace', metadata: { name: t.namespace, labels: { 'kubernetes.io/metadata.name': t.namespace } } };
+    namespaceObject = nr ? cel(nr.object) : toCel({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: t.namespace, labels: { 'kubernetes.io/metadata.name': t.namespace } } });
   }
-  for (const param of params) {
-    const paramNote = param ? ` with params ${param.id.kind} ${param.id.namespace ? `${param.id.namespace}/` : ''}${param.id.name}` : '';
-    const bindings: Record<string, unknown> = { object, oldObject: null, request, namespaceObject, params: param ? cel(param.object) : null };
-    bindings.variables = lazyVariables(p.variableNames, (name) => {
-      const e = p.variables.get(name);
-      if (!e?.program) throw new Error(`variable ${name} does not compile`);
-      const v = e.program.eval(bindings);
-      if (!v.ok) throw new Error(`variable ${name}: ${v.error}`);
-      return v.value;
-    });
+  return { object, oldObject: null, request: toCel(request as unknown as Json), namespaceObject };
+}
+
+function evaluateWith(
+  p: Policy,
+  bindings: Record<string, unknown>,
+  paramNote: string,
+  r: Resource,
+  report: (message: string, pointer: string | undefined, reason: string) => void,
+  failed: (what: string, error: string, pointer?: string) => void,
+): void {
+  {
     let matched = true;
     for (const m of p.matchConditions) {
       if (!m.expr.program) continue;
@@ -428,10 +482,11 @@ function evaluate(
         break;
       }
     }
-    if (!matched) continue;
+    if (!matched) return;
     for (const v of p.validations) {
       if (!v.expr.program) continue;
       const res = v.expr.program.eval(bindings);
+      if (res.ok && res.value === true) continue;
       const pointer = pointerOf(v.expr.expression, p, r.object);
       if (!res.ok || typeof res.value !== 'boolean') {
         failed(`expression '${oneLine(v.expr.expression)}'${paramNote}`, res.ok ? 'the expression is not a bool' : res.error, pointer);

@@ -19,7 +19,7 @@
  * format libraries, two-variable comprehensions.
  */
 import * as net from 'node:net';
-import { celEnv, celFunc, celMap, celMethod, CelScalar as S, isCelError, isCelList, isCelMap, listType, mapType, parse, plan, type CelEnv, type CelFunc, type CelList, type CelMap } from '@bufbuild/cel';
+import { celEnv, celFunc, celList, celMap, celMethod, CelScalar as S, isCelError, isCelList, isCelMap, listType, mapType, parse, plan, type CelEnv, type CelFunc, type CelList, type CelMap } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { Json } from '../../compiler/types.js';
 import { addQuantity, compareQuantity, makeQuantity, parseQuantity, quantityFromKey, quantityKey, type Quantity } from './quantity.js';
@@ -380,21 +380,72 @@ export const KUBERNETES_FUNCS: CelFunc[] = [
   }),
 ];
 
+const regexps = new Map<string, { test(text: string): boolean }>();
+/** `matches()`: each pattern compiled once (RE2 syntax run as a JavaScript regular expression). */
+function cachedRegExp(pattern: string): { test(text: string): boolean } {
+  let m = regexps.get(pattern);
+  if (!m) {
+    const re = toRegExp(pattern);
+    const once = new RegExp(re.source, re.flags.replace('g', ''));
+    m = { test: (t: string) => once.test(t) };
+    if (regexps.size > 1000) regexps.clear();
+    regexps.set(pattern, m);
+  }
+  return m;
+}
+
 let ENV: CelEnv | undefined;
 /** The shared environment: standard library, strings extension, Kubernetes libraries. */
 export function kubernetesCelEnv(): CelEnv {
-  return (ENV ??= celEnv({ funcs: [...strings, ...KUBERNETES_FUNCS] }));
+  return (ENV ??= celEnv({ funcs: [...strings, ...KUBERNETES_FUNCS], re2: { compile: cachedRegExp } }));
 }
 
-/** Converts JSON into CEL input: integral numbers become ints (bigint), as the API server decodes them. */
+/**
+ * Converts JSON into a CEL value: integral numbers become ints (bigint), as the API server
+ * decodes them; objects and arrays are wrapped lazily (a field is converted when an
+ * expression first reads it), so evaluating a policy over a large object costs only what
+ * the expression reads.
+ */
 export function toCel(v: Json | undefined): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
   if (typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(toCel);
-  const o: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) o[k] = toCel(v[k]);
-  return o;
+  if (Array.isArray(v)) return celList(v.map(toCel) as never[]);
+  return celMap(new JsonMap(v) as unknown as ReadonlyMap<string, never>);
+}
+
+/** A read-only map view of a JSON object whose values are converted on first read. */
+class JsonMap implements ReadonlyMap<string, unknown> {
+  private memo: Map<string, unknown> | undefined;
+  constructor(private readonly o: { readonly [k: string]: Json }) {}
+  get size(): number {
+    return Object.keys(this.o).length;
+  }
+  has(k: string): boolean {
+    return typeof k === 'string' && Object.prototype.hasOwnProperty.call(this.o, k);
+  }
+  get(k: string): unknown {
+    if (!this.has(k)) return undefined;
+    const memo = (this.memo ??= new Map());
+    let v = memo.get(k);
+    if (v === undefined) memo.set(k, (v = toCel(this.o[k])));
+    return v;
+  }
+  forEach(cb: (v: unknown, k: string, m: ReadonlyMap<string, unknown>) => void): void {
+    for (const k of Object.keys(this.o)) cb(this.get(k), k, this);
+  }
+  *entries(): MapIterator<[string, unknown]> {
+    for (const k of Object.keys(this.o)) yield [k, this.get(k)];
+  }
+  *keys(): MapIterator<string> {
+    yield* Object.keys(this.o);
+  }
+  *values(): MapIterator<unknown> {
+    for (const k of Object.keys(this.o)) yield this.get(k);
+  }
+  [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
 }
 
 /** A CEL value back to JSON-ish JavaScript (for messages and tests). */
