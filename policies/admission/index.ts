@@ -140,6 +140,8 @@ interface Target {
   info: ResourceInfo;
   namespace: string | undefined;
   labels: Record<string, string>;
+  /** group|version|resource|scope: what resource rules look at. */
+  key: string;
   /** object, oldObject, request, namespaceObject: built on the first evaluation. */
   bindings?: Record<string, unknown>;
 }
@@ -210,9 +212,8 @@ function matchResources(m: JsonObject, t: Target, nsLabels: (ns: string) => Reco
   if (c.byName) {
     if (!rulesMatch(m, t, requireRules)) return false;
   } else {
-    const key = `${t.group}|${t.version}|${t.info.resource}|${t.info.clusterScoped}`;
-    let hit = c.hits.get(key);
-    if (hit === undefined) c.hits.set(key, (hit = rulesMatch(m, t, requireRules)));
+    let hit = c.hits.get(t.key);
+    if (hit === undefined) c.hits.set(t.key, (hit = rulesMatch(m, t, requireRules)));
     if (!hit) return false;
   }
   if (m.namespaceSelector !== undefined) {
@@ -344,7 +345,15 @@ function run(ctx: CheckContext, opts: AdmissionOptions): RawFinding[] {
   const out: RawFinding[] = [];
   for (const r of ctx.resources) {
     const info = resourceOf(r.id.group, r.id.kind, crds);
-    const t: Target = { r, group: r.id.group, version: r.id.version, info, namespace: info.clusterScoped ? undefined : ctx.ns(r), labels: strMap(at(r.object, 'metadata', 'labels')) };
+    const t: Target = {
+      r,
+      group: r.id.group,
+      version: r.id.version,
+      info,
+      namespace: info.clusterScoped ? undefined : ctx.ns(r),
+      labels: strMap(at(r.object, 'metadata', 'labels')),
+      key: `${r.id.group}|${r.id.version}|${info.resource}|${info.clusterScoped}`,
+    };
     for (const b of bindings) {
       const mc = obj(b.policy.spec.matchConstraints);
       if (!mc || !matchResources(mc, t, nsLabels, true)) continue;
@@ -381,6 +390,23 @@ function paramsFor(b: Binding, t: Target, u: Universe): { params: Resource[] } |
   return { params };
 }
 
+/** Where a violation goes: Deny and Warn become findings, Audit a note. */
+function report(ctx: CheckContext, b: Binding, r: Resource, message: string, pointer: string | undefined, reason: string, out: RawFinding[], ds: Diagnostic[]): void {
+  const text = `${message} (ValidatingAdmissionPolicy ${b.policy.name}, binding ${b.name}; ${reason})`;
+  for (const a of b.actions) {
+    if (a === 'Deny') out.push({ resource: r, message: text, ...(pointer ? { pointer } : {}), hint: hintOf(b.policy) });
+    else if (a === 'Warn') out.push({ resource: r, message: text, ...(pointer ? { pointer } : {}), hint: hintOf(b.policy), severity: 'warning' });
+    else if (a === 'Audit') ds.push(diagAt('KF4122', 'info', `audit: ${text}`, ctx.locate(r, pointer), undefined, r, pointer));
+  }
+}
+
+/** An evaluation error, under the policy's failurePolicy. */
+function failed(ctx: CheckContext, b: Binding, r: Resource, what: string, error: string, pointer: string | undefined, out: RawFinding[], ds: Diagnostic[]): void {
+  const p = b.policy;
+  if (p.failOnError) report(ctx, b, r, `${what} failed: ${error}`, pointer, 'failurePolicy Fail', out, ds);
+  else ds.push(diagAt('KF4123', 'info', `ValidatingAdmissionPolicy ${p.name}, binding ${b.name}: ${what} failed for ${r.id.kind} ${r.id.name} and is ignored (failurePolicy Ignore): ${error}`, ctx.locate(p.res, pointer ?? '/spec'), undefined, r));
+}
+
 function evaluate(
   ctx: CheckContext,
   b: Binding,
@@ -393,46 +419,42 @@ function evaluate(
 ): void {
   const p = b.policy;
   const r = t.r;
-  const where = `ValidatingAdmissionPolicy ${p.name}, binding ${b.name}`;
-  const report = (message: string, pointer: string | undefined, reason: string): void => {
-    const text = `${message} (${where}; ${reason})`;
-    for (const a of b.actions) {
-      if (a === 'Deny') out.push({ resource: r, message: text, ...(pointer ? { pointer } : {}), hint: hintOf(p) });
-      else if (a === 'Warn') out.push({ resource: r, message: text, ...(pointer ? { pointer } : {}), hint: hintOf(p), severity: 'warning' });
-      else if (a === 'Audit') ds.push(diagAt('KF4122', 'info', `audit: ${text}`, ctx.locate(r, pointer), undefined, r, pointer));
+  let params: readonly (Resource | null)[] = NO_PARAMS;
+  if (p.paramKind) {
+    const pr = paramsFor(b, t, u);
+    if ('error' in pr) return failed(ctx, b, r, 'params', pr.error, undefined, out, ds);
+    params = pr.params;
+    if (params.length === 0) {
+      const action = str(b.paramRef?.parameterNotFoundAction) ?? 'Deny';
+      if (action === 'Allow') return;
+      const ref = b.paramRef ?? {};
+      const what = str(ref.name) ? `${p.paramKind.kind} ${str(ref.name)}` : `a ${p.paramKind.kind} matching the binding's paramRef selector`;
+      return report(ctx, b, r, `no params found: ${what}${t.namespace !== undefined || str(ref.namespace) ? ` in namespace ${str(ref.namespace) ?? t.namespace}` : ''} is not in the tree`, undefined, 'parameterNotFoundAction Deny', out, ds);
     }
-  };
-  const failed = (what: string, error: string, pointer?: string): void => {
-    if (p.failOnError) report(`${what} failed: ${error}`, pointer, 'failurePolicy Fail');
-    else ds.push(diagAt('KF4123', 'info', `${where}: ${what} failed for ${r.id.kind} ${r.id.name} and is ignored (failurePolicy Ignore): ${error}`, ctx.locate(p.res, pointer ?? '/spec'), undefined, r));
-  };
-
-  const pr = paramsFor(b, t, u);
-  if ('error' in pr) return failed('params', pr.error);
-  let params: (Resource | null)[] = pr.params;
-  if (p.paramKind && params.length === 0) {
-    const action = str(b.paramRef?.parameterNotFoundAction) ?? 'Deny';
-    if (action === 'Allow') return;
-    const ref = b.paramRef ?? {};
-    const what = str(ref.name) ? `${p.paramKind.kind} ${str(ref.name)}` : `a ${p.paramKind.kind} matching the binding's paramRef selector`;
-    return report(`no params found: ${what}${t.namespace !== undefined || str(ref.namespace) ? ` in namespace ${str(ref.namespace) ?? t.namespace}` : ''} is not in the tree`, undefined, 'parameterNotFoundAction Deny');
   }
-  if (!p.paramKind) params = [null];
-
-  const base = (t.bindings ??= targetBindings(t, cel, nsObjects));
+  // One bindings object per target, its params and variables set for each evaluation (evaluation is synchronous).
+  const bindings = (t.bindings ??= targetBindings(t, cel, nsObjects));
   for (const param of params) {
-    const paramNote = param ? ` with params ${param.id.kind} ${param.id.namespace ? `${param.id.namespace}/` : ''}${param.id.name}` : '';
-    const bindings: Record<string, unknown> = { ...base, params: param ? cel(param.object) : null };
-    bindings.variables = lazyVariables(p.variableNames, (name) => {
-      const e = p.variables.get(name);
-      if (!e?.program) throw new Error(`variable ${name} does not compile`);
-      const v = e.program.eval(bindings);
-      if (!v.ok) throw new Error(`variable ${name}: ${v.error}`);
-      return v.value;
-    });
-    evaluateWith(p, bindings, paramNote, r, report, failed);
+    bindings.params = param ? cel(param.object) : null;
+    if (p.variableNames.length) {
+      const own = { ...bindings };
+      own.variables = lazyVariables(p.variableNames, (name) => {
+        const e = p.variables.get(name);
+        if (!e?.program) throw new Error(`variable ${name} does not compile`);
+        const v = e.program.eval(own);
+        if (!v.ok) throw new Error(`variable ${name}: ${v.error}`);
+        return v.value;
+      });
+      evaluateWith(ctx, b, own, param, r, out, ds);
+    } else {
+      bindings.variables = EMPTY_VARIABLES;
+      evaluateWith(ctx, b, bindings, param, r, out, ds);
+    }
   }
 }
+
+const NO_PARAMS: readonly null[] = [null];
+const EMPTY_VARIABLES = lazyVariables([], () => null);
 
 /** What every policy sees of one object: object, oldObject, request, namespaceObject (built once). */
 function targetBindings(t: Target, cel: (o: JsonObject) => unknown, nsObjects: ReadonlyMap<string, Resource>): Record<string, unknown> {
@@ -459,48 +481,32 @@ function targetBindings(t: Target, cel: (o: JsonObject) => unknown, nsObjects: R
   return { object, oldObject: null, request: toCel(request as unknown as Json), namespaceObject };
 }
 
-function evaluateWith(
-  p: Policy,
-  bindings: Record<string, unknown>,
-  paramNote: string,
-  r: Resource,
-  report: (message: string, pointer: string | undefined, reason: string) => void,
-  failed: (what: string, error: string, pointer?: string) => void,
-): void {
-  {
-    let matched = true;
-    for (const m of p.matchConditions) {
-      if (!m.expr.program) continue;
-      const v = m.expr.program.eval(bindings);
-      if (!v.ok || typeof v.value !== 'boolean') {
-        failed(`matchCondition ${m.name}${paramNote}`, v.ok ? 'the expression is not a bool' : v.error, m.expr.pointer);
-        matched = false;
-        break;
-      }
-      if (!v.value) {
-        matched = false;
-        break;
-      }
+function evaluateWith(ctx: CheckContext, b: Binding, bindings: Record<string, unknown>, param: Resource | null, r: Resource, out: RawFinding[], ds: Diagnostic[]): void {
+  const p = b.policy;
+  const paramNote = (): string => (param ? ` with params ${param.id.kind} ${param.id.namespace ? `${param.id.namespace}/` : ''}${param.id.name}` : '');
+  for (const m of p.matchConditions) {
+    if (!m.expr.program) continue;
+    const v = m.expr.program.eval(bindings);
+    if (v.ok && v.value === true) continue;
+    if (!v.ok || typeof v.value !== 'boolean') failed(ctx, b, r, `matchCondition ${m.name}${paramNote()}`, v.ok ? 'the expression is not a bool' : v.error, m.expr.pointer, out, ds);
+    return;
+  }
+  for (const v of p.validations) {
+    if (!v.expr.program) continue;
+    const res = v.expr.program.eval(bindings);
+    if (res.ok && res.value === true) continue;
+    const pointer = pointerOf(v.expr.expression, p, r.object);
+    if (!res.ok || typeof res.value !== 'boolean') {
+      failed(ctx, b, r, `expression '${oneLine(v.expr.expression)}'${paramNote()}`, res.ok ? 'the expression is not a bool' : res.error, pointer, out, ds);
+      continue;
     }
-    if (!matched) return;
-    for (const v of p.validations) {
-      if (!v.expr.program) continue;
-      const res = v.expr.program.eval(bindings);
-      if (res.ok && res.value === true) continue;
-      const pointer = pointerOf(v.expr.expression, p, r.object);
-      if (!res.ok || typeof res.value !== 'boolean') {
-        failed(`expression '${oneLine(v.expr.expression)}'${paramNote}`, res.ok ? 'the expression is not a bool' : res.error, pointer);
-        continue;
-      }
-      if (res.value) continue;
-      let message: string | undefined;
-      if (v.messageExpr?.program) {
-        const m = v.messageExpr.program.eval(bindings);
-        if (m.ok && typeof m.value === 'string' && m.value.trim() !== '' && !m.value.includes('\n')) message = m.value;
-      }
-      message ??= v.message ?? `failed expression: ${oneLine(v.expr.expression)}`;
-      report(message + paramNote, pointer, `reason ${v.reason}`);
+    let message: string | undefined;
+    if (v.messageExpr?.program) {
+      const m = v.messageExpr.program.eval(bindings);
+      if (m.ok && typeof m.value === 'string' && m.value.trim() !== '' && !m.value.includes('\n')) message = m.value;
     }
+    message ??= v.message ?? `failed expression: ${oneLine(v.expr.expression)}`;
+    report(ctx, b, r, message + paramNote(), pointer, `reason ${v.reason}`, out, ds);
   }
 }
 
