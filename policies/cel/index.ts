@@ -653,3 +653,19 @@ export function lazyVariables(names: readonly string[], compute: (name: string) 
 }
 
 export type { CelList, CelMap };
+
+/**
+ * One CRD `x-kubernetes-validations` rule on create, for the CRD-schema check: `self` is the
+ * value the rule sits on (JSON), `oldSelf` does not exist on create, so a transition rule
+ * (one that reads `oldSelf`) is not evaluated. `passed` is undefined when the rule did not
+ * run (transition rule, compile or evaluation error: see `error`).
+ */
+export function evalCrdRule(rule: string, self: Json): { passed?: boolean; transition?: boolean; error?: string; compileError?: CelCompileError } {
+  const c = compileCel(rule, ['self', 'oldSelf']);
+  if (c.error) return { compileError: c.error };
+  if (/(?<![A-Za-z0-9_.])oldSelf(?![A-Za-z0-9_])/.test(rule)) return { transition: true };
+  const r = c.program!.eval({ self: toCel(self), oldSelf: null });
+  if (!r.ok) return { error: r.error };
+  if (typeof r.value !== 'boolean') return { error: 'the rule does not evaluate to a bool' };
+  return { passed: r.value };
+}

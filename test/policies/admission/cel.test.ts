@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileCel, fromCel, lazyVariables, toCel } from '../../../policies/cel/index.js';
+import { compileCel, evalCrdRule, fromCel, lazyVariables, toCel } from '../../../policies/cel/index.js';
 import { parseQuantity, compareQuantity } from '../../../policies/cel/quantity.js';
 
 function ev(expr: string, vars: Record<string, unknown> = {}): unknown {
@@ -128,6 +128,14 @@ test('quantity parsing follows the Kubernetes rules', () => {
   for (const bad of ['', '1KB', '1 Gi', 'Gi', '1.2.3', '--1', '1e', '1ki', '1mi']) assert.is(parseQuantity(bad), undefined, bad);
   assert.is(compareQuantity(parseQuantity('1Mi')!, parseQuantity('1048576')!), 0);
   assert.is(compareQuantity(parseQuantity('1M')!, parseQuantity('1Mi')!), -1);
+});
+
+test('evalCrdRule: x-kubernetes-validations on create (self; oldSelf rules are transition rules and do not run)', () => {
+  assert.equal(evalCrdRule('self.minReplicas <= self.maxReplicas', { minReplicas: 3, maxReplicas: 2 }), { passed: false });
+  assert.equal(evalCrdRule("self.all(k, k.startsWith('x-'))", { 'x-a': 1 }), { passed: true });
+  assert.equal(evalCrdRule('self == oldSelf', 'a'), { transition: true });
+  assert.is(evalCrdRule('self.size() >', 'a').compileError?.column, 13);
+  assert.match(evalCrdRule('self.nope > 1', {}).error ?? '', /nope/);
 });
 
 test.run();
