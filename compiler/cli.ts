@@ -11,7 +11,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasErrors } from './diagnostics.js';
-import { EXIT, printDiagnostics, useColor, type Io } from './cli-util.js';
+import { EXIT, parseArgs, printDiagnostics, useColor, type Io } from './cli-util.js';
+import { LOAD_RESTRICTORS, type LoadRestrictor } from './load/restrictor.js';
 
 export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js';
 
@@ -19,7 +20,9 @@ export { EXIT, printDiagnostics, parseArgs, kforgeVersion } from './cli-util.js'
 const USAGE = `usage: kforge <command> [options]
 
 commands:
-  build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build)
+  build DIR        print the rendered YAML of the kustomization in DIR (like kustomize build;
+                   --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone, --offline)
+  lock [DIR|ENV…]  pin the remote bases the builds use in kforge.lock (--update moves every pin)
   check ENV|DIR    build and run the policy checks (--format text|json|sarif, --baseline FILE)
   render ENV       build overlays/ENV, check it, commit it to its deploy branch (--push, --out DIR)
   bootstrap argocd|flux  write the AppProject + ApplicationSet (Argo CD) or GitRepository + one Kustomization
@@ -34,18 +37,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'build': {
-      const dirs = rest.filter((a) => !a.startsWith('-'));
+      const { flags, rest: args } = parseArgs(rest, ['load-restrictor']);
+      const dirs = args.filter((a) => !a.startsWith('-'));
       if (dirs.length !== 1) {
         io.err('error KF1001: kforge build needs exactly one directory\n  hint: kforge build overlays/prod\n');
         return EXIT.usage;
       }
-      const { buildDir } = await import('./index.js');
-      const res = buildDir(dirs[0]);
+      // Kustomize's flag (its default is LoadRestrictionsRootOnly).
+      const restrictor = flags.get('load-restrictor');
+      if (restrictor !== undefined && !LOAD_RESTRICTORS.includes(restrictor as LoadRestrictor)) {
+        io.err(`error KF1006: invalid --load-restrictor ${restrictor === true ? '(no value)' : JSON.stringify(restrictor)}\n  hint: ${LOAD_RESTRICTORS.join(' or ')}\n`);
+        return EXIT.usage;
+      }
+      const { buildDirWithRemotes } = await import('./load/remote/build.js');
+      const res = await buildDirWithRemotes(dirs[0], { offline: rest.includes('--offline'), loadRestrictor: restrictor as LoadRestrictor | undefined });
       printDiagnostics(res.diagnostics, io);
       if (res.output === undefined || hasErrors(res.diagnostics)) return EXIT.usage;
       io.out(res.output);
       return EXIT.ok;
     }
+    case 'lock':
+      return (await import('./commands/lock.js')).cmdLock(rest, io);
     case 'check':
       return (await import('./commands/check.js')).cmdCheck(rest, io);
     case 'render':

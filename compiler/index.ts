@@ -3,6 +3,7 @@ import type { Diagnostic, Resource } from './types.js';
 import { hasErrors } from './diagnostics.js';
 import { build } from './transform/index.js';
 import { emitYaml } from './emit/yaml.js';
+import type { LoadRestrictor } from './load/restrictor.js';
 
 export { build } from './transform/index.js';
 export type { Diagnostic, Resource } from './types.js';
@@ -11,7 +12,7 @@ export type { Diagnostic, Resource } from './types.js';
  * `kustomize build DIR`, kforge's way: the rendered multi-document YAML, or
  * diagnostics (and no output) when the tree has an error.
  */
-export function buildDir(dir: string, opts: { fs?: FileSystem } = {}): { output?: string; resources?: Resource[]; diagnostics: Diagnostic[] } {
+export function buildDir(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor } = {}): { output?: string; resources?: Resource[]; diagnostics: Diagnostic[] } {
   const res = build(dir, opts);
   if (!res.value || hasErrors(res.diagnostics)) return { diagnostics: res.diagnostics };
   const output = emitYaml(res.value.resources.map((r) => r.object));

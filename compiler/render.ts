@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic, Json, JsonObject, Resource } from './types.js';
 import { diag, hasErrors } from './diagnostics.js';
-import { build } from './transform/index.js';
+import { buildWithRemotes, type RemoteOptions } from './load/remote/build.js';
 import { applyTypedPatches } from './patch/apply.js';
 import { loadEnvironment, type EnvironmentDefinition } from './env.js';
 import { emitYamlDocument } from './emit/yaml.js';
 import { locatePointer } from './load/yaml/index.js';
 import type { RenderedApp } from './emit/plan.js';
-import { runChecks, CHECKS } from '../policies/index.js';
+import { runChecks, CHECKS, loadCustomChecks, loadCrdFolder } from '../policies/index.js';
+import type { Check } from '../policies/types.js';
 import type { Report, Waiver } from '../policies/index.js';
 import { parseWaivers } from '../policies/waivers.js';
 import { parseBaseline } from '../policies/baseline.js';
@@ -29,8 +30,12 @@ export interface RenderOptions {
   baselineFile?: string;
   /** Where the compiled environment definitions are (default `<repo>/dist`). */
   distDir?: string;
+  /** The repository's custom policy checks, already loaded (default: load policies/custom). */
+  custom?: readonly Check[];
   /** Called as each phase starts (the CLI shows it as a progress line on a TTY). */
   onProgress?: (phase: 'build' | 'patch' | 'checks' | 'emit', message: string) => void;
+  /** Remote bases: `offline` builds from kforge.lock and the cache only. */
+  remote?: RemoteOptions;
 }
 
 export interface RenderedEnvironment {
@@ -65,7 +70,7 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
   const definition = loaded.value;
   const progress = opts.onProgress ?? (() => undefined);
   progress('build', `building ${path.relative(repoRoot, loaded.overlayDir) || loaded.overlayDir}`);
-  const built = build(loaded.overlayDir);
+  const built = await buildWithRemotes(loaded.overlayDir, opts.remote);
   const diagnostics = [...loaded.diagnostics, ...built.diagnostics];
   if (!built.value || hasErrors(diagnostics)) return { diagnostics };
   const resources = built.value.resources;
@@ -95,9 +100,17 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
         baseline = parsed.entries;
       }
     }
+    let custom = opts.custom;
+    if (!custom) {
+      const loadedChecks = await loadCustomChecks(repoRoot, CHECKS, opts.distDir ? { distDir: opts.distDir } : {});
+      diagnostics.push(...loadedChecks.diagnostics);
+      custom = loadedChecks.checks;
+    }
+    const crds = definition.environment.crds ? loadCrdFolder(repoRoot, definition.environment.crds) : undefined;
+    if (crds) diagnostics.push(...crds.diagnostics);
     if (hasErrors(diagnostics)) return { diagnostics };
     progress('checks', `checking ${resources.length} resources`);
-    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(), ...(baseline ? { baseline } : {}) });
+    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(), custom, ...(crds ? { crds: crds.crds } : {}), ...(baseline ? { baseline } : {}) });
     diagnostics.push(...report.diagnostics);
   }
   progress('emit', `writing the manifests of ${resources.length} resources`);

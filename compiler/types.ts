@@ -181,6 +181,8 @@ export interface Environment {
   allowSecrets?: boolean;
   /** Hosts outside the cluster that connection strings may name. */
   externalHosts?: string[];
+  /** Folder of vendored CustomResourceDefinitions (relative to the repository root) that custom resources are checked against. */
+  crds?: string;
   /** Noise filters for diffs. */
   diffIgnore?: { fields?: string[]; resources?: Partial<ResId>[] };
   /**

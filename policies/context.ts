@@ -1,4 +1,5 @@
-import type { Environment, JsonObject, Resource } from '../compiler/types.js';
+import type { Diagnostic, Environment, JsonObject, Resource, SourceLocation } from '../compiler/types.js';
+import { pdiag } from './codes.js';
 import type { CheckContext, ContainerRef, Indexes, LocateField, PodTemplate, Tier } from './types.js';
 import { locate } from './locate.js';
 import { arr, at, labelSelectorMatches, num, obj, ptr, selectorMatches, str, strMap } from './util.js';
@@ -126,7 +127,7 @@ export function buildIndexes(resources: readonly Resource[]): Indexes {
   return { byKind, byNsKind, byName, podTemplates, podTemplatesByNs, podTemplateOf: podTemplateOfMap, servicesByNs, podsByLabel, secretNames, dataKeys };
 }
 
-export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes): CheckContext {
+export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes, crds: readonly Resource[] = [], notes: Diagnostic[] = [], admission?: readonly Resource[]): CheckContext {
   const indexes = idx ?? buildIndexes(resources);
   const empty: readonly Resource[] = Object.freeze([]);
   return Object.freeze({
@@ -134,6 +135,11 @@ export function makeContext(resources: readonly Resource[], env: Environment, lo
     env,
     tier: tierOf(env),
     idx: indexes,
+    crds,
+    admission,
+    note(code: 'KF4113', message: string, location?: SourceLocation, severity: 'info' | 'warning' = 'info') {
+      if (!notes.some((d) => d.message === message)) notes.push(pdiag(code, severity, message, location));
+    },
     ns: nsOf,
     get: (kind: string, namespace: string, name: string) => indexes.byName.get(`${kind}|${namespace}|${name}`),
     ofKind: (kind: string) => indexes.byKind.get(kind) ?? empty,

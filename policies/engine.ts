@@ -15,6 +15,13 @@ export interface RunOptions {
   locateField?: LocateField;
   /** Only run these check ids (default: all). */
   only?: string[];
+  /** CustomResourceDefinitions vendored for the environment (its `crds` folder), as resources with origins. */
+  crds?: readonly Resource[];
+  /**
+   * ValidatingAdmissionPolicies, bindings and params to use instead of the repository's
+   * policies/admission/ (which admission-policy otherwise reads next to the tree's overlays/).
+   */
+  admission?: readonly Resource[];
 }
 
 const RANK: Record<Sev, number> = { off: 0, warning: 1, error: 2 };
@@ -33,7 +40,7 @@ export function severityFor(check: Check, env: Environment, tier: 'dev' | 'stagi
 
 export function runChecksWith(checks: readonly Check[], resources: readonly Resource[], env: Environment, opts: RunOptions): Report {
   const diagnostics: Diagnostic[] = [];
-  const ctx = makeContext(resources, env, opts.locateField);
+  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? [], diagnostics, opts.admission);
   const ids = new Set(checks.map((c) => c.id));
   for (const id of Object.keys(env.policies ?? {}).sort()) {
     if (!ids.has(id)) {
@@ -53,7 +60,8 @@ export function runChecksWith(checks: readonly Check[], resources: readonly Reso
     try {
       raws = check.run(ctx);
     } catch (e) {
-      diagnostics.push(pdiag('KF4108', 'error', `check ${check.id} failed: ${(e as Error).message}`));
+      if (check.custom) diagnostics.push(pdiag('KF4111', 'error', `custom check ${check.id} threw: ${e instanceof Error ? e.message : String(e)}`, check.location, 'fix the check: its findings for this environment are missing'));
+      else diagnostics.push(pdiag('KF4108', 'error', `check ${check.id} failed: ${(e as Error).message}`));
       continue;
     }
     for (const raw of raws) {

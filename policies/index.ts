@@ -12,6 +12,9 @@ export { formatText, formatJson, formatSarif, formatGithub } from './format.js';
 export { tierOf } from './context.js';
 export { locateInText } from './locate.js';
 export { POLICY_CODES } from './codes.js';
+export { defineCheck, loadCustomChecks } from './custom.js';
+export { loadCrdFolder, loadAdmissionFolder } from './crd/load.js';
+export type { CustomCheck } from './custom.js';
 
 export { CHECKS };
 
@@ -23,6 +26,6 @@ export function checkById(id: string): Check | undefined {
  * Runs every check over frozen rendered resources for one environment. Pure: the date is
  * injected (`today`), files are read only through `locateField`.
  */
-export function runChecks(resources: readonly Resource[], env: Environment, opts: RunOptions): Report {
-  return runChecksWith(CHECKS, resources, env, opts);
+export function runChecks(resources: readonly Resource[], env: Environment, opts: RunOptions & { custom?: readonly Check[] }): Report {
+  return runChecksWith(opts.custom?.length ? [...CHECKS, ...opts.custom] : CHECKS, resources, env, opts);
 }

@@ -1,6 +1,8 @@
 import type { Check } from './types.js';
 import { schema } from './checks/schema.js';
 import { removedApi } from './checks/removed-api.js';
+import { unknownApi } from './checks/unknown-api.js';
+import { crdSchema } from './checks/crd-schema.js';
 import { danglingRef } from './checks/dangling-ref.js';
 import { namespaceConsistency } from './checks/namespace-consistency.js';
 import { discoveryRbac, discoveryServiceName } from './checks/discovery.js';
@@ -15,6 +17,9 @@ import { admissionPolicy } from './admission/index.js';
 export const CHECKS: readonly Check[] = Object.freeze([
   schema,
   removedApi,
+  unknownApi,
+  crdSchema,
+  admissionPolicy,
   danglingRef,
   namespaceConsistency,
   discoveryServiceName,
@@ -36,6 +41,5 @@ export const CHECKS: readonly Check[] = Object.freeze([
   duplicatePort,
   ingressCollision,
   duplicateId,
-  admissionPolicy,
 ]);
 

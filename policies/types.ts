@@ -87,6 +87,12 @@ export interface CheckContext {
   readonly env: Environment;
   readonly tier: Tier;
   readonly idx: Indexes;
+  /** CustomResourceDefinitions vendored for the environment (not rendered): RunOptions.crds. */
+  readonly crds: readonly Resource[];
+  /** Admission policies, bindings and params given by RunOptions.admission (undefined: admission-policy reads policies/admission/). */
+  readonly admission: readonly Resource[] | undefined;
+  /** Adds a note (or warning) diagnostic to the report, once per distinct message. */
+  note(code: 'KF4113', message: string, location?: SourceLocation, severity?: 'info' | 'warning'): void;
   /** Namespace of a resource, "default" when unset. */
   ns(r: Resource): string;
   get(kind: string, namespace: string, name: string): Resource | undefined;
@@ -107,6 +113,9 @@ export interface Check {
   /** Tiers where the check can be neither waived nor lowered. */
   lockedIn?: Tier[];
   run(ctx: CheckContext): RawFinding[];
+  /** A repository's own check (policies/custom/*.ts), and where it was defined. */
+  custom?: boolean;
+  location?: SourceLocation;
 }
 
 export interface Waiver {

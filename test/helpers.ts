@@ -32,7 +32,8 @@ export function mulberry32(seed: number): () => number {
 /**
  * Makes a checkout of (a copy of) this repository runnable with this checkout's build: links
  * dist/ and node_modules/ into it (excluded from git status), and makes its environment.ts
- * files older than the compiled ones so the staleness check (KF4003) passes.
+ * and policies/custom/*.ts files older than the compiled ones so the staleness checks (KF4003,
+ * KF4109) pass.
  */
 export function linkBuild(checkout: string): void {
   const root = repoRoot();
@@ -46,4 +47,7 @@ export function linkBuild(checkout: string): void {
     const src = path.join(overlays, env, 'environment.ts');
     if (fs.existsSync(src)) fs.utimesSync(src, new Date(0), new Date(0));
   }
+  // and the custom policy checks (KF4109)
+  const custom = path.join(checkout, 'policies', 'custom');
+  for (const f of fs.existsSync(custom) ? fs.readdirSync(custom) : []) fs.utimesSync(path.join(custom, f), new Date(0), new Date(0));
 }

@@ -10,7 +10,7 @@ import { hydratorNote } from '../publish/notes.js';
 import { formatText, formatGithub } from '../../policies/index.js';
 
 export async function cmdRender(argv: string[], io: Io): Promise<number> {
-  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url', 'timings'];
+  const known = ['push', 'remote', 'allow-dirty', 'allow-diverged', 'out', 'waivers', 'source-ref', 'repo-url', 'timings', 'offline'];
   const { flags, rest } = parseArgs(argv, ['remote', 'out', 'waivers', 'source-ref', 'repo-url']);
   if (!checkUnknownFlags(flags, known, io, 'render')) return EXIT.usage;
   if (rest.length !== 1) {
@@ -51,6 +51,7 @@ export async function cmdRender(argv: string[], io: Io): Promise<number> {
     today: today(),
     ...(flagStr(flags, 'waivers') ? { waiversFile: flagStr(flags, 'waivers') } : {}),
     ...(showProgress ? { onProgress: showProgress } : {}),
+    remote: { offline: flags.has('offline') },
   });
   clearProgress();
   const report = res.value?.report;

@@ -11,6 +11,8 @@ import type { FileSystem } from '../fs.js';
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { PNode, PositionedYaml } from './kfile.js';
+import { outsideRoot } from './restrictor.js';
+import { remoteDisplay } from './remote/roots.js';
 
 /** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
 export type YamlView = Pick<PositionedYaml, 'file' | 'text' | 'at' | 'keyAt' | 'offsetAt'>;
@@ -48,6 +50,8 @@ export function isRemote(entry: string): boolean {
 
 /** Relative path for messages: relative to the process's cwd when inside it. */
 export function displayPath(abs: string): string {
+  const remote = remoteDisplay(abs);
+  if (remote !== undefined) return remote;
   const rel = path.relative(process.cwd(), abs);
   return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
 }
@@ -70,7 +74,7 @@ export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnos
   }
   const real = ctx.fs.realPath(abs) ?? abs;
   const rootReal = ctx.fs.realPath(ctx.root) ?? ctx.root;
-  if (!isWithin(real, rootReal)) {
+  if (outsideRoot(ctx.fs, real, rootReal)) {
     ctx.ds.push(
       diag('KF1008', `${what} "${entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
         location: where,

@@ -1,4 +1,4 @@
-import type { JsonObject, SourceLocation } from '../types.js';
+import type { Diagnostic, JsonObject, SourceLocation } from '../types.js';
 import type { FieldSpec } from '../transform/fieldspec.js';
 import type { VarDecl } from '../transform/vars.js';
 
@@ -117,6 +117,12 @@ export interface SortOptions {
   order: 'legacy' | 'fifo';
   orderFirst?: string[];
   orderLast?: string[];
+  /**
+   * Why Kustomize refuses these options (an `order` that is missing or neither legacy nor
+   * fifo, `legacySortOptions` with fifo). Kustomize reads sortOptions at the build root
+   * only: a base's invalid options are ignored, so the root reports this.
+   */
+  invalid?: Diagnostic;
 }
 
 export interface ResourceRef {
@@ -204,6 +210,11 @@ export interface Kustomization {
   /** Deprecated `vars`, in declaration order. */
   vars: VarDecl[];
   sortOptions?: SortOptions;
+  /**
+   * `openapi`: a schema file (`path`, absolute once resolved; "" when it could not be) or
+   * a built-in schema `version`, for strategic-merge keys (schema/openapi-custom.ts).
+   */
+  openapi?: { path?: string; pathLocation?: SourceLocation; version?: string; location: SourceLocation };
   /** `transformers:` entries (builtin plugin configs), in the order written. */
   transformers: PluginSource[];
   /** `generators:` entries (builtin plugin configs), in the order written. */

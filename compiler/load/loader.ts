@@ -8,6 +8,7 @@ import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.
 import { displayPath, inlineLocation, isNull, linesOf, patchFromFile, resolveLocalFile, typeName, type LoadCtx } from './files.js';
 import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml/index.js';
 import { readPluginEntries } from './plugins.js';
+import { outsideRoot } from './restrictor.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,
@@ -56,7 +57,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   sortOptions: 'ok',
   vars: 'deprecated',
   imageTags: 'deprecated',
-  openapi: 'unsupported',
+  openapi: 'ok',
   helmCharts: 'unsupported',
   helmGlobals: 'unsupported',
   helmChartInflationGenerator: 'unsupported',
@@ -77,7 +78,6 @@ export const DEPRECATION_WARNINGS: Record<string, string> = {
 };
 
 const UNSUPPORTED_HINT: Record<string, string> = {
-  openapi: 'remove the openapi field; kforge uses the built-in Kubernetes models',
   helmCharts: 'render the chart once (helm template) and commit the output as a resource',
   helmGlobals: 'render the chart once (helm template) and commit the output as a resource',
   helmChartInflationGenerator: 'render the chart once (helm template) and commit the output as a resource',
@@ -259,6 +259,24 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
           readConfigurations(ctx, e.value, e.location, k.configurations);
         }
         break;
+      case 'openapi': {
+        // A Go map[string]string: exact keys, others ignored (schema/openapi-custom.ts).
+        const m = mapOf(ctx, v, 'openapi');
+        if (!m) break;
+        const o: NonNullable<Kustomization['openapi']> = { location: keyLoc };
+        for (const p of m.pairs as PPair[]) {
+          if (isNull(p.value)) continue;
+          if (p.key === 'version') o.version = str(ctx, p.value, 'openapi.version') ?? '';
+          else if (p.key === 'path') {
+            const e = str(ctx, p.value, 'openapi.path');
+            if (e === undefined) continue;
+            o.pathLocation = ctx.y.at(p.value);
+            o.path = resolveLocalFile(ctx, e, o.pathLocation, 'openapi file') ?? '';
+          }
+        }
+        k.openapi = o;
+        break;
+      }
       case 'crds':
         for (const e of strList(ctx, v, key)) {
           const p = resolveLocalFile(ctx, e.value, e.location);
@@ -500,12 +518,15 @@ function stringMap(ctx: Ctx, v: PNode, field: string): Record<string, string> | 
     // Kustomize fails on a key whose text reads as a number, boolean, null or timestamp
     // (`"1"`, `true`, `~`, `"2001-01-01"`), quoted or not (it passes these maps on as YAML
     // and reads them back), and on an unquoted key that YAML 1.1 reads so (`y`, `on`).
-    const keyQuoted = /^["'!&*]/.test(linesOf(ctx.y.text)[p.keyLine - 1]?.[p.keyColumn - 1] ?? '');
+    const keyLineText = linesOf(ctx.y.text)[p.keyLine - 1] ?? '';
+    const keyQuoted = /^["'!&*]/.test(keyLineText[p.keyColumn - 1] ?? '');
     const v11 = keyQuoted ? key : yaml11Plain(key);
-    const what = plainKeyProblem(key) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
+    // (the reader gives `.inf`/`.nan` keys as "Infinity"/"NaN": judge an unquoted key by its text)
+    const raw = keyQuoted ? key : (/^[^:#]*?(?=:(\s|$))/.exec(keyLineText.slice(p.keyColumn - 1))?.[0].trimEnd() ?? key);
+    const what = plainKeyProblem(key) ?? plainKeyProblem(raw) ?? (typeof v11 === 'boolean' ? 'a boolean' : typeof v11 === 'number' ? 'a number' : undefined);
     if (what) {
       ctx.ds.push(
-        diag('KF2008', `key "${key}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
+        diag('KF2008', `key "${raw}" in ${field} reads as ${what} in YAML: Kustomize fails on it`, {
           location: ctx.y.keyAt(p),
           hint: 'use a key that does not read as a number, boolean or null',
         }),
@@ -909,19 +930,28 @@ function sortOptions(ctx: Ctx, v: PNode): SortOptions | undefined {
   const m = mapOf(ctx, v, 'sortOptions');
   if (!m) return undefined;
   const o: SortOptions = { order: 'legacy' };
-  fields(ctx, m, 'sortOptions', ['order', 'legacySortOptions'], (key, val) => {
+  let order: string | undefined;
+  let legacyAt: SourceLocation | undefined;
+  fields(ctx, m, 'sortOptions', ['order', 'legacySortOptions'], (key, val, pair) => {
     if (key === 'order') {
       const s = str(ctx, val, 'sortOptions.order');
+      order = s ?? '';
       if (s === 'legacy' || s === 'fifo') o.order = s;
-      else ctx.ds.push(diag('KF1006', `unknown sort order "${s}"`, { location: ctx.y.at(val), hint: 'use legacy or fifo' }));
+      else o.invalid ??= diag('KF1006', `unknown sort order "${s ?? ''}"`, { location: ctx.y.at(val), hint: 'use legacy or fifo' });
     } else {
       const lm = mapOf(ctx, val, 'sortOptions.legacySortOptions');
       if (!lm) return;
+      legacyAt = ctx.y.keyAt(pair);
       fields(ctx, lm, 'legacySortOptions', ['orderFirst', 'orderLast'], (lk, lv) => {
         o[lk as 'orderFirst'] = strListPlain(ctx, lv, lk);
       });
     }
   });
+  // Kustomize's checks, in its order (reported by the root build only).
+  if (order === undefined) o.invalid ??= diag('KF1006', 'sortOptions has no order', { location: ctx.y.at(v), hint: 'Kustomize needs sortOptions.order: legacy or fifo' });
+  else if (o.order === 'fifo' && legacyAt !== undefined && !o.invalid) {
+    o.invalid = diag('KF1006', 'sortOptions.legacySortOptions is set but the order is fifo', { location: legacyAt, hint: 'remove legacySortOptions, or use order: legacy' });
+  }
   return o;
 }
 

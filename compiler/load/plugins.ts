@@ -20,6 +20,7 @@ import type {
   ValueAddTarget,
 } from './kustomization.js';
 import { displayPath, inlineLocation, isNull, isRemote, patchFromFile, typeName, type LoadCtx, type YamlView } from './files.js';
+import { configObjects } from './plugin-documents.js';
 
 /**
  * `transformers:` and `generators:` holding builtin plugin configurations
@@ -89,8 +90,10 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
       const configs: PluginConfig[] = [];
       for (const doc of read.docs ?? []) {
         shiftPNode(doc.root, at.line - 1, at.column - 1);
-        const c = decodeConfig({ ...ctx, y: view }, doc.root, field, kfile);
-        if (c) configs.push(c);
+        for (const obj of configObjects(doc.root)) {
+          const c = decodeConfig({ ...ctx, y: view }, obj, field, kfile);
+          if (c) configs.push(c);
+        }
       }
       inline.push({ configs });
       continue;
@@ -110,8 +113,10 @@ export function readPluginEntries(ctx: LoadCtx, entries: { value: string; node: 
     const view = new NodeView(shown, got.text);
     const configs: PluginConfig[] = [];
     for (const doc of read.docs ?? []) {
-      const c = decodeConfig({ ...ctx, y: view }, doc.root, field, e.value);
-      if (c) configs.push(c);
+      for (const obj of configObjects(doc.root)) {
+        const c = decodeConfig({ ...ctx, y: view }, obj, field, e.value);
+        if (c) configs.push(c);
+      }
     }
     paths.push({ configs });
   }

@@ -222,3 +222,10 @@ export function resolvePointer(model: string, pointer: string): PointerResolutio
   }
   return { ok: true, type };
 }
+
+/** The built-in apiVersions that serve a kind (`rbac.authorization.k8s.io/v1` for Role), GA versions first. */
+export function builtinApiVersionsOf(kind: string): string[] {
+  const out = Object.entries(KINDS).filter(([, ks]) => ks.split(' ').includes(kind)).map(([gv]) => gv);
+  const rank = (gv: string) => (/alpha/.test(gv) ? 2 : /beta/.test(gv) ? 1 : 0);
+  return out.sort((a, b) => rank(a) - rank(b));
+}

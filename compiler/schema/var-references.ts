@@ -13,8 +13,11 @@ import type { FieldSpec } from '../transform/fieldspec.js';
  *   pod template labels at all;
  * - containers and initContainers (never ephemeralContainers): args, command, env value,
  *   volumeMount mountPath;
- * - `volumes/nfs/server` of Pod, Deployment, DaemonSet, ReplicaSet and Job only (not
- *   StatefulSet, not CronJob);
+ * - `volumes/nfs/server` of Pod, Deployment, DaemonSet, ReplicaSet and Job pod specs;
+ *   for StatefulSet and CronJob, Kustomize's table names paths no real object has
+ *   (`spec/volumeClaimTemplates/spec/nfs/server`, and the CronJob's
+ *   `spec/jobTemplate/spec/template/volumes/nfs/server`, without the pod `spec`): those
+ *   are substituted, the real pod-spec volumes of these two kinds are not;
  * - Ingress rule hosts, TLS hosts and TLS secret names; Service port and targetPort;
  *   PersistentVolume `spec/nfs/server`;
  * - nothing else: not ConfigMap data, not Secret data, not ReplicationController, not
@@ -49,4 +52,6 @@ export const VAR_REFERENCE_FIELD_SPECS: readonly FieldSpec[] = [
   { kind: 'Service', path: 'spec/ports/port' },
   { kind: 'Service', path: 'spec/ports/targetPort' },
   { kind: 'PersistentVolume', path: 'spec/nfs/server' },
+  { kind: 'StatefulSet', path: 'spec/volumeClaimTemplates/spec/nfs/server' },
+  { kind: 'CronJob', path: 'spec/jobTemplate/spec/template/volumes/nfs/server' },
 ];

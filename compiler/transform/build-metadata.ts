@@ -68,9 +68,31 @@ function field(key: string, value: string): string {
   return emitYamlDocument({ [key]: value });
 }
 
+/**
+ * Origins inside a remote base carry Kustomize's `repo` and `ref` fields, the path being
+ * relative to the repository: the origin path of a remote directory starts with a mark
+ * (NUL, r, an index, NUL) that goJoin keeps and fileOrigin/pluginOrigin turn into them.
+ */
+const remoteOrigins: { repo: string; ref: string }[] = [];
+const REMOTE_MARK = /^\u0000r(\d+)\u0000\/?/;
+
+export function remoteOriginPath(repo: string, ref: string, pathInRepo: string): string {
+  let i = remoteOrigins.findIndex((o) => o.repo === repo && o.ref === ref);
+  if (i < 0) i = remoteOrigins.push({ repo, ref }) - 1;
+  return goJoin(`\u0000r${i}\u0000`, pathInRepo);
+}
+
+function splitRemote(p: string): { path: string; repo: string } {
+  const m = REMOTE_MARK.exec(p);
+  if (!m) return { path: p, repo: '' };
+  const o = remoteOrigins[Number(m[1])];
+  return { path: p.slice(m[0].length), repo: field('repo', o.repo) + (o.ref ? field('ref', o.ref) : '') };
+}
+
 /** The origin of a resource read from a file. */
 export function fileOrigin(file: string): string {
-  return field('path', file);
+  const r = splitRemote(file);
+  return field('path', r.path) + r.repo;
 }
 
 /** The origin of a builtin generator or transformer configured in a kustomization file. */
@@ -85,7 +107,8 @@ export function builtinOrigin(configuredIn: string, kind: string): string {
  */
 export function pluginOrigin(configuredIn: string, kind: string, name?: string, namespace?: string): string {
   const by = [field('apiVersion', 'builtin'), field('kind', kind), name ? field('name', name) : '', namespace ? field('namespace', namespace) : ''].join('');
-  return `${field('configuredIn', configuredIn)}configuredBy:\n${by.replace(/^(?=.)/gm, '  ')}`;
+  const r = splitRemote(configuredIn);
+  return `${r.repo}${field('configuredIn', r.path)}configuredBy:\n${by.replace(/^(?=.)/gm, '  ')}`;
 }
 
 function annotationsOf(o: JsonObject, create: boolean): JsonObject | undefined {

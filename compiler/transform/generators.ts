@@ -11,6 +11,7 @@ import { newResourceRecord } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
 import { displayPath, isWithin, suggestSibling } from '../load/files.js';
 import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
+import { outsideRoot } from '../load/restrictor.js';
 
 /**
  * configMapGenerator / secretGenerator, as Kustomize v5.5 runs them (behaviour verified
@@ -374,7 +375,7 @@ function readLocal(k: Kustomization, rel: string, fs: FileSystem, ds: Diagnostic
   }
   const real = fs.realPath(abs) ?? abs;
   const root = fs.realPath(k.dir) ?? k.dir;
-  if (!isWithin(real, root)) {
+  if (outsideRoot(fs, real, root)) {
     ds.push(
       diag('KF1008', `file "${rel}" is outside the kustomization root ${displayPath(root)}`, {
         location: where,

@@ -28,9 +28,14 @@ import { sortResources } from './sort.js';
 import { applyPatches } from './patches.js';
 import type { BoundVar } from './vars.js';
 import { bindVars, mergeVars, resolveVars } from './vars.js';
-import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, setOriginIfMissing } from './build-metadata.js';
+import { builtinOrigin, fileOrigin, finishBuildMetadata, goJoin, isLocalConfig, originOf, recordTransformer, remoteOriginPath, setOriginIfMissing } from './build-metadata.js';
 import { configOrigin, pluginConfigs, runPluginGenerator, runPluginTransformer, type DirBuilder } from './plugins.js';
 import { decodePluginObjects, type PluginField } from '../load/plugins.js';
+import { outsideRoot, withLoadRestrictor, type LoadRestrictor } from '../load/restrictor.js';
+import { offerSchema, resetBuildSchema } from '../schema/openapi-custom.js';
+import { fieldSpecsFromCrds } from './crd-field-specs.js';
+import type { RemoteSession } from '../load/remote/index.js';
+import { remoteRootOf } from '../load/remote/roots.js';
 
 /**
  * The transform stage (`build`, run by `kforge build`): a kustomization directory → the
@@ -49,6 +54,8 @@ export interface BuildContext {
   stack: string[];
   /** The root's `buildMetadata` lists something: origins are tracked as annotations (build-metadata.ts). */
   trackOrigins: boolean;
+  /** Resolves remote `resources`/`components` entries (load/remote); without it they are refused (KF1009). */
+  remotes?: RemoteSession;
 }
 
 export interface Step {
@@ -105,9 +112,16 @@ export interface BuildResult {
   root?: Kustomization;
 }
 
-export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
-  const ctx: BuildContext = { fs: opts.fs ?? nodeFs(), diagnostics: [], stack: [], trackOrigins: false };
+export function build(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor; remotes?: RemoteSession } = {}): { value?: BuildResult; diagnostics: Diagnostic[] } {
+  const ctx: BuildContext = {
+    fs: withLoadRestrictor(opts.fs ?? nodeFs(), opts.loadRestrictor ?? 'LoadRestrictionsRootOnly'),
+    diagnostics: [],
+    stack: [],
+    trackOrigins: false,
+    ...(opts.remotes ? { remotes: opts.remotes } : {}),
+  };
   const absDir = path.resolve(dir);
+  resetBuildSchema();
   try {
     if (ctx.fs.stat(absDir) !== 'dir') {
       const d = ctx.fs.stat(absDir) === 'file' ? `${displayPath(absDir)} is a file; kforge builds a directory holding a kustomization.yaml` : `directory ${displayPath(absDir)} not found`;
@@ -119,9 +133,6 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     const { rm, k, cfg, vars } = out;
     // Root only: hash suffixes, name references, vars, local-config dropped, sort, buildMetadata.
     applyHashSuffixes(rm);
-    const crds = nameReferencesFromCrds(readCrds(k, ctx));
-    if (crds.length) ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds }, undefined));
-    if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...fixNameReferences(rm, { all: cfg.tc.nameReference }));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
     ctx.diagnostics.push(...resolveVars(rm, vars, cfg.varReference));
@@ -130,12 +141,16 @@ export function build(dir: string, opts: { fs?: FileSystem } = {}): { value?: Bu
     const printed = rm.all().filter((r) => !isLocalConfig(r));
     ctx.diagnostics.push(...checkWritable(printed));
     if (hasErrors(ctx.diagnostics)) return { diagnostics: ctx.diagnostics };
+    // Kustomize validates sortOptions at the root only (a base's are ignored).
+    if (k.sortOptions?.invalid) return { diagnostics: [...ctx.diagnostics, k.sortOptions.invalid] };
     const resources = sortResources(printed, k.sortOptions);
     finishBuildMetadata(resources, k.buildMetadata);
     return { value: { resources, root: k }, diagnostics: ctx.diagnostics };
   } catch (e) {
     if (e instanceof DiagnosticError) return { diagnostics: [...ctx.diagnostics, ...e.diagnostics] };
     throw e;
+  } finally {
+    resetBuildSchema();
   }
 }
 
@@ -216,6 +231,18 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   const found = findKustomizationFile(ctx.fs, dir, where);
   ctx.diagnostics.push(...found.diagnostics);
   if (!found.file) return undefined;
+  // Kustomize reads the kustomization file through its load restrictor: one that is a
+  // symlink to a file outside its directory is "not found" (LoadRestrictionsNone reads it).
+  const fileReal = ctx.fs.realPath(found.file) ?? found.file;
+  if (outsideRoot(ctx.fs, fileReal, dir)) {
+    ctx.diagnostics.push(
+      diag('KF1001', `${displayPath(found.file)} is a symlink to ${displayPath(fileReal)}, outside ${displayPath(dir)}: Kustomize does not read it`, {
+        location: where ?? { file: displayPath(found.file), line: 1, column: 1 },
+        hint: 'copy the file into the directory (or make the directory itself the symlink), or build with --load-restrictor LoadRestrictionsNone',
+      }),
+    );
+    return undefined;
+  }
   const bytes = ctx.fs.readFile(found.file);
   let text: string;
   try {
@@ -228,6 +255,9 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   ctx.diagnostics.push(...res.diagnostics);
   const k = res.value;
   if (!k) return undefined;
+  // Kustomize sets its (global) schema when the root, or else the first base with
+  // `openapi`, is loaded (schema/openapi-custom.ts).
+  ctx.diagnostics.push(...offerSchema(k, ctx.fs, ctx.stack.length === 0));
   if (expect !== 'any' && k.kind !== expect) {
     ctx.diagnostics.push(
       diag('KF1014', `${displayPath(found.file)} is a ${k.kind}, but a ${expect} is expected here`, {
@@ -249,7 +279,16 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   const kdir = displayPath(k.dir);
   const configuredIn = goJoin(originPath, path.basename(k.file));
   for (const ref of k.resources) {
-    if (isRemote(ref.entry)) {
+    let remoteFile = false;
+    let remoteOrigin: string | undefined;
+    let abs: string;
+    if (isRemote(ref.entry) && ctx.remotes) {
+      const got = ctx.remotes.resolve(ref.entry, ref.location, 'resource', ctx.diagnostics);
+      if (!got) continue;
+      remoteFile = 'file' in got;
+      abs = 'file' in got ? got.file : got.dir;
+      if ('origin' in got) remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
+    } else if (isRemote(ref.entry)) {
       ctx.diagnostics.push(
         diag('KF1009', `remote resource "${ref.entry}" refused: kforge never reaches the network at build time`, {
           location: ref.location,
@@ -257,15 +296,17 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
         }),
       );
       continue;
+    } else {
+      abs = path.resolve(k.dir, ref.entry);
+      if (!insideRemote(k.dir, abs, ref.entry, ref.location, ctx)) continue;
     }
-    const abs = path.resolve(k.dir, ref.entry);
     const kind = ctx.fs.stat(abs);
     if (kind === undefined) {
       ctx.diagnostics.push(diag('KF1002', `resource "${ref.entry}" not found (looked for ${displayPath(abs)})`, { location: ref.location, hint: suggestSibling(ctx.fs, abs) }));
       continue;
     }
     if (kind === 'dir') {
-      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, goJoin(originPath, ref.entry));
+      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, remoteOrigin ?? goJoin(originPath, ref.entry));
       if (!sub) continue;
       ctx.diagnostics.push(...absorbConfig(cfg.tc, sub.cfg.tc, ref.location));
       cfg.varReference.push(...sub.cfg.varReference);
@@ -278,7 +319,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     }
     const real = ctx.fs.realPath(abs) ?? abs;
     const rootReal = ctx.fs.realPath(k.dir) ?? k.dir;
-    if (!isWithin(real, rootReal)) {
+    if (!remoteFile && outsideRoot(ctx.fs, real, rootReal)) {
       ctx.diagnostics.push(
         diag('KF1008', `resource file "${ref.entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
           location: ref.location,
@@ -298,6 +339,16 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   const own = ownConfig(k.configurations, k.configurationsLocation !== undefined, k.configurationsLocation);
   ctx.diagnostics.push(...own.diagnostics, ...absorbConfig(cfg.tc, own.cfg, k.configurationsLocation));
   cfg.varReference.push(...k.configurations.varReference);
+  // then the name references its `crds` declare: like `configurations`, they travel up
+  // with this kustomization's config to the root, where references are fixed.
+  if (k.crds.length) {
+    const crdObjects = readCrds(k, ctx);
+    const crds = nameReferencesFromCrds(crdObjects);
+    const specs = fieldSpecsFromCrds(crdObjects);
+    if (crds.length || specs.commonAnnotations.length || specs.commonLabels.length || specs.namePrefix.length) {
+      ctx.diagnostics.push(...absorbConfig(cfg.tc, { ...emptyTransformerConfig(), nameReference: crds, ...specs }, undefined));
+    }
+  }
   if (hasErrors(ctx.diagnostics)) return;
   ctx.diagnostics.push(...runGenerators(k, rm, ctx.fs, ctx.trackOrigins ? (kind) => builtinOrigin(configuredIn, `${kind}Generator`) : undefined));
   if (hasErrors(ctx.diagnostics)) return;
@@ -308,11 +359,20 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   }
   if (hasErrors(ctx.diagnostics)) return;
   for (const ref of k.components) {
-    if (isRemote(ref.entry)) {
+    let abs: string;
+    let remoteOrigin: string | undefined;
+    if (isRemote(ref.entry) && ctx.remotes) {
+      const got = ctx.remotes.resolve(ref.entry, ref.location, 'component', ctx.diagnostics);
+      if (!got || 'file' in got) continue;
+      abs = got.dir;
+      remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
+    } else if (isRemote(ref.entry)) {
       ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
       continue;
+    } else {
+      abs = path.resolve(k.dir, ref.entry);
+      if (!insideRemote(k.dir, abs, ref.entry, ref.location, ctx)) continue;
     }
-    const abs = path.resolve(k.dir, ref.entry);
     if (ctx.fs.stat(abs) !== 'dir') {
       ctx.diagnostics.push(
         diag('KF1002', `component "${ref.entry}" is not a directory (looked for ${displayPath(abs)})`, { location: ref.location, hint: suggestSibling(ctx.fs, abs) }),
@@ -324,7 +384,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     const real = ctx.fs.realPath(abs) ?? abs;
     ctx.stack.push(real);
     try {
-      runKustomization(comp, rm, ctx, cfg, vars, goJoin(originPath, ref.entry));
+      runKustomization(comp, rm, ctx, cfg, vars, remoteOrigin ?? goJoin(originPath, ref.entry));
     } finally {
       ctx.stack.pop();
     }
@@ -361,6 +421,24 @@ function configsOf(k: Kustomization, field: PluginField, ctx: BuildContext): Plu
   };
   const decode = (objects: Parameters<typeof decodePluginObjects>[1]) => decodePluginObjects({ fs: ctx.fs, dir: k.dir, root: k.dir, ds: ctx.diagnostics }, objects, field);
   return pluginConfigs(sources, buildDir, decode, ctx.diagnostics, field);
+}
+
+/**
+ * A kustomization inside a remote checkout reaches nothing outside that checkout (Kustomize:
+ * "bases in kustomizations found in cloned git repos must be within the repo").
+ */
+function insideRemote(kdir: string, abs: string, entry: string, where: SourceLocation, ctx: BuildContext): boolean {
+  const root = ctx.remotes ? remoteRootOf(kdir) : undefined;
+  if (root === undefined) return true;
+  const real = ctx.fs.realPath(abs) ?? path.resolve(abs);
+  if (isWithin(real, root)) return true;
+  ctx.diagnostics.push(
+    diag('KF1035', `"${entry}" is outside the remote ${displayPath(root)}: a remote base reaches only files of its own repository`, {
+      location: where,
+      hint: 'the remote repository must be self-contained; list the other base in your own kustomization instead',
+    }),
+  );
+  return false;
 }
 
 /** The `path` of an object's origin annotation. */
@@ -515,7 +593,9 @@ export function stringifyAnnotations(rm: ResourceMap): void {
 
 function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what: string): boolean {
   const missing: string[] = [];
-  if (typeof v.apiVersion !== 'string' || v.apiVersion === '') missing.push('apiVersion');
+  // No apiVersion check: Kustomize accepts a resource without one (or with any value). Its
+  // id has an empty group and version, so it is no built-in kind (a Namespace gets a
+  // namespace, a ConfigMap is no name-reference target) but the transformers reach it.
   if (typeof v.kind !== 'string' || v.kind === '') missing.push('kind');
   const meta = v.metadata as Json;
   const name = meta && typeof meta === 'object' && !Array.isArray(meta) ? meta.name : undefined;
@@ -524,7 +604,7 @@ function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what
     ctx.diagnostics.push(
       diag('KF1010', `${what} at ${loc.file}:${loc.line} has no ${missing.join(', ')}`, {
         location: loc,
-        hint: `every Kubernetes object needs apiVersion, kind and metadata.name`,
+        hint: `every Kubernetes object needs kind and metadata.name`,
       }),
     );
     return false;

@@ -47,12 +47,19 @@ export function validateOps(ops: Json, where: SourceLocation, opLocations?: Sour
       ds.push(diag('KF3003', `operation ${i} (${op.op}) has no path`, { location, hint: 'path is a JSON pointer such as /spec/replicas' }));
       return;
     }
-    if (op.path !== '' && !op.path.startsWith('/')) {
-      ds.push(diag('KF3003', `operation ${i} (${op.op}) has a path that does not start with /: ${op.path}`, { location, hint: `write /${op.path}` }));
-      return;
+    for (const f of ['path', 'from'] as const) {
+      const p = op[f];
+      if (typeof p !== 'string' || p === '' || p.startsWith('/')) continue;
+      // Kustomize (evanphx/json-patch) reads the first segment as the empty one before a
+      // leading slash: `data/x` is `/x`; without any slash it finds nothing.
+      ds.push(
+        p.includes('/')
+          ? diag('KF3003', `operation ${i} (${op.op}) has a ${f} that does not start with /: Kustomize reads ${p} as ${leniantPointer(p)}`, { severity: 'warning', location, hint: `write /${p} (the first segment is dropped as written)` })
+          : diag('KF3003', `operation ${i} (${op.op}) has a ${f} that does not start with /: ${p}`, { location, hint: `write /${p}` }),
+      );
     }
     if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && !('value' in op)) {
-      ds.push(diag('KF3003', `operation ${i} (${op.op} ${op.path}) has no value`, { location, hint: 'add a value: field' }));
+      ds.push(diag('KF3003', `operation ${i} (${op.op} ${op.path}) has no value: Kustomize uses null`, { severity: 'warning', location, hint: 'add a value: field (value: null to mean null)' }));
     }
     if ((op.op === 'move' || op.op === 'copy') && typeof op.from !== 'string') {
       ds.push(diag('KF3003', `operation ${i} (${op.op} ${op.path}) has no from`, { location, hint: 'from is the JSON pointer to read' }));
@@ -97,13 +104,13 @@ function describeAt(l: Extract<Lookup, { found: false }>, segs: string[]): { wha
 }
 
 export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocation, opLocations?: SourceLocation[]): { value: JsonObject | undefined; diagnostics: Diagnostic[] } {
-  const bad = validateOps(ops, where, opLocations);
+  const bad = validateOps(ops, where, opLocations).filter((d) => d.severity === 'error');
   if (bad.length) return { value: undefined, diagnostics: bad };
   const list = ops as JsonObject[];
   if (list.length === 0) return { value: target, diagnostics: [] };
   let doc: Json = structuredClone(target);
   for (let i = 0; i < list.length; i++) {
-    const op = list[i];
+    const op = lenientOp(doc, list[i]);
     const kind = op.op as string;
     const path = op.path as string;
     const location = locOf(where, opLocations, i);
@@ -177,11 +184,61 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
   return { value: doc, diagnostics: [] };
 }
 
+/** A path without its leading `/` as Kustomize reads it: the first segment dropped. */
+function leniantPointer(p: string): string {
+  return p.startsWith('/') ? p : '/' + p.slice(p.indexOf('/') + 1);
+}
+
+/** Go's strconv.Atoi syntax: an optional sign, then decimal digits. */
+const ATOI = /^[+-]?[0-9]+$/;
+
 /**
- * Paths that do not exist in the model of the target's kind: KF3004, an error, with a
- * did-you-mean. Kustomize itself would print such a field, but the API server rejects
- * unknown fields (kubectl's default field validation is Strict), so `/spec/replicaz`
- * would only fail later, at apply time: kforge stops it here, where the line is known.
+ * One operation as Kustomize's JSON patch library applies it: no `value` means null; a
+ * path (or from) without its leading `/` loses its first segment; an array index is read
+ * with Atoi (`01`, `+1`) and a negative one counts from the end (from the end + 1 for
+ * `add`, which may append). Well-formed operations come back unchanged.
+ */
+function lenientOp(doc: Json, op: JsonObject): JsonObject {
+  let out = op;
+  const set = (k: string, v: Json) => {
+    if (out === op) out = { ...op };
+    out[k] = v;
+  };
+  if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && !('value' in op)) set('value', null);
+  for (const f of ['path', 'from'] as const) {
+    const p = op[f];
+    if (typeof p !== 'string' || p === '') continue;
+    let q = leniantPointer(p);
+    const segs = pointerSegments(q);
+    let cur: Json | undefined = doc;
+    let changed = q !== p;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i];
+      if (Array.isArray(cur) && ATOI.test(seg) && !/^(0|[1-9][0-9]*)$/.test(seg)) {
+        let n = parseInt(seg, 10);
+        const last = i === segs.length - 1;
+        const size = cur.length + (last && f === 'path' && op.op === 'add' ? 1 : 0);
+        if (n < 0 && n >= -size) n += size;
+        if (n >= 0) {
+          segs[i] = String(n);
+          changed = true;
+        }
+      }
+      cur = Array.isArray(cur) ? cur[Number(segs[i])] : isObj(cur) ? cur[segs[i]] : undefined;
+    }
+    if (changed) {
+      q = segs.length ? '/' + segs.map(escapeSegment).join('/') : q;
+      set(f, q);
+    }
+  }
+  return out;
+}
+
+/**
+ * Paths that do not exist in the model of the target's kind: KF3004, a warning, with a
+ * did-you-mean. The operation still applies, as Kustomize applies it (a field newer than
+ * the built-in models is normal); the API server may reject a misspelt one
+ * (`/spec/replicaz`) at apply time, so the warning points at the line now.
  * Unknown kinds (custom resources) and free-form fields (`any`/`object` in the model,
  * maps such as labels) are not checked.
  */
@@ -197,7 +254,7 @@ export function checkOpPaths(model: string | undefined, ops: Json, where: Source
       if (r.ok) continue;
       ds.push(
         diag('KF3004', `${field} ${p} of JSON 6902 operation ${i} does not exist in ${model}: no field ${JSON.stringify(r.bad)} under ${r.at || '/'}`, {
-          severity: 'error',
+          severity: 'warning',
           location: locOf(where, opLocations, i),
           pointer: p,
           hint: r.suggestion ? `did you mean ${r.suggestion}?` : `check the field names under ${r.at || '/'} in the ${model} API reference`,

@@ -12,7 +12,8 @@
  * The walk, for a resource value R and a patch value P at the same place:
  * - any value with a non-null value of another node kind beside it (map / list / scalar):
  *   error (KF3005), as Kustomize ("wrong node kind");
- * - P null: the field is removed. R null and P absent: kept as null.
+ * - P null: the field is removed. R null and P absent: kept as null, unless R was written
+ *   bare (`key:`, load/bare-null.ts): kyaml drops those from every map it walks.
  * - scalars: P if present, else R. Lists without merge strategy (every list of an unknown
  *   kind, tolerations, args, envFrom, RBAC rules…): P replaces R verbatim (!) including a
  *   `{$patch: replace}` element, which is then printed.
@@ -32,6 +33,8 @@ import { diag } from '../diagnostics.js';
 import { modelForKind, shapeOf, fieldsOf, escapeSegment } from '../schema/models.js';
 import { kustomizeMerges, type MergeInfo } from '../schema/merge-keys.js';
 import { splitApiVersion } from '../types.js';
+import { isBareNull } from '../load/bare-null.js';
+import { buildSchema, oaElementType, oaFieldType, oaListInfo, oaTypeForResource } from '../schema/openapi-custom.js';
 
 const DIRECTIVE = '$patch';
 /** The walk's "remove this field / element". */
@@ -62,7 +65,7 @@ export function applyStrategicMerge(
   }
   const own = structuredClone(patch);
   delete own[DIRECTIVE];
-  const model = modelForKind(kind.group, kind.version, kind.kind);
+  const model = typeForKind(kind.group, kind.version, kind.kind);
   const out = walk(target, own, model, undefined, '', ctx);
   if (ctx.diagnostics.some((d) => d.severity === 'error')) return { value: target, diagnostics: ctx.diagnostics };
   if (out === CLEAR || !isObj(out)) return { value: {}, diagnostics: ctx.diagnostics };
@@ -80,9 +83,21 @@ function unknownDirective(value: Json, pointer: string): Diagnostic {
   return diag('KF3005', `unknown patch directive $patch: ${JSON.stringify(value)}`, { pointer, hint: 'use $patch: delete, replace or merge' });
 }
 
+/**
+ * The schema type of a resource kind: a built-in model, or with `openapi: {path}` in the
+ * build, the type the custom schema gives it (which replaces the built-in models).
+ */
+function typeForKind(group: string, version: string, kind: string): string | undefined {
+  const custom = buildSchema();
+  if (custom) return oaTypeForResource(custom, group ? `${group}/${version}` : version, kind);
+  return modelForKind(group, version, kind);
+}
+
 /** Type of field `key` of `type`, or undefined when unknown (free-form, CRD, no such field). */
 function fieldType(type: string | undefined, key: string): string | undefined {
   if (type === undefined) return undefined;
+  const custom = buildSchema();
+  if (custom) return oaFieldType(custom, type, key);
   const s = shapeOf(type);
   if (s.kind === 'map') return s.of;
   if (s.kind === 'model') return fieldsOf(s.name).get(key);
@@ -91,6 +106,8 @@ function fieldType(type: string | undefined, key: string): string | undefined {
 
 function elementType(type: string | undefined): string | undefined {
   if (type === undefined) return undefined;
+  const custom = buildSchema();
+  if (custom) return oaElementType(custom, type);
   const s = shapeOf(type);
   return s.kind === 'array' ? s.of : undefined;
 }
@@ -102,6 +119,11 @@ function modelName(type: string | undefined): string | undefined {
 }
 
 function listInfo(parentType: string | undefined, field: string): MergeInfo | undefined {
+  const custom = buildSchema();
+  if (custom) {
+    const info = oaListInfo(custom, parentType, field);
+    return info && info.strategy.split(',').includes('merge') ? info : undefined;
+  }
   const m = modelName(parentType);
   const info = m ? kustomizeMerges(m, field) : undefined;
   return info && info.strategy.split(',').includes('merge') ? info : undefined;
@@ -147,7 +169,7 @@ function walk(dest: Json | undefined, origin: Json | undefined, type: string | u
     const m = first as JsonObject;
     if (typeof m.apiVersion === 'string' && typeof m.kind === 'string' && m.apiVersion && m.kind) {
       const { group, version } = splitApiVersion(m.apiVersion);
-      type = modelForKind(group, version, m.kind);
+      type = typeForKind(group, version, m.kind);
     }
   }
   return walkMap(dest as JsonObject | null | undefined, origin as JsonObject | null | undefined, type, ptr, ctx);
@@ -187,7 +209,8 @@ function walkMap(dest: JsonObject | null | undefined, origin: JsonObject | null 
   const keys = o && o !== base ? new Set([...Object.keys(base), ...Object.keys(o)]) : Object.keys(base);
   for (const k of keys) {
     const bv = base[k];
-    const v = walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
+    // kyaml keeps a resource's `key: null` the patch does not mention, but not a bare `key:`.
+    const v = bv === null && o?.[k] === undefined && isBareNull(base, k) ? CLEAR : walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
     if (v === CLEAR) {
       if (k in base || (out && k in out)) {
         out ??= { ...base };

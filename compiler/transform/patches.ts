@@ -1,5 +1,5 @@
 import { pairOf, storePreviousId } from '../types.js';
-import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation } from '../types.js';
+import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation, StoredId } from '../types.js';
 import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { idFromObject, type ResourceMap } from '../resource-map.js';
@@ -147,12 +147,14 @@ function targetsOf(rm: ResourceMap, target: Selector, location: SourceLocation):
 function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string): Diagnostic[] {
   const where = entry.textLocation;
   const bad = validateOps(ops, where);
-  // Malformed operations: report them at their own lines (located only now, when needed).
-  if (bad.length) return Array.isArray(ops) ? validateOps(ops, where, opLocations(entry, ops.length)) : bad;
+  // Malformed operations: report them at their own lines (located only now, when needed);
+  // lenient forms Kustomize accepts are warnings (reported once, not per target).
+  const located = bad.length && Array.isArray(ops) ? validateOps(ops, where, opLocations(entry, ops.length)) : bad;
+  if (bad.some((d) => d.severity === 'error')) return located;
   if (!entry.target) {
     return [diag('KF3005', `a JSON 6902 patch in ${field} needs a target`, { location: entry.location, hint: 'add target: {kind, name} (or group/version/labelSelector) to say which resources it patches' })];
   }
-  const ds: Diagnostic[] = [];
+  const ds: Diagnostic[] = [...located];
   const sel = targetsOf(rm, entry.target, entry.location);
   if ('error' in sel) return [sel.error];
   const targets = sel.selected;
@@ -163,7 +165,8 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     // legacy patchesJson6902 field): a name-reference candidate from now on.
     if (field === 'patches') storePreviousId(r);
     const model = modelForKind(r.id.group, r.id.version, r.id.kind);
-    const res = applyJson6902(r.object, ops, where);
+    // Kustomize's JSON 6902 step writes the resource with go-yaml and reads it back first.
+    const res = applyJson6902(withFoldedAnnotationsRoundTripped(r.object, foldedRoundTrip), ops, where);
     if (!res.value) {
       // Re-run with exact op positions only now that a diagnostic needs them.
       const again = applyJson6902(r.object, ops, where, opLocations(entry, list.length));
@@ -218,7 +221,10 @@ function opLocations(entry: PatchEntry, n: number): SourceLocation[] {
   return out;
 }
 
-import { locatePointer } from '../load/yaml/index.js';
+import { locatePointer, v3BlockAllowed, v3FoldedRoundTrip } from '../load/yaml/index.js';
+import { withFoldedAnnotationsRoundTripped } from '../load/folded-mark.js';
+
+const foldedRoundTrip = (v: string): string => (v3BlockAllowed(v) ? v3FoldedRoundTrip(v) : v);
 
 /** Exact position of a pointer inside a patch text, in the file the text came from. */
 export function locateInPatch(entry: { text: string; textLocation: SourceLocation }, docIndex: number, pointer: string): SourceLocation | undefined {
@@ -253,7 +259,12 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
       ];
     }
     if (found.length > 1) {
-      return [diag('KF2011', `the strategic-merge patch for ${formatResId(idFromObject(patch))} matches ${found.length} resources`, { location: docLoc, hint: 'add metadata.namespace to the patch, or use a target' })];
+      return [
+        diag('KF2011', `the strategic-merge patch for ${formatResId(idFromObject(patch))} matches ${found.length} resources: ${found.map((r) => formatResId(r.id)).join(', ')}`, {
+          location: docLoc,
+          hint: 'Kustomize matches current and previous names (before a prefix, suffix, namespace or renaming patch) and fails when several match: name the current one, add metadata.namespace, or use a target',
+        }),
+      ];
     }
     targets = found;
   }
@@ -294,23 +305,25 @@ function prepareSmPatch(patch: JsonObject, r: Resource, options: PatchEntry['opt
   return p;
 }
 
+/**
+ * Kustomize's GetById for a strategic-merge patch without target: every resource one of
+ * whose ids equals the patch's id exactly (group, version, kind, name, namespace with
+ * "default" equal to none), the ids being its previous ids (storedIds, with the current
+ * group and version) and its current one. So a patch written for the original name and
+ * kind still finds a resource an earlier patch renamed and re-kinded, and a patch that
+ * names one resource's current id and another's previous id matches both (an error).
+ */
 function findByPatchId(rm: ResourceMap, patch: JsonObject): Resource[] {
   const pid = idFromObject(patch);
-  // Kustomize compares the whole id: group and version too (no apiVersion: matches nothing).
+  // No apiVersion in the patch: group and version "" match nothing with one.
   const { group, version } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
-  const ns = pid.namespace === 'default' ? undefined : pid.namespace;
-  const candidates = rm.byAnyName(pid.name).filter((r) => {
-    if (r.id.kind !== pid.kind) return false;
-    if ((r.id.group !== group || r.id.version !== version) && (r.originalId.group !== group || r.originalId.version !== version)) return false;
-    const rns = r.id.namespace === 'default' ? undefined : r.id.namespace;
-    const nsOk = rns === ns || r.previousNamespaces.some((x) => (x === 'default' ? undefined : x) === ns);
-    return nsOk && (r.id.name === pid.name || r.originalId.name === pid.name || r.previousNames.includes(pid.name));
+  const eff = (ns: string | undefined) => (ns === 'default' ? undefined : ns);
+  const ns = eff(pid.namespace);
+  return rm.byAnyName(pid.name).filter((r) => {
+    if (r.id.group !== group || r.id.version !== version) return false;
+    const ids: StoredId[] = [...(r.storedIds ?? []), r.id];
+    return ids.some((x) => x.kind === pid.kind && x.name === pid.name && eff(x.namespace) === ns);
   });
-  if (candidates.length > 1) {
-    const exact = candidates.filter((r) => r.id.name === pid.name);
-    if (exact.length) return exact;
-  }
-  return candidates;
 }
 
 /** After a patch: the id follows the object's apiVersion/kind/name/namespace. Returns true if it changed. */

@@ -280,13 +280,13 @@ function isAdmission(r: Resource, kind: string): boolean {
 function run(ctx: CheckContext, opts: AdmissionOptions): RawFinding[] {
   const ds: Diagnostic[] = [];
   pending.set(ctx, ds);
-  let extra = opts.extra;
+  let extra = opts.extra ?? ctx.admission;
   if (!extra) {
     const root = repoRootOf(ctx.resources);
     const loaded = root ? loadAdmissionDir(path.join(root, 'policies', 'admission')) : { resources: [], diagnostics: [] };
     extra = loaded.resources;
     ds.push(...loaded.diagnostics);
-  } else ds.push(...(opts.extraDiagnostics ?? []));
+  } else if (opts.extra) ds.push(...(opts.extraDiagnostics ?? []));
   const all = [...ctx.resources, ...extra];
   const policies = new Map<string, Policy>();
   for (const r of all) {

@@ -108,6 +108,44 @@ function checkIngress(ctx: CheckContext, ing: Resource, out: RawFinding[]): void
   });
 }
 
+function labelText(l: Record<string, string>): string {
+  return Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+/**
+ * A Service whose selector matches no pod template in its namespace: says what is wrong when
+ * the pods it was meant for are elsewhere (seed 001: Service in kube-mqtt, Pod in kube-emqx,
+ * and selector name=mqtt against the label name=emqx): pods in another namespace that match
+ * the selector, else the workload with the Service's name or its ports in another namespace.
+ */
+function noPodsFinding(ctx: CheckContext, svc: Resource, ns: string, sel: Record<string, string>): RawFinding {
+  const base = `Service ${ns}/${svc.id.name} selects no pod template in namespace ${ns} (selector ${labelText(sel)})`;
+  const others = [...ctx.idx.podTemplatesByNs.keys()].filter((n) => n !== ns).sort();
+  for (const other of others) {
+    const hit = podsMatching(ctx.idx, other, sel);
+    if (hit.length > 0) {
+      const w = hit[0].resource;
+      return { resource: svc, pointer: at(svc.object, 'metadata', 'namespace') !== undefined ? '/metadata/namespace' : '/spec/selector', hint: `Put the Service in namespace ${other} (or the ${w.id.kind} in ${ns}): a Service only selects pods of its own namespace.`, message: `${base}; ${w.id.kind} ${other}/${w.id.name} matches the selector but is in namespace ${other}, and a Service only selects pods of its own namespace` };
+    }
+  }
+  const ports = new Set(arr(at(svc.object, 'spec', 'ports')).flatMap((p) => [num(at(p, 'targetPort')), num(at(p, 'port'))]).filter((x): x is number => x !== undefined));
+  let best: { pt: PodTemplate; score: number } | undefined;
+  for (const pt of ctx.idx.podTemplates) {
+    let score = pt.resource.id.name === svc.id.name ? 2 : 0;
+    if (ports.size > 0 && pt.containers.some((c) => arr(c.container.ports).some((cp) => ports.has(num(at(cp, 'containerPort')) ?? -1)))) score += 1;
+    if (score > 0 && (!best || score > best.score)) best = { pt, score };
+  }
+  if (best && best.pt.namespace !== ns) {
+    const w = best.pt.resource;
+    return { resource: svc, pointer: '/spec/selector', hint: `Put the Service and the ${w.id.kind} in one namespace and make the selector match the pod labels (${labelText(best.pt.labels)}).`, message: `${base}; the ${w.id.kind} it looks meant for (${best.score >= 2 ? 'same name' : 'same ports'}${best.score === 3 ? ' and ports' : ''}), ${best.pt.namespace}/${w.id.name}, is in namespace ${best.pt.namespace}, not ${ns}, and its labels ${labelText(best.pt.labels) || '(none)'} do not match the selector either` };
+  }
+  if (best) {
+    const w = best.pt.resource;
+    return { resource: svc, pointer: '/spec/selector', message: `${base}; the ${w.id.kind} ${ns}/${w.id.name} it looks meant for has labels ${labelText(best.pt.labels) || '(none)'}` };
+  }
+  return { resource: svc, pointer: '/spec/selector', message: base };
+}
+
 export const danglingRef: Check = {
   id: 'dangling-ref',
   title: 'Reference to something that is not rendered',
@@ -123,7 +161,7 @@ export const danglingRef: Check = {
       const ns = ctx.ns(svc);
       const pods = podsMatching(ctx.idx, ns, sel);
       if (pods.length === 0) {
-        out.push({ resource: svc, pointer: '/spec/selector', message: `Service ${ns}/${svc.id.name} selects no pod template in namespace ${ns} (selector ${Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',')})` });
+        out.push(noPodsFinding(ctx, svc, ns, sel));
         continue;
       }
       arr(at(svc.object, 'spec', 'ports')).forEach((p, i) => {

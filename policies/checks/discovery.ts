@@ -6,8 +6,10 @@ import { arr, at, obj, ptr, str } from '../util.js';
 const SERVICE_NAME_VARS = new Set(['K8S_SERVICE_NAME', 'EMQX_CLUSTER__K8S__SERVICE_NAME', 'RABBITMQ_K8S_SERVICE_NAME']);
 
 interface Discovery {
-  /** Service names declared for discovery, with where. */
-  names: { value: string; resource: Resource; pointer: string }[];
+  /** Service names declared for discovery, with where (`via` says how a ConfigMap value reached the pod). */
+  names: { value: string; resource: Resource; pointer: string; via?: string }[];
+  /** RabbitMQ hostname suffixes (`.<headless svc>.<ns>.svc.cluster.local`), with where. */
+  suffixes: { value: string; resource: Resource; pointer: string; line?: number }[];
   /** Whether the pod uses Kubernetes peer discovery at all. */
   uses: boolean;
   usePointer?: string;
@@ -37,19 +39,59 @@ function configMapsOf(ctx: CheckContext, pt: PodTemplate): Resource[] {
 }
 
 const CONF_SERVICE = /^\s*(cluster_formation\.k8s\.service_name|cluster\.k8s\.service_name|cluster\.kubernetes\.service_name)\s*=\s*"?([A-Za-z0-9.-]+)"?\s*$/m;
+const CONF_SUFFIX = /^\s*cluster_formation\.k8s\.hostname_suffix\s*=\s*"?([A-Za-z0-9.-]+)"?\s*$/m;
+const SUFFIX_VARS = new Set(['K8S_HOSTNAME_SUFFIX', 'RABBITMQ_K8S_HOSTNAME_SUFFIX']);
+const STRATEGY_VARS = new Set(['EMQX_CLUSTER__DISCOVERY_STRATEGY', 'EMQX_CLUSTER__DISCOVERY']);
 const CONF_USES = /rabbit_peer_discovery_k8s|rabbitmq_peer_discovery_k8s|peer_discovery_backend\s*=\s*k8s|cluster\.discovery(_strategy)?\s*=\s*(k8s|kubernetes)/;
 
 export function discoveryOf(ctx: CheckContext, pt: PodTemplate): Discovery {
-  const d: Discovery = { names: [], uses: false };
+  const d: Discovery = { names: [], suffixes: [], uses: false };
   for (const c of pt.containers) {
+    // envFrom ConfigMaps first: env entries come after them (and win) in the container
+    arr(c.container.envFrom).forEach((ef, i) => {
+      const n = str(at(ef, 'configMapRef', 'name'));
+      const cm = n ? ctx.get('ConfigMap', pt.namespace, n) : undefined;
+      if (!cm) return;
+      const prefix = str(at(ef, 'prefix')) ?? '';
+      const data = obj(cm.object.data) ?? {};
+      for (const key of Object.keys(data).sort()) {
+        const v = data[key];
+        if (typeof v !== 'string' && typeof v !== 'number') continue;
+        const name = prefix + key;
+        const via = `${name} from ConfigMap ${n} (envFrom of ${pt.resource.id.kind} ${pt.resource.id.name})`;
+        if (SERVICE_NAME_VARS.has(name)) {
+          d.uses = true;
+          d.usePointer ??= ptr(c.ptr, 'envFrom', i);
+          if (String(v) && !String(v).includes('$(')) d.names.push({ value: String(v), resource: cm, pointer: ptr('/data', key), via });
+        }
+        if (STRATEGY_VARS.has(name) && /^(k8s|kubernetes)$/.test(String(v))) {
+          d.uses = true;
+          d.usePointer ??= ptr(c.ptr, 'envFrom', i);
+        }
+        if (SUFFIX_VARS.has(name) && !String(v).includes('$(')) d.suffixes.push({ value: String(v), resource: cm, pointer: ptr('/data', key) });
+      }
+    });
     for (const e of envVars(c)) {
-      const v = e.value ?? '';
+      let v = e.value ?? '';
+      let where = { resource: pt.resource, pointer: e.ptr + '/value' } as { resource: Resource; pointer: string; via?: string };
+      const ref = obj(e.from?.configMapKeyRef);
+      if (ref && (SERVICE_NAME_VARS.has(e.name) || SUFFIX_VARS.has(e.name))) {
+        const cmName = str(ref.name);
+        const key = str(ref.key);
+        const cm = cmName ? ctx.get('ConfigMap', pt.namespace, cmName) : undefined;
+        const cv = cm && key !== undefined ? at(cm.object, 'data', key) : undefined;
+        if (cm && key !== undefined && (typeof cv === 'string' || typeof cv === 'number')) {
+          v = String(cv);
+          where = { resource: cm, pointer: ptr('/data', key), via: `${e.name} from ConfigMap ${cmName} key ${key}` };
+        }
+      }
       if (SERVICE_NAME_VARS.has(e.name)) {
         d.uses = true;
         d.usePointer ??= e.ptr;
-        if (v && !v.includes('$(')) d.names.push({ value: v, resource: pt.resource, pointer: e.ptr + '/value' });
+        if (v && !v.includes('$(')) d.names.push({ value: v, ...where });
       }
-      if ((e.name === 'EMQX_CLUSTER__DISCOVERY_STRATEGY' || e.name === 'EMQX_CLUSTER__DISCOVERY') && /^(k8s|kubernetes)$/.test(v)) {
+      if (SUFFIX_VARS.has(e.name) && v && !v.includes('$(')) d.suffixes.push({ value: v, resource: where.resource, pointer: where.pointer });
+      if (STRATEGY_VARS.has(e.name) && /^(k8s|kubernetes)$/.test(v)) {
         d.uses = true;
         d.usePointer ??= e.ptr;
       }
@@ -73,6 +115,8 @@ export function discoveryOf(ctx: CheckContext, pt: PodTemplate): Discovery {
         d.uses = true;
         d.names.push({ value: m[2], resource: cm, pointer: ptr('/data', key) });
       }
+      const sm = CONF_SUFFIX.exec(text);
+      if (sm) d.suffixes.push({ value: sm[1], resource: cm, pointer: ptr('/data', key), line: text.slice(0, sm.index + sm[0].search(/\S/)).split('\n').length });
     }
   }
   return d;
@@ -81,27 +125,56 @@ export function discoveryOf(ctx: CheckContext, pt: PodTemplate): Discovery {
 export const discoveryServiceName: Check = {
   id: 'discovery-service-name',
   title: 'Peer-discovery service name differs from the headless Service',
-  doc: 'K8S_SERVICE_NAME, EMQX_CLUSTER__K8S__SERVICE_NAME or cluster_formation.k8s.service_name (rabbitmq.conf) must name the StatefulSet\'s headless Service (spec.serviceName), or nodes fail with nxdomain.',
+  doc: 'K8S_SERVICE_NAME, EMQX_CLUSTER__K8S__SERVICE_NAME (in env, from a ConfigMap key or through envFrom of a ConfigMap) or cluster_formation.k8s.service_name (rabbitmq.conf) must name the StatefulSet\'s headless Service (spec.serviceName), and cluster_formation.k8s.hostname_suffix (or K8S_HOSTNAME_SUFFIX) must be .<that Service>.<its namespace>.svc.cluster.local, or nodes fail with nxdomain.',
   hint: 'Use the same name in the headless Service, the StatefulSet serviceName and the discovery setting.',
   defaultSeverity: { dev: 'error', staging: 'error', prod: 'error' },
   run(ctx) {
     const out: RawFinding[] = [];
     for (const pt of ctx.idx.podTemplates) {
       const d = discoveryOf(ctx, pt);
-      if (d.names.length === 0) continue;
+      if (d.names.length === 0 && d.suffixes.length === 0) continue;
       const expected = pt.resource.id.kind === 'StatefulSet' ? str(at(pt.resource.object, 'spec', 'serviceName')) : undefined;
       for (const n of d.names) {
         const short = n.value.split('.')[0];
+        const via = n.via ? ` (${n.via})` : '';
         if (expected !== undefined) {
-          if (short !== expected) out.push({ resource: n.resource, pointer: n.pointer, message: `discovery service name ${n.value} differs from the StatefulSet ${pt.resource.id.name} serviceName ${expected}` });
+          if (short !== expected) out.push({ resource: n.resource, pointer: n.pointer, message: `discovery service name ${n.value}${via} differs from the StatefulSet ${pt.resource.id.name} serviceName ${expected}` });
         } else if (!ctx.get('Service', pt.namespace, short)) {
-          out.push({ resource: n.resource, pointer: n.pointer, message: `discovery service name ${n.value}: no Service ${pt.namespace}/${short} is rendered` });
+          out.push({ resource: n.resource, pointer: n.pointer, message: `discovery service name ${n.value}${via}: no Service ${pt.namespace}/${short} is rendered` });
+        }
+      }
+      if (expected === undefined) continue;
+      for (const s of d.suffixes) {
+        const why = suffixMismatch(s.value, expected, pt.namespace);
+        if (why) {
+          const line = s.line ? ` (line ${s.line} of ${s.pointer.slice('/data/'.length).replace(/~1/g, '/').replace(/~0/g, '~')})` : '';
+          out.push({ resource: s.resource, pointer: s.pointer, message: `hostname_suffix ${s.value}${line} ${why}: the pods of StatefulSet ${pt.resource.id.name} are <pod>.${expected}.${pt.namespace}.svc.cluster.local, so peer lookups fail with nxdomain` });
         }
       }
     }
     return out;
   },
 };
+
+/**
+ * Why a RabbitMQ hostname suffix (`.<svc>[.<ns>[.svc[.cluster.local]]]`) does not name the
+ * StatefulSet's headless Service in its namespace, or undefined when it does.
+ */
+export function suffixMismatch(suffix: string, service: string, namespace: string): string | undefined {
+  let rest = suffix.replace(/^\./, '').replace(/\.$/, '').toLowerCase();
+  for (const tail of ['.svc.cluster.local', '.svc']) {
+    if (rest.endsWith(tail)) {
+      rest = rest.slice(0, -tail.length);
+      break;
+    }
+  }
+  const [svc, ns, ...more] = rest.split('.');
+  if (more.length > 0) return `is not .<headless Service>.<namespace>.svc.cluster.local`;
+  if (svc !== service && ns !== undefined && ns !== namespace) return `names Service ${svc} in namespace ${ns}, not the headless Service ${service} in namespace ${namespace}`;
+  if (svc !== service) return `names Service ${svc}, not the headless Service ${service}`;
+  if (ns !== undefined && ns !== namespace) return `names namespace ${ns}, but the StatefulSet and its headless Service are in ${namespace}`;
+  return undefined;
+}
 
 const READ_VERBS = ['get', '*'];
 

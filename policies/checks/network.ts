@@ -1,3 +1,4 @@
+import { parseAllDocuments } from 'yaml';
 import type { Resource } from '../../compiler/types.js';
 import { resIdGkKey } from '../../compiler/types.js';
 import type { Check, CheckContext, RawFinding } from '../types.js';
@@ -14,20 +15,73 @@ export function hostPorts(text: string): { host: string; port: number }[] {
   const out: { host: string; port: number }[] = [];
   for (let tok of text.split(/[\s,;"'`()[\]{}<>|]+/)) {
     if (!tok || tok.includes('$')) continue;
-    const eq = tok.lastIndexOf('=');
-    if (eq >= 0) tok = tok.slice(eq + 1);
     const scheme = tok.indexOf('://');
-    if (scheme >= 0) tok = tok.slice(scheme + 3);
+    if (scheme >= 0) {
+      // URL (jdbc:mysql://host:port/db?useSSL=false&…): the authority, before any path, query or fragment
+      tok = tok.slice(scheme + 3);
+      const end = tok.search(/[/?#]/);
+      if (end >= 0) tok = tok.slice(0, end);
+    } else {
+      const q = tok.indexOf('?');
+      if (q >= 0) tok = tok.slice(0, q);
+      const eq = tok.lastIndexOf('=');
+      if (eq >= 0) tok = tok.slice(eq + 1);
+      const slash = tok.indexOf('/');
+      if (slash >= 0) tok = tok.slice(0, slash);
+    }
     const atSign = tok.lastIndexOf('@');
     if (atSign >= 0) tok = tok.slice(atSign + 1);
-    const slash = tok.indexOf('/');
-    if (slash >= 0) tok = tok.slice(0, slash);
     const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(tok);
     if (!m) continue;
     const host = m[1].toLowerCase().replace(/\.$/, '');
     const port = parseInt(m[2], 10);
     if (port < 1 || port > 65535) continue;
     if (IPV4.test(host) || (DNS.test(host) && /^[a-z]/.test(host))) out.push({ host, port });
+  }
+  return out;
+}
+
+/**
+ * Host/port pairs written as separate settings in a configuration file held by a ConfigMap
+ * key: sibling `host:` and `port:` keys of one mapping in YAML (application.yml:
+ * spring.redis.host/port, spring.rabbitmq.host/port…) and `<prefix>.host=` / `<prefix>.port=`
+ * lines in .properties. Values with placeholders (${…}) are skipped.
+ */
+export function hostPortPairs(key: string, text: string): { host: string; port: number; where: string }[] {
+  if (!/host/i.test(text) || !/port/i.test(text)) return [];
+  const out: { host: string; port: number; where: string }[] = [];
+  if (/\.(ya?ml)$/i.test(key)) {
+    let docs: unknown[];
+    try {
+      docs = parseAllDocuments(text).map((d) => (d.errors.length ? null : d.toJS()));
+    } catch {
+      return [];
+    }
+    const walk = (node: unknown, path: string[]) => {
+      if (Array.isArray(node)) {
+        node.forEach((x, i) => walk(x, [...path, String(i)]));
+        return;
+      }
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      const h = o.host;
+      const p = typeof o.port === 'number' ? o.port : typeof o.port === 'string' && /^\d{1,5}$/.test(o.port) ? parseInt(o.port, 10) : undefined;
+      if (typeof h === 'string' && !h.includes('$') && p !== undefined && p > 0 && p < 65536) out.push({ host: h, port: p, where: `${[...path, 'host'].join('.')} / port in ${key}` });
+      for (const [k, v] of Object.entries(o)) walk(v, [...path, k]);
+    };
+    for (const d of docs) walk(d, []);
+  } else if (/\.properties$/i.test(key)) {
+    const props = new Map<string, string>();
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^\s*([A-Za-z0-9_.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+      if (m) props.set(m[1], m[2]);
+    }
+    for (const [k, h] of props) {
+      if (!/(^|\.)host$/.test(k) || h.includes('$')) continue;
+      const prefix = k.slice(0, -'host'.length);
+      const p = props.get(prefix + 'port');
+      if (p && /^\d{1,5}$/.test(p)) out.push({ host: h, port: parseInt(p, 10), where: `${k} / ${prefix}port in ${key}` });
+    }
   }
   return out;
 }
@@ -97,7 +151,7 @@ function resolve(ctx: CheckContext, namespaces: Set<string>, from: string, host:
 export const connectionString: Check = {
   id: 'connection-string',
   title: 'Connection string that resolves to nothing',
-  doc: 'In-cluster host:port values in env values, command/args and ConfigMap data (bare, comma-separated lists, URLs) must name a rendered Service and one of its ports, or a StatefulSet pod DNS name <sts>-<n>.<headless svc>[.<ns>[.svc[.cluster.local]]] with n < replicas; hard-coded IP addresses are reported unless listed in the environment\'s externalHosts; other external host names are checked only when externalHosts is set.',
+  doc: 'In-cluster host:port values in env values, command/args and ConfigMap data (bare, comma-separated lists, URLs including jdbc:mysql://host:port/db?…, and host:/port: pairs of Spring application.yml or .host=/.port= lines of application.properties) must name a rendered Service and one of its ports, or a StatefulSet pod DNS name <sts>-<n>.<headless svc>[.<ns>[.svc[.cluster.local]]] with n < replicas; hard-coded IP addresses are reported unless listed in the environment\'s externalHosts; other external host names are checked only when externalHosts is set.',
   hint: 'Use the Service DNS name (<svc>.<ns>.svc.cluster.local:<port>) and a port the Service exposes, or declare the host in externalHosts.',
   defaultSeverity: { dev: 'warning', staging: 'error', prod: 'error' },
   run(ctx) {
@@ -133,7 +187,16 @@ export const connectionString: Check = {
       const data = obj(cm.object.data) ?? {};
       for (const key of Object.keys(data)) {
         const v = data[key];
-        if (typeof v === 'string') scan(cm, ctx.ns(cm), v, ptr('/data', key));
+        if (typeof v !== 'string') continue;
+        scan(cm, ctx.ns(cm), v, ptr('/data', key));
+        // Spring-style `host:` / `port:` pairs (application.yml) and `….host=` / `….port=` (application.properties)
+        for (const hp of hostPortPairs(key, v)) {
+          const host = hp.host.toLowerCase();
+          if (external.has(host) || external.has(`${host}:${hp.port}`) || IPV4.test(host) || !DNS.test(host)) continue;
+          const res = resolve(ctx, namespaces, ctx.ns(cm), host, hp.port);
+          if ('external' in res) continue;
+          if (!res.ok) out.push({ resource: cm, pointer: ptr('/data', key), message: `${hp.where}: host ${hp.host} and port ${hp.port} do not resolve: ${res.why}` });
+        }
       }
     }
     return out;

@@ -148,10 +148,38 @@ class Walker {
   }
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Standard base64 with padding, as the API server decodes Secret.data (CR and LF are skipped). */
+export function isBase64(s: string): boolean {
+  return BASE64.test(s.replace(/[\r\n]/g, ''));
+}
+
+/** Value rules the models do not carry but the API server's validation does. */
+function extraRules(r: Resource, w: Walker): void {
+  const kind = r.id.kind;
+  if (r.id.group === '' && kind === 'Secret') {
+    const data = obj(r.object.data);
+    if (data) for (const k of Object.keys(data)) {
+      const v = data[k];
+      if (typeof v === 'string' && !isBase64(v)) w.add(`/data/${esc(k)}`, `Secret data ${k} is not valid base64 (the API server rejects the Secret); encode it, or move the plain value to stringData`);
+    }
+  }
+  const sc = (spec: Json | undefined, p: string) => {
+    const v = obj(spec)?.storageClassName;
+    if (typeof v === 'string' && v !== '' && !isDns1123Subdomain(v)) w.add(`${p}/storageClassName`, `storageClassName ${v} is not a DNS-1123 subdomain (lowercase alphanumerics, '-' and '.'), so no StorageClass can have that name`);
+  };
+  if (r.id.group === '' && (kind === 'PersistentVolumeClaim' || kind === 'PersistentVolume')) sc(r.object.spec, '/spec');
+  if (r.id.group === 'apps' && kind === 'StatefulSet') {
+    const vcts = obj(r.object.spec)?.volumeClaimTemplates;
+    if (Array.isArray(vcts)) vcts.forEach((t, i) => sc(obj(t)?.spec, `/spec/volumeClaimTemplates/${i}/spec`));
+  }
+}
+
 export const schema: Check = {
   id: 'schema',
   title: 'Invalid object for its kind',
-  doc: 'Validates built-in kinds against the @kubernetes/client-node models (strict, like kubeconform -strict): unknown fields, wrong types, missing required fields, invalid names (DNS-1123 subdomain; label for Service and Namespace; container names labels; port names IANA service names) and label keys/values. Unknown kinds (CRDs) pass.',
+  doc: 'Validates built-in kinds against the @kubernetes/client-node models (strict, like kubeconform -strict): unknown fields, wrong types, missing required fields, invalid names (DNS-1123 subdomain; label for Service and Namespace; container names labels; port names IANA service names) and label keys/values, Secret.data that is not base64, storageClassName that is not a DNS-1123 subdomain. Unknown kinds (CRDs) pass.',
   hint: 'Fix the field name, type or value as the Kubernetes API reference describes it.',
   defaultSeverity: { dev: 'warning', staging: 'error', prod: 'error' },
   run(ctx) {
@@ -160,6 +188,8 @@ export const schema: Check = {
       if (!BUILTIN_GROUPS.has(r.id.group)) continue; // CRDs pass
       const w = new Walker(r);
       const name = r.id.name;
+      // Kustomize builds an object without apiVersion (kforge too); the API server refuses it.
+      if (typeof r.object.apiVersion !== 'string' || r.object.apiVersion === '') w.add('/kind', `${r.id.kind} ${name} has no apiVersion`);
       if (name !== '') {
         if (LABEL_NAMED.has(r.id.kind) && !isDns1123Label(name)) w.add('/metadata/name', `${r.id.kind} name ${name} is not a DNS-1123 label (lowercase alphanumerics and '-', ≤ 63)`);
         else if (PATH_SEGMENT_NAMED.has(r.id.kind)) {
@@ -169,6 +199,7 @@ export const schema: Check = {
       w.labels(obj(r.object.metadata)?.labels, '/metadata/labels');
       const m = modelForKind(r.id.group, r.id.version, r.id.kind);
       if (m) w.object(r.object, m, '');
+      extraRules(r, w);
       const pt = ctx.idx.podTemplateOf.get(r);
       if (pt) {
         if (pt.specPtr !== '/spec') {

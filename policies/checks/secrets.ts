@@ -25,10 +25,28 @@ export function isCredentialName(name: string): boolean {
   return false;
 }
 
+const URL_CREDENTIAL = /\b([a-z][a-z0-9+.-]*):\/\/([^\s:/@'"]+):([^\s@/'"]+)@[A-Za-z0-9[]/gi;
+const PLACEHOLDER = /^(\$\(|\$\{|\{\{|%|<|\*+$|x+$|\.\.\.$)/i;
+
+/**
+ * The first URL in a text that carries a password (`scheme://user:PASSWORD@host`), as
+ * `scheme://user:***@`, or undefined; placeholders ($(VAR), ${VAR}, {{ }}, <pass>, ***) are not
+ * credentials. The password itself is never returned.
+ */
+export function urlWithPassword(text: string): string | undefined {
+  if (text.indexOf('://') < 0 || text.indexOf('@') < 0) return undefined;
+  URL_CREDENTIAL.lastIndex = 0;
+  for (let m = URL_CREDENTIAL.exec(text); m; m = URL_CREDENTIAL.exec(text)) {
+    if (PLACEHOLDER.test(m[3]) || m[3].includes('$(') || m[3].includes('${')) continue;
+    return `${m[1]}://${m[2]}:***@`;
+  }
+  return undefined;
+}
+
 export const plaintextSecret: Check = {
   id: 'plaintext-secret',
   title: 'Credential in plain text',
-  doc: 'Env vars whose names hold a credential (PASSWORD, SECRET, TOKEN, COOKIE, API_KEY…; not *_FILE, *_PATH, *_NAME…) must come from a Secret (valueFrom.secretKeyRef), not a literal value; the same for such keys in ConfigMaps. Cannot be waived in prod.',
+  doc: 'Env vars whose names hold a credential (PASSWORD, SECRET, TOKEN, COOKIE, API_KEY…; not *_FILE, *_PATH, *_NAME…) must come from a Secret (valueFrom.secretKeyRef), not a literal value; the same for such keys in ConfigMaps; and no env value, command argument or ConfigMap value may carry a URL with a password (amqp://user:PASS@host, jdbc:mysql://user:PASS@…). Cannot be waived in prod.',
   hint: 'Move the value into a Secret (or an ExternalSecret/SealedSecret) and use valueFrom.secretKeyRef or envFrom.secretRef.',
   defaultSeverity: { dev: 'warning', staging: 'error', prod: 'error' },
   lockedIn: ['prod'],
@@ -36,10 +54,19 @@ export const plaintextSecret: Check = {
     const out: RawFinding[] = [];
     for (const pt of ctx.idx.podTemplates) {
       for (const c of pt.containers) {
+        const cn = str(c.container.name) ?? '?';
         for (const e of envVars(c)) {
           if (e.value === undefined || e.value === '' || /^\$\([A-Za-z0-9_]+\)$/.test(e.value) || e.value.startsWith('/')) continue;
-          if (isCredentialName(e.name)) out.push({ resource: pt.resource, pointer: e.ptr + '/value', message: `env ${e.name} of container ${str(c.container.name) ?? '?'} holds a credential in plain text` });
+          if (isCredentialName(e.name)) out.push({ resource: pt.resource, pointer: e.ptr + '/value', message: `env ${e.name} of container ${cn} holds a credential in plain text` });
+          else {
+            const u = urlWithPassword(e.value);
+            if (u) out.push({ resource: pt.resource, pointer: e.ptr + '/value', message: `env ${e.name} of container ${cn} holds a URL with a password in plain text (${u})` });
+          }
         }
+        for (const f of ['command', 'args']) arr(c.container[f]).forEach((a, i) => {
+          const u = typeof a === 'string' ? urlWithPassword(a) : undefined;
+          if (u) out.push({ resource: pt.resource, pointer: ptr(c.ptr, f, i), message: `${f} of container ${cn} holds a URL with a password in plain text (${u})` });
+        });
       }
     }
     for (const cm of ctx.ofKind('ConfigMap')) {
@@ -47,8 +74,13 @@ export const plaintextSecret: Check = {
       const data = obj(cm.object.data) ?? {};
       for (const key of Object.keys(data)) {
         const v = data[key];
-        if (typeof v !== 'string' || v === '' || v.includes('\n') || v.startsWith('/')) continue;
-        if (isCredentialName(key)) out.push({ resource: cm, pointer: ptr('/data', key), message: `ConfigMap key ${key} holds a credential in plain text` });
+        if (typeof v !== 'string' || v === '') continue;
+        if (!v.includes('\n') && !v.startsWith('/') && isCredentialName(key)) {
+          out.push({ resource: cm, pointer: ptr('/data', key), message: `ConfigMap key ${key} holds a credential in plain text` });
+          continue;
+        }
+        const u = urlWithPassword(v);
+        if (u) out.push({ resource: cm, pointer: ptr('/data', key), message: `ConfigMap key ${key} holds a URL with a password in plain text (${u})` });
       }
     }
     return out;

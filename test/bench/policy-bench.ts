@@ -6,6 +6,8 @@
  * 5 timed runs (after one warm-up); the target is under 2 s. Also times the same runs
  * without the locator, to separate the checks from the cost of finding each field's line.
  *
+ * Then times the runs again with 20 bound ValidatingAdmissionPolicies and 50 vendored CRDs.
+ *
  *   node dist/test/bench/policy-bench.js [--apps 5000] [--runs 5] [--json]
  */
 import * as fs from 'node:fs';
@@ -15,7 +17,7 @@ import { writeBenchTree } from './tree.js';
 import { buildDir } from '../../compiler/index.js';
 import { fileLocator } from '../../compiler/render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../../compiler/env.js';
-import { runChecks } from '../../policies/index.js';
+import { runChecks, loadAdmissionFolder, loadCrdFolder } from '../../policies/index.js';
 import type { Environment } from '../../compiler/types.js';
 import type { Report } from '../../policies/types.js';
 
@@ -41,6 +43,69 @@ export interface PolicyBenchResult {
   medianNoLocateMs: number;
   findings: number;
   byCheck: Record<string, number>;
+  /** The same (with the locator) with 20 ValidatingAdmissionPolicies bound and 50 vendored CRDs loaded (issue 17). */
+  runsAdmissionMs: number[];
+  medianAdmissionMs: number;
+  admissionFindings: number;
+}
+
+/** 20 policies (each bound, Deny) over Deployments, Services and ConfigMaps, and 50 CRDs, as YAML files. */
+function writeAdmission(dir: string): { admission: string; crds: string } {
+  const admission = path.join(dir, 'admission');
+  const crds = path.join(dir, 'crds');
+  fs.mkdirSync(admission, { recursive: true });
+  fs.mkdirSync(crds, { recursive: true });
+  const targets = [
+    ['apps', 'deployments', "object.spec.template.spec.containers.all(c, c.image.contains(':'))"],
+    ['apps', 'deployments', 'has(object.spec.replicas) ? object.spec.replicas <= 50 : true'],
+    ['', 'services', "object.spec.ports.all(p, p.port > 0 && p.port < 65536)"],
+    ['', 'configmaps', "!has(object.data) || object.data.size() < 200"],
+  ];
+  const docs: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const [group, resource, expr] = targets[i % targets.length];
+    docs.push(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p${i}}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: ["${group}"], apiVersions: [v1], operations: [CREATE], resources: [${resource}]}
+  validations:
+  - expression: ${JSON.stringify(expr)}
+    message: policy ${i}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b${i}}
+spec: {policyName: p${i}, validationActions: [Deny]}`);
+  }
+  fs.writeFileSync(path.join(admission, 'policies.yaml'), docs.join('\n---\n') + '\n');
+  for (let i = 0; i < 50; i++) {
+    fs.writeFileSync(path.join(crds, `crd${i}.yaml`), `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: things${i}.bench${i}.example.com}
+spec:
+  group: bench${i}.example.com
+  names: {kind: Thing${i}, plural: things${i}}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, minimum: 0}
+            x-kubernetes-validations:
+            - {rule: "self.size < 10", message: too big}
+`);
+  }
+  return { admission, crds };
 }
 
 export function benchPolicies(apps = 5000, runs = 5): PolicyBenchResult {
@@ -71,7 +136,19 @@ export function benchPolicies(apps = 5000, runs = 5): PolicyBenchResult {
     }
     const byCheck: Record<string, number> = {};
     for (const f of report.findings) byCheck[f.id] = (byCheck[f.id] ?? 0) + 1;
-    return { apps, resources: resources.length, buildMs, runsMs, medianMs: median(runsMs), runsNoLocateMs, medianNoLocateMs: median(runsNoLocateMs), findings: report.findings.length, byCheck };
+    const extra = writeAdmission(dir);
+    const withAdmission = { ...opts, admission: loadAdmissionFolder(dir, extra.admission).objects, crds: loadCrdFolder(dir, extra.crds).crds };
+    let admissionReport = runChecks(resources, env, withAdmission);
+    const runsAdmissionMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      admissionReport = runChecks(resources, env, withAdmission);
+      runsAdmissionMs.push(Math.round(performance.now() - t));
+    }
+    return {
+      apps, resources: resources.length, buildMs, runsMs, medianMs: median(runsMs), runsNoLocateMs, medianNoLocateMs: median(runsNoLocateMs), findings: report.findings.length, byCheck,
+      runsAdmissionMs, medianAdmissionMs: median(runsAdmissionMs), admissionFindings: admissionReport.findings.length - report.findings.length,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -86,5 +163,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === self) {
     console.log(`runChecks (prod, all checks): median ${r.medianMs} ms of ${r.runsMs.length} runs [${r.runsMs.join(', ')}]; target < 2000 ms ${r.medianMs < 2000 ? 'met' : 'MISSED'}`);
     console.log(`runChecks without the file locator (document lines only): median ${r.medianNoLocateMs} ms [${r.runsNoLocateMs.join(', ')}]`);
     console.log(`findings: ${r.findings} ${JSON.stringify(r.byCheck)}`);
+    console.log(`runChecks with 20 admission policies and 50 CRDs: median ${r.medianAdmissionMs} ms [${r.runsAdmissionMs.join(', ')}]; ${r.admissionFindings} more finding(s)`);
   }
 }

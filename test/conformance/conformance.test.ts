@@ -3,6 +3,7 @@
  * compared with what Kustomize v5.5.0 printed for the same tree (see the README there).
  *
  *   expected.yaml       -> `output` equals it byte for byte, and no error diagnostic.
+ *   build-flags         -> `--load-restrictor VALUE` given to kforge as to kubectl.
  *   expected-error.txt  -> no `output`, an error diagnostic with the code in `expected-code`,
  *                          located at `expected-location` (`file:LINE`, file relative to
  *                          the case's input/ folder) when that file exists.
@@ -13,6 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDir } from '../../compiler/index.js';
 import type { Diagnostic } from '../../compiler/types.js';
+import type { LoadRestrictor } from '../../compiler/load/restrictor.js';
 import { fixture } from '../helpers.js';
 
 const casesDir = fixture('conformance', 'cases');
@@ -96,6 +98,10 @@ for (const name of caseNames) {
   const inputDir = path.join(caseDir, 'input');
   const buildPath = readIfExists(path.join(caseDir, 'build-path'));
   const rootDir = buildPath !== undefined && firstLine(buildPath) !== '' ? path.join(inputDir, firstLine(buildPath)) : inputDir;
+  // build-flags: `--load-restrictor VALUE`, the one kubectl flag the corpus uses.
+  const flags = (readIfExists(path.join(caseDir, 'build-flags')) ?? '').split(/\r?\n/)[0].trim().split(/\s+/).filter(Boolean);
+  const restrictorAt = flags.indexOf('--load-restrictor');
+  const loadRestrictor = restrictorAt >= 0 ? (flags[restrictorAt + 1] as LoadRestrictor) : undefined;
   const expectedYaml = readIfExists(path.join(caseDir, 'expected.yaml'));
   const expectedError = readIfExists(path.join(caseDir, 'expected-error.txt'));
 
@@ -104,7 +110,7 @@ for (const name of caseNames) {
       (expectedYaml === undefined) !== (expectedError === undefined),
       `${name}: needs exactly one of expected.yaml and expected-error.txt`,
     );
-    const res = buildDir(rootDir);
+    const res = buildDir(rootDir, { loadRestrictor });
     const errors = res.diagnostics.filter((d) => d.severity === 'error');
 
     if (expectedYaml !== undefined) {

@@ -59,7 +59,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 test('render prod into two fresh clones with different TZ/LANG: the same deploy tree (and commit)', async () => {
-  // One shared copy of dist/ (the compiled environment definitions must be newer than the
+  // One shared copy of dist/ (the compiled environment definitions and custom checks must be newer than the
   // clones' sources) and node_modules, linked into each clone and excluded from git status.
   const shared = tmp();
   fs.cpSync(path.join(ROOT, 'dist'), path.join(shared, 'dist'), { recursive: true });
@@ -69,6 +69,8 @@ test('render prod into two fresh clones with different TZ/LANG: the same deploy 
     const f = path.join(shared, 'dist', 'overlays', e, 'environment.js');
     if (fs.existsSync(f)) fs.utimesSync(f, future, future);
   }
+  const customDist = path.join(shared, 'dist', 'policies', 'custom');
+  for (const f of fs.existsSync(customDist) ? fs.readdirSync(customDist) : []) fs.utimesSync(path.join(customDist, f), future, future);
   const clones = [tmp(), tmp()].map((d) => {
     git(d, 'clone', '-q', '--shared', ROOT, 'repo');
     const c = path.join(d, 'repo');

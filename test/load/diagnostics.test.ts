@@ -94,16 +94,18 @@ test('a JSON 6902 remove of a missing path is KF3002 at the operation', () => {
   assert.is(d.location?.line, 11);
 });
 
-test('a JSON 6902 path outside the kind\'s model is KF3004 at the operation, with did-you-mean', () => {
+test('a JSON 6902 path outside the kind\'s model applies, as in Kustomize, with a KF3004 warning at the operation, with did-you-mean', () => {
   const res = build({
     '/r/kustomization.yaml': `resources:\n- web.yaml\npatches:\n- target:\n    kind: Deployment\n    name: web\n  patch: |-\n    - op: add\n      path: /spec/replicaz\n      value: 2\n`,
     '/r/web.yaml': DEPLOY,
   });
-  assert.is(res.output, undefined);
-  const d = only(res.diagnostics, 'KF3004');
-  assert.is(d.location?.file, '/r/kustomization.yaml');
-  assert.is(d.location?.line, 8);
-  assert.match(d.hint!, '/spec/replicas');
+  assert.match(res.output ?? '', /\n  replicaz: 2\n/);
+  assert.equal(res.diagnostics.filter((x) => x.severity === 'error'), []);
+  const d = res.diagnostics.find((x) => x.code === 'KF3004' && x.severity === 'warning');
+  assert.ok(d, JSON.stringify(res.diagnostics));
+  assert.is(d!.location?.file, '/r/kustomization.yaml');
+  assert.is(d!.location?.line, 8);
+  assert.match(d!.hint!, '/spec/replicas');
 });
 
 test('a strategic-merge patch whose resource does not exist is KF3001 at the patch', () => {

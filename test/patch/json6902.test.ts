@@ -74,17 +74,37 @@ for (const c of fail) {
   });
 }
 
-test('validateOps: malformed patches are KF3003 at the op', () => {
+test('validateOps: malformed patches are KF3003 at the op; forms Kustomize accepts are warnings', () => {
   assert.equal(validateOps({ op: 'add' }, where).map((d) => d.code), ['KF3003']);
   const ops = [{ op: 'add', path: '/a' }, { path: '/a' }, { op: 'ad', path: '/a', value: 1 }, { op: 'copy', path: '/b' }, 'x', { op: 'remove', path: 'a' }, { op: 'remove', path: '/a' }];
   const locs = ops.map((_, i) => ({ file: 'p.yaml', line: i + 1, column: 3 }));
   const ds = validateOps(ops as Json, where, locs);
-  assert.equal(ds.map((d) => [d.code, d.location?.line]), [1, 2, 3, 4, 5, 6].map((l) => ['KF3003', l]));
+  // no value: Kustomize uses null (a warning); a path without any slash finds nothing (an error)
+  assert.equal(ds.map((d) => [d.code, d.severity, d.location?.line]), [
+    ['KF3003', 'warning', 1],
+    ...[2, 3, 4, 5, 6].map((l) => ['KF3003', 'error', l]),
+  ]);
   assert.match(ds[2].hint!, 'add');
-  assert.equal(applyJson6902(cm(), ops as Json, where).diagnostics.length, 6);
+  assert.equal(applyJson6902(cm(), ops as Json, where).diagnostics.length, 5);
 });
 
-test('checkOpPaths: unknown field is a KF3004 error with the corrected pointer', () => {
+test('6902 as Kustomize applies it: no value is null, a path without / loses its first segment, Atoi and negative indexes', () => {
+  const doc = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' }, spec: { list: ['a', 'b', 'c'] } } as unknown as JsonObject;
+  const r = applyJson6902(doc, [
+    { op: 'replace', path: '/data/k' },
+    { op: 'add', path: 'data/x', value: 'y' },
+    { op: 'replace', path: '/spec/list/-1', value: 'z' },
+    { op: 'replace', path: '/spec/list/01', value: 'o' },
+    { op: 'add', path: '/spec/list/-1', value: 'end' },
+    { op: 'replace', path: '/spec/list/+0', value: 'first' },
+  ] as unknown as Json, where);
+  assert.equal(r.diagnostics, []);
+  assert.equal(r.value, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: null }, x: 'y', spec: { list: ['first', 'o', 'z', 'end'] } });
+  const bad = applyJson6902(doc, [{ op: 'replace', path: '/spec/list/-4', value: 1 }] as unknown as Json, where);
+  assert.equal(bad.diagnostics.map((d) => d.code), ['KF3002']);
+});
+
+test('checkOpPaths: unknown field is a KF3004 warning with the corrected pointer', () => {
   const ops: JsonObject[] = [
     { op: 'replace', path: '/spec/replica', value: 3 },
     { op: 'add', path: '/spec/template/spec/containers/0/env/-', value: {} },
@@ -93,8 +113,8 @@ test('checkOpPaths: unknown field is a KF3004 error with the corrected pointer',
   ];
   const ds = checkOpPaths('V1Deployment', ops as Json, where);
   assert.equal(ds.map((d) => [d.code, d.severity, d.pointer, d.hint]), [
-    ['KF3004', 'error', '/spec/replica', 'did you mean /spec/replicas?'],
-    ['KF3004', 'error', '/spec/template/spec/containers/0/imagee', 'did you mean /spec/template/spec/containers/0/image?'],
+    ['KF3004', 'warning', '/spec/replica', 'did you mean /spec/replicas?'],
+    ['KF3004', 'warning', '/spec/template/spec/containers/0/imagee', 'did you mean /spec/template/spec/containers/0/image?'],
   ]);
   assert.equal(checkOpPaths(undefined, ops as Json, where), []);
 });

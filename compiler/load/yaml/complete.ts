@@ -9,6 +9,8 @@ import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { diag } from '../../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Result } from '../../types.js';
 import { Abort, checkText, hasOwn, MAX_YAML_NODES, PARSE_OPTIONS, setKey, type YamlDoc, type YamlLimits } from './common.js';
+import { copyBareNulls, markBareNull } from '../bare-null.js';
+import { markFoldedAnnotation } from '../folded-mark.js';
 import { blockScalarAsKustomizeKeepsIt, checkTabStart, isTimestamp, MERGE, NOT_JSON, parseTimestamp, resolvePlain, type Resolved } from './scalars.js';
 
 interface WalkCtx {
@@ -47,6 +49,7 @@ function cloneCounted(v: Json, ctx: WalkCtx, offset: number): Json {
   }
   const out: JsonObject = {};
   for (const k of Object.keys(v)) setKey(out, k, cloneCounted(v[k], ctx, offset));
+  copyBareNulls(v, out);
   return out;
 }
 
@@ -374,6 +377,8 @@ function convertMap(node: YAMLMap<YNode | null, YNode | null>, ctx: WalkCtx, at:
         : at === At.Annotations ? At.Annotation
         : At.Other;
       setKey(obj, k, convert(vNode, ctx, next));
+      if (isEmptyPlain(vNode)) markBareNull(obj, k);
+      else if (at === At.Annotations && isScalar(vNode) && vNode.type === 'BLOCK_FOLDED' && typeof obj[k] === 'string') markFoldedAnnotation(obj, k, obj[k] as string);
     }
   }
   if (merges) {

@@ -9,6 +9,7 @@
  */
 import type { Json, JsonObject } from '../../types.js';
 import { findControl, hasOwn, MAX_YAML_NODES, setKey } from './common.js';
+import { markBareNull } from '../bare-null.js';
 import { blockScalarAsKustomizeKeepsIt, isTimestamp, MERGE, NOT_JSON, resolvePlain } from './scalars.js';
 
 class Bail extends Error {}
@@ -286,7 +287,9 @@ class FastReader {
       }
       if (hasOwn.call(obj, key)) throw BAIL;
       this.count();
-      setKey(obj, key, this.value(after, e, indent, true));
+      const v = this.value(after, e, indent, true);
+      setKey(obj, key, v);
+      if (v === null && this.bareAfter(after, e)) markBareNull(obj, key);
       if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
       if (ind < 0 || ind < indent) {
@@ -348,6 +351,14 @@ class FastReader {
         return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
       }
     }
+  }
+
+  /** Nothing but spaces (and maybe a comment) from p to the end of its line: a bare `key:`. */
+  private bareAfter(p: number, e: number): boolean {
+    const t = this.text;
+    let q = p;
+    while (q < e && t.charCodeAt(q) === 32) q++;
+    return q >= e || (t.charCodeAt(q) === 35 && q > p);
   }
 
   /**

@@ -26,9 +26,8 @@
  *
  * Known differences from Kustomize: integers beyond 2^53 lose precision (JSON numbers
  * are doubles here); a raw U+0085/U+2028/U+2029 in the text is content here but a
- * line break for go-yaml; a folded (`>`) annotation value of a resource that a JSON
- * 6902 patch touches keeps its YAML value here (Kustomize applies its folded-writer
- * round trip to it then).
+ * line break for go-yaml. (A folded (`>`) annotation value of a resource that a JSON
+ * 6902 patch touches gets the folded-writer round trip then: load/folded-mark.ts.)
  */
 import type { Result } from '../../types.js';
 import { checkSeparators, checkText, decodeUtf8, MAX_YAML_NODES, type YamlDoc, type YamlLimits } from './common.js';
@@ -89,6 +88,9 @@ function readDocuments(input: string | Uint8Array, file: string, limits: YamlLim
   if (bad) return { value: undefined, diagnostics: [bad] };
   // A BOM that starts a `---`-separated piece is skipped as at the start of a file.
   if (text.indexOf('\ufeff') >= 0) text = text.replace(/(\n---[^\n]*\n)\ufeff/g, '$1');
+  // go-yaml takes a lone CR (old-Mac line endings) for a line break: so do we, one
+  // character for one, so offsets and lines still match the file.
+  if (text.indexOf('\r') >= 0) text = text.replace(/\r(?!\n)/g, '\n');
   const fast = fastParse(text, limits.maxNodes ?? MAX_YAML_NODES);
   if (fast) {
     const out: YamlDoc[] = [];

@@ -282,7 +282,7 @@ function isBreakChar(c: number): boolean {
 }
 
 /** Whether go-yaml v3's writer keeps a literal or folded style for s. */
-function v3BlockAllowed(s: string): boolean {
+export function v3BlockAllowed(s: string): boolean {
   const n = s.length;
   if (n === 0 || s.charCodeAt(n - 1) === 32) return false;
   for (let i = 0; i < n; i++) {

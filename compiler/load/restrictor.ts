@@ -1,0 +1,36 @@
+import * as path from 'node:path';
+import type { FileSystem } from '../fs.js';
+
+/**
+ * Kustomize's load restrictor (`kustomize build --load-restrictor`): with
+ * `LoadRestrictionsRootOnly`, the default, a file a kustomization reads (resource, patch,
+ * generator source, configuration…) must lie under that kustomization's directory once
+ * symlinks are resolved (KF1008); `LoadRestrictionsNone` lifts that. Directories (bases)
+ * outside the root are allowed either way. As in Kustomize, where the restrictor sits on
+ * the file loader, the setting travels with the FileSystem a build reads through.
+ */
+export type LoadRestrictor = 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
+
+export const LOAD_RESTRICTORS: readonly LoadRestrictor[] = ['LoadRestrictionsRootOnly', 'LoadRestrictionsNone'];
+
+const UNRESTRICTED = new WeakSet<FileSystem>();
+
+/** The same file system, with the load restrictor `r` (a new object; `fs` is unchanged). */
+export function withLoadRestrictor(fs: FileSystem, r: LoadRestrictor): FileSystem {
+  if (r === 'LoadRestrictionsRootOnly') return fs;
+  const out: FileSystem = {
+    readFile: (p) => fs.readFile(p),
+    stat: (p) => fs.stat(p),
+    readDir: (p) => fs.readDir(p),
+    realPath: (p) => fs.realPath(p),
+  };
+  UNRESTRICTED.add(out);
+  return out;
+}
+
+/** True when the restrictor of `fs` refuses the file `real` for the root `rootReal` (both resolved). */
+export function outsideRoot(fs: FileSystem, real: string, rootReal: string): boolean {
+  if (UNRESTRICTED.has(fs)) return false;
+  const rel = path.relative(rootReal, real);
+  return !(rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)));
+}
