@@ -318,7 +318,8 @@ function run(ctx: CheckContext, opts: AdmissionOptions): RawFinding[] {
   if (!bindings.length) return [];
   bindings.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const crds = crdIndex(all);
+  // Plurals and scopes of the environment's vendored CRDs, then the tree's (which win).
+  const crds = crdIndex([...ctx.crds, ...all]);
   const namespaces = new Map<string, Record<string, string>>();
   const nsObjects = new Map<string, Resource>();
   for (const r of ctx.resources) {

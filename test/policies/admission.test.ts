@@ -114,4 +114,38 @@ test('policies/admission/*.yaml: policies and bindings from the repository apply
   }
 });
 
+test('a custom resource matches by the plural of its CRD vendored in the environment (RunOptions.crds), not only one in the tree', () => {
+  const crd = fromYaml(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: brokerz.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Broker, plural: brokerz, singular: broker}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+`, 'crds/broker.yaml');
+  const yaml = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [example.com], apiVersions: [v1], operations: [CREATE], resources: [brokerz]}
+  validations:
+  - {expression: "object.spec.replicas % 2 == 1", message: odd replicas}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b}
+spec: {policyName: p, validationActions: [Deny]}
+---
+apiVersion: example.com/v1
+kind: Broker
+metadata: {name: mq, namespace: a}
+spec: {replicas: 2}
+`;
+  assert.equal(run('admission-policy', yaml, 'prod').findings, [], 'without the CRD, Broker is "brokers"');
+  assert.equal(run('admission-policy', yaml, 'prod', {}, { crds: crd }).findings.map((f) => `${f.resource.name}: ${f.message}`), ['mq: odd replicas (ValidatingAdmissionPolicy p, binding b; reason Invalid)']);
+});
+
 test.run();
