@@ -81,9 +81,12 @@ export const CODES = {
   KF4109: 'custom policy check cannot be loaded (not compiled, failing to load, not a defineCheck)',
   KF4110: 'custom policy check id invalid or already taken',
   KF4111: 'custom policy check threw',
-  KF4112: 'CRD or admission policy folder missing or invalid',
-  KF4114: 'admission policy not evaluated (expression that does not compile, unsupported CEL function, missing policy or params)',
+  KF4112: 'CRD folder missing or invalid',
   KF4113: 'CRD schema not fully checked (a CEL rule that does not compile or calls an unsupported function, or a schema that does not compile)',
+  KF4120: 'admission policy, binding or policies/admission file invalid',
+  KF4121: 'admission policy CEL expression does not compile',
+  KF4122: 'admission policy Audit finding (note)',
+  KF4123: 'admission policy evaluation error ignored (failurePolicy Ignore)',
   // bootstrap (the cluster objects written for an environment)
   KF4201: 'the cluster objects cannot cover what the environment renders (warning)',
   // publish

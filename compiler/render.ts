@@ -14,7 +14,7 @@ import { loadEnvironment, type EnvironmentDefinition } from './env.js';
 import { emitYamlDocument } from './emit/yaml.js';
 import { locatePointer } from './load/yaml/index.js';
 import type { RenderedApp } from './emit/plan.js';
-import { runChecks, CHECKS, loadCustomChecks, loadCrdFolder, loadAdmissionFolder } from '../policies/index.js';
+import { runChecks, CHECKS, loadCustomChecks, loadCrdFolder } from '../policies/index.js';
 import type { Check } from '../policies/types.js';
 import type { Report, Waiver } from '../policies/index.js';
 import { parseWaivers } from '../policies/waivers.js';
@@ -108,11 +108,9 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
     }
     const crds = definition.environment.crds ? loadCrdFolder(repoRoot, definition.environment.crds) : undefined;
     if (crds) diagnostics.push(...crds.diagnostics);
-    const admission = loadAdmissionFolder(repoRoot);
-    diagnostics.push(...admission.diagnostics);
     if (hasErrors(diagnostics)) return { diagnostics };
     progress('checks', `checking ${resources.length} resources`);
-    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(), custom, admission: admission.objects, ...(crds ? { crds: crds.crds } : {}), ...(baseline ? { baseline } : {}) });
+    report = runChecks(resources, definition.environment, { waivers, today: opts.today, locateField: fileLocator(), custom, ...(crds ? { crds: crds.crds } : {}), ...(baseline ? { baseline } : {}) });
     diagnostics.push(...report.diagnostics);
   }
   progress('emit', `writing the manifests of ${resources.length} resources`);

@@ -127,7 +127,7 @@ export function buildIndexes(resources: readonly Resource[]): Indexes {
   return { byKind, byNsKind, byName, podTemplates, podTemplatesByNs, podTemplateOf: podTemplateOfMap, servicesByNs, podsByLabel, secretNames, dataKeys };
 }
 
-export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes, crds: readonly Resource[] = [], notes: Diagnostic[] = [], admission: readonly Resource[] = []): CheckContext {
+export function makeContext(resources: readonly Resource[], env: Environment, locateField?: LocateField, idx?: Indexes, crds: readonly Resource[] = [], notes: Diagnostic[] = [], admission?: readonly Resource[]): CheckContext {
   const indexes = idx ?? buildIndexes(resources);
   const empty: readonly Resource[] = Object.freeze([]);
   return Object.freeze({
@@ -137,7 +137,7 @@ export function makeContext(resources: readonly Resource[], env: Environment, lo
     idx: indexes,
     crds,
     admission,
-    note(code: 'KF4113' | 'KF4114', message: string, location?: SourceLocation, severity: 'info' | 'warning' = 'info') {
+    note(code: 'KF4113', message: string, location?: SourceLocation, severity: 'info' | 'warning' = 'info') {
       if (!notes.some((d) => d.message === message)) notes.push(pdiag(code, severity, message, location));
     },
     ns: nsOf,

@@ -17,7 +17,10 @@ export interface RunOptions {
   only?: string[];
   /** CustomResourceDefinitions vendored for the environment (its `crds` folder), as resources with origins. */
   crds?: readonly Resource[];
-  /** ValidatingAdmissionPolicies, bindings and params from policies/admission/ (the tree's own are found there). */
+  /**
+   * ValidatingAdmissionPolicies, bindings and params to use instead of the repository's
+   * policies/admission/ (which admission-policy otherwise reads next to the tree's overlays/).
+   */
   admission?: readonly Resource[];
 }
 
@@ -37,7 +40,7 @@ export function severityFor(check: Check, env: Environment, tier: 'dev' | 'stagi
 
 export function runChecksWith(checks: readonly Check[], resources: readonly Resource[], env: Environment, opts: RunOptions): Report {
   const diagnostics: Diagnostic[] = [];
-  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? [], diagnostics, opts.admission ?? []);
+  const ctx = makeContext(resources, env, opts.locateField, undefined, opts.crds ?? [], diagnostics, opts.admission);
   const ids = new Set(checks.map((c) => c.id));
   for (const id of Object.keys(env.policies ?? {}).sort()) {
     if (!ids.has(id)) {
@@ -79,6 +82,7 @@ export function runChecksWith(checks: readonly Check[], resources: readonly Reso
         ...(raw.pointer !== undefined ? { pointer: raw.pointer } : {}),
       });
     }
+    if (check.diagnostics) diagnostics.push(...check.diagnostics(ctx));
   }
 
   // waivers

@@ -3,7 +3,6 @@ import { schema } from './checks/schema.js';
 import { removedApi } from './checks/removed-api.js';
 import { unknownApi } from './checks/unknown-api.js';
 import { crdSchema } from './checks/crd-schema.js';
-import { admissionPolicy } from './checks/admission.js';
 import { danglingRef } from './checks/dangling-ref.js';
 import { namespaceConsistency } from './checks/namespace-consistency.js';
 import { discoveryRbac, discoveryServiceName } from './checks/discovery.js';
@@ -11,6 +10,7 @@ import { hostPath, imageTag, jvmHeap, privileged, probes, resources } from './ch
 import { plaintextSecret, rbacWildcard, secretInProd } from './checks/secrets.js';
 import { pdbMissing, pdbUnsatisfiable, quorum } from './checks/availability.js';
 import { connectionString, duplicateId, duplicatePort, ingressCollision, nodeportRange } from './checks/network.js';
+import { admissionPolicy } from './admission/index.js';
 
 
 /** Every built-in check, in report order. Ids are stable. */

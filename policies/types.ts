@@ -89,10 +89,10 @@ export interface CheckContext {
   readonly idx: Indexes;
   /** CustomResourceDefinitions vendored for the environment (not rendered): RunOptions.crds. */
   readonly crds: readonly Resource[];
-  /** Admission policies, bindings and params from policies/admission/ (RunOptions.admission). */
-  readonly admission: readonly Resource[];
+  /** Admission policies, bindings and params given by RunOptions.admission (undefined: admission-policy reads policies/admission/). */
+  readonly admission: readonly Resource[] | undefined;
   /** Adds a note (or warning) diagnostic to the report, once per distinct message. */
-  note(code: 'KF4113' | 'KF4114', message: string, location?: SourceLocation, severity?: 'info' | 'warning'): void;
+  note(code: 'KF4113', message: string, location?: SourceLocation, severity?: 'info' | 'warning'): void;
   /** Namespace of a resource, "default" when unset. */
   ns(r: Resource): string;
   get(kind: string, namespace: string, name: string): Resource | undefined;
@@ -107,6 +107,8 @@ export interface Check {
   title: string;
   doc: string;
   hint: string;
+  /** Diagnostics a check reports besides its findings (admission policies: compile errors, Audit notes), read after run. */
+  diagnostics?(ctx: CheckContext): Diagnostic[];
   defaultSeverity: { dev: Sev; staging: Sev; prod: Sev };
   /** Tiers where the check can be neither waived nor lowered. */
   lockedIn?: Tier[];

@@ -6,7 +6,7 @@ import type { Diagnostic, Environment } from '../types.js';
 import { buildDirWithRemotes } from '../load/remote/build.js';
 import { renderEnvironment, fileLocator } from '../render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
-import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, loadCustomChecks, loadCrdFolder, loadAdmissionFolder, type Check, type Report } from '../../policies/index.js';
+import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, loadCustomChecks, loadCrdFolder, type Check, type Report } from '../../policies/index.js';
 import { parseWaivers } from '../../policies/waivers.js';
 import { parseBaseline } from '../../policies/baseline.js';
 
@@ -61,8 +61,6 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
       const env: Environment = { name: envName, kubernetesVersion: DEFAULT_KUBERNETES_VERSION, ...(crdsDir ? { crds: crdsDir } : {}) };
       const crds = crdsDir ? loadCrdFolder(repoRoot, crdsDir) : undefined;
       if (crds) ds.push(...crds.diagnostics);
-      const admission = loadAdmissionFolder(repoRoot);
-      ds.push(...admission.diagnostics);
       const wf = flagStr(flags, 'waivers');
       let waivers: ReturnType<typeof parseWaivers>['waivers'] = [];
       if (wf) {
@@ -84,7 +82,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
         }
       }
       if (!hasErrors(ds)) {
-        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), custom: custom.checks, admission: admission.objects, ...(crds ? { crds: crds.crds } : {}), ...(baseline ? { baseline } : {}) });
+        report = runChecks(built.resources, env, { waivers, today: today(), locateField: fileLocator(), custom: custom.checks, ...(crds ? { crds: crds.crds } : {}), ...(baseline ? { baseline } : {}) });
         ds.push(...report.diagnostics);
       }
     }

@@ -10,6 +10,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic, JsonObject, Resource } from '../../compiler/types.js';
 import { newResourceRecord } from '../../compiler/resource-map.js';
 import { pdiag } from '../codes.js';
+import { loadAdmissionDir } from '../admission/load.js';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -33,12 +34,12 @@ export function loadCrdFolder(repoRoot: string, folder: string): { crds: Resourc
 
 /**
  * The repository's admission policies: ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding
- * objects (and the params they name) in `policies/admission/` (absent folder: none).
+ * objects (and the params they name) in `policies/admission/*.yaml` (absent folder: none), read
+ * as admission-policy reads them itself (policies/admission/load.ts); for RunOptions.admission.
  */
 export function loadAdmissionFolder(repoRoot: string, folder = path.join('policies', 'admission')): { objects: Resource[]; diagnostics: Diagnostic[] } {
-  const dir = path.resolve(repoRoot, folder);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return { objects: [], diagnostics: [] };
-  return loadObjects(dir);
+  const r = loadAdmissionDir(path.resolve(repoRoot, folder));
+  return { objects: r.resources, diagnostics: r.diagnostics };
 }
 
 /** Every object (or those of `kinds`) in the YAML/JSON files under a folder, with file and line. */

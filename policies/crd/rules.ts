@@ -1,12 +1,13 @@
 /**
- * `x-kubernetes-validations` of a CRD schema, evaluated with the admission policies' CEL for a
- * create: each rule runs with `self` bound to the value at its schema node (object fields,
- * map values and list items are walked); rules that read `oldSelf` are transition rules and do
- * not apply to a create. A rule whose CEL does not compile or calls an unsupported function is
- * reported once per CRD as a note.
+ * `x-kubernetes-validations` of a CRD schema, evaluated for a create with kforge's CEL
+ * (policies/cel: the same environment and Kubernetes libraries as the admission policies):
+ * each rule runs with `self` bound to the value at its schema node (object fields, map values
+ * and list items are walked); rules that read `oldSelf` are transition rules and do not apply
+ * to a create. A rule that does not compile (a syntax error, or a function kforge's CEL does
+ * not provide) is reported once per CRD as a note.
  */
 import type { Json, JsonObject } from '../../compiler/types.js';
-import { compileCel, evalCel, toCel } from '../checks/admission.js';
+import { compileCel, evalCrdRule, toCel } from '../cel/index.js';
 import { esc } from '../util.js';
 
 export interface RuleFailure {
@@ -25,6 +26,12 @@ function obj(x: Json | undefined): JsonObject | undefined {
   return x !== null && typeof x === 'object' && !Array.isArray(x) ? x : undefined;
 }
 
+/** Why a rule does not compile: a function kforge's CEL lacks is named as such. */
+function compileProblem(message: string): string {
+  const m = /undeclared reference to '([^']+)': no such function/.exec(message);
+  return m ? `uses ${m[1]}, which kforge's CEL does not provide` : `does not compile: ${message}`;
+}
+
 /** Walks schema and value together; failures in document order. */
 export function checkRules(schema: JsonObject, value: Json | undefined, pointer = '', out: { failures: RuleFailure[]; problems: RuleProblem[] } = { failures: [], problems: [] }): { failures: RuleFailure[]; problems: RuleProblem[] } {
   if (value === undefined || value === null) return out;
@@ -33,21 +40,23 @@ export function checkRules(schema: JsonObject, value: Json | undefined, pointer 
     for (const r of rules) {
       const ro = obj(r);
       const rule = typeof ro?.rule === 'string' ? ro.rule : undefined;
-      if (!ro || !rule || /\boldSelf\b/.test(rule)) continue;
-      if ('error' in compileCel(rule)) {
-        out.problems.push({ rule, why: 'does not compile' });
+      if (!ro || !rule) continue;
+      const res = evalCrdRule(rule, value);
+      if (res.transition) continue;
+      if (res.compileError) {
+        out.problems.push({ rule, why: compileProblem(res.compileError.message) });
         continue;
       }
-      const res = evalCel(rule, { self: toCel(value) });
-      if (!res.ok) {
-        out.problems.push(res.unsupported ? { rule, why: `uses ${res.unsupported}, which kforge's CEL does not provide` } : { rule, why: res.error, pointer });
+      if (res.error !== undefined) {
+        out.problems.push({ rule, why: res.error, pointer });
         continue;
       }
-      if (res.value === true) continue;
+      if (res.passed) continue;
       let message = typeof ro.message === 'string' && ro.message ? ro.message : `failed rule: ${rule}`;
       if (typeof ro.messageExpression === 'string') {
-        const m = evalCel(ro.messageExpression, { self: toCel(value) });
-        if (m.ok && typeof m.value === 'string' && m.value.trim()) message = m.value;
+        const c = compileCel(ro.messageExpression, ['self']);
+        const m = c.program?.eval({ self: toCel(value) });
+        if (m?.ok && typeof m.value === 'string' && m.value.trim()) message = m.value;
       }
       let p = pointer;
       if (typeof ro.fieldPath === 'string' && /^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(ro.fieldPath)) p += ro.fieldPath.split('.').slice(1).map((s) => '/' + esc(s)).join('');

@@ -84,7 +84,7 @@ test('loadCrdFolder: a missing folder is KF4112', () => {
 });
 
 
-test('x-kubernetes-validations: self at each node (maps and lists too), fieldPath, messageExpression; oldSelf rules skipped; unsupported functions noted', async () => {
+test('x-kubernetes-validations: self at each node (maps and lists too), fieldPath, messageExpression; oldSelf rules skipped; Kubernetes quantity functions evaluate; unsupported functions noted', async () => {
   const { checkRules } = await import('../../policies/crd/rules.js');
   const schema: JsonObject = {
     type: 'object',
@@ -95,6 +95,9 @@ test('x-kubernetes-validations: self at each node (maps and lists too), fieldPat
           { rule: 'self.min <= self.max', messageExpression: "'min ' + string(self.min) + ' is above max ' + string(self.max)", fieldPath: '.min' },
           { rule: 'self.min == oldSelf.min', message: 'immutable' },
           { rule: "quantity(self.size).isGreaterThan(quantity('1'))" },
+          { rule: "quantity(self.size).isLessThan(quantity('1Mi'))", message: 'size at most 1Mi' },
+          { rule: 'sets.contains([1, 2], [self.min])' },
+          { rule: 'self.min.isOdd()' },
         ],
         properties: {
           min: { type: 'integer' },
@@ -109,10 +112,11 @@ test('x-kubernetes-validations: self at each node (maps and lists too), fieldPat
   const r = checkRules(schema, { spec: { min: 5, max: 2, size: '1Gi', ports: [{ port: 8080 }, { port: 80 }], labels: { a: 'ok', b: 'too-long' } } });
   assert.equal(r.failures, [
     { pointer: '/spec/min', message: 'min 5 is above max 2' },
+    { pointer: '/spec', message: 'size at most 1Mi' },
     { pointer: '/spec/ports/1', message: 'unprivileged ports only' },
     { pointer: '/spec/labels/b', message: 'failed rule: self.size() <= 3' },
   ]);
-  assert.equal(r.problems.map((p) => `${p.why} ${p.pointer ?? '-'}`), ["uses isGreaterThan, which kforge's CEL does not provide -"]);
+  assert.equal(r.problems.map((p) => `${p.why} ${p.pointer ?? '-'}`), ["does not compile: undeclared reference to 'sets' -", "uses isOdd, which kforge's CEL does not provide -"]);
 });
 
 test.run();
