@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Diagnostic, JsonObject, Resource } from '../../compiler/types.js';
 import { splitApiVersion } from '../../compiler/types.js';
 import { parseYamlDocuments } from '../../compiler/load/yaml/index.js';
+import { newResourceRecord } from '../../compiler/resource-map.js';
 
 /** A resource read from a file outside the build (same shape, origin at its document). */
 export function looseResource(object: JsonObject, file: string, documentIndex: number, line: number, column: number): Resource | undefined {
@@ -18,17 +19,7 @@ export function looseResource(object: JsonObject, file: string, documentIndex: n
   const { group, version } = splitApiVersion(apiVersion);
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
   const id = { group, version, kind, name: meta.name, ...(namespace ? { namespace } : {}) };
-  return {
-    id,
-    originalId: id,
-    previousNames: [],
-    previousNamespaces: [],
-    previousIds: [],
-    prefixes: [],
-    suffixes: [],
-    object,
-    origin: { location: { file, line, column }, documentIndex, kustomizations: [], fieldSources: [] },
-  };
+  return newResourceRecord(object, { location: { file, line, column }, documentIndex, kustomizations: [], fieldSources: [] }, id);
 }
 
 /** The repository root of a rendered tree: the folder holding the `overlays/` its resources were built in. */
