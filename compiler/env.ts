@@ -46,7 +46,16 @@ export function defineEnvironment(spec: EnvironmentSpec): EnvironmentDefinition 
 /** The deploy branch of an environment: `environments/<env>` (`-next` when promoted by pull request). */
 export function deployBranchOf(env: Environment): string {
   if (env.deployBranch) return env.deployBranch;
-  return `environments/${env.name}${env.promoteByPullRequest ? '-next' : ''}`;
+  return `${syncBranchOf(env)}${env.promoteByPullRequest ? '-next' : ''}`;
+}
+
+/**
+ * The branch a cluster follows. kforge publishes to `deployBranchOf(env)`; an environment
+ * promoted by pull request publishes to `environments/<env>-next` and the PR merges it into
+ * `environments/<env>`: the cluster follows the latter.
+ */
+export function syncBranchOf(env: Environment): string {
+  return env.deployBranch ?? `environments/${env.name}`;
 }
 
 const VALID_REF = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)(?!.*\/$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;

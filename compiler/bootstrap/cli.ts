@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic, Environment } from '../types.js';
 import { diag, formatDiagnostic, hasErrors } from '../diagnostics.js';
-import { deployBranchOf, loadEnvironment } from '../env.js';
+import { loadEnvironment, syncBranchOf } from '../env.js';
 import { bootstrap, type BootstrapEnv, type BootstrapTarget } from './index.js';
 
 export const BOOTSTRAP_USAGE = `usage: kforge bootstrap argocd|flux [options]
@@ -78,16 +78,6 @@ function parseArgs(argv: string[], ds: Diagnostic[]): Args {
   return a;
 }
 
-/**
- * The branch a cluster follows. kforge publishes to `deployBranchOf(env)`; an environment
- * promoted by pull request publishes to `environments/<env>-next` and the PR merges it into
- * `environments/<env>`: the cluster follows the latter.
- */
-export function syncBranchOf(env: Environment): string {
-  const b = deployBranchOf(env);
-  if (env.promoteByPullRequest && !env.deployBranch && b.endsWith('-next')) return b.slice(0, -'-next'.length);
-  return b;
-}
 
 function hasKustomization(dir: string): boolean {
   return ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => fs.existsSync(path.join(dir, f)));

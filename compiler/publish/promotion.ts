@@ -18,14 +18,14 @@
  * writer's branch is kept). Nothing is ever moved here.
  */
 import type { Environment } from '../types.js';
+import { syncBranchOf } from '../env.js';
 import type { SourceInfo } from '../emit/plan.js';
 import { Git, GitCommandError } from './git.js';
 import { SigningError, rawDate } from './objects.js';
 
 /** The branch the cluster watches when kforge publishes to a `-next` branch; undefined otherwise. */
 export function watchedBranchOf(env: Environment): string | undefined {
-  if (!env.promoteByPullRequest || env.deployBranch) return undefined;
-  return `environments/${env.name}`;
+  return env.promoteByPullRequest && !env.deployBranch ? syncBranchOf(env) : undefined;
 }
 
 export function initialMessage(watched: string): string {
