@@ -13,10 +13,9 @@ import * as path from 'node:path';
 import type { Diagnostic, JsonObject, Json, PromotableValue, Resource } from '../types.js';
 import { diag, hasErrors } from '../diagnostics.js';
 import { nodeFs, type FileSystem } from '../fs.js';
-import { build } from '../transform/index.js';
+import { buildWithRemotes } from '../load/remote/build.js';
 import { applyTypedPatches } from '../patch/apply.js';
 import { renderEnvironment, groupApps, type RenderedEnvironment } from '../render.js';
-import { loadEnvironment } from '../env.js';
 import { diffRenderings, type DiffResource } from '../diff/engine.js';
 import { toDiffResources } from '../diff/sources.js';
 import type { EnvDiff } from '../diff/format.js';
@@ -141,11 +140,11 @@ export async function planPromotion(repoRoot: string, from: string, to: string, 
   const before = toDiffResources(b.value);
   let after: DiffResource[] = before;
   if (k.text !== loaded.value.text) {
-    const built = build(b.value.overlayDir, { fs: withFile(nodeFs(), path.resolve(k.file), k.text) });
+    // with the same remote bases (lock file and cache) as the render of TO above
+    const built = await buildWithRemotes(b.value.overlayDir, { fs: withFile(nodeFs(), path.resolve(k.file), k.text) });
     ds.push(...built.diagnostics.filter((d) => d.severity === 'error'));
     if (!built.value || hasErrors(ds)) return { diagnostics: ds };
-    const def = (await loadEnvironment(repoRoot, to)).value ?? b.value.definition;
-    ds.push(...applyTypedPatches(built.value.resources, def.patches).filter((d) => d.severity === 'error'));
+    ds.push(...applyTypedPatches(built.value.resources, b.value.definition.patches).filter((d) => d.severity === 'error'));
     if (hasErrors(ds)) return { diagnostics: ds };
     after = toDiffResources({ ...b.value, resources: built.value.resources, apps: groupApps(built.value.resources) } satisfies RenderedEnvironment);
   }
