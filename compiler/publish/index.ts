@@ -18,7 +18,7 @@
  *     opts.sourceRef / opts.repoURL   override what git says (CI knows the ref of a detached checkout)
  *     opts.summaryKinds   kinds listed first in summary.text
  *     opts.now, opts.onProgress, opts.retry {attempts = 8, minDelayMs = 50, maxDelayMs = 2000, random, sleep}, opts.faultAt (tests)
- *   deployBranchName(environment), readSource(repoDir) are exported for the CLI.
+ *   readSource(repoDir) is exported for the CLI; the branch is env.ts's deployBranchOf.
  *
  * Status: published | up-to-date (content digest equals the head's) | superseded (the head was rendered from a
  * newer source commit; exit 0) | refused (KF5001 dirty, KF5002 diverged, KF5007 head not provably kforge's,
@@ -49,6 +49,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Diagnostic, Environment } from '../types.js';
+import { deployBranchOf } from '../env.js';
 import { diag } from '../diagnostics.js';
 import {
   METADATA_FILE,
@@ -131,11 +132,6 @@ export interface PublishResult {
   tree?: string;
   summary: PublishSummary;
   diagnostics: Diagnostic[];
-}
-
-export function deployBranchName(env: Environment): string {
-  if (env.deployBranch) return env.deployBranch;
-  return `environments/${env.name}${env.promoteByPullRequest ? '-next' : ''}`;
 }
 
 const SHOW_FORMAT = ['%H', '%an', '%ae', '%aI', '%ad', '%cI', '%cd', '%s', '%b'].join('%x00');
@@ -257,7 +253,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
   const now = opts.now ?? Date.now;
   const t0 = now();
   const env = opts.environment;
-  const branch = deployBranchName(env);
+  const branch = deployBranchOf(env);
   const ref = `refs/heads/${branch}`;
   const remote = opts.remote ?? 'origin';
   const ds: Diagnostic[] = [];

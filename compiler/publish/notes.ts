@@ -25,6 +25,7 @@ import { diag } from '../diagnostics.js';
 import type { SourceInfo } from '../emit/plan.js';
 import { Git, GitCommandError, type GitEnvExtra } from './git.js';
 import { rawDate } from './objects.js';
+import { isRefRace } from './planner.js';
 
 export const NOTES_REF = 'refs/notes/hydrator.metadata';
 
@@ -108,11 +109,6 @@ async function noteCommit(git: Git, base: string | undefined, commit: string, te
   }
 }
 
-function isRace(msg: string): boolean {
-  if (/hook declined|protected|permission|denied|forbidden|authenticat|\b40[13]\b/i.test(msg)) return false;
-  return /stale info|fetch first|non-fast-forward|reference already exists|already exists|incorrect old value|failed to update ref|cannot lock ref|but expected|failed to lock/i.test(msg);
-}
-
 /** Adds the note to the local notes ref by compare-and-swap. */
 async function addLocal(git: Git, opts: NoteOptions, attempts: number): Promise<NoteResult> {
   const env = personEnv(opts.source);
@@ -127,7 +123,7 @@ async function addLocal(git: Git, opts: NoteOptions, attempts: number): Promise<
       return { status: 'added', notesCommit: next, diagnostics: [] };
     } catch (e) {
       const msg = (e as Error).message;
-      if (!(e instanceof GitCommandError) || !isRace(msg) || i >= attempts) {
+      if (!(e instanceof GitCommandError) || !isRefRace(msg) || i >= attempts) {
         return { status: 'failed', diagnostics: [diag('KF5005', `cannot move ${NOTES_REF}`, { notes: msg.split('\n').filter(Boolean).slice(0, 10) })] };
       }
     }
@@ -189,7 +185,7 @@ async function noteOnce(opts: NoteOptions): Promise<NoteResult> {
       result = { status: 'added', notesCommit: next, diagnostics: [] };
     } catch (e) {
       const msg = (e as Error).message;
-      if (!(e instanceof GitCommandError) || !isRace(msg)) {
+      if (!(e instanceof GitCommandError) || !isRefRace(msg)) {
         return {
           status: 'failed',
           diagnostics: [

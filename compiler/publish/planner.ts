@@ -211,10 +211,17 @@ export interface RetryFacts {
 export type RetryDecision = { kind: 'fail'; diagnostics: Diagnostic[] } | { kind: 'retry'; delayMs: number };
 
 /** A compare-and-swap lost to another writer (retry), as opposed to a refusal (final). */
+const REFUSED = /hook declined|protected branch|permission|denied|forbidden|authenticat|\b40[13]\b/i;
+
 export function isLeaseFailure(msg: string): boolean {
   if (/\[rejected\][^\n]*\((stale info|fetch first|non-fast-forward|already exists)\)/.test(msg)) return true;
-  if (/hook declined|protected branch|permission|denied|forbidden|authenticat|\b40[13]\b/i.test(msg)) return false;
+  if (REFUSED.test(msg)) return false;
   return /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|but expected|incorrect old value|failed to lock/i.test(msg);
+}
+
+/** A ref write lost to another writer (a lease, a compare-and-swap, or a create someone else did first), not refused. */
+export function isRefRace(msg: string): boolean {
+  return isLeaseFailure(msg) || (!REFUSED.test(msg) && /already exists/i.test(msg));
 }
 
 export function planRetry(f: RetryFacts): RetryDecision {

@@ -22,6 +22,7 @@ import { syncBranchOf } from '../env.js';
 import type { SourceInfo } from '../emit/plan.js';
 import { Git, GitCommandError } from './git.js';
 import { SigningError, rawDate } from './objects.js';
+import { isRefRace } from './planner.js';
 
 /** The branch the cluster watches when kforge publishes to a `-next` branch; undefined otherwise. */
 export function watchedBranchOf(env: Environment): string | undefined {
@@ -64,7 +65,7 @@ async function create(git: Git, branch: string, commit: string, push: boolean, r
     }
     return true;
   } catch (e) {
-    if (e instanceof GitCommandError && /stale info|already exists|fetch first|non-fast-forward|cannot lock ref|but expected|reference already exists/i.test(e.message)) return false;
+    if (e instanceof GitCommandError && isRefRace(e.message)) return false;
     throw e;
   }
 }
