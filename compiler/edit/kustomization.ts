@@ -19,8 +19,11 @@ import { parseDocument, isMap, isSeq, isScalar, isPair, stringify, type Document
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { parseYamlDocuments } from '../load/yaml/index.js';
+import { KUSTOMIZATION_FILE_NAMES } from '../load/loader.js';
+import { splitImage } from '../transform/images.js';
 
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+export { splitImage };
+
 
 /** An `images:` entry (Kustomize's types.Image, in its field order). */
 export interface ImageEntry {
@@ -34,27 +37,6 @@ const FIELD_ORDER: (keyof ImageEntry)[] = ['name', 'newName', 'newTag', 'digest'
 const KEEP = '*';
 
 const IMAGE_FORMS = 'NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME=NEWNAME:TAG@DIGEST, NAME=NEWNAME, NAME:TAG, NAME:TAG@DIGEST or NAME@DIGEST';
-
-/** Splits an image reference into name, tag and digest (a registry port is not a tag). */
-export function splitImage(ref: string): { name: string; tag: string; digest: string } {
-  const slash = ref.indexOf('/');
-  const from = slash > 0 ? slash : 0;
-  const search = ref.slice(from);
-  let id = search.indexOf('@');
-  let ic = search.indexOf(':');
-  if (ic < 0 && id < 0) return { name: ref, tag: '', digest: '' };
-  if (id >= 0 && (id < ic || ic < 0)) {
-    id += from;
-    return { name: ref.slice(0, id), tag: '', digest: ref.slice(id + 1) };
-  }
-  if (id >= 0 && ic >= 0) {
-    id += from;
-    ic += from;
-    return { name: ref.slice(0, ic), tag: ref.slice(ic + 1, id), digest: ref.slice(id + 1) };
-  }
-  ic += from;
-  return { name: ref.slice(0, ic), tag: ref.slice(ic + 1), digest: '' };
-}
 
 /** Parses one `edit set image` argument; undefined with an error message when it is not one of the forms. */
 export function parseImageArg(arg: string): { value?: ImageEntry; error?: string } {
@@ -73,7 +55,7 @@ export function parseImageArg(arg: string): { value?: ImageEntry; error?: string
 
 /** Finds the kustomization file in dir. */
 export function kustomizationFile(dir: string): string | undefined {
-  const found = KUSTOMIZATION_FILES.filter((f) => fs.existsSync(path.join(dir, f)));
+  const found = KUSTOMIZATION_FILE_NAMES.filter((f) => fs.existsSync(path.join(dir, f)));
   return found[0];
 }
 

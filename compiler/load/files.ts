@@ -86,10 +86,7 @@ export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnos
   return abs;
 }
 
-export function isWithin(p: string, dir: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
+export { isWithin } from './restrictor.js';
 
 export function suggestSibling(fs: FileSystem, abs: string): string {
   const dir = path.dirname(abs);

@@ -8,7 +8,6 @@ import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.
 import { displayPath, inlineLocation, isNull, linesOf, patchFromFile, resolveLocalFile, typeName, type LoadCtx } from './files.js';
 import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml/index.js';
 import { readPluginEntries } from './plugins.js';
-import { outsideRoot } from './restrictor.js';
 import type {
   ConfigurationsSpec,
   GeneratorArgs,

@@ -30,7 +30,11 @@ export function withLoadRestrictor(fs: FileSystem, r: LoadRestrictor): FileSyste
 
 /** True when the restrictor of `fs` refuses the file `real` for the root `rootReal` (both resolved). */
 export function outsideRoot(fs: FileSystem, real: string, rootReal: string): boolean {
-  if (UNRESTRICTED.has(fs)) return false;
-  const rel = path.relative(rootReal, real);
-  return !(rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)));
+  return !UNRESTRICTED.has(fs) && !isWithin(real, rootReal);
+}
+
+/** True when `p` is `dir` or below it. */
+export function isWithin(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -9,7 +9,7 @@ import { plainKeyProblem } from '../load/yaml/index.js';
 import type { ResourceMap } from '../resource-map.js';
 import { newResourceRecord } from '../resource-map.js';
 import type { GeneratorArgs, GeneratorOptions, Kustomization } from '../load/kustomization.js';
-import { displayPath, isWithin, suggestSibling } from '../load/files.js';
+import { displayPath, suggestSibling } from '../load/files.js';
 import { ORIGIN_ANNOTATION, originOf, setOriginIfMissing } from './build-metadata.js';
 import { outsideRoot } from '../load/restrictor.js';
 

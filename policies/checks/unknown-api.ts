@@ -1,7 +1,7 @@
 import type { Check, RawFinding } from '../types.js';
 import { BUILTIN_GROUPS } from '../schema/models.js';
 import { builtinApiVersionsOf } from '../../compiler/schema/models.js';
-import { didYouMean } from '../../compiler/diagnostics.js';
+import { didYouMean, editDistance } from '../../compiler/diagnostics.js';
 import { crdIndex } from '../crd/index.js';
 import { lookupApi } from './removed-api.js';
 
@@ -23,20 +23,6 @@ export function nearBuiltinGroup(group: string): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }
 
 export const unknownApi: Check = {

@@ -9,7 +9,7 @@
  *   does with strict field validation (kubectl's default);
  * - `x-kubernetes-embedded-resource: true` and the root → apiVersion, kind and metadata allowed;
  * - `format` is not asserted (Kubernetes' own formats differ from JSON Schema's);
- * - `x-kubernetes-validations` (CEL) are not evaluated yet: reported once per CRD as a note.
+ * - `x-kubernetes-validations` (CEL) are evaluated separately, by crd/rules.ts with policies/cel.
  */
 import AjvModule from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';

@@ -35,7 +35,7 @@ interface Pending {
 }
 
 export class RemoteSession {
-  readonly lockFile: string;
+  private lockPath: string | undefined;
   private pins?: Map<string, LockEntry>;
   private readonly lockDs: Diagnostic[] = [];
   /** Entries resolved by fetching in this session (new, or moved by --update). */
@@ -47,10 +47,15 @@ export class RemoteSession {
   private readonly warned = new Set<string>();
 
   constructor(
-    buildDir: string,
+    private readonly buildDir: string,
     readonly opts: RemoteOptions = {},
   ) {
-    this.lockFile = opts.lockFile ?? lockPathFor(buildDir);
+    this.lockPath = opts.lockFile;
+  }
+
+  /** Where the lock file is: found on first use, so a build that meets no remote walks no folders for it. */
+  get lockFile(): string {
+    return (this.lockPath ??= lockPathFor(this.buildDir));
   }
 
   /** The lock file's entries, read when a build first meets a remote. */
