@@ -6,6 +6,7 @@ import { cleanup, commitAll, git, tmp } from '../../publish/helpers.js';
 import { buildDirWithRemotes } from '../../../compiler/load/remote/build.js';
 import { main } from '../../../compiler/cli.js';
 import { build } from '../../../compiler/transform/index.js';
+import { planPromotion } from '../../../compiler/promote/index.js';
 import type { Diagnostic } from '../../../compiler/types.js';
 import { remoteRepo, serve } from './fixtures.js';
 
@@ -259,6 +260,17 @@ test('a remote base that lists another remote base: fetched in rounds, both pinn
   const r = await cli('build', inner.overlay, '--offline');
   assert.is(r.code, 0, r.err);
   assert.match(r.out, 'name: app-outer');
+});
+
+test('promote into an environment built on a remote base: the after-build resolves it as the render does', async () => {
+  const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: web:1.0\n';
+  const s = setup('v1', { 'base/kustomization.yaml': 'resources:\n- deploy.yaml\n', 'base/deploy.yaml': deploy });
+  write(path.join(s.project, 'overlays', 'staging'), { 'kustomization.yaml': `namePrefix: prod-\nresources:\n- ${s.url}\nimages:\n- name: web\n  newTag: "2.0"\n` });
+  const p = await planPromotion(s.project, 'staging', 'prod', { today: '2024-01-01', redactKey: 'k' });
+  assert.equal(errorsOf(p.diagnostics), [], JSON.stringify(p.diagnostics));
+  assert.ok(p.value);
+  assert.match(p.value!.after, 'newTag: "2.0"');
+  assert.match(JSON.stringify(p.value!.diff.changes), 'web:2.0');
 });
 
 test('without a remote session (the library build), remote entries are still refused', () => {
