@@ -158,7 +158,7 @@ async function unchangedSince(
   if (push) {
     // the remote decides; any trouble here (no such branch, no network) is publish's to report
     const remoteRef = `refs/remotes/${push.remote}/${branch}`;
-    if ((await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', push.remote, `+${localRef}:${remoteRef}`])) === undefined) return undefined;
+    if ((await git.fetchRefs(push.remote, [`+${localRef}:${remoteRef}`]).catch(() => 'failed')) !== 'fetched') return undefined;
     head = await git.resolve(remoteRef);
   } else {
     head = await git.resolve(localRef);

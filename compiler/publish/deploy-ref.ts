@@ -81,8 +81,6 @@ export function shortRefName(ref: string): string {
   return ref;
 }
 
-const MISSING_REMOTE_REF = /couldn't find remote ref|no such ref|does not match any/i;
-
 /** Resolves one environment's deploy branch. */
 export async function resolveDeployRef(repoDir: string, branch: string, opts: ResolveOptions = {}): Promise<{ value?: DeployRef; diagnostics: Diagnostic[] }> {
   const r = await resolveDeployRefs(repoDir, [branch], opts);
@@ -197,23 +195,14 @@ async function fetchBranches(
   // and --depth cannot shorten any history this repository already has of them.
   const shallow = (await git.tryRun(['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
   const known = shallow ? await Promise.all(branches.flatMap((b) => [git.resolve(trackingRef(b)), git.resolve(`refs/heads/${b}`)])) : [];
-  const depth = shallow && known.every((c) => c === undefined) ? ['--depth=1'] : [];
-  const fetch = async (bs: string[]) => {
-    const args = ['fetch', '--no-tags', '--no-recurse-submodules', '--refmap=', '--verbose', ...depth, remote, ...bs.map((b) => `+refs/heads/${b}:${trackingRef(b)}`)];
-    try {
-      await git.run([...args.slice(0, 1), '--no-write-fetch-head', ...args.slice(1)]);
-    } catch (e) {
-      // git before 2.29 has no --no-write-fetch-head: then FETCH_HEAD is written, nothing else changes
-      if (e instanceof GitCommandError && /no-write-fetch-head/.test(e.message)) await git.run(args);
-      else throw e;
-    }
-  };
+  const depth = shallow && known.every((c) => c === undefined) ? 1 : undefined;
+  const fetch = (bs: string[]) => git.fetchRefs(remote, bs.map((b) => `+refs/heads/${b}:${trackingRef(b)}`), { depth });
   try {
-    await fetch(branches);
-    return { fetched: new Set(branches), absent: new Set() };
+    // git fails the whole fetch when one branch is missing: ls-remote below says which
+    if ((await fetch(branches)) === 'fetched') return { fetched: new Set(branches), absent: new Set() };
   } catch (e) {
     if (!(e instanceof GitCommandError)) throw e;
-    if (!MISSING_REMOTE_REF.test(e.message)) return { fetched: new Set(), absent: new Set(), error: e.message };
+    return { fetched: new Set(), absent: new Set(), error: e.message };
   }
   try {
     const listed = await git.run(['ls-remote', '--heads', remote, ...branches.map((b) => `refs/heads/${b}`)]);

@@ -65,6 +65,9 @@ export class GitUnavailableError extends Error {
   }
 }
 
+/** What git says when a fetched ref is not on the remote. */
+export const MISSING_REMOTE_REF = /couldn't find remote ref|no such ref|does not match any/i;
+
 export function gitUnavailable(e: GitUnavailableError): Diagnostic {
   return diag('KF5005', `cannot run git (${e.message.split('\n')[0]})`, { hint: 'install git 2.25 or newer and make sure it is on the PATH' });
 }
@@ -180,6 +183,29 @@ export class Git {
     } catch (e) {
       if (e instanceof GitCommandError && e.exitCode === 1) return 'diverged'; // no common history
       return 'unknown';
+    }
+  }
+
+  /**
+   * `git fetch REMOTE REFSPEC…` that writes only the refspecs' destinations: no tags, no
+   * submodules, no configured refmap, no FETCH_HEAD. `--no-write-fetch-head` needs git 2.29; an
+   * older git (2.25 is the documented minimum) is asked again without it, and then writes
+   * FETCH_HEAD and nothing else. 'absent' when the remote has no such ref (MISSING_REMOTE_REF);
+   * any other failure throws GitCommandError.
+   */
+  async fetchRefs(remote: string, refspecs: string[], opts: { depth?: number } = {}): Promise<'fetched' | 'absent'> {
+    const flags = ['--no-tags', '--no-recurse-submodules', '--refmap=', '--verbose', ...(opts.depth ? [`--depth=${opts.depth}`] : [])];
+    try {
+      try {
+        await this.run(['fetch', '--no-write-fetch-head', ...flags, remote, ...refspecs]);
+      } catch (e) {
+        if (e instanceof GitCommandError && /no-write-fetch-head/.test(e.message)) await this.run(['fetch', ...flags, remote, ...refspecs]);
+        else throw e;
+      }
+      return 'fetched';
+    } catch (e) {
+      if (e instanceof GitCommandError && MISSING_REMOTE_REF.test(e.message)) return 'absent';
+      throw e;
     }
   }
 

@@ -427,22 +427,18 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
       if (opts.push) {
         progress('fetch', `fetching ${remote} ${branch}`);
         try {
-          await git.run(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, `+${ref}:${remoteRef}`]);
-          base = await git.resolve(remoteRef);
+          base = (await git.fetchRefs(remote, [`+${ref}:${remoteRef}`])) === 'fetched' ? await git.resolve(remoteRef) : undefined;
         } catch (e) {
-          const msg = (e as Error).message;
-          if (/couldn't find remote ref|no such ref/i.test(msg)) base = undefined;
-          else {
-            ds.push(diag('KF5003', `cannot fetch ${branch} from ${remote}`, { notes: [msg] }));
-            return finish('failed');
-          }
+          if (!(e instanceof GitCommandError)) throw e;
+          ds.push(diag('KF5003', `cannot fetch ${branch} from ${remote}`, { notes: [e.message] }));
+          return finish('failed');
         }
       }
       const prev = base ? await readPrevious(git, base, env.name, deployPath, source.sha) : undefined;
       const facts: PublishFacts = { branch, envName: env.name, push: !!opts.push, repair: !!opts.repair, sourceSha: source.sha, ...(prev ? { head: prev } : {}), allowDiverged: !!opts.allowDiverged };
       if (needsRelation(facts)) {
         if (opts.push && !(await git.hasCommit(prev!.sourceSha!))) {
-          await git.tryRun(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, prev!.sourceSha!]);
+          await git.fetchRefs(remote, [prev!.sourceSha!]).catch(() => undefined);
         }
         facts.relation = await git.relation(source.sha, prev!.sourceSha!);
       }

@@ -164,14 +164,11 @@ async function noteOnce(opts: NoteOptions): Promise<NoteResult> {
   for (let i = 1; !result; i++) {
     let remoteOld: string | undefined;
     try {
-      await git.run(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, `+${NOTES_REF}:${track}`]);
-      remoteOld = await git.resolve(track);
+      if ((await git.fetchRefs(remote, [`+${NOTES_REF}:${track}`])) === 'fetched') remoteOld = await git.resolve(track);
+      else await git.tryRun(['update-ref', '-d', track]);
     } catch (e) {
       const msg = (e as Error).message;
-      if (!(e instanceof GitCommandError) || !/couldn't find remote ref|no such ref/i.test(msg)) {
-        return { status: 'failed', diagnostics: [diag('KF5003', `cannot fetch ${NOTES_REF} from ${remote}`, { notes: msg.split('\n').filter(Boolean).slice(0, 10) })] };
-      }
-      await git.tryRun(['update-ref', '-d', track]);
+      return { status: 'failed', diagnostics: [diag('KF5003', `cannot fetch ${NOTES_REF} from ${remote}`, { notes: msg.split('\n').filter(Boolean).slice(0, 10) })] };
     }
     const decision = await shouldWrite(git, remoteOld ? await readNote(git, track, opts.commit) : undefined, drySha);
     if (decision !== 'write') {

@@ -42,13 +42,7 @@ async function headOf(git: Git, branch: string, push: boolean, remote: string): 
   const ref = `refs/heads/${branch}`;
   if (!push) return git.resolve(ref);
   const tracking = `refs/remotes/${remote}/${branch}`;
-  try {
-    await git.run(['fetch', '--no-tags', '--no-write-fetch-head', '--verbose', remote, `+${ref}:${tracking}`]);
-    return await git.resolve(tracking);
-  } catch (e) {
-    if (e instanceof GitCommandError && /couldn't find remote ref|no such ref/i.test(e.message)) return undefined;
-    throw e;
-  }
+  return (await git.fetchRefs(remote, [`+${ref}:${tracking}`])) === 'fetched' ? git.resolve(tracking) : undefined;
 }
 
 /** Creates `branch` at `commit` when it does not exist; false when someone else created it first. */
