@@ -72,6 +72,13 @@ export function gitUnavailable(e: GitUnavailableError): Diagnostic {
   return diag('KF5005', `cannot run git (${e.message.split('\n')[0]})`, { hint: 'install git 2.25 or newer and make sure it is on the PATH' });
 }
 
+/** One entry of `git ls-tree`: mode (100644, 040000, 160000…), type (blob, tree, commit) and object id. */
+export interface TreeEntry {
+  mode: string;
+  type: string;
+  id: string;
+}
+
 export interface GitEnvExtra {
   GIT_INDEX_FILE?: string;
   GIT_AUTHOR_NAME?: string;
@@ -207,6 +214,31 @@ export class Git {
       if (e instanceof GitCommandError && MISSING_REMOTE_REF.test(e.message)) return 'absent';
       throw e;
     }
+  }
+
+  /** A commit's tree, parents and message (one `cat-file commit`). */
+  async readCommit(commit: string): Promise<{ tree: string; parents: string[]; message: string }> {
+    const raw = await this.run(['cat-file', 'commit', commit]);
+    const sep = raw.indexOf('\n\n');
+    const header = sep >= 0 ? raw.slice(0, sep) : raw;
+    return {
+      tree: /^tree ([0-9a-f]+)$/m.exec(header)?.[1] ?? '',
+      parents: [...header.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]),
+      message: sep >= 0 ? raw.slice(sep + 2) : '',
+    };
+  }
+
+  /** Every entry of a tree, recursively (one `ls-tree -r -z --full-tree`): path → mode, type, id. */
+  async treeEntries(treeish: string): Promise<Map<string, TreeEntry>> {
+    const entries = new Map<string, TreeEntry>();
+    const out = await this.run(['ls-tree', '-r', '-z', '--full-tree', treeish]);
+    for (const rec of out.split('\0')) {
+      const tab = rec.indexOf('\t');
+      if (tab < 0) continue;
+      const [mode, type, id] = rec.slice(0, tab).split(' ');
+      entries.set(rec.slice(tab + 1), { mode, type, id });
+    }
+    return entries;
   }
 
   async hasCommit(sha: string): Promise<boolean> {

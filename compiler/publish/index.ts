@@ -62,7 +62,7 @@ import {
 } from '../emit/plan.js';
 import { Git, GitCommandError, GitUnavailableError, gitUnavailable } from './git.js';
 import { ObjectWriter, SigningError, rawDate } from './objects.js';
-import { inspectHead, underPath, type TreeEntry } from './provenance.js';
+import { hasKforgeTrailers, inspectHead, underPath, type TreeEntry } from './provenance.js';
 import { commitMessage, compare, parseTrailers, type ChangeSet, type PreviousApp } from './message.js';
 import { checkSource, sourceBranch, needsRelation, planCommit, planFollow, planPublish, planRetry, type DeployHead, type FollowFacts, type PublishFacts } from './planner.js';
 import { hydratorNote } from './notes.js';
@@ -228,15 +228,14 @@ async function loadPreviousResources(git: Git, prev: Previous, plan: RenderPlan)
   const prevDeployPath = prev.meta?.['x-kforge']?.deployPath ?? plan.deployPath;
   const wanted = prev.apps.filter((a) => planDigest.get(a.name) !== a.digest);
   if (!wanted.length) return;
-  const specs = wanted.map((a) => `${prev.commit}:${joinPath(joinPath(prevDeployPath, a.name), METADATA_FILE)}`);
-  const out = await git.tryRun(['show', ...specs]);
-  if (out === undefined) return;
-  // each file is JSON.stringify(…, null, 2) + "\n": the only column-0 "}" closes it
-  const chunks = out.split('\n}\n').slice(0, -1);
-  if (chunks.length !== wanted.length) return;
+  // the blob ids are in the head's tree, read when it was verified: one cat-file --batch for all
+  const ids = wanted.map((a) => prev.entries.get(joinPath(joinPath(prevDeployPath, a.name), METADATA_FILE))?.id);
+  const blobs = await git.readObjects(ids.filter((id): id is string => !!id));
   for (let i = 0; i < wanted.length; i++) {
+    const blob = ids[i] ? blobs.get(ids[i]!) : undefined;
+    if (!blob) continue;
     try {
-      const m = JSON.parse(chunks[i] + '\n}') as { 'x-kforge'?: { app?: string; resources?: Record<string, string> } };
+      const m = JSON.parse(blob.toString('utf-8')) as { 'x-kforge'?: { app?: string; resources?: Record<string, string> } };
       const x = m['x-kforge'];
       if (x?.app === wanted[i].name && x.resources && typeof x.resources === 'object') wanted[i].resourceDigests = x.resources;
     } catch {
@@ -412,7 +411,7 @@ export async function publish(opts: PublishOptions): Promise<PublishResult> {
     // with --push the remote's head is the base; a local branch of that name may still be a source branch
     // (`deployBranch: develop` and the remote has none yet): refused before anything is written
     const local0 = opts.push ? await git.resolve(ref) : undefined;
-    if (local0 && !/^Render-Tool: kforge\b/m.test(await git.run(['cat-file', 'commit', local0]))) {
+    if (local0 && !hasKforgeTrailers((await git.readCommit(local0)).message)) {
       const why = await sharesSourceHistory(git, local0, source.sha);
       if (why) {
         ds.push(sourceBranch(branch, `the local ${why}`));

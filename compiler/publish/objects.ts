@@ -146,13 +146,7 @@ export class ObjectWriter {
       for (const [p, e] of given) add(p, e.mode, e.type, e.id);
       return entries;
     }
-    const out = await this.git.run(['ls-tree', '-r', '-z', '--full-tree', `${base}^{tree}`]);
-    for (const rec of out.split('\0')) {
-      const tab = rec.indexOf('\t');
-      if (tab < 0) continue;
-      const [mode, type, id] = rec.slice(0, tab).split(' ');
-      add(rec.slice(tab + 1), mode, type, id);
-    }
+    for (const [p, e] of await this.git.treeEntries(`${base}^{tree}`)) add(p, e.mode, e.type, e.id);
     return entries;
   }
 

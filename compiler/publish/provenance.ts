@@ -26,14 +26,10 @@
 import { createHash } from 'node:crypto';
 import type { HydratorMetadata } from '../emit/plan.js';
 import { METADATA_FILE, MANIFEST_FILE, joinPath } from '../emit/plan.js';
-import type { Git } from './git.js';
+import type { Git, TreeEntry } from './git.js';
 import { parseTrailers, type PreviousApp } from './message.js';
 
-export interface TreeEntry {
-  mode: string;
-  type: string;
-  id: string;
-}
+export type { TreeEntry };
 
 export interface HeadFacts {
   commit: string;
@@ -217,20 +213,8 @@ export function verifyHead(f: HeadFacts, envName: string, deployPath: string): V
  * A merge that changes anything under the deploy path (an "evil merge") matches no parent and stays unproven.
  */
 export async function inspectHead(git: Git, commit: string, envName: string, deployPath: string, depth = 0): Promise<HeadFacts & { verdict: Verdict }> {
-  const raw = await git.run(['cat-file', 'commit', commit]);
-  const tree = /^tree ([0-9a-f]+)$/m.exec(raw)?.[1] ?? '';
-  const sep = raw.indexOf('\n\n');
-  const header = sep >= 0 ? raw.slice(0, sep) : raw;
-  const parents = [...header.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]);
-  const message = sep >= 0 ? raw.slice(sep + 2) : '';
-  const entries = new Map<string, TreeEntry>();
-  const out = await git.run(['ls-tree', '-r', '-z', '--full-tree', tree]);
-  for (const rec of out.split('\0')) {
-    const tab = rec.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, type, id] = rec.slice(0, tab).split(' ');
-    entries.set(rec.slice(tab + 1), { mode, type, id });
-  }
+  const { tree, parents, message } = await git.readCommit(commit);
+  const entries = await git.treeEntries(tree);
   const blobs = await git.readObjects(blobsToRead(entries, deployPath));
   const facts: HeadFacts = { commit, tree, parents, message, entries, blobs };
   const verdict = verifyHead(facts, envName, deployPath);
