@@ -28,8 +28,10 @@ export interface RenderOptions {
   /** Waivers file (default `policies/waivers.yaml` under the repository when it exists). */
   waiversFile?: string;
   baselineFile?: string;
-  /** Where the compiled environment definitions are (default `<repo>/dist`). */
+  /** Where the compiled environment definitions are (default: kforge compiles environment.ts itself). */
   distDir?: string;
+  /** With kforge's own compile: type-check environment.ts first (default true). */
+  typeCheck?: boolean;
   /** The repository's custom policy checks, already loaded (default: load policies/custom). */
   custom?: readonly Check[];
   /** Called as each phase starts (the CLI shows it as a progress line on a TTY). */
@@ -65,7 +67,7 @@ export function fileLocator(): (file: string, docIndex: number, pointer: string)
 }
 
 export async function renderEnvironment(repoRoot: string, name: string, opts: RenderOptions): Promise<{ value?: RenderedEnvironment; diagnostics: Diagnostic[] }> {
-  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)), ...(opts.distDir ? { distDir: opts.distDir } : {}) });
+  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)), ...(opts.distDir ? { distDir: opts.distDir } : {}), ...(opts.typeCheck === false ? { typeCheck: false } : {}) });
   if (!loaded.value) return { diagnostics: loaded.diagnostics };
   const definition = loaded.value;
   const progress = opts.onProgress ?? (() => undefined);

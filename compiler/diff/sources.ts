@@ -133,10 +133,13 @@ export async function readDeployBranch(
 }
 
 /**
- * Renders ENV as it is at another source ref: the ref's tree is extracted with
- * `git archive` into a temporary folder (nothing in the repository changes), and built
- * with this kforge. Its environment.ts is transpiled (TypeScript's transpileModule, no
- * type-check: the ref was checked when it was committed) against this kforge's API.
+ * Renders ENV as it is at another source ref: the ref's whole tree is extracted with `git archive`
+ * into a temporary folder (nothing in the repository changes), so that what its kustomizations
+ * reach outside bases/ and overlays/ (components/, a crds folder, kforge.lock) and the local
+ * modules its environment.ts imports are there, and built with this kforge. environment.ts is
+ * compiled as render compiles it, following its local imports, without the type-check (the ref
+ * was checked when it was committed). Policy checks do not run: only the resources are compared,
+ * and a finding the ref had must not keep its rendering from being the base of a diff.
  */
 export async function renderAtRef(repoDir: string, ref: string, envName: string, today: string): Promise<{ value?: { resources: DiffResource[]; label: string; base: DiffBase; rendered: RenderedEnvironment }; diagnostics: Diagnostic[] }> {
   const git = new Git(repoDir);
@@ -145,44 +148,19 @@ export async function renderAtRef(repoDir: string, ref: string, envName: string,
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-ref-'));
   try {
     const tarFile = path.join(tmp, 'src.tar');
-    await git.run(['archive', '--format=tar', `--output=${tarFile}`, sha, '--', 'overlays', 'bases', 'policies/waivers.yaml'].filter(Boolean)).catch(async () => {
-      await git.run(['archive', '--format=tar', `--output=${tarFile}`, sha, '--', 'overlays', 'bases']);
-    });
+    await git.run(['archive', '--format=tar', `--output=${tarFile}`, sha]);
     const root = path.join(tmp, 'tree');
     fs.mkdirSync(root);
     const { execFileSync } = await import('node:child_process');
     execFileSync('tar', ['-xf', tarFile, '-C', root]);
-    const dist = path.join(tmp, 'dist');
-    await transpileEnvironments(root, dist);
-    const res = await renderEnvironment(root, envName, { today, distDir: dist });
+    fs.rmSync(tarFile);
+    const res = await renderEnvironment(root, envName, { today, checks: false, typeCheck: false });
     if (!res.value) return { diagnostics: res.diagnostics.map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })) };
     const label = `${ref}@${sha.slice(0, 7)}`;
     return { value: { resources: toDiffResources(res.value), label, base: { ref, commit: sha, source: 'source-ref', label }, rendered: res.value }, diagnostics: res.diagnostics.filter((d) => d.severity === 'error') };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-async function transpileEnvironments(root: string, dist: string): Promise<void> {
-  const overlays = path.join(root, 'overlays');
-  if (!fs.existsSync(overlays)) return;
-  const api = new URL('../api.js', import.meta.url).href;
-  let ts: typeof import('typescript') | undefined;
-  for (const env of fs.readdirSync(overlays)) {
-    const src = path.join(overlays, env, 'environment.ts');
-    if (!fs.existsSync(src)) continue;
-    ts ??= (await import('typescript')).default;
-    const out = ts.transpileModule(fs.readFileSync(src, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
-      fileName: src,
-    }).outputText.replace(/(['"])(\.\.\/)+compiler\/api\.js\1/g, JSON.stringify(api));
-    const dest = path.join(dist, 'overlays', env, 'environment.js');
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.writeFileSync(dest, out);
-    const t = new Date(Date.now() + 2000);
-    fs.utimesSync(dest, t, t);
-  }
-  fs.writeFileSync(path.join(dist, 'package.json'), '{"type":"module"}\n');
 }
 
 /** A key for Secret placeholders: stable within a repository, unknown outside it. */
