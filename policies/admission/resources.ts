@@ -4,7 +4,7 @@
  */
 import type { Resource } from '../../compiler/types.js';
 import { isClusterScoped } from '../../compiler/schema/cluster-scoped.js';
-import { at, str } from '../util.js';
+import { crdInfo } from '../crd/index.js';
 
 const BUILTIN: Record<string, string> = {
   Binding: 'bindings', ComponentStatus: 'componentstatuses', ConfigMap: 'configmaps', Endpoints: 'endpoints', Event: 'events',
@@ -33,15 +33,12 @@ export interface ResourceInfo {
   clusterScoped: boolean;
 }
 
-/** Resource names of the CRDs in the tree: `${group}|${kind}` → plural and scope. */
+/** Resource names of CRDs (crd/index.ts crdInfo): `${group}|${kind}` → plural and scope; a later CRD wins. */
 export function crdIndex(resources: readonly Resource[]): Map<string, ResourceInfo> {
   const m = new Map<string, ResourceInfo>();
   for (const r of resources) {
-    if (r.id.kind !== 'CustomResourceDefinition') continue;
-    const group = str(at(r.object, 'spec', 'group'));
-    const kind = str(at(r.object, 'spec', 'names', 'kind'));
-    const plural = str(at(r.object, 'spec', 'names', 'plural'));
-    if (group && kind && plural) m.set(`${group}|${kind}`, { resource: plural, clusterScoped: str(at(r.object, 'spec', 'scope')) === 'Cluster' });
+    const c = crdInfo(r);
+    if (c) m.set(`${c.group}|${c.kind}`, { resource: c.plural, clusterScoped: c.scope === 'Cluster' });
   }
   return m;
 }
