@@ -4,6 +4,10 @@
 //   dist/kforge/kforge.js   the launcher (the package's bin): turns on V8's compile cache
 //                           where Node has it (>= 22.1), source maps under KFORGE_DEBUG, then
 //                           loads main.js.
+//   dist/kforge/yaml.cjs, dist/kforge/fast-json-patch.cjs
+//                           those packages, each bundled alone as CommonJS: compiler/deps.ts
+//                           requires them on first use, so a build the fast reader handles,
+//                           with no JSON 6902 patch, loads neither (test/bundle/lazy.test.ts).
 // One file instead of ~170 modules saves module resolution and loading at every start. What a
 // build does not use (commands, policies, git, diff) stays behind dynamic imports, which
 // esbuild keeps lazy: their code is parsed, not run. `typescript` stays outside (diff loads it
@@ -12,7 +16,8 @@
 // Modules that locate files from their own URL (cli-util.ts finds package.json, models.ts
 // resolves @kubernetes/client-node, diff/sources.ts points environments at dist/compiler/api.js)
 // keep their meaning: each `import.meta.url` is rewritten to the URL of that module's own
-// tsc output, relative to the bundle. cli.ts's becomes the launcher's (it runs when invoked).
+// tsc output, relative to the bundle. cli.ts's becomes the launcher's (it runs when invoked);
+// deps.ts keeps its chunk's own (it requires the .cjs files beside it).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +32,7 @@ const metaUrl = {
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => {
       let text = await fs.promises.readFile(args.path, 'utf8');
-      if (text.includes('import.meta.url')) {
+      if (text.includes('import.meta.url') && args.path !== path.join(root, 'compiler', 'deps.ts')) {
         const rel = path.relative(root, args.path).replace(/\.ts$/, '.js');
         const target = rel === path.join('compiler', 'cli.js') ? 'kforge.js' : path.relative(outDir, path.join(root, 'dist', rel)).split(path.sep).join('/');
         text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(target)}, import.meta.url).href`);
@@ -37,7 +42,35 @@ const metaUrl = {
   },
 };
 
+// The lazily loaded packages (compiler/deps.ts): any other import of them (patch/apply.ts's,
+// outside the build path) gets the same file, so that each is bundled once.
+const LAZY = { yaml: 'yaml.cjs', 'fast-json-patch': 'fast-json-patch.cjs' };
+const lazyDeps = {
+  name: 'kforge-lazy-deps',
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|fast-json-patch)$/ }, (args) => ({ path: args.path, namespace: 'kforge-lazy-dep' }));
+    build.onLoad({ filter: /.*/, namespace: 'kforge-lazy-dep' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./${LAZY[args.path]}`)});`, loader: 'js' }));
+    build.onResolve({ filter: /\.cjs$/, namespace: 'kforge-lazy-dep' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 fs.rmSync(outDir, { recursive: true, force: true });
+for (const [pkg, file] of Object.entries(LAZY)) {
+  await esbuild.build({
+    entryPoints: [path.join(root, 'node_modules', ...pkg.split('/'))],
+    outfile: path.join(outDir, file),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
 await esbuild.build({
   entryPoints: { main: path.join(root, 'compiler', 'cli.ts') },
   outdir: outDir,
@@ -45,10 +78,10 @@ await esbuild.build({
   // by their dynamic imports: main.js holds the build path only.
   splitting: true,
   chunkNames: 'chunk-[hash]',
-  // Smaller to parse; names kept, so that internal errors' messages stay readable.
+  // Smaller to parse. Identifiers are not minified, so names stay readable without keepNames
+  // (whose __name() calls cost at load and in every closure made; nothing reads Function.name).
   minifyWhitespace: true,
   minifySyntax: true,
-  keepNames: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -58,7 +91,9 @@ await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
   external: ['typescript'],
-  plugins: [metaUrl],
+  plugins: [metaUrl, lazyDeps],
+  // compiler/deps.ts: load './yaml.cjs' rather than the package
+  define: { KFORGE_BUNDLE: 'true' },
   // CommonJS dependencies call require() for Node's modules.
   banner: { js: "import { createRequire as __kforgeCreateRequire } from 'node:module'; const require = __kforgeCreateRequire(import.meta.url);" },
 });
