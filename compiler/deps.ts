@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import type * as YamlPackage from 'yaml';
 import type { default as JsonPatchPackage } from 'fast-json-patch';
+import type * as ChildProcess from 'node:child_process';
 
 // Replaced by `true` in the bundle (esbuild's define); undeclared elsewhere.
 declare const KFORGE_BUNDLE: boolean | undefined;
@@ -33,5 +34,10 @@ export function jsonPatchPkg(): typeof JsonPatchPackage {
   return (jsonPatchPackage ??= req(bundled ? './fast-json-patch.cjs' : 'fast-json-patch') as typeof JsonPatchPackage);
 }
 
-/** The dependency files the bundle loads lazily, by package (scripts/bundle.mjs makes them). */
-export const LAZY_DEPENDENCIES = { yaml: 'yaml.cjs', 'fast-json-patch': 'fast-json-patch.cjs' } as const;
+/**
+ * node:child_process, which only some paths use (remote bases, a git ref check): importing it
+ * loads net, dgram and streams, a few milliseconds at every start.
+ */
+export function childProcess(): typeof ChildProcess {
+  return req('node:child_process') as typeof ChildProcess;
+}

@@ -10,7 +10,7 @@
  * not hand out by id is found by a full fetch), with the allow-listed environment of
  * publishing (publish/git.ts gitEnv) and the entry's timeout per git command.
  */
-import { execFile } from 'node:child_process';
+import { childProcess } from '../../deps.js';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,7 +34,7 @@ async function git(args: string[], cwd: string, timeoutMs: number): Promise<stri
   // publishing's allow-listed environment (loaded on demand: a build without remotes never pays for it)
   const { gitEnv } = await import('../../publish/git.js');
   return new Promise((resolve, reject) => {
-    execFile(
+    childProcess().execFile(
       'git',
       ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'advice.detachedHead=false', ...args],
       { cwd, env: { ...gitEnv(), GIT_TERMINAL_PROMPT: process.env.GIT_TERMINAL_PROMPT ?? '0' }, timeout: timeoutMs, maxBuffer: 16 << 20, encoding: 'utf8' },
