@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import type * as YamlPackage from 'yaml';
 import type { default as JsonPatchPackage } from 'fast-json-patch';
 import type * as ChildProcess from 'node:child_process';
+import type * as Crypto from 'node:crypto';
 
 // Replaced by `true` in the bundle (esbuild's define); undeclared elsewhere.
 declare const KFORGE_BUNDLE: boolean | undefined;
@@ -40,4 +41,9 @@ export function jsonPatchPkg(): typeof JsonPatchPackage {
  */
 export function childProcess(): typeof ChildProcess {
   return req('node:child_process') as typeof ChildProcess;
+}
+
+/** node:crypto, which a build needs only for long or remote inputs (compiler/sha256.ts). */
+export function nodeCrypto(): typeof Crypto {
+  return req('node:crypto') as typeof Crypto;
 }
