@@ -23,8 +23,9 @@
 // usable cache, saves script.createCachedData() after the build, which then holds every function
 // that build ran. Node 20 has no compile cache at all, so this is its only one. The cache file
 // lives in Node's compile cache folder (NODE_COMPILE_CACHE, or <tmpdir>/node-compile-cache),
-// named after the Node/V8 version and build.cjs's size and modification time; V8 rejects data
-// of another V8 or flags (then it is written anew); one not owned by this user is not read.
+// named after the Node/V8 version and build.cjs's digest (taken here), size and modification
+// time; V8 rejects data of another V8 or flags (then it is written anew); one not owned by
+// this user is not read.
 // Every failure to read or write it only means starting without it.
 //
 // Modules that locate files from their own URL (cli-util.ts finds package.json, models.ts
@@ -34,6 +35,7 @@
 // invoked) and build.cjs's own in build.cjs (the launcher calls its run()); deps.ts keeps its
 // file's own (it requires the .cjs files beside it).
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +156,9 @@ await esbuild.build({
   const file = path.join(outDir, 'build.cjs');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^#!/, '//'));
 }
+// Part of the code cache's name: V8 checks only the source's length against its data, and npm
+// gives every installed file the same modification time.
+const buildId = createHash('sha256').update(fs.readFileSync(path.join(outDir, 'build.cjs'))).digest('hex').slice(0, 16);
 // esbuild keeps the entry's `#!` line in main.js; the launcher is the executable.
 fs.writeFileSync(
   path.join(outDir, 'kforge.js'),
@@ -169,7 +174,7 @@ if (process.argv[2] === 'build' && !process.env.KFORGE_DEBUG && !process.env.NOD
   const source = fs.readFileSync(file, 'utf8');
   const st = fs.statSync(file);
   const dir = process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), 'node-compile-cache');
-  const key = [process.version, process.arch, process.versions.v8, st.size, Math.trunc(st.mtimeMs)].join('-').replace(/[^0-9A-Za-z.-]/g, '_');
+  const key = [process.version, process.arch, process.versions.v8, '${buildId}', st.size, Math.trunc(st.mtimeMs)].join('-').replace(/[^0-9A-Za-z.-]/g, '_');
   const cacheFile = path.join(dir, \`kforge-build-\${key}.cache\`);
   let cachedData;
   try {
