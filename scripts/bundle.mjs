@@ -118,11 +118,12 @@ await esbuild.build({
   banner: { js: "import { createRequire as __kforgeCreateRequire } from 'node:module'; const require = __kforgeCreateRequire(import.meta.url);" },
 });
 // build.cjs: cli.ts for `kforge build` only. The launcher sends nothing else there, so the
-// other commands' modules are left out (a stub that throws stands for each).
+// other commands' modules are left out (a stub that throws stands for each). publish/git.js
+// stays: remote bases use it, and cli.ts's report of a missing git.
 const onlyBuild = {
   name: 'kforge-only-build',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(commands|bootstrap|publish)\// }, (args) =>
+    build.onResolve({ filter: /^\.\/(commands|bootstrap)\// }, (args) =>
       args.kind === 'dynamic-import' && args.importer === path.join(root, 'compiler', 'cli.ts') ? { path: args.path, namespace: 'kforge-not-in-build' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'kforge-not-in-build' }, (args) => ({

@@ -14,6 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { repoRoot } from '../helpers.js';
 import { writeSmallTrees } from '../bench/shapes.js';
+import { copyTree, remoteRepo } from '../load/remote/fixtures.js';
 
 const ROOT = repoRoot();
 const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
@@ -174,6 +175,24 @@ test('build: the code cache is written once, reused, and a bad or unwritable one
     assert.match(many.stderr, /KF1001/);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('build.cjs builds a remote base (git over file://) as Kustomize does', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bundle-remote-'));
+  const fx = path.join(ROOT, 'test', 'fixtures', 'remote', 'tag-subpath');
+  const repo = remoteRepo(path.join(fx, 'repo'));
+  try {
+    copyTree(path.join(fx, 'local'), path.join(tmp, 'local'), { REPO: repo.dir, COMMIT: repo.commit });
+    const env = { NODE_COMPILE_CACHE: path.join(tmp, 'cc'), KFORGE_CACHE: path.join(tmp, 'kc') };
+    for (let i = 0; i < 2; i++) {
+      const r = run(path.join(out, 'kforge.js'), ['build', path.join(tmp, 'local')], env);
+      assert.is(r.status, 0, r.stderr);
+      assert.is(r.stdout, fs.readFileSync(path.join(fx, 'expected.yaml'), 'utf8'));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(repo.dir, { recursive: true, force: true });
   }
 });
 
