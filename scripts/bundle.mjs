@@ -2,7 +2,9 @@
 //   dist/kforge/main.js     compiler/cli.ts and everything it imports (simple-git, ajv…) in one
 //                           ES module and lazy chunks, with main.js.map beside it;
 //   dist/kforge/build.cjs   the same CLI as one CommonJS file holding only what `kforge build`
-//                           runs (the other commands are not in it), for the launcher's code cache;
+//                           runs (the other commands are not in it; simple-git, which only a
+//                           remote base's fetch loads, comes from node_modules as typescript
+//                           does), for the launcher's code cache;
 //   dist/kforge/yaml.cjs, dist/kforge/fast-json-patch.cjs
 //                           those packages, each bundled alone as CommonJS: compiler/deps.ts
 //                           requires them on first use, so a build the fast reader handles,
@@ -146,7 +148,7 @@ await esbuild.build({
   sourcesContent: false,
   legalComments: 'none',
   logLevel: 'warning',
-  external: ['typescript'],
+  external: ['typescript', 'simple-git'],
   plugins: [metaUrl('build.cjs'), onlyBuild],
   define: { KFORGE_BUNDLE: 'true', 'import.meta.url': '__kforgeUrl' },
   banner: { js: 'var __kforgeUrl = require("node:url").pathToFileURL(__filename).href;' },
@@ -170,7 +172,8 @@ fs.writeFileSync(
 import * as module from 'node:module';
 if (process.env.KFORGE_DEBUG) process.setSourceMapsEnabled?.(true);
 if (process.argv[2] === 'build' && !process.env.KFORGE_DEBUG && !process.env.NODE_DISABLE_COMPILE_CACHE) {
-  const [fs, path, vm, os, url] = await Promise.all([import('node:fs'), import('node:path'), import('node:vm'), import('node:os'), import('node:url')]);
+  const require = module.createRequire(import.meta.url);
+  const [fs, path, vm, os, url] = ['node:fs', 'node:path', 'node:vm', 'node:os', 'node:url'].map((m) => require(m));
   const file = url.fileURLToPath(new URL('./build.cjs', import.meta.url));
   const source = fs.readFileSync(file, 'utf8');
   const st = fs.statSync(file);
