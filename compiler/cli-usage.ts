@@ -5,7 +5,7 @@
  * says what was wrong. Unknown flags stay each command's own check (checkUnknownFlags).
  */
 import * as fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { childProcess } from './deps.js';
 import { diag } from './diagnostics.js';
 import type { Diagnostic } from './types.js';
 
@@ -145,7 +145,7 @@ function flagValue(argv: readonly string[], name: string): string | undefined {
 
 function resolves(cwd: string, ref: string): boolean {
   try {
-    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    childProcess().execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
     return true;
   } catch {
     return false;
@@ -168,7 +168,7 @@ export function checkCommandInputs(cmd: string, argv: readonly string[], cwd: st
     const ref = flagValue(argv, 'against');
     if (ref !== undefined && resolves(cwd, ref)) {
       try {
-        execFileSync('git', ['cat-file', '-e', `${ref}^{commit}:overlays`], { cwd, stdio: 'ignore' });
+        childProcess().execFileSync('git', ['cat-file', '-e', `${ref}^{commit}:overlays`], { cwd, stdio: 'ignore' });
       } catch {
         return diag('KF6001', `${ref} has no overlays/ folder: there is nothing to render at it`, { hint: 'name a commit of this repository that holds overlays/<env>/ (git log -- overlays)' });
       }

@@ -127,7 +127,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
 }
 
-async function run(): Promise<void> {
+/** The CLI on process.argv, as the `kforge` bin runs it (dist/kforge/kforge.js calls it in build.cjs). */
+export async function run(): Promise<void> {
   // `kforge build … | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

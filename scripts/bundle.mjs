@@ -1,19 +1,43 @@
 // Bundles the CLI into dist/kforge/ (run by `npm run prepare` after tsc; issue 15):
-//   dist/kforge/main.js     compiler/cli.ts and everything it imports (yaml, simple-git,
-//                           fast-json-patch…) in one ES module, with main.js.map beside it;
-//   dist/kforge/kforge.js   the launcher (the package's bin): turns on V8's compile cache
-//                           where Node has it (>= 22.1), source maps under KFORGE_DEBUG, then
-//                           loads main.js.
+//   dist/kforge/main.js     compiler/cli.ts and everything it imports (simple-git, ajv…) in one
+//                           ES module and lazy chunks, with main.js.map beside it;
+//   dist/kforge/build.cjs   the same CLI as one CommonJS file holding only what `kforge build`
+//                           runs (the other commands are not in it; simple-git, which only a
+//                           remote base's fetch loads, comes from node_modules as typescript
+//                           does), for the launcher's code cache;
+//   dist/kforge/yaml.cjs, dist/kforge/fast-json-patch.cjs
+//                           those packages, each bundled alone as CommonJS: compiler/deps.ts
+//                           requires them on first use, so a build the fast reader handles,
+//                           with no JSON 6902 patch, loads neither (test/bundle/lazy.test.ts);
+//   dist/kforge/kforge.js   the launcher (the package's bin). `kforge build` runs build.cjs
+//                           through a V8 code cache of its own (below); every other command,
+//                           and build under KFORGE_DEBUG or NODE_DISABLE_COMPILE_CACHE, imports
+//                           main.js with Node's compile cache on where Node has it (>= 22.1).
 // One file instead of ~170 modules saves module resolution and loading at every start. What a
 // build does not use (commands, policies, git, diff) stays behind dynamic imports, which
 // esbuild keeps lazy: their code is parsed, not run. `typescript` stays outside (diff loads it
 // on demand). tsc still compiles every file to dist/ (tests, environment definitions, api.js).
 //
+// The code cache: Node's compile cache (and a plain vm.Script cache made at compile time) holds
+// only the code compiled before the module ran, and V8 compiles nearly every function lazily,
+// so a build still parsed and compiled most of its functions at every start (about a third of
+// a small build's start-up). The launcher runs build.cjs with vm.Script and, when it had no
+// usable cache, saves script.createCachedData() after the build, which then holds every function
+// that build ran. Node 20 has no compile cache at all, so this is its only one. The cache file
+// lives in Node's compile cache folder (NODE_COMPILE_CACHE, or <tmpdir>/node-compile-cache),
+// named after the Node/V8 version and build.cjs's digest (taken here), size and modification
+// time; V8 rejects data of another V8 or flags (then it is written anew); one not owned by
+// this user is not read.
+// Every failure to read or write it only means starting without it.
+//
 // Modules that locate files from their own URL (cli-util.ts finds package.json, models.ts
 // resolves @kubernetes/client-node, diff/sources.ts points environments at dist/compiler/api.js)
 // keep their meaning: each `import.meta.url` is rewritten to the URL of that module's own
-// tsc output, relative to the bundle. cli.ts's becomes the launcher's (it runs when invoked).
+// tsc output, relative to the bundle. cli.ts's becomes the launcher's in main.js (it runs when
+// invoked) and build.cjs's own in build.cjs (the launcher calls its run()); deps.ts keeps its
+// file's own (it requires the .cjs files beside it).
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,22 +46,53 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // KFORGE_BUNDLE_OUT: another folder (test/bundle/bundle.test.ts bundles into a temp dir).
 const outDir = path.resolve(process.env.KFORGE_BUNDLE_OUT ?? path.join(root, 'dist', 'kforge'));
 
-const metaUrl = {
-  name: 'kforge-import-meta-url',
+/** `import.meta.url` of each module as described above; `cliUrl`: what cli.ts's becomes. */
+function metaUrl(cliUrl) {
+  return {
+    name: 'kforge-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        let text = await fs.promises.readFile(args.path, 'utf8');
+        if (text.includes('import.meta.url') && args.path !== path.join(root, 'compiler', 'deps.ts')) {
+          const rel = path.relative(root, args.path).replace(/\.ts$/, '.js');
+          const target = rel === path.join('compiler', 'cli.js') ? cliUrl : path.relative(outDir, path.join(root, 'dist', rel)).split(path.sep).join('/');
+          text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(target)}, import.meta.url).href`);
+        }
+        return { contents: text, loader: 'ts' };
+      });
+    },
+  };
+}
+
+// The lazily loaded packages (compiler/deps.ts): any other import of them (patch/apply.ts's,
+// outside the build path) gets the same file, so that each is bundled once.
+const LAZY = { yaml: 'yaml.cjs', 'fast-json-patch': 'fast-json-patch.cjs' };
+const lazyDeps = {
+  name: 'kforge-lazy-deps',
   setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      let text = await fs.promises.readFile(args.path, 'utf8');
-      if (text.includes('import.meta.url')) {
-        const rel = path.relative(root, args.path).replace(/\.ts$/, '.js');
-        const target = rel === path.join('compiler', 'cli.js') ? 'kforge.js' : path.relative(outDir, path.join(root, 'dist', rel)).split(path.sep).join('/');
-        text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(target)}, import.meta.url).href`);
-      }
-      return { contents: text, loader: 'ts' };
-    });
+    build.onResolve({ filter: /^(yaml|fast-json-patch)$/ }, (args) => ({ path: args.path, namespace: 'kforge-lazy-dep' }));
+    build.onLoad({ filter: /.*/, namespace: 'kforge-lazy-dep' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./${LAZY[args.path]}`)});`, loader: 'js' }));
+    build.onResolve({ filter: /\.cjs$/, namespace: 'kforge-lazy-dep' }, (args) => ({ path: args.path, external: true }));
   },
 };
 
 fs.rmSync(outDir, { recursive: true, force: true });
+for (const [pkg, file] of Object.entries(LAZY)) {
+  await esbuild.build({
+    entryPoints: [path.join(root, 'node_modules', ...pkg.split('/'))],
+    outfile: path.join(outDir, file),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
 await esbuild.build({
   entryPoints: { main: path.join(root, 'compiler', 'cli.ts') },
   outdir: outDir,
@@ -45,10 +100,10 @@ await esbuild.build({
   // by their dynamic imports: main.js holds the build path only.
   splitting: true,
   chunkNames: 'chunk-[hash]',
-  // Smaller to parse; names kept, so that internal errors' messages stay readable.
+  // Smaller to parse. Identifiers are not minified, so names stay readable without keepNames
+  // (whose __name() calls cost at load and in every closure made; nothing reads Function.name).
   minifyWhitespace: true,
   minifySyntax: true,
-  keepNames: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -58,24 +113,110 @@ await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
   external: ['typescript'],
-  plugins: [metaUrl],
+  plugins: [metaUrl('kforge.js'), lazyDeps],
+  // compiler/deps.ts: load './yaml.cjs' rather than the package
+  define: { KFORGE_BUNDLE: 'true' },
   // CommonJS dependencies call require() for Node's modules.
   banner: { js: "import { createRequire as __kforgeCreateRequire } from 'node:module'; const require = __kforgeCreateRequire(import.meta.url);" },
 });
+// build.cjs: cli.ts for `kforge build` only. The launcher sends nothing else there, so the
+// other commands' modules are left out (a stub that throws stands for each). publish/git.js
+// stays: remote bases use it, and cli.ts's report of a missing git.
+const onlyBuild = {
+  name: 'kforge-only-build',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(commands|bootstrap)\// }, (args) =>
+      args.kind === 'dynamic-import' && args.importer === path.join(root, 'compiler', 'cli.ts') ? { path: args.path, namespace: 'kforge-not-in-build' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'kforge-not-in-build' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`internal: ${args.path} is not in build.cjs (only kforge build runs from it)`)});`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^(yaml|fast-json-patch)$/ }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
+  },
+};
+await esbuild.build({
+  entryPoints: [path.join(root, 'compiler', 'cli.ts')],
+  outfile: path.join(outDir, 'build.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  external: ['typescript', 'simple-git'],
+  plugins: [metaUrl('build.cjs'), onlyBuild],
+  define: { KFORGE_BUNDLE: 'true', 'import.meta.url': '__kforgeUrl' },
+  banner: { js: 'var __kforgeUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+{
+  // esbuild keeps the entry's `#!` line, which the launcher's function wrapper cannot hold: a
+  // comment of the same length instead (the source map's lines stay right)
+  const file = path.join(outDir, 'build.cjs');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^#!/, '//'));
+}
+// Part of the code cache's name: V8 checks only the source's length against its data, and npm
+// gives every installed file the same modification time.
+const buildId = createHash('sha256').update(fs.readFileSync(path.join(outDir, 'build.cjs'))).digest('hex').slice(0, 16);
 // esbuild keeps the entry's `#!` line in main.js; the launcher is the executable.
 fs.writeFileSync(
   path.join(outDir, 'kforge.js'),
   `#!/usr/bin/env node
-// kforge's launcher (scripts/bundle.mjs): the compile cache (Node >= 22.1) and, under
-// KFORGE_DEBUG, source maps must be on before the bundle loads.
+// kforge's launcher (scripts/bundle.mjs says why): \`kforge build\` runs build.cjs with a V8 code
+// cache of its own; the rest imports main.js with Node's compile cache (Node >= 22.1) on and,
+// under KFORGE_DEBUG, source maps, which must be on before the bundle loads.
 import * as module from 'node:module';
 if (process.env.KFORGE_DEBUG) process.setSourceMapsEnabled?.(true);
-try {
-  module.enableCompileCache?.();
-} catch {
-  // no cache directory: start without it
+if (process.argv[2] === 'build' && !process.env.KFORGE_DEBUG && !process.env.NODE_DISABLE_COMPILE_CACHE) {
+  const require = module.createRequire(import.meta.url);
+  const [fs, path, vm, os, url] = ['node:fs', 'node:path', 'node:vm', 'node:os', 'node:url'].map((m) => require(m));
+  const file = url.fileURLToPath(new URL('./build.cjs', import.meta.url));
+  const source = fs.readFileSync(file, 'utf8');
+  const st = fs.statSync(file);
+  const dir = process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), 'node-compile-cache');
+  const key = [process.version, process.arch, process.versions.v8, '${buildId}', st.size, Math.trunc(st.mtimeMs)].join('-').replace(/[^0-9A-Za-z.-]/g, '_');
+  const cacheFile = path.join(dir, \`kforge-build-\${key}.cache\`);
+  let cachedData;
+  try {
+    const fd = fs.openSync(cacheFile, 'r');
+    try {
+      if (fs.fstatSync(fd).uid === (process.getuid?.() ?? 0)) cachedData = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // no cache yet
+  }
+  const script = new vm.Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\n})\`, {
+    filename: file,
+    cachedData,
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+  });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, module.createRequire(file), mod, file, path.dirname(file));
+  await mod.exports.run();
+  if (!cachedData || script.cachedDataRejected) {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = \`\${cacheFile}.\${process.pid}.tmp\`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      // a read-only or foreign cache folder: the next build starts without a cache too
+    }
+  }
+} else {
+  try {
+    module.enableCompileCache?.();
+  } catch {
+    // no cache directory: start without it
+  }
+  await import('./main.js');
 }
-await import('./main.js');
 `,
   { mode: 0o755 },
 );

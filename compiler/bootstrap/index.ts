@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml, stringify } from 'yaml';
+import { parse as parseYaml, stringify } from '../load/yaml/package.js';
 import type { Diagnostic, JsonObject } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { GPG_KEY_ID } from '../env.js';

@@ -15,7 +15,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument, isMap, isSeq, isScalar, isPair, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { parseDocument, isMap, isSeq, isScalar, isPair, stringify } from '../load/yaml/package.js';
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import { parseYamlDocuments } from '../load/yaml/index.js';

@@ -1,4 +1,5 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node as YNode, type YAMLError } from 'yaml';
+import type { Document, Node as YNode, YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument } from './yaml/package.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { MERGE, NOT_JSON, parseComplete, parseWithPositions, parseYamlDocuments, resolvePlain, type PNode, type PPair } from './yaml/index.js';
 

@@ -1,5 +1,5 @@
 import { pairOf, storePreviousId } from '../types.js';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sha256.js';
 import type { Json, JsonObject } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 
@@ -23,7 +23,7 @@ import type { ResourceMap } from '../resource-map.js';
  * Other kinds (never generated here) hash their whole object, as Kustomize does.
  */
 export function kustomizeHash(obj: JsonObject): string {
-  const hex = createHash('sha256').update(goJson(hashInput(obj)), 'utf8').digest('hex');
+  const hex = sha256Hex(goJson(hashInput(obj)));
   return encodeHex(hex.slice(0, 10));
 }
 

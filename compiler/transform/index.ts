@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from '../load/yaml/package.js';
 import type { FileSystem } from '../fs.js';
 import { nodeFs } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';

@@ -9,7 +9,8 @@
  *   `move`/`copy` from a missing path are errors (KF3002).
  * Paths use RFC 6901 escapes (`~1` for `/`, `~0` for `~`).
  */
-import jsonpatch from 'fast-json-patch';
+import type jsonpatch from 'fast-json-patch';
+import { jsonPatchPkg } from '../deps.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { escapeSegment, pointerSegments, resolvePointer } from '../schema/models.js';
@@ -163,7 +164,7 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
       nullValue ? { op: 'add', path, value: null } : { ...op, op: effective, ...('value' in op ? { value: structuredClone(op.value) } : {}) }
     ) as unknown as jsonpatch.Operation;
     try {
-      const r = jsonpatch.applyOperation(doc, operation, true, true, true, i);
+      const r = jsonPatchPkg().applyOperation(doc, operation, true, true, true, i);
       doc = r.newDocument as Json;
     } catch (e) {
       const err = e as { name?: string; message?: string };

@@ -13,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { repoRoot } from '../helpers.js';
+import { writeSmallTrees } from '../bench/shapes.js';
+import { copyTree, remoteRepo } from '../load/remote/fixtures.js';
 
 const ROOT = repoRoot();
 const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
@@ -87,6 +89,111 @@ test('KFORGE_DEBUG: a stack trace from the bundle names the TypeScript source (s
   const code = `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(main)}); try { m.printDiagnostics(null, { out() {}, err() {}, color: false }); } catch (e) { console.log(e.stack); }`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
   assert.match(r.stdout, /compiler\/cli-util\.ts:\d+:\d+/, r.stdout + r.stderr);
+});
+
+/** A copy of the bundle in which every file holding the `yaml` package or fast-json-patch throws when loaded. */
+export function poisonedCopy(bundle: string): string {
+  const dir = `${bundle}-poisoned`;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(bundle, dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) {
+    if (!/\.c?js$/.test(f) || f === 'kforge.js') continue;
+    const map = path.join(dir, `${f}.map`);
+    const sources = fs.existsSync(map) ? (JSON.parse(fs.readFileSync(map, 'utf8')) as { sources: string[] }).sources : [];
+    const holds = sources.find((s) => /node_modules\/(yaml|fast-json-patch)\//.test(s));
+    if (holds) fs.writeFileSync(path.join(dir, f), `throw new Error(${JSON.stringify(`loaded ${f}, which holds ${holds}`)});\n`);
+  }
+  return dir;
+}
+
+test('a plain build (block-style YAML, a generator, an image) loads neither the yaml package nor fast-json-patch', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-lazy-'));
+  const poisoned = poisonedCopy(out);
+  try {
+    const [small] = writeSmallTrees(path.join(tmp, 'trees'), 1);
+    const env = { NODE_COMPILE_CACHE: path.join(tmp, 'cache') };
+    const want = run(path.join(out, 'kforge.js'), ['build', small], env);
+    assert.is(want.status, 0, want.stderr);
+    assert.ok(want.stdout.includes('kind: ConfigMap'), want.stdout);
+    // the launcher's two ways: build.cjs with the code cache (twice: without, then with it), main.js
+    for (const e of [env, env, { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }]) {
+      const r = run(path.join(poisoned, 'kforge.js'), ['build', small], e);
+      assert.is(r.stderr, '');
+      assert.is(r.status, 0);
+      assert.is(r.stdout, want.stdout);
+    }
+    // the poison bites: an explicit key (`? name`) goes to the complete reader, a JSON 6902 patch to fast-json-patch
+    fs.writeFileSync(path.join(small, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  ? name\n  : web\n');
+    const flow = run(path.join(poisoned, 'kforge.js'), ['build', small], env);
+    assert.is(flow.status, 3, flow.stderr);
+    assert.match(flow.stderr, /loaded yaml\.cjs/);
+    fs.writeFileSync(path.join(small, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n');
+    fs.appendFileSync(path.join(small, 'kustomization.yaml'), 'patches:\n- target:\n    kind: Service\n  patch: |-\n    - op: add\n      path: /metadata/labels\n      value:\n        a: b\n');
+    const json6902 = run(path.join(poisoned, 'kforge.js'), ['build', small], env);
+    assert.is.not(json6902.status, 0);
+    assert.match(json6902.stderr, /loaded fast-json-patch\.cjs/);
+    assert.is(run(path.join(out, 'kforge.js'), ['build', small], env).status, 0);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(poisoned, { recursive: true, force: true });
+  }
+});
+
+test('build: the code cache is written once, reused, and a bad or unwritable one only costs the cache', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-codecache-'));
+  try {
+    const cache = path.join(tmp, 'cache');
+    const bin = path.join(out, 'kforge.js');
+    const want = run(CLI, ['build', 'overlays/prod']);
+    assert.is(want.status, 0, want.stderr);
+    const first = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache });
+    assert.is(first.stdout, want.stdout);
+    const files = fs.readdirSync(cache).filter((f) => f.startsWith('kforge-build-'));
+    assert.is(files.length, 1, files.join(' '));
+    assert.match(files[0], new RegExp(`^kforge-build-${process.version.replace(/\./g, '\\.')}-${process.arch}-`));
+    const file = path.join(cache, files[0]);
+    const written = fs.statSync(file).mtimeMs;
+    const again = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache });
+    assert.is(again.stdout, want.stdout);
+    assert.is(fs.statSync(file).mtimeMs, written, 'an accepted cache is not written again');
+    fs.writeFileSync(file, Buffer.alloc(4096, 7));
+    const bad = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache });
+    assert.is(bad.status, 0, bad.stderr);
+    assert.is(bad.stdout, want.stdout);
+    assert.is.not(fs.readFileSync(file)[0], 7, 'a rejected cache is written anew');
+    const blocked = path.join(tmp, 'not-a-dir');
+    fs.writeFileSync(blocked, '');
+    const nowhere = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: path.join(blocked, 'cache') });
+    assert.is(nowhere.status, 0, nowhere.stderr);
+    assert.is(nowhere.stdout, want.stdout);
+    // build.cjs holds kforge build only; its usage and user errors are the CLI's
+    const help = run(bin, ['build', '--help'], { NODE_COMPILE_CACHE: cache });
+    assert.is(help.status, 0);
+    assert.is(help.stdout, run(CLI, ['build', '--help']).stdout);
+    const many = run(bin, ['build', 'a', 'b'], { NODE_COMPILE_CACHE: cache });
+    assert.is(many.status, 2);
+    assert.match(many.stderr, /KF1001/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('build.cjs builds a remote base (git over file://) as Kustomize does', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bundle-remote-'));
+  const fx = path.join(ROOT, 'test', 'fixtures', 'remote', 'tag-subpath');
+  const repo = remoteRepo(path.join(fx, 'repo'));
+  try {
+    copyTree(path.join(fx, 'local'), path.join(tmp, 'local'), { REPO: repo.dir, COMMIT: repo.commit });
+    const env = { NODE_COMPILE_CACHE: path.join(tmp, 'cc'), KFORGE_CACHE: path.join(tmp, 'kc') };
+    for (let i = 0; i < 2; i++) {
+      const r = run(path.join(out, 'kforge.js'), ['build', path.join(tmp, 'local')], env);
+      assert.is(r.status, 0, r.stderr);
+      assert.is(r.stdout, fs.readFileSync(path.join(fx, 'expected.yaml'), 'utf8'));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(repo.dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

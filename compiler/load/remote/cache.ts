@@ -10,8 +10,7 @@
  * not hand out by id is found by a full fetch), with the allow-listed environment of
  * publishing (publish/git.ts gitEnv) and the entry's timeout per git command.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { childProcess, nodeCrypto } from '../../deps.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,7 +33,7 @@ async function git(args: string[], cwd: string, timeoutMs: number): Promise<stri
   // publishing's allow-listed environment (loaded on demand: a build without remotes never pays for it)
   const { gitEnv } = await import('../../publish/git.js');
   return new Promise((resolve, reject) => {
-    execFile(
+    childProcess().execFile(
       'git',
       ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'advice.detachedHead=false', ...args],
       { cwd, env: { ...gitEnv(), GIT_TERMINAL_PROMPT: process.env.GIT_TERMINAL_PROMPT ?? '0' }, timeout: timeoutMs, maxBuffer: 16 << 20, encoding: 'utf8' },
@@ -55,7 +54,7 @@ async function git(args: string[], cwd: string, timeoutMs: number): Promise<stri
  * target), lengths included so that no two trees share a stream.
  */
 export function treeDigest(root: string): string {
-  const h = createHash('sha256');
+  const h = nodeCrypto().createHash('sha256');
   const walk = (rel: string): void => {
     const names = fs.readdirSync(path.join(root, rel)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     for (const name of names) {
@@ -77,7 +76,7 @@ export function treeDigest(root: string): string {
 }
 
 export function bytesDigest(b: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  return `sha256:${nodeCrypto().createHash('sha256').update(b).digest('hex')}`;
 }
 
 function tempDir(kind: string): string {

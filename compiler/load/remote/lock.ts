@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument } from '../yaml/package.js';
 import type { Diagnostic } from '../../types.js';
 import { diag } from '../../diagnostics.js';
 

@@ -4,7 +4,7 @@
  * `<<` merge keys with go-yaml's rules (scalars.ts). It reads any YAML and reports
  * every error with its position; read.ts runs it for what the fast reader leaves.
  */
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, parseDocument } from './package.js';
 import type { Document, Node as YNode, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { diag } from '../../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Result } from '../../types.js';

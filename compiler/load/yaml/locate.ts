@@ -3,7 +3,7 @@
  * diagnostics and policy findings). The fast reader's positions when it handles the
  * text, else the `yaml` package's nodes.
  */
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from './package.js';
 import type { Document, Node as YNode, YAMLMap, YAMLSeq } from 'yaml';
 import { PARSE_OPTIONS } from './common.js';
 import { parseWithPositions } from './fast.js';
