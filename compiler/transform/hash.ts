@@ -1,5 +1,5 @@
 import { pairOf, storePreviousId } from '../types.js';
-import { sha256Hex } from '../sha256.js';
+import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
 
@@ -23,7 +23,7 @@ import type { ResourceMap } from '../resource-map.js';
  * Other kinds (never generated here) hash their whole object, as Kustomize does.
  */
 export function kustomizeHash(obj: JsonObject): string {
-  const hex = sha256Hex(goJson(hashInput(obj)));
+  const hex = createHash('sha256').update(goJson(hashInput(obj)), 'utf8').digest('hex');
   return encodeHex(hex.slice(0, 10));
 }
 
