@@ -31,8 +31,9 @@ export function nodeFs(): FileSystem {
     if (lstats.has(p)) return lstats.get(p);
     let s: Kind | undefined;
     try {
-      const l = nodefs.lstatSync(p);
-      s = l.isSymbolicLink() ? 'link' : l.isDirectory() ? 'dir' : l.isFile() ? 'file' : 'other';
+      // no exception (and its stack) for a missing path: a build asks about many
+      const l = nodefs.lstatSync(p, { throwIfNoEntry: false });
+      s = l === undefined ? undefined : l.isSymbolicLink() ? 'link' : l.isDirectory() ? 'dir' : l.isFile() ? 'file' : 'other';
     } catch {
       s = undefined;
     }
