@@ -326,17 +326,20 @@ function analyze(s: string): Analysis {
 // Strings made only of these characters (not starting with '-' or '...') can be
 // written plain unless they read back as another type.
 const SIMPLE_RE = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
+// one cache for values, one for keys: a key looked up as a prefixed string would be a new
+// string (hashed anew) at every lookup
 const styleCache = new Map<string, Style>();
+const keyStyleCache = new Map<string, Style>();
 
 /** go-yaml's style for a string value (simpleKey: written as a mapping key). */
 function styleFor(s: string, simpleKey: boolean): Style {
   if (s.length <= 64) {
-    const k = simpleKey ? '\u0000' + s : s;
-    let st = styleCache.get(k);
+    const cache = simpleKey ? keyStyleCache : styleCache;
+    let st = cache.get(s);
     if (st === undefined) {
       st = computeStyle(s, simpleKey);
-      if (styleCache.size > 50000) styleCache.clear();
-      styleCache.set(k, st);
+      if (cache.size > 50000) cache.clear();
+      cache.set(s, st);
     }
     return st;
   }
@@ -405,6 +408,12 @@ function hex(c: number, width: number): string {
   return c.toString(16).toUpperCase().padStart(width, '0');
 }
 
+/** A line break and `i` spaces of indentation, for the usual depths. */
+const NEWLINES = Array.from({ length: 64 }, (_, i) => '\n' + ' '.repeat(i));
+
+/** The written text of simple keys (Writer.key). */
+const keyTexts = new Map<string, { text: string; cols: number }>();
+
 class Writer {
   out: string[] = [];
   column = 0;
@@ -415,7 +424,7 @@ class Writer {
   }
 
   private newline(indent: number): void {
-    this.out.push('\n' + ' '.repeat(indent));
+    this.out.push(indent < NEWLINES.length ? NEWLINES[indent] : '\n' + ' '.repeat(indent));
     this.column = indent;
   }
 
@@ -433,6 +442,27 @@ class Writer {
   }
 
   private key(key: string, indent: number): void {
+    // A key is written as one piece of text whatever the column (a simple key never folds,
+    // and the complex form starts on its own line at `indent`): the text of a simple key,
+    // and the columns it takes, are kept per key (most keys recur in every resource).
+    const known = keyTexts.get(key);
+    if (known !== undefined) {
+      this.out.push(known.text);
+      this.column += known.cols;
+      return;
+    }
+    const start = this.out.length;
+    const col = this.column;
+    const simple = this.keyText(key, indent);
+    if (simple && key.length <= 256) {
+      if (keyTexts.size > 50000) keyTexts.clear();
+      const text = this.out.length === start + 1 ? this.out[start] : this.out.slice(start).join('');
+      keyTexts.set(key, { text, cols: this.column - col });
+    }
+  }
+
+  /** Writes a key and its `:`; true when it is a simple key (written the same at any column and indentation). */
+  private keyText(key: string, indent: number): boolean {
     const k = foldNel(key);
     if (utf8Length(k) > 128 || hasBreak(k)) {
       // go-yaml writes long or multi-line keys as complex keys: `? key` then `: value`.
@@ -440,10 +470,11 @@ class Writer {
       this.string(k, indent + 2, false);
       this.newline(indent);
       this.put(':', 1);
-      return;
+      return false;
     }
     this.string(k, indent, true);
     this.put(':', 1);
+    return true;
   }
 
   /** The value of a mapping entry whose key (and `:`) has just been written. */
@@ -518,8 +549,9 @@ class Writer {
   }
 
   private plain(s: string, indent: number, allowBreaks: boolean): void {
-    if (!allowBreaks || this.column + codeLength(s) <= BEST_WIDTH + 1 || s.indexOf(' ') < 0) {
-      this.put(s, codeLength(s));
+    const len = codeLength(s);
+    if (!allowBreaks || this.column + len <= BEST_WIDTH + 1 || s.indexOf(' ') < 0) {
+      this.put(s, len);
       return;
     }
     let start = 0;
