@@ -42,6 +42,17 @@ export function foldNel(s: string): string {
  * step refuses, and that character's code; undefined when there is none.
  */
 export function unwritableString(v: Json): { pointer: string; code: number } | undefined {
+  // JSON text keeps these characters as they are (it escapes only quotes, backslashes,
+  // controls below U+0020 and lone surrogates), and its other characters are ASCII: one
+  // native serialisation tells whether any key or string holds one, and the walk below,
+  // which finds where, runs only then.
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined && !UNWRITABLE_RE.test(text)) return undefined;
   // the path is kept as keys and made a pointer only when a character is found: this runs
   // over every string of every resource, and almost none holds one
   const path: string[] = [];

@@ -35,6 +35,7 @@ import { kustomizeMerges, type MergeInfo } from '../schema/merge-keys.js';
 import { splitApiVersion } from '../types.js';
 import { isBareNull } from '../load/bare-null.js';
 import { buildSchema, oaElementType, oaFieldType, oaListInfo, oaTypeForResource } from '../schema/openapi-custom.js';
+import { cloneJson } from './clone.js';
 
 const DIRECTIVE = '$patch';
 /** The walk's "remove this field / element". */
@@ -63,7 +64,7 @@ export function applyStrategicMerge(
     ctx.diagnostics.push(unknownDirective(directive, '/$patch'));
     return { value: target, diagnostics: ctx.diagnostics };
   }
-  const own = structuredClone(patch);
+  const own = cloneJson(patch);
   delete own[DIRECTIVE];
   const model = typeForKind(kind.group, kind.version, kind.kind);
   const out = walk(target, own, model, undefined, '', ctx);
