@@ -11,7 +11,7 @@ import type { FileSystem } from '../fs.js';
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { PNode, PositionedYaml } from './kfile.js';
-import { outsideRoot } from './restrictor.js';
+import { isNormalAbsolute, outsideRoot } from './restrictor.js';
 import { remoteDisplay } from './remote/roots.js';
 
 /** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
@@ -52,7 +52,18 @@ export function isRemote(entry: string): boolean {
 export function displayPath(abs: string): string {
   const remote = remoteDisplay(abs);
   if (remote !== undefined) return remote;
-  const rel = path.relative(process.cwd(), abs);
+  const cwd = process.cwd();
+  // every resource and patch file is shown: a normal absolute path is placed against the
+  // cwd by comparing strings, path.relative only for the others
+  if (path.sep === '/' && isNormalAbsolute(abs) && cwd !== '/') {
+    if (abs === cwd) return '.';
+    if (abs.length > cwd.length && abs.charCodeAt(cwd.length) === 47 && abs.startsWith(cwd)) {
+      const rel = abs.slice(cwd.length + 1);
+      return rel.startsWith('..') ? abs : rel; // (path.relative's answer for a name starting with `..`, as before)
+    }
+    return abs;
+  }
+  const rel = path.relative(cwd, abs);
   return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
 }
 
