@@ -148,6 +148,18 @@ export type TypeShape =
   | { kind: 'scalar'; name: string };
 
 export function shapeOf(type: string): TypeShape {
+  // asked for every field a patch walks: one answer per type name (shapes are never changed)
+  let s = shapes.get(type);
+  if (s === undefined) {
+    s = computeShape(type);
+    if (shapes.size > 4096) shapes.clear();
+    shapes.set(type, s);
+  }
+  return s;
+}
+const shapes = new Map<string, TypeShape>();
+
+function computeShape(type: string): TypeShape {
   const t = type.trim();
   if (t.startsWith('Array<') && t.endsWith('>')) return { kind: 'array', of: t.slice(6, -1) };
   const m = /^\{ \[key: string\]: (.*); \}$/.exec(t);
@@ -187,6 +199,7 @@ export function pointerSegments(pointer: string): string[] {
 }
 
 export function escapeSegment(s: string): string {
+  if (s.indexOf('~') < 0 && s.indexOf('/') < 0) return s;
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
