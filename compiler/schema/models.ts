@@ -210,6 +210,20 @@ export type PointerResolution = { ok: true; type: string } | { ok: false; at: st
  * any key under maps, anything under `any`/`object` (free-form fields).
  */
 export function resolvePointer(model: string, pointer: string): PointerResolution {
+  // every target of a JSON 6902 patch asks: one walk per model and pointer
+  let byPointer = resolved.get(model);
+  if (byPointer === undefined) resolved.set(model, (byPointer = new Map()));
+  let r = byPointer.get(pointer);
+  if (r === undefined) {
+    r = Object.freeze(walkPointer(model, pointer));
+    if (byPointer.size > 4096) byPointer.clear();
+    byPointer.set(pointer, r);
+  }
+  return r;
+}
+const resolved = new Map<string, Map<string, PointerResolution>>();
+
+function walkPointer(model: string, pointer: string): PointerResolution {
   const segs = pointerSegments(pointer);
   let type = model;
   let at = '';
