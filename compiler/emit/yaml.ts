@@ -421,6 +421,9 @@ function hex(c: number, width: number): string {
 
 /** A line break and `i` spaces of indentation, for the usual depths. */
 const NEWLINES = Array.from({ length: 64 }, (_, i) => '\n' + ' '.repeat(i));
+function lineBreak(indent: number): string {
+  return indent < NEWLINES.length ? NEWLINES[indent] : '\n' + ' '.repeat(indent);
+}
 
 /** The written text of simple keys (Writer.key). */
 const keyTexts = new Map<string, { text: string; cols: number }>();
@@ -435,7 +438,7 @@ class Writer {
   }
 
   private newline(indent: number): void {
-    this.out.push(indent < NEWLINES.length ? NEWLINES[indent] : '\n' + ' '.repeat(indent));
+    this.out.push(lineBreak(indent));
     this.column = indent;
   }
 
@@ -588,8 +591,11 @@ class Writer {
     this.column = col;
   }
 
+  // single() and double() write the runs of characters that stay as they are in one piece
+  // (a slice), and only breaks, doubled quotes and escapes apart.
   private single(s: string, indent: number, allowBreaks: boolean): void {
-    const parts: string[] = ["'"];
+    let out = "'";
+    let start = 0;
     let col = this.column + 1;
     let spaces = false;
     let breaks = false;
@@ -598,43 +604,38 @@ class Writer {
       const c = s.charCodeAt(i);
       if (c === 0x20) {
         if (allowBreaks && !spaces && col > BEST_WIDTH && i !== 0 && i !== n - 1 && s.charCodeAt(i + 1) !== 0x20) {
-          parts.push('\n' + ' '.repeat(indent));
+          out += s.slice(start, i) + lineBreak(indent);
+          start = i + 1;
           col = indent;
-        } else {
-          parts.push(' ');
-          col++;
-        }
+        } else col++;
         spaces = true;
       } else if (c === 0x2028 || c === 0x2029) {
         // A line separator is written as is; the next line is indented.
-        parts.push(s[i]);
         col = 0;
         breaks = true;
         spaces = false;
-        continue;
       } else {
         if (breaks) {
-          parts.push(' '.repeat(indent));
+          out += s.slice(start, i) + ' '.repeat(indent);
+          start = i;
           col = indent;
           breaks = false;
         }
         if (c === 0x27) {
-          parts.push("''");
+          out += s.slice(start, i) + "''";
+          start = i + 1;
           col += 2;
-        } else {
-          parts.push(s[i]);
-          if (!(c >= 0xdc00 && c <= 0xdfff)) col++;
-        }
+        } else if (!(c >= 0xdc00 && c <= 0xdfff)) col++;
         spaces = false;
       }
     }
-    parts.push("'");
-    this.out.push(parts.join(''));
+    this.out.push(out + s.slice(start) + "'");
     this.column = col + 1;
   }
 
   private double(s: string, indent: number, allowBreaks: boolean): void {
-    const parts: string[] = ['"'];
+    let out = '"';
+    let start = 0;
     // go-yaml escapes every character of a string that starts with a BOM.
     const bom = s.charCodeAt(0) === 0xfeff;
     let col = this.column + 1;
@@ -668,31 +669,28 @@ class Writer {
           default:
             esc = c <= 0xff ? '\\x' + hex(c, 2) : c <= 0xffff ? '\\u' + hex(c, 4) : '\\U' + hex(c, 8);
         }
-        parts.push(esc);
+        out += s.slice(start, i) + esc;
+        start = i + width;
         col += esc.length;
         spaces = false;
       } else if (c === 0x20) {
         if (allowBreaks && !spaces && col > BEST_WIDTH && i !== 0 && i !== n - 1) {
-          parts.push('\n' + ' '.repeat(indent));
+          out += s.slice(start, i) + lineBreak(indent);
+          start = i + 1;
           col = indent;
           if (s.charCodeAt(i + 1) === 0x20) {
-            parts.push('\\');
+            out += '\\';
             col++;
           }
-        } else {
-          parts.push(' ');
-          col++;
-        }
+        } else col++;
         spaces = true;
       } else {
-        parts.push(width === 2 ? s.slice(i, i + 2) : s[i]);
         col++;
         spaces = false;
       }
       i += width - 1;
     }
-    parts.push('"');
-    this.out.push(parts.join(''));
+    this.out.push(out + s.slice(start) + '"');
     this.column = col + 1;
   }
 
