@@ -176,7 +176,9 @@ export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
   const ar = isAscii(a) ? a : toRunes(a);
   const br = isAscii(b) ? b : toRunes(b);
-  return lessRunes(ar, br) ? -1 : lessRunes(br, ar) ? 1 : 0;
+  // Of two different keys exactly one is less: the first difference decides the same way
+  // from either side (or the length does), so one comparison suffices.
+  return lessRunes(ar, br) ? -1 : 1;
 }
 
 function at(x: string | number[], i: number): number {
