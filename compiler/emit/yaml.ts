@@ -42,17 +42,9 @@ export function foldNel(s: string): string {
  * step refuses, and that character's code; undefined when there is none.
  */
 export function unwritableString(v: Json): { pointer: string; code: number } | undefined {
-  // JSON text keeps these characters as they are (it escapes only quotes, backslashes,
-  // controls below U+0020 and lone surrogates), and its other characters are ASCII: one
-  // native serialisation tells whether any key or string holds one, and the walk below,
-  // which finds where, runs only then.
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(v);
-  } catch {
-    text = undefined;
-  }
-  if (text !== undefined && !UNWRITABLE_RE.test(text)) return undefined;
+  // a scan that allocates nothing first (this runs over every key and string of every
+  // resource, and almost none holds such a character); the walk below finds where
+  if (!hasUnwritable(v)) return undefined;
   // the path is kept as keys and made a pointer only when a character is found: this runs
   // over every string of every resource, and almost none holds one
   const path: string[] = [];
@@ -83,6 +75,27 @@ export function unwritableString(v: Json): { pointer: string; code: number } | u
     return undefined;
   };
   return walk(v);
+}
+
+/** Whether a key or string of `x` holds a character UNWRITABLE_RE matches (keys of undefined values included, as the walk). */
+function hasUnwritable(x: Json | undefined): boolean {
+  if (typeof x === 'string') return unwritableIn(x);
+  if (x === null || typeof x !== 'object') return false;
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) if (hasUnwritable(x[i])) return true;
+    return false;
+  }
+  for (const k in x) if (unwritableIn(k) || hasUnwritable(x[k])) return true;
+  return false;
+}
+
+/** UNWRITABLE_RE.test(s), without a regular expression call per string. */
+function unwritableIn(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x7f && (c <= 0x9f ? c !== 0x85 : c >= 0xfffe)) return true;
+  }
+  return false;
 }
 
 /** A value with foldNel applied to every key and string (the same value when none has a NEL). */
