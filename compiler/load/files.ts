@@ -14,6 +14,9 @@ import type { PNode, PositionedYaml } from './kfile.js';
 import { isNormalAbsolute, outsideRoot } from './restrictor.js';
 import { remoteDisplay } from './remote/roots.js';
 
+/** One strict UTF-8 decoder for every file (it keeps no state between calls without `stream`). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
 export type YamlView = Pick<PositionedYaml, 'file' | 'text' | 'at' | 'keyAt' | 'offsetAt'>;
 
@@ -113,7 +116,7 @@ function readFileText(ctx: Ctx, abs: string, where: SourceLocation): string | un
     return undefined;
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     ctx.ds.push(diag('KF1011', `${displayPath(abs)} is not valid UTF-8 text`, { location: where, hint: 'save the file as UTF-8' }));
     return undefined;
