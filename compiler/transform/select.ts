@@ -244,7 +244,7 @@ export function parseSelector(s: Selector, location?: SourceLocation): Diagnosti
   const out: Diagnostic[] = [];
   for (const field of ['name', 'namespace'] as const) {
     const v = s[field];
-    if (v && anchored(v) === null) {
+    if (v && !LITERAL.test(v) && anchored(v) === null) {
       const at = s.locations?.[field] ?? location;
       out.push(diag('KF3007', `invalid regular expression in target ${field}: ${JSON.stringify(v)}`, { ...(at ? { location: at } : {}), hint: `${field} is a regular expression anchored at both ends` }));
     }
