@@ -19,35 +19,116 @@ export interface FileSystem {
 }
 
 export function nodeFs(): FileSystem {
-  // One build reads a tree that does not change under it: stat and realpath answers are
-  // memoised (a kustomization root is resolved once, not once per resource file).
+  // One build reads a tree that does not change under it: lstat, stat and realpath answers
+  // are memoised. A path's real path is its directory's (resolved once per directory, up the
+  // chain) joined with its name, unless lstat says the name itself is a symlink: one lstat
+  // per file instead of libc realpath's readlink per path component.
+  type Kind = 'file' | 'dir' | 'link' | 'other';
+  const lstats = new Map<string, Kind | undefined>();
   const stats = new Map<string, 'file' | 'dir' | undefined>();
   const reals = new Map<string, string | undefined>();
+  const lstatOf = (p: string): Kind | undefined => {
+    if (lstats.has(p)) return lstats.get(p);
+    let s: Kind | undefined;
+    try {
+      // no exception (and its stack) for a missing path: a build asks about many
+      const l = nodefs.lstatSync(p, { throwIfNoEntry: false });
+      s = l === undefined ? undefined : l.isSymbolicLink() ? 'link' : l.isDirectory() ? 'dir' : l.isFile() ? 'file' : 'other';
+    } catch {
+      s = undefined;
+    }
+    lstats.set(p, s);
+    return s;
+  };
+  const kindOf = (s: nodefs.Stats): 'file' | 'dir' | undefined => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined);
+  const realPath = (p: string): string | undefined => {
+    if (reals.has(p)) return reals.get(p);
+    let out: string | undefined;
+    const parent = path.dirname(p);
+    if (parent === p || !path.isAbsolute(p) || path.normalize(p) !== p) {
+      // the root, or a path not in normal absolute form: libc realpath, one call
+      try {
+        out = nodefs.realpathSync.native(p);
+      } catch {
+        out = undefined;
+      }
+    } else {
+      const l = lstatOf(p);
+      if (l === undefined) out = undefined;
+      else if (l === 'link') {
+        try {
+          out = nodefs.realpathSync.native(p);
+        } catch {
+          out = undefined;
+        }
+      } else {
+        const dir = realPath(parent);
+        out = dir === undefined ? undefined : path.join(dir, path.basename(p));
+      }
+    }
+    reals.set(p, out);
+    return out;
+  };
   return {
     readFile(p) {
       // The size is checked before the file is read: a huge file is refused without
       // holding it in memory (a build reads nothing larger than a YAML text may be).
-      let size: number;
+      // One open, one fstat, the reads, one close.
+      let fd: number;
       try {
-        size = nodefs.statSync(p).size;
+        fd = nodefs.openSync(p, 'r');
       } catch {
         return undefined;
       }
-      if (size > MAX_YAML_BYTES) throw new DiagnosticError(tooLarge(p, size));
       try {
-        return nodefs.readFileSync(p);
-      } catch {
-        return undefined;
+        let st: nodefs.Stats;
+        try {
+          st = nodefs.fstatSync(fd);
+        } catch {
+          return undefined;
+        }
+        if (st.size > MAX_YAML_BYTES) throw new DiagnosticError(tooLarge(p, st.size));
+        if (!st.isFile() || st.size === 0) {
+          // not a regular file, or one whose size fstat does not know (procfs): read to the end
+          try {
+            return nodefs.readFileSync(fd);
+          } catch {
+            return undefined;
+          }
+        }
+        const buf = Buffer.allocUnsafeSlow(st.size);
+        let got = 0;
+        try {
+          while (got < buf.length) {
+            const n = nodefs.readSync(fd, buf, got, buf.length - got, null);
+            if (n === 0) break;
+            got += n;
+          }
+          // as readFileSync: a regular file is read up to the size fstat gave
+          return got < buf.length ? buf.subarray(0, got) : buf;
+        } catch {
+          return undefined;
+        }
+      } finally {
+        try {
+          nodefs.closeSync(fd);
+        } catch {
+          /* closed */
+        }
       }
     },
     stat(p) {
       if (stats.has(p)) return stats.get(p);
       let out: 'file' | 'dir' | undefined;
-      try {
-        const s = nodefs.statSync(p);
-        out = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
-      } catch {
-        out = undefined;
+      const l = path.isAbsolute(p) ? lstatOf(p) : undefined;
+      if (l !== undefined && l !== 'link') out = l === 'other' ? undefined : l;
+      else if (l === undefined && path.isAbsolute(p)) out = undefined; // lstat failed: so would stat
+      else {
+        try {
+          out = kindOf(nodefs.statSync(p));
+        } catch {
+          out = undefined;
+        }
       }
       stats.set(p, out);
       return out;
@@ -59,18 +140,7 @@ export function nodeFs(): FileSystem {
         return [];
       }
     },
-    realPath(p) {
-      if (reals.has(p)) return reals.get(p);
-      // libc realpath: one call, instead of an lstat per path component.
-      let out: string | undefined;
-      try {
-        out = nodefs.realpathSync.native(p);
-      } catch {
-        out = undefined;
-      }
-      reals.set(p, out);
-      return out;
-    },
+    realPath,
   };
 }
 

@@ -11,6 +11,8 @@ export class ResourceMap {
   private byKindIdx = new Map<string, Resource[]>();
   /** Every name a resource has had (current, original, previous) → resources. Built lazily. */
   private byNameIdx: Map<string, Resource[]> | undefined;
+  /** Ids changed since the indexes were built (reindex): they are rebuilt when next used. */
+  private stale = false;
 
   static of(resources: Iterable<Resource>): ResourceMap {
     const m = new ResourceMap();
@@ -32,6 +34,7 @@ export class ResourceMap {
 
   /** Adds a resource; returns the one already present under the same id, if any (and does not add). */
   add(r: Resource): Resource | undefined {
+    if (this.stale) this.rebuild();
     const key = resIdKey(r.id);
     const existing = this.byKey.get(key);
     if (existing) return existing;
@@ -60,6 +63,7 @@ export class ResourceMap {
    * so that N patches over N resources cost N look-ups, not N² comparisons.
    */
   byAnyName(name: string): readonly Resource[] {
+    if (this.stale) this.rebuild();
     if (!this.byNameIdx) {
       this.byNameIdx = new Map();
       for (const r of this.items) this.indexNames(r);
@@ -68,10 +72,12 @@ export class ResourceMap {
   }
 
   get(id: ResId): Resource | undefined {
+    if (this.stale) this.rebuild();
     return this.byKey.get(resIdKey(id));
   }
 
   byKind(kind: string): readonly Resource[] {
+    if (this.stale) this.rebuild();
     return this.byKindIdx.get(kind) ?? [];
   }
 
@@ -86,8 +92,17 @@ export class ResourceMap {
     this.reindex();
   }
 
-  /** Rebuilds the indexes after ids changed (namespace, prefix, hash). */
+  /**
+   * The indexes are to be rebuilt after ids changed (namespace, prefix, hash): they are, at
+   * their next use (transformers that run one after another rebuild them once).
+   */
   reindex(): void {
+    this.stale = true;
+    this.byNameIdx = undefined;
+  }
+
+  private rebuild(): void {
+    this.stale = false;
     this.byKey.clear();
     this.byKindIdx.clear();
     this.byNameIdx = undefined;

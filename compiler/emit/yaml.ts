@@ -42,6 +42,9 @@ export function foldNel(s: string): string {
  * step refuses, and that character's code; undefined when there is none.
  */
 export function unwritableString(v: Json): { pointer: string; code: number } | undefined {
+  // a scan that allocates nothing first (this runs over every key and string of every
+  // resource, and almost none holds such a character); the walk below finds where
+  if (!hasUnwritable(v)) return undefined;
   // the path is kept as keys and made a pointer only when a character is found: this runs
   // over every string of every resource, and almost none holds one
   const path: string[] = [];
@@ -72,6 +75,27 @@ export function unwritableString(v: Json): { pointer: string; code: number } | u
     return undefined;
   };
   return walk(v);
+}
+
+/** Whether a key or string of `x` holds a character UNWRITABLE_RE matches (keys of undefined values included, as the walk). */
+function hasUnwritable(x: Json | undefined): boolean {
+  if (typeof x === 'string') return unwritableIn(x);
+  if (x === null || typeof x !== 'object') return false;
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) if (hasUnwritable(x[i])) return true;
+    return false;
+  }
+  for (const k in x) if (unwritableIn(k) || hasUnwritable(x[k])) return true;
+  return false;
+}
+
+/** UNWRITABLE_RE.test(s), without a regular expression call per string. */
+function unwritableIn(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x7f && (c <= 0x9f ? c !== 0x85 : c >= 0xfffe)) return true;
+  }
+  return false;
 }
 
 /** A value with foldNel applied to every key and string (the same value when none has a NEL). */
@@ -165,7 +189,9 @@ export function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
   const ar = isAscii(a) ? a : toRunes(a);
   const br = isAscii(b) ? b : toRunes(b);
-  return lessRunes(ar, br) ? -1 : lessRunes(br, ar) ? 1 : 0;
+  // Of two different keys exactly one is less: the first difference decides the same way
+  // from either side (or the length does), so one comparison suffices.
+  return lessRunes(ar, br) ? -1 : 1;
 }
 
 function at(x: string | number[], i: number): number {
@@ -326,17 +352,20 @@ function analyze(s: string): Analysis {
 // Strings made only of these characters (not starting with '-' or '...') can be
 // written plain unless they read back as another type.
 const SIMPLE_RE = /^[A-Za-z0-9_./][A-Za-z0-9_./-]*$/;
+// one cache for values, one for keys: a key looked up as a prefixed string would be a new
+// string (hashed anew) at every lookup
 const styleCache = new Map<string, Style>();
+const keyStyleCache = new Map<string, Style>();
 
 /** go-yaml's style for a string value (simpleKey: written as a mapping key). */
 function styleFor(s: string, simpleKey: boolean): Style {
   if (s.length <= 64) {
-    const k = simpleKey ? '\u0000' + s : s;
-    let st = styleCache.get(k);
+    const cache = simpleKey ? keyStyleCache : styleCache;
+    let st = cache.get(s);
     if (st === undefined) {
       st = computeStyle(s, simpleKey);
-      if (styleCache.size > 50000) styleCache.clear();
-      styleCache.set(k, st);
+      if (cache.size > 50000) cache.clear();
+      cache.set(s, st);
     }
     return st;
   }
@@ -405,6 +434,15 @@ function hex(c: number, width: number): string {
   return c.toString(16).toUpperCase().padStart(width, '0');
 }
 
+/** A line break and `i` spaces of indentation, for the usual depths. */
+const NEWLINES = Array.from({ length: 64 }, (_, i) => '\n' + ' '.repeat(i));
+function lineBreak(indent: number): string {
+  return indent < NEWLINES.length ? NEWLINES[indent] : '\n' + ' '.repeat(indent);
+}
+
+/** The written text of simple keys (Writer.key). */
+const keyTexts = new Map<string, { text: string; cols: number }>();
+
 class Writer {
   out: string[] = [];
   column = 0;
@@ -415,7 +453,7 @@ class Writer {
   }
 
   private newline(indent: number): void {
-    this.out.push('\n' + ' '.repeat(indent));
+    this.out.push(lineBreak(indent));
     this.column = indent;
   }
 
@@ -433,6 +471,27 @@ class Writer {
   }
 
   private key(key: string, indent: number): void {
+    // A key is written as one piece of text whatever the column (a simple key never folds,
+    // and the complex form starts on its own line at `indent`): the text of a simple key,
+    // and the columns it takes, are kept per key (most keys recur in every resource).
+    const known = keyTexts.get(key);
+    if (known !== undefined) {
+      this.out.push(known.text);
+      this.column += known.cols;
+      return;
+    }
+    const start = this.out.length;
+    const col = this.column;
+    const simple = this.keyText(key, indent);
+    if (simple && key.length <= 256) {
+      if (keyTexts.size > 50000) keyTexts.clear();
+      const text = this.out.length === start + 1 ? this.out[start] : this.out.slice(start).join('');
+      keyTexts.set(key, { text, cols: this.column - col });
+    }
+  }
+
+  /** Writes a key and its `:`; true when it is a simple key (written the same at any column and indentation). */
+  private keyText(key: string, indent: number): boolean {
     const k = foldNel(key);
     if (utf8Length(k) > 128 || hasBreak(k)) {
       // go-yaml writes long or multi-line keys as complex keys: `? key` then `: value`.
@@ -440,10 +499,11 @@ class Writer {
       this.string(k, indent + 2, false);
       this.newline(indent);
       this.put(':', 1);
-      return;
+      return false;
     }
     this.string(k, indent, true);
     this.put(':', 1);
+    return true;
   }
 
   /** The value of a mapping entry whose key (and `:`) has just been written. */
@@ -518,8 +578,9 @@ class Writer {
   }
 
   private plain(s: string, indent: number, allowBreaks: boolean): void {
-    if (!allowBreaks || this.column + codeLength(s) <= BEST_WIDTH + 1 || s.indexOf(' ') < 0) {
-      this.put(s, codeLength(s));
+    const len = codeLength(s);
+    if (!allowBreaks || this.column + len <= BEST_WIDTH + 1 || s.indexOf(' ') < 0) {
+      this.put(s, len);
       return;
     }
     let start = 0;
@@ -545,8 +606,11 @@ class Writer {
     this.column = col;
   }
 
+  // single() and double() write the runs of characters that stay as they are in one piece
+  // (a slice), and only breaks, doubled quotes and escapes apart.
   private single(s: string, indent: number, allowBreaks: boolean): void {
-    const parts: string[] = ["'"];
+    let out = "'";
+    let start = 0;
     let col = this.column + 1;
     let spaces = false;
     let breaks = false;
@@ -555,43 +619,38 @@ class Writer {
       const c = s.charCodeAt(i);
       if (c === 0x20) {
         if (allowBreaks && !spaces && col > BEST_WIDTH && i !== 0 && i !== n - 1 && s.charCodeAt(i + 1) !== 0x20) {
-          parts.push('\n' + ' '.repeat(indent));
+          out += s.slice(start, i) + lineBreak(indent);
+          start = i + 1;
           col = indent;
-        } else {
-          parts.push(' ');
-          col++;
-        }
+        } else col++;
         spaces = true;
       } else if (c === 0x2028 || c === 0x2029) {
         // A line separator is written as is; the next line is indented.
-        parts.push(s[i]);
         col = 0;
         breaks = true;
         spaces = false;
-        continue;
       } else {
         if (breaks) {
-          parts.push(' '.repeat(indent));
+          out += s.slice(start, i) + ' '.repeat(indent);
+          start = i;
           col = indent;
           breaks = false;
         }
         if (c === 0x27) {
-          parts.push("''");
+          out += s.slice(start, i) + "''";
+          start = i + 1;
           col += 2;
-        } else {
-          parts.push(s[i]);
-          if (!(c >= 0xdc00 && c <= 0xdfff)) col++;
-        }
+        } else if (!(c >= 0xdc00 && c <= 0xdfff)) col++;
         spaces = false;
       }
     }
-    parts.push("'");
-    this.out.push(parts.join(''));
+    this.out.push(out + s.slice(start) + "'");
     this.column = col + 1;
   }
 
   private double(s: string, indent: number, allowBreaks: boolean): void {
-    const parts: string[] = ['"'];
+    let out = '"';
+    let start = 0;
     // go-yaml escapes every character of a string that starts with a BOM.
     const bom = s.charCodeAt(0) === 0xfeff;
     let col = this.column + 1;
@@ -625,31 +684,28 @@ class Writer {
           default:
             esc = c <= 0xff ? '\\x' + hex(c, 2) : c <= 0xffff ? '\\u' + hex(c, 4) : '\\U' + hex(c, 8);
         }
-        parts.push(esc);
+        out += s.slice(start, i) + esc;
+        start = i + width;
         col += esc.length;
         spaces = false;
       } else if (c === 0x20) {
         if (allowBreaks && !spaces && col > BEST_WIDTH && i !== 0 && i !== n - 1) {
-          parts.push('\n' + ' '.repeat(indent));
+          out += s.slice(start, i) + lineBreak(indent);
+          start = i + 1;
           col = indent;
           if (s.charCodeAt(i + 1) === 0x20) {
-            parts.push('\\');
+            out += '\\';
             col++;
           }
-        } else {
-          parts.push(' ');
-          col++;
-        }
+        } else col++;
         spaces = true;
       } else {
-        parts.push(width === 2 ? s.slice(i, i + 2) : s[i]);
         col++;
         spaces = false;
       }
       i += width - 1;
     }
-    parts.push('"');
-    this.out.push(parts.join(''));
+    this.out.push(out + s.slice(start) + '"');
     this.column = col + 1;
   }
 

@@ -11,8 +11,11 @@ import type { FileSystem } from '../fs.js';
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { PNode, PositionedYaml } from './kfile.js';
-import { outsideRoot } from './restrictor.js';
+import { isNormalAbsolute, outsideRoot } from './restrictor.js';
 import { remoteDisplay } from './remote/roots.js';
+
+/** One strict UTF-8 decoder for every file (it keeps no state between calls without `stream`). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
 export type YamlView = Pick<PositionedYaml, 'file' | 'text' | 'at' | 'keyAt' | 'offsetAt'>;
@@ -52,7 +55,18 @@ export function isRemote(entry: string): boolean {
 export function displayPath(abs: string): string {
   const remote = remoteDisplay(abs);
   if (remote !== undefined) return remote;
-  const rel = path.relative(process.cwd(), abs);
+  const cwd = process.cwd();
+  // every resource and patch file is shown: a normal absolute path is placed against the
+  // cwd by comparing strings, path.relative only for the others
+  if (path.sep === '/' && isNormalAbsolute(abs) && cwd !== '/') {
+    if (abs === cwd) return '.';
+    if (abs.length > cwd.length && abs.charCodeAt(cwd.length) === 47 && abs.startsWith(cwd)) {
+      const rel = abs.slice(cwd.length + 1);
+      return rel.startsWith('..') ? abs : rel; // (path.relative's answer for a name starting with `..`, as before)
+    }
+    return abs;
+  }
+  const rel = path.relative(cwd, abs);
   return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
 }
 
@@ -102,7 +116,7 @@ function readFileText(ctx: Ctx, abs: string, where: SourceLocation): string | un
     return undefined;
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     ctx.ds.push(diag('KF1011', `${displayPath(abs)} is not valid UTF-8 text`, { location: where, hint: 'save the file as UTF-8' }));
     return undefined;

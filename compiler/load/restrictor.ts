@@ -35,6 +35,23 @@ export function outsideRoot(fs: FileSystem, real: string, rootReal: string): boo
 
 /** True when `p` is `dir` or below it. */
 export function isWithin(p: string, dir: string): boolean {
+  // asked for every file a build reads: normal absolute paths are compared as strings
+  if (path.sep === '/' && isNormalAbsolute(p) && isNormalAbsolute(dir)) {
+    if (p === dir) return true;
+    const start = dir === '/' ? 1 : dir.length + 1;
+    if (dir !== '/' && !(p.length > dir.length && p.charCodeAt(dir.length) === 47 && p.startsWith(dir))) return false;
+    // (path.relative's answer: a first name starting with `..` counts as outside, as before)
+    return !(p.charCodeAt(start) === 46 && p.charCodeAt(start + 1) === 46);
+  }
   const rel = path.relative(dir, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
+
+/** A POSIX absolute path path.resolve leaves as it is: no `.` or `..` segment, no `//`, no trailing `/`. */
+export function isNormalAbsolute(p: string): boolean {
+  if (p.charCodeAt(0) !== 47) return false;
+  if (p.length === 1) return true;
+  if (p.charCodeAt(p.length - 1) === 47) return false;
+  return !NOT_NORMAL.test(p);
+}
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)/;

@@ -88,7 +88,17 @@ export function mergeInfo(model: string, field: string): MergeInfo | undefined {
 
 /** Merge metadata as `kustomize build` 5.5 uses it (its schema stops at Kubernetes 1.21). */
 export function kustomizeMerges(model: string, field: string): MergeInfo | undefined {
-  const m = MERGE_KEYS[`${model}.${field}`];
-  if (!m || (m.since !== undefined && m.since > KUSTOMIZE_SCHEMA_MINOR)) return undefined;
-  return m;
+  // asked for every field a strategic merge walks: answered from a map per model (the model
+  // and field names are strings already hashed), not a key string built per question
+  let byField = kustomizeByModel.get(model);
+  if (byField === undefined) kustomizeByModel.set(model, (byField = new Map()));
+  let m = byField.get(field);
+  if (m === undefined) {
+    const info = Object.prototype.hasOwnProperty.call(MERGE_KEYS, `${model}.${field}`) ? MERGE_KEYS[`${model}.${field}`] : undefined;
+    m = !info || (info.since !== undefined && info.since > KUSTOMIZE_SCHEMA_MINOR) ? null : info;
+    if (byField.size > 4096) byField.clear();
+    byField.set(field, m);
+  }
+  return m ?? undefined;
 }
+const kustomizeByModel = new Map<string, Map<string, MergeInfo | null>>();

@@ -148,6 +148,18 @@ export type TypeShape =
   | { kind: 'scalar'; name: string };
 
 export function shapeOf(type: string): TypeShape {
+  // asked for every field a patch walks: one answer per type name (shapes are never changed)
+  let s = shapes.get(type);
+  if (s === undefined) {
+    s = computeShape(type);
+    if (shapes.size > 4096) shapes.clear();
+    shapes.set(type, s);
+  }
+  return s;
+}
+const shapes = new Map<string, TypeShape>();
+
+function computeShape(type: string): TypeShape {
   const t = type.trim();
   if (t.startsWith('Array<') && t.endsWith('>')) return { kind: 'array', of: t.slice(6, -1) };
   const m = /^\{ \[key: string\]: (.*); \}$/.exec(t);
@@ -187,6 +199,7 @@ export function pointerSegments(pointer: string): string[] {
 }
 
 export function escapeSegment(s: string): string {
+  if (s.indexOf('~') < 0 && s.indexOf('/') < 0) return s;
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -197,6 +210,20 @@ export type PointerResolution = { ok: true; type: string } | { ok: false; at: st
  * any key under maps, anything under `any`/`object` (free-form fields).
  */
 export function resolvePointer(model: string, pointer: string): PointerResolution {
+  // every target of a JSON 6902 patch asks: one walk per model and pointer
+  let byPointer = resolved.get(model);
+  if (byPointer === undefined) resolved.set(model, (byPointer = new Map()));
+  let r = byPointer.get(pointer);
+  if (r === undefined) {
+    r = Object.freeze(walkPointer(model, pointer));
+    if (byPointer.size > 4096) byPointer.clear();
+    byPointer.set(pointer, r);
+  }
+  return r;
+}
+const resolved = new Map<string, Map<string, PointerResolution>>();
+
+function walkPointer(model: string, pointer: string): PointerResolution {
   const segs = pointerSegments(pointer);
   let type = model;
   let at = '';

@@ -60,6 +60,35 @@ function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** A path's segments as walk() uses them: each with its pointer text and its `[k=v]` selector. */
+export interface CompiledPath {
+  segs: readonly string[];
+  /** `/` + the segment escaped for a JSON pointer. */
+  ptr: readonly string[];
+  /** The `[k=v]` list-item selector a segment is, or null. */
+  sel: readonly ([string, string] | null)[];
+}
+
+const SELECTOR_RE = /^\[([^=\]]+)=([^\]]*)\]$/;
+
+/** Compiles segments for walk(); the same array (a caller's, kept) compiles once. */
+const compiledBySegments = new WeakMap<readonly string[], CompiledPath>();
+export function compilePath(segs: readonly string[]): CompiledPath {
+  let c = compiledBySegments.get(segs);
+  if (c === undefined) {
+    c = {
+      segs,
+      ptr: segs.map((s) => `/${escapePointer(s)}`),
+      sel: segs.map((s) => {
+        const m = SELECTOR_RE.exec(s);
+        return m ? [m[1], m[2]] : null;
+      }),
+    };
+    compiledBySegments.set(segs, c);
+  }
+  return c;
+}
+
 /**
  * Calls `visit(parent, key, pointer)` for each place the path reaches. The last
  * segment need not exist (the visitor decides); intermediate maps are created when
@@ -67,16 +96,20 @@ function escapePointer(s: string): string {
  * segment `[k=v]` selects list items whose field k equals v.
  */
 export function visitField(obj: JsonObject, segments: string[], create: boolean, visit: FieldVisitor): void {
-  walk(obj, segments, 0, create, visit, '');
+  visitCompiled(obj, compilePath(segments), create, visit);
 }
 
-function walk(node: JsonObject, segs: string[], i: number, create: boolean, visit: FieldVisitor, ptr: string): void {
+/** visitField with the path compiled once (compilePath). */
+export function visitCompiled(obj: JsonObject, path: CompiledPath, create: boolean, visit: FieldVisitor): void {
+  walk(obj, path, 0, create, visit, '');
+}
+
+function walk(node: JsonObject, path: CompiledPath, i: number, create: boolean, visit: FieldVisitor, ptr: string): void {
+  const segs = path.segs;
   const seg = segs[i];
-  const last = i === segs.length - 1;
-  const sel = /^\[([^=\]]+)=([^\]]*)\]$/.exec(seg);
-  if (sel) return; // handled by the list step below
-  if (last) {
-    visit(node, seg, `${ptr}/${escapePointer(seg)}`);
+  if (path.sel[i] !== null) return; // handled by the list step below
+  if (i === segs.length - 1) {
+    visit(node, seg, ptr + path.ptr[i]);
     return;
   }
   let child = node[seg];
@@ -85,20 +118,20 @@ function walk(node: JsonObject, segs: string[], i: number, create: boolean, visi
     child = {};
     node[seg] = child;
   }
-  const childPtr = `${ptr}/${escapePointer(seg)}`;
+  const childPtr = ptr + path.ptr[i];
   if (Array.isArray(child)) {
-    const next = segs[i + 1];
-    const nsel = next !== undefined ? /^\[([^=\]]+)=([^\]]*)\]$/.exec(next) : null;
+    const nsel = i + 1 < segs.length ? path.sel[i + 1] : null;
     const skip = nsel ? 2 : 1;
-    child.forEach((item, idx) => {
-      if (!isObject(item)) return;
-      if (nsel && item[nsel[1]] !== nsel[2]) return;
-      if (i + skip >= segs.length) return;
-      walk(item, segs, i + skip, create, visit, `${childPtr}/${idx}`);
-    });
+    if (i + skip >= segs.length) return;
+    for (let idx = 0; idx < child.length; idx++) {
+      const item = child[idx];
+      if (!isObject(item)) continue;
+      if (nsel && item[nsel[0]] !== nsel[1]) continue;
+      walk(item, path, i + skip, create, visit, `${childPtr}/${idx}`);
+    }
     return;
   }
-  if (isObject(child)) walk(child, segs, i + 1, create, visit, childPtr);
+  if (isObject(child)) walk(child, path, i + 1, create, visit, childPtr);
 }
 
 /** Applies `fn` to every field spec in `specs` that matches the resource id. */

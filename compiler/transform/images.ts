@@ -40,7 +40,7 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
   // a name whose only pattern characters are dots (a registry host) is indexed by its
   // other characters at their positions; a name with other pattern characters is tried
   // on every image.
-  type Item = { index: number; entry: ImageEntry; re: RegExp };
+  type Item = { index: number; entry: ImageEntry; re: { test(image: string): boolean } };
   const push = <K>(m: Map<K, Item[]>, k: K, item: Item) => {
     const list = m.get(k);
     if (list) list.push(item);
@@ -55,11 +55,12 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
       out.push(diag('KF2009', 'images entry without a name: it changes nothing', { severity: 'warning', location: entry.location, hint: 'give the image name as written in the containers, e.g. `name: nginx`' }));
       return;
     }
-    const re = imageMatcher(entry.name);
+    const literal = LITERAL_NAME.test(entry.name);
+    const re = literal ? literalMatcher(entry.name) : imageMatcher(entry.name);
     if (!re) return;
     const item = { index, entry, re };
     if (/^[A-Za-z0-9_/:@-]*$/.test(entry.name)) push(byName, splitImage(entry.name).name, item);
-    else if (/^[A-Za-z0-9_/:@.-]*$/.test(entry.name)) {
+    else if (literal) {
       const dots = [...entry.name].flatMap((c, i) => (c === '.' ? [i] : []));
       const shape = `${entry.name.length}:${dots.join(',')}`;
       let g = dotted.get(shape);
@@ -100,6 +101,35 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
     }
   }
   return out;
+}
+
+/** A name with no pattern character but `.`: matched without a regular expression (literalMatcher). */
+const LITERAL_NAME = /^[A-Za-z0-9_/:@.-]*$/;
+/** What may follow the name in imageMatcher's pattern. */
+const TAG_DIGEST = /^(?::[A-Za-z0-9_.{}-]*)?(?:@sha256:[A-Za-z0-9_.{}-]*)?$/;
+
+/**
+ * imageMatcher's pattern for a name of LITERAL_NAME characters, without compiling one
+ * regular expression per entry: the name holds no quantifier or group, so it matches exactly
+ * its length of the image, character for character, a `.` any character but a line
+ * terminator (as `.` in a regular expression without the `s` flag), and the rest is the
+ * optional tag and digest.
+ */
+export function literalMatcher(name: string): { test(image: string): boolean } {
+  const n = name.length;
+  return {
+    test(image: string): boolean {
+      if (image.length < n) return false;
+      for (let i = 0; i < n; i++) {
+        const c = name.charCodeAt(i);
+        const d = image.charCodeAt(i);
+        if (c === 46 /* . */) {
+          if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) return false;
+        } else if (c !== d) return false;
+      }
+      return image.length === n || TAG_DIGEST.test(image.slice(n));
+    },
+  };
 }
 
 /** `s` without the characters at `dots` (the positions a dotted image name leaves open). */

@@ -48,6 +48,9 @@ import { remoteRootOf } from '../load/remote/roots.js';
  * suffixes, name references, sort.
  */
 
+/** One strict UTF-8 decoder for every file (it keeps no state between calls without `stream`). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export interface BuildContext {
   fs: FileSystem;
   diagnostics: Diagnostic[];
@@ -164,7 +167,7 @@ function readCrds(k: Kustomization, ctx: BuildContext): JsonObject[] {
     const bytes = ctx.fs.readFile(file);
     let text = '';
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array());
+      text = UTF8.decode(bytes ?? new Uint8Array());
     } catch {
       ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: firstBadUtf8Line(bytes ?? new Uint8Array()), column: 1 }, hint: 'save the file as UTF-8' }));
       continue;
@@ -248,7 +251,7 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
   const bytes = ctx.fs.readFile(found.file);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array());
+    text = UTF8.decode(bytes ?? new Uint8Array());
   } catch {
     ctx.diagnostics.push(diag('KF1011', `${displayPath(found.file)} is not valid UTF-8`, { location: { file: displayPath(found.file), line: firstBadUtf8Line(bytes ?? new Uint8Array()), column: 1 }, hint: 'save the file as UTF-8' }));
     return undefined;
@@ -516,7 +519,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: firstBadUtf8Line(bytes), column: 1 }, hint: 'save the file as UTF-8' }));
     return [];

@@ -4,7 +4,7 @@ import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { LabelsEntry } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
-import { fieldSpecMatches, splitPath, visitField } from './fieldspec.js';
+import { compilePath, fieldSpecMatches, splitPath, visitCompiled, type CompiledPath } from './fieldspec.js';
 import type { FieldVisitor } from './fieldspec.js';
 import { COMMON_LABELS, METADATA_LABELS, mergeSpecs, TEMPLATE_LABELS } from '../schema/field-specs.js';
 import { ConfigConflict, mergeFieldSpecs } from './transformer-config.js';
@@ -160,16 +160,28 @@ export function forEachListAwareSpec(
 ): void {
   for (const spec of specs) {
     if (!fieldSpecMatches(spec, id)) continue;
-    const raw = splitPath(spec.path);
-    const segs = raw.map((s) => (s.endsWith('[]') ? s.slice(0, -2) : s));
-    const firstList = raw.findIndex((s) => s.endsWith('[]'));
+    const { path, firstList } = listAwarePath(spec.path);
     if (firstList >= 0) {
       let node: Json | undefined = obj;
       for (let i = 0; i <= firstList && node !== undefined; i++) {
-        node = typeof node === 'object' && node !== null && !Array.isArray(node) ? node[segs[i]] : undefined;
+        node = typeof node === 'object' && node !== null && !Array.isArray(node) ? node[path.segs[i]] : undefined;
       }
       if (!Array.isArray(node)) continue;
     }
-    visitField(obj, segs, spec.create === true, (p, k, ptr) => visit(spec, p, k, ptr));
+    visitCompiled(obj, path, spec.create === true, (p, k, ptr) => visit(spec, p, k, ptr));
   }
+}
+
+/** A spec path split, `[]` marks taken off its segments (firstList: the first so marked, or -1), compiled: once per path. */
+const listAwarePaths = new Map<string, { path: CompiledPath; firstList: number }>();
+function listAwarePath(p: string): { path: CompiledPath; firstList: number } {
+  let c = listAwarePaths.get(p);
+  if (c === undefined) {
+    const raw = splitPath(p);
+    const segs = raw.map((s) => (s.endsWith('[]') ? s.slice(0, -2) : s));
+    c = { path: compilePath(segs), firstList: raw.findIndex((s) => s.endsWith('[]')) };
+    if (listAwarePaths.size > 4096) listAwarePaths.clear();
+    listAwarePaths.set(p, c);
+  }
+  return c;
 }

@@ -131,12 +131,17 @@ function groupByNamespace(resources: ResourceMap, nsOf: (r: Resource) => string 
 /** Stored name → resources, in resource order. */
 function buildIndex(resources: ResourceMap): Map<string, Resource[]> {
   const idx = new Map<string, Resource[]>();
+  const add = (n: string, r: Resource) => {
+    const l = idx.get(n);
+    if (l) l.push(r);
+    else idx.set(n, [r]);
+  };
   for (const r of resources.all()) {
-    for (const n of new Set((r.storedIds ?? []).map((s) => s.name))) {
-      const l = idx.get(n);
-      if (l) l.push(r);
-      else idx.set(n, [r]);
-    }
+    const ids = r.storedIds;
+    if (ids === undefined || ids.length === 0) continue;
+    // each name once per resource (most have one stored id: no set for them)
+    if (ids.length === 1) add(ids[0].name, r);
+    else for (const n of new Set(ids.map((s) => s.name))) add(n, r);
   }
   return idx;
 }

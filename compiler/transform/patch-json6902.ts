@@ -14,6 +14,7 @@ import { jsonPatchPkg } from '../deps.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { escapeSegment, pointerSegments, resolvePointer } from '../schema/models.js';
+import { cloneJson } from './clone.js';
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
@@ -109,7 +110,7 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
   if (bad.length) return { value: undefined, diagnostics: bad };
   const list = ops as JsonObject[];
   if (list.length === 0) return { value: target, diagnostics: [] };
-  let doc: Json = structuredClone(target);
+  let doc: Json = cloneJson(target);
   for (let i = 0; i < list.length; i++) {
     const op = lenientOp(doc, list[i]);
     const kind = op.op as string;
@@ -161,7 +162,7 @@ export function applyJson6902(target: JsonObject, ops: Json, where: SourceLocati
       }
     }
     const operation = (
-      nullValue ? { op: 'add', path, value: null } : { ...op, op: effective, ...('value' in op ? { value: structuredClone(op.value) } : {}) }
+      nullValue ? { op: 'add', path, value: null } : { ...op, op: effective, ...('value' in op ? { value: cloneJson(op.value) } : {}) }
     ) as unknown as jsonpatch.Operation;
     try {
       const r = jsonPatchPkg().applyOperation(doc, operation, true, true, true, i);

@@ -35,8 +35,10 @@ import { kustomizeMerges, type MergeInfo } from '../schema/merge-keys.js';
 import { splitApiVersion } from '../types.js';
 import { isBareNull } from '../load/bare-null.js';
 import { buildSchema, oaElementType, oaFieldType, oaListInfo, oaTypeForResource } from '../schema/openapi-custom.js';
+import { cloneJson } from './clone.js';
 
 const DIRECTIVE = '$patch';
+const hasOwn = Object.prototype.hasOwnProperty;
 /** The walk's "remove this field / element". */
 const CLEAR = Symbol('clear');
 type Out = Json | typeof CLEAR;
@@ -63,7 +65,7 @@ export function applyStrategicMerge(
     ctx.diagnostics.push(unknownDirective(directive, '/$patch'));
     return { value: target, diagnostics: ctx.diagnostics };
   }
-  const own = structuredClone(patch);
+  const own = cloneJson(patch);
   delete own[DIRECTIVE];
   const model = typeForKind(kind.group, kind.version, kind.kind);
   const out = walk(target, own, model, undefined, '', ctx);
@@ -122,11 +124,22 @@ function listInfo(parentType: string | undefined, field: string): MergeInfo | un
   const custom = buildSchema();
   if (custom) {
     const info = oaListInfo(custom, parentType, field);
-    return info && info.strategy.split(',').includes('merge') ? info : undefined;
+    return info && hasMerge(info.strategy) ? info : undefined;
   }
   const m = modelName(parentType);
   const info = m ? kustomizeMerges(m, field) : undefined;
-  return info && info.strategy.split(',').includes('merge') ? info : undefined;
+  return info && hasMerge(info.strategy) ? info : undefined;
+}
+
+/** `merge` is one of the comma-separated strategies (without splitting: asked for every field walked). */
+function hasMerge(strategy: string): boolean {
+  for (let from = 0; ; ) {
+    const at = strategy.indexOf('merge', from);
+    if (at < 0) return false;
+    const end = at + 5;
+    if ((at === 0 || strategy.charCodeAt(at - 1) === 44) && (end === strategy.length || strategy.charCodeAt(end) === 44)) return true;
+    from = at + 1;
+  }
 }
 
 type NodeKind = 'map' | 'list' | 'scalar';
@@ -147,9 +160,10 @@ function walk(dest: Json | undefined, origin: Json | undefined, type: string | u
     return origin === undefined && dest === null ? null : CLEAR;
   }
   const kind = nodeKind(first);
-  for (const [v, who] of [[dest, 'resource'], [origin, 'patch']] as const) {
+  for (let side = 0; side < 2; side++) {
+    const v = side === 0 ? dest : origin;
     if (v === undefined || v === null || nodeKind(v) === kind) continue;
-    const [patchHas, resourceHas] = who === 'patch' ? [nodeKind(v), kind] : [kind, nodeKind(v)];
+    const [patchHas, resourceHas] = side === 1 ? [nodeKind(v), kind] : [kind, nodeKind(v)];
     ctx.diagnostics.push(
       diag('KF3005', `the patch has ${KIND_NAME[patchHas]} at ${ptr || '/'} where the resource has ${KIND_NAME[resourceHas]}`, {
         pointer: ptr,
@@ -206,7 +220,9 @@ function walkMap(dest: JsonObject | null | undefined, origin: JsonObject | null 
   }
   const o = origin ?? undefined;
   let out: JsonObject | undefined = own ? base : undefined;
-  const keys = o && o !== base ? new Set([...Object.keys(base), ...Object.keys(o)]) : Object.keys(base);
+  // the base's keys, then the patch's others
+  const keys = Object.keys(base);
+  if (o && o !== base) for (const k of Object.keys(o)) if (!hasOwn.call(base, k)) keys.push(k);
   for (const k of keys) {
     const bv = base[k];
     // kyaml keeps a resource's `key: null` the patch does not mention, but not a bare `key:`.

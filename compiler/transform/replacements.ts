@@ -5,6 +5,7 @@ import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { Replacement, ReplacementSource, Selector } from '../load/kustomization.js';
 import { cachedRegex, matchesSelector, parseSelector } from './select.js';
+import { cloneJson } from './clone.js';
 
 /**
  * `replacements:`, as Kustomize v5.5 runs them (api/filters/replacement; every point
@@ -368,9 +369,9 @@ function newValue(cur: Json | undefined, value: Json, opts: { delimiter?: string
   const isNode = typeof v === 'object' && v !== null;
   if (cur === undefined) {
     // a created node is untagged: a scalar's text is typed as plain YAML
-    return { value: isNode ? structuredClone(v) : keepText ? scalarString(v) : plainScalar(scalarString(v)) };
+    return { value: isNode ? cloneJson(v) : keepText ? scalarString(v) : plainScalar(scalarString(v)) };
   }
-  if (isNode) return { value: structuredClone(v) };
+  if (isNode) return { value: cloneJson(v) };
   if (typeof cur === 'object' && cur !== null) {
     // the whole node is replaced by the source's (generated values are untagged)
     return { value: fromGenerated && typeof v === 'string' ? plainScalar(v) : v };

@@ -157,9 +157,23 @@ function nsForMatch(ns: string | undefined): string {
 
 function gvkMatches(want: string | undefined, have: string, regex: boolean | undefined): boolean {
   if (!want) return true;
-  if (!regex) return want === have;
+  if (!regex || LITERAL.test(want)) return want === have;
   const re = anchored(want);
   return re !== null && re.test(have);
+}
+
+/**
+ * A pattern with no regular-expression syntax: anchored, it matches exactly itself, so it
+ * is compared as a string (a build names thousands of targets; one regex each is slow).
+ */
+const LITERAL = /^[A-Za-z0-9_:-]*$/;
+
+/** Whether the anchored pattern `want` matches one of `names` (names are never null). */
+function anyMatches(want: string, a: string, b: string, more?: readonly string[]): boolean {
+  if (LITERAL.test(want)) return a === want || b === want || (more !== undefined && more.includes(want));
+  const re = anchored(want);
+  if (!re) return false;
+  return re.test(a) || re.test(b) || (more !== undefined && more.some((n) => re.test(n)));
 }
 
 /** Group, version, kind, name and namespace: everything but the label and annotation selectors. */
@@ -167,18 +181,8 @@ function matchesIds(r: Resource, s: Selector, opts: MatchOptions): boolean {
   if (!gvkMatches(s.group, r.id.group, opts.regexGvk)) return false;
   if (!gvkMatches(s.version, r.id.version, opts.regexGvk)) return false;
   if (!gvkMatches(s.kind, r.id.kind, opts.regexGvk)) return false;
-  if (s.name) {
-    const re = anchored(s.name);
-    if (!re) return false;
-    const names = opts.anyName ? [r.id.name, r.originalId.name, ...r.previousNames] : [r.id.name, r.originalId.name];
-    if (!names.some((n) => re.test(n))) return false;
-  }
-  if (s.namespace) {
-    const re = anchored(s.namespace);
-    if (!re) return false;
-    const nss = [nsForMatch(r.id.namespace), nsForMatch(r.originalId.namespace)];
-    if (!nss.some((n) => re.test(n))) return false;
-  }
+  if (s.name && !anyMatches(s.name, r.id.name, r.originalId.name, opts.anyName ? r.previousNames : undefined)) return false;
+  if (s.namespace && !anyMatches(s.namespace, nsForMatch(r.id.namespace), nsForMatch(r.originalId.namespace))) return false;
   return true;
 }
 
@@ -240,7 +244,7 @@ export function parseSelector(s: Selector, location?: SourceLocation): Diagnosti
   const out: Diagnostic[] = [];
   for (const field of ['name', 'namespace'] as const) {
     const v = s[field];
-    if (v && anchored(v) === null) {
+    if (v && !LITERAL.test(v) && anchored(v) === null) {
       const at = s.locations?.[field] ?? location;
       out.push(diag('KF3007', `invalid regular expression in target ${field}: ${JSON.stringify(v)}`, { ...(at ? { location: at } : {}), hint: `${field} is a regular expression anchored at both ends` }));
     }

@@ -127,6 +127,21 @@ export function mergeTransformerConfig(into: TransformerConfig, incoming: Transf
 const fingerprints = new WeakMap<TransformerConfig, string>();
 const merged = new Map<string, { value: TransformerConfig; fingerprint: string } | ConfigConflict>();
 
+const fingerprintIds = new Map<string, number>();
+function fingerprintId(f: string): number {
+  let id = fingerprintIds.get(f);
+  if (id === undefined) {
+    if (fingerprintIds.size >= 1024) {
+      // a bound for long-lived processes: the merge results keyed by the old numbers go too
+      fingerprintIds.clear();
+      merged.clear();
+    }
+    fingerprintIds.set(f, (id = nextFingerprintId++));
+  }
+  return id;
+}
+let nextFingerprintId = 0;
+
 function fingerprintOf(c: TransformerConfig): string {
   let f = fingerprints.get(c);
   if (f === undefined) fingerprints.set(c, (f = JSON.stringify(c)));
@@ -143,7 +158,10 @@ function frozen(c: TransformerConfig): TransformerConfig {
 }
 
 function mergeMemoized(into: TransformerConfig, incoming: TransformerConfig): { value: TransformerConfig; fingerprint: string } {
-  const key = `${fingerprintOf(into)}\u0000${fingerprintOf(incoming)}`;
+  // The key names each fingerprint by a small number: a fingerprint is one long string per
+  // config object (its hash is computed once), the concatenation of two would be hashed anew
+  // at every lookup.
+  const key = `${fingerprintId(fingerprintOf(into))},${fingerprintId(fingerprintOf(incoming))}`;
   let hit = merged.get(key);
   if (hit === undefined) {
     if (merged.size >= 256) merged.clear(); // a bound for long-lived processes (tests, watch)

@@ -6,6 +6,8 @@ import * as assert from 'uvu/assert';
 import { main } from '../../compiler/cli.js';
 import { buildDir } from '../../compiler/index.js';
 import { memFs } from '../../compiler/fs.js';
+import { isWithin } from '../../compiler/load/restrictor.js';
+import { displayPath } from '../../compiler/load/files.js';
 
 /* `--load-restrictor` on kforge build, as kustomize build has it (conformance 607/608). */
 
@@ -52,6 +54,24 @@ test('kforge build --load-restrictor: both spellings, and an invalid value is ex
     assert.match(c.stderr, 'KF1006');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('isWithin and displayPath compare normal paths as strings with the answers path.relative gives', () => {
+  const paths = ['/', '/r', '/r/app', '/r/app/x.yaml', '/r/apps', '/r/app/..x', '/r/app/...', '/r/app/.x', '/r/app/../x', '/r/./app', '/r//app', '/r/app/', '/rr', '/r/ap', 'r/app', '/..a', '/.'];
+  for (const dir of paths) {
+    if (!dir.startsWith('/')) continue;
+    for (const p of paths) {
+      if (!p.startsWith('/')) continue;
+      const rel = path.relative(dir, p);
+      const expected = rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+      assert.is(isWithin(p, dir), expected, `isWithin(${p}, ${dir})`);
+    }
+  }
+  const cwd = process.cwd();
+  for (const p of [cwd, `${cwd}/a.yaml`, `${cwd}/..a/b.yaml`, `${cwd}/./a`, `${cwd}x/a`, `${cwd}/a/`, path.dirname(cwd), '/', '/elsewhere/a.yaml', `${cwd}/a/../b`]) {
+    const rel = path.relative(cwd, p);
+    assert.is(displayPath(p), rel === '' ? '.' : rel.startsWith('..') ? p : rel, p);
   }
 });
 

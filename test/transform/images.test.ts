@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyImages, splitImage, updateImage } from '../../compiler/transform/images.js';
+import { applyImages, imageMatcher, literalMatcher, splitImage, updateImage } from '../../compiler/transform/images.js';
 import type { ImageEntry } from '../../compiler/load/kustomization.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { byId, loadDocs, loadResources, loc, res, transformerFixture } from './resource-helper.js';
@@ -102,6 +102,20 @@ test('splitImage / updateImage table', () => {
   assert.is(updateImage('nginx:1@sha256:ab', { newTag: '2' }), 'nginx:2');
   assert.is(updateImage('nginx:1', { digest: 'sha256:cd' }), 'nginx@sha256:cd');
   assert.is(updateImage('nginx:1@sha256:ab', { newName: 'x/y' }), 'x/y:1@sha256:ab');
+});
+
+test('a name without pattern characters but `.` matches exactly as its regular expression (literalMatcher = imageMatcher)', () => {
+  const names = ['nginx', 'registry.example.com/app', 'a.b', 'localhost:5000/nginx', 'my_reg/app-1', 'x@y', '.', 'a..b', 'nginx:1.0', 'app@sha256'];
+  const images = [
+    'nginx', 'nginx:1', 'nginx:', 'nginx:1.2.3', 'nginx@sha256:abc', 'nginx:1@sha256:abc', 'nginx:1:2', 'nginx@sha256', 'nginx@sha1:x', 'nginxx', 'nginx/x', 'nginx:{v}',
+    'registry.example.com/app', 'registryXexampleYcom/app:2', 'registry\nexample.com/app', 'registry\rexample.com/app', 'registry\u2028example.com/app', 'registry.example.com/app:1\n',
+    'a.b', 'a\tb', 'ab', 'a\u00e9b:1', 'localhost:5000/nginx:1', 'localhost:5000/nginx', 'my_reg/app-1@sha256:0', 'x@y', 'x@y:1', 'xzy', '.', 'x', '\n', 'a..b', 'aXYb', 'nginx:1.0', 'nginx:1.0:2', 'app@sha256', 'app@sha256:1',
+  ];
+  for (const name of names) {
+    const re = imageMatcher(name)!;
+    const lit = literalMatcher(name);
+    for (const image of images) assert.is(lit.test(image), re.test(image), `${JSON.stringify(name)} on ${JSON.stringify(image)}`);
+  }
 });
 
 test.run();

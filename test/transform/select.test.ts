@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { matchesSelector, parseLabelSelector, parseSelector, selectResources } from '../../compiler/transform/select.js';
+import { matchesSelector, parseLabelSelector, parseSelector, selectResources, selectTargets } from '../../compiler/transform/select.js';
 import type { Selector } from '../../compiler/load/kustomization.js';
 import { ResourceMap } from '../../compiler/resource-map.js';
 import { loc, res } from './resource-helper.js';
@@ -73,6 +73,41 @@ test('parseLabelSelector', () => {
   ]);
   assert.type(parseLabelSelector('k in (a'), 'string');
   assert.type(parseLabelSelector('k=,'), 'string');
+});
+
+test('a name, namespace or kind without regex syntax matches as the anchored regex does (compared as a string), with or without previous names', () => {
+  const r = res({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'prod-app-1', namespace: 'ns_1' } }, { previousNames: ['app-1'] });
+  r.originalId = { ...r.originalId, name: 'app-1', namespace: 'ns:0' };
+  const pool = ResourceMap.of([r]);
+  const cases: [Selector, boolean][] = [
+    [{ name: 'prod-app-1' }, true],
+    [{ name: 'app-1' }, true],
+    [{ name: 'app' }, false],
+    [{ name: 'app-10' }, false],
+    [{ name: 'prod-app-1x' }, false],
+    [{ name: 'prod-app-.' }, true],
+    [{ name: 'PROD-APP-1' }, false],
+    [{ namespace: 'ns_1' }, true],
+    [{ namespace: 'ns:0' }, true],
+    [{ namespace: 'ns' }, false],
+    [{ namespace: 'ns.1' }, true],
+    [{ kind: 'Deployment' }, true],
+    [{ kind: 'Deploy' }, false],
+    [{ kind: 'Deploy.*' }, true],
+    [{ group: 'apps', version: 'v1', kind: 'Deployment', name: 'app-1', namespace: 'ns_1' }, true],
+  ];
+  for (const [sel, want] of cases) {
+    assert.is(selectTargets(pool, sel).selected.length === 1, want, `target ${JSON.stringify(sel)}`);
+    // with regex syntax the same selector written as an explicit group matches alike
+    const asRegex: Selector = { ...sel };
+    for (const f of ['name', 'namespace', 'kind'] as const) if (asRegex[f]) asRegex[f] = `(?:${asRegex[f]})`;
+    assert.is(selectTargets(pool, asRegex).selected.length === 1, want, `regex target ${JSON.stringify(asRegex)}`);
+  }
+  // previous names count only where the caller asks for them
+  assert.is(matchesSelector(r, { name: 'app-1' }), true); // the original name
+  r.originalId = { ...r.originalId, name: 'orig' };
+  assert.is(matchesSelector(r, { name: 'app-1' }), false);
+  assert.is(matchesSelector(r, { name: 'app-1' }, { anyName: true }), true);
 });
 
 test.run();

@@ -29,6 +29,8 @@ test('strings the JSON step refuses', () => {
   assert.equal(unwritableString({ data: { k: 'a\u0080' } }), { pointer: '/data/k', code: 0x80 });
   assert.equal(unwritableString({ 'a/\u009f': 'x' }), { pointer: '/a~1\u009f', code: 0x9f });
   assert.is(unwritableString({ data: { k: 'a\u0085\u0001\t' } }), undefined);
+  assert.equal(unwritableString({ a: ['x', 1, null, { b: 'ok\uffff' }] }), { pointer: '/a/3/b', code: 0xffff });
+  assert.equal(unwritableString(['\ufffe']), { pointer: '/0', code: 0xfffe });
 });
 
 test("bytes as Go's JSON encoder coerces them to UTF-8", () => {

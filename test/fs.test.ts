@@ -1,0 +1,125 @@
+/**
+ * compiler/fs.ts nodeFs(): real paths are resolved a directory at a time (a path's real path is
+ * its directory's joined with its name, unless lstat says the name is a symlink), and a file is
+ * read with one open/fstat/read/close. These cases pin the answers on symlinks at every place
+ * of a path, and the load restrictor built on them.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { nodeFs } from '../compiler/fs.js';
+import { build } from '../compiler/transform/index.js';
+
+const made: string[] = [];
+function tmp(): string {
+  // realpath: the temp folder may itself sit behind a symlink (macOS /tmp)
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-fs-')));
+  made.push(d);
+  return d;
+}
+test.after(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+}
+
+const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n`;
+
+test('nodeFs realPath: symlinks as the last name, in the middle of the path, chained, dangling, looping; missing paths', () => {
+  const root = tmp();
+  write(root, { 'real/dir/a.yaml': 'a', 'real/b.yaml': 'b' });
+  fs.symlinkSync(path.join(root, 'real'), path.join(root, 'link')); // a directory in the middle
+  fs.symlinkSync('dir/a.yaml', path.join(root, 'real', 'rel-a.yaml')); // a relative file link
+  fs.symlinkSync(path.join(root, 'link', 'rel-a.yaml'), path.join(root, 'chain.yaml')); // link → link through a linked dir
+  fs.symlinkSync(path.join(root, 'nowhere.yaml'), path.join(root, 'dangling.yaml'));
+  fs.symlinkSync('loop2', path.join(root, 'loop1'));
+  fs.symlinkSync('loop1', path.join(root, 'loop2'));
+  const f = nodeFs();
+  const real = (p: string) => f.realPath(path.join(root, p));
+  assert.is(real('real/dir/a.yaml'), path.join(root, 'real/dir/a.yaml'));
+  assert.is(real('link/dir/a.yaml'), path.join(root, 'real/dir/a.yaml'));
+  assert.is(real('link/dir'), path.join(root, 'real/dir'));
+  assert.is(real('link'), path.join(root, 'real'));
+  assert.is(real('link/rel-a.yaml'), path.join(root, 'real/dir/a.yaml'));
+  assert.is(real('chain.yaml'), path.join(root, 'real/dir/a.yaml'));
+  assert.is(real('dangling.yaml'), undefined);
+  assert.is(real('loop1'), undefined);
+  assert.is(real('missing.yaml'), undefined);
+  assert.is(real('real/b.yaml/under-a-file'), undefined);
+  assert.is(real('link/missing/a.yaml'), undefined);
+  // the same answers as libc realpath, asked again (memoised) and in another order
+  for (const p of ['link/dir/a.yaml', 'chain.yaml', 'link/rel-a.yaml', 'real/b.yaml']) assert.is(real(p), fs.realpathSync.native(path.join(root, p)), p);
+  assert.is(nodeFs().realPath(path.join(root, 'link/rel-a.yaml')), path.join(root, 'real/dir/a.yaml'));
+  assert.is(f.realPath('/'), '/');
+});
+
+test('nodeFs stat and readFile follow symlinks; a directory, a dangling link and a missing file read as undefined', () => {
+  const root = tmp();
+  write(root, { 'real/dir/a.yaml': 'apiVersion: v1\n', 'empty.yaml': '' });
+  fs.symlinkSync(path.join(root, 'real'), path.join(root, 'link'));
+  fs.symlinkSync(path.join(root, 'real', 'dir', 'a.yaml'), path.join(root, 'file-link.yaml'));
+  fs.symlinkSync(path.join(root, 'nowhere'), path.join(root, 'dangling'));
+  const f = nodeFs();
+  const at = (p: string) => path.join(root, p);
+  assert.is(f.stat(at('link')), 'dir');
+  assert.is(f.stat(at('link/dir')), 'dir');
+  assert.is(f.stat(at('file-link.yaml')), 'file');
+  assert.is(f.stat(at('link/dir/a.yaml')), 'file');
+  assert.is(f.stat(at('dangling')), undefined);
+  assert.is(f.stat(at('missing')), undefined);
+  const text = (p: string) => {
+    const b = f.readFile(at(p));
+    return b === undefined ? undefined : new TextDecoder().decode(b);
+  };
+  assert.is(text('file-link.yaml'), 'apiVersion: v1\n');
+  assert.is(text('link/dir/a.yaml'), 'apiVersion: v1\n');
+  assert.is(text('empty.yaml'), '');
+  assert.is(text('link'), undefined);
+  assert.is(text('dangling'), undefined);
+  assert.is(text('missing'), undefined);
+});
+
+test('load restrictor: a resource under a symlinked subdirectory is refused when the link leaves the root (KF1008), read when it stays inside', () => {
+  const root = tmp();
+  const outside = tmp();
+  write(outside, { 'stolen/secret.yaml': CM('stolen') });
+  write(root, { 'app/kustomization.yaml': 'resources:\n- web.yaml\n- sub/secret.yaml\n', 'app/web.yaml': CM('web'), 'app/inner/cm.yaml': CM('inner') });
+  fs.symlinkSync(path.join(outside, 'stolen'), path.join(root, 'app', 'sub'));
+  const refused = build(path.join(root, 'app'), { fs: nodeFs() });
+  assert.is(refused.value, undefined);
+  const d = refused.diagnostics.find((x) => x.code === 'KF1008');
+  assert.ok(d, JSON.stringify(refused.diagnostics));
+  assert.match(d!.message, path.join(outside, 'stolen', 'secret.yaml'));
+  assert.is(d!.location?.line, 3);
+  // the same entry through a link that stays under the root builds
+  fs.unlinkSync(path.join(root, 'app', 'sub'));
+  fs.symlinkSync(path.join(root, 'app', 'inner'), path.join(root, 'app', 'sub'));
+  fs.writeFileSync(path.join(root, 'app', 'kustomization.yaml'), 'resources:\n- web.yaml\n- sub/cm.yaml\n');
+  const ok = build(path.join(root, 'app'), { fs: nodeFs() });
+  assert.is(ok.diagnostics.filter((x) => x.severity === 'error').length, 0, JSON.stringify(ok.diagnostics));
+  assert.equal(ok.value?.resources.map((r) => r.object.metadata && (r.object.metadata as { name: string }).name), ['inner', 'web']);
+});
+
+test('load restrictor: a root reached through a symlinked ancestor reads its own files, and refuses a link out of it', () => {
+  const base = tmp();
+  write(base, { 'repo/app/kustomization.yaml': 'resources:\n- web.yaml\n- out.yaml\n', 'repo/app/web.yaml': CM('web'), 'secret.yaml': CM('stolen') });
+  fs.symlinkSync(path.join(base, 'repo'), path.join(base, 'repo-link'));
+  fs.symlinkSync(path.join(base, 'secret.yaml'), path.join(base, 'repo', 'app', 'out.yaml'));
+  const r = build(path.join(base, 'repo-link', 'app'), { fs: nodeFs() });
+  const codes = r.diagnostics.filter((x) => x.severity === 'error').map((x) => x.code);
+  assert.equal(codes, ['KF1008']);
+  fs.unlinkSync(path.join(base, 'repo', 'app', 'out.yaml'));
+  fs.writeFileSync(path.join(base, 'repo', 'app', 'kustomization.yaml'), 'resources:\n- web.yaml\n');
+  const ok = build(path.join(base, 'repo-link', 'app'), { fs: nodeFs() });
+  assert.is(ok.diagnostics.filter((x) => x.severity === 'error').length, 0, JSON.stringify(ok.diagnostics));
+  assert.is(ok.value?.resources.length, 1);
+});
+
+test.run();
