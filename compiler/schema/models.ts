@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../diagnostics.js';
 
 /**
@@ -95,14 +96,21 @@ let modelsDir: string | null | undefined;
 
 function dir(): string | null {
   if (modelsDir !== undefined) return modelsDir;
+  let d: string | undefined;
   try {
     const req = createRequire(import.meta.url);
-    const pkg = req.resolve('@kubernetes/client-node/package.json');
-    const d = path.join(path.dirname(pkg), 'dist', 'gen', 'models');
-    modelsDir = fs.existsSync(d) ? d : null;
+    d = path.join(path.dirname(req.resolve('@kubernetes/client-node/package.json')), 'dist', 'gen', 'models');
   } catch {
-    modelsDir = null;
+    d = undefined;
   }
+  // Without the models every strategic merge would replace lists instead of merging them by
+  // key, and the output would be wrong with no word said: a broken installation stops here.
+  if (!d || !fs.existsSync(d)) {
+    throw new Error(
+      `@kubernetes/client-node's generated models were not found (resolved from ${fileURLToPath(import.meta.url)}): without them lists cannot be merged by their keys, as Kustomize merges them. Reinstall kforge (npm ci) so that node_modules/@kubernetes/client-node is beside it.`,
+    );
+  }
+  modelsDir = d;
   return modelsDir;
 }
 

@@ -197,3 +197,30 @@ test('build.cjs builds a remote base (git over file://) as Kustomize does', () =
 });
 
 test.run();
+
+test('a bundle without @kubernetes/client-node beside it stops with a clear error instead of replacing lists it should merge', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-orphan-'));
+  try {
+    // the bundle alone, with no node_modules in any folder above it
+    const bin = path.join(tmp, 'kforge');
+    fs.cpSync(out, bin, { recursive: true });
+    const tree = path.join(tmp, 'tree');
+    fs.mkdirSync(tree);
+    fs.writeFileSync(path.join(tree, 'kustomization.yaml'), 'resources:\n- deploy.yaml\npatches:\n- path: sidecar.yaml\n');
+    fs.writeFileSync(path.join(tree, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n');
+    fs.writeFileSync(path.join(tree, 'sidecar.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: proxy\n        image: envoy\n');
+    for (const env of [{}, { NODE_DISABLE_COMPILE_CACHE: '1' }]) {
+      const r = run(path.join(bin, 'kforge.js'), ['build', tree], env);
+      assert.is(r.status, 3, r.stdout + r.stderr);
+      assert.is(r.stdout, '');
+      assert.match(r.stderr, /@kubernetes\/client-node's generated models were not found/);
+      assert.match(r.stderr, /npm ci/);
+    }
+    // in place, the same tree merges the two containers by name
+    const ok = run(path.join(out, 'kforge.js'), ['build', tree]);
+    assert.is(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /- image: nginx\n {8}name: web\n {6}- image: envoy\n {8}name: proxy\n/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
