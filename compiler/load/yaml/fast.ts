@@ -31,6 +31,7 @@ interface FastDoc {
 }
 
 const FLOW_PLAIN_STOP = /[,[\]{}]/;
+const CLOSE_ONLY = /^ *(?:#.*)?$/;
 
 /**
  * Where a node sits, as the complete reader's `At` tracks it: the values of a
@@ -408,7 +409,7 @@ class FastReader {
       } else {
         this.col = q - s;
         const c = t.charCodeAt(q);
-        if ((c === 45 && (q + 1 >= e || t.charCodeAt(q + 1) === 32)) || this.isMapLine(q)) {
+        if ((c === 45 && (q + 1 >= e || t.charCodeAt(q + 1) === 32)) || (c !== 38 && c !== 42 && this.isMapLine(q))) {
           arr.push(this.block(indent));
         } else {
           arr.push(this.value(q - 1, e, indent, false));
@@ -770,7 +771,7 @@ class FastReader {
    * over several lines, each indented more than `indent` (the owning block collection's
    * indentation; a line that only closes may sit at it), with comments at line ends.
    */
-  private flow(p: number, e: number, indent: number): { value: Json; end: number } {
+  private flow(p: number, e: number, indent: number, nested = false): { value: Json; end: number } {
     const t = this.text;
     const open = t.charCodeAt(p);
     const isMap = open === 123;
@@ -804,7 +805,8 @@ class FastReader {
         if (i === e || t.charCodeAt(i) === 35) continue;
         if (i - s <= indent) {
           const d = t.charCodeAt(i);
-          if (!(i - s === indent && (d === 93 || d === 125))) throw BAIL;
+          // (a line that only closes the outermost collection may sit at the owner's indentation)
+          if (nested || !(i - s === indent && d === close && CLOSE_ONLY.test(t.slice(i + 1, e)))) throw BAIL;
         }
       }
     };
@@ -854,7 +856,7 @@ class FastReader {
         v = this.alias(t.slice(i + 1, nameEnd), this.line + 1, i - this.starts[this.line] + 1);
         i = nameEnd;
       } else if (c === 91 || c === 123) {
-        const r = this.flow(i, e, indent);
+        const r = this.flow(i, e, indent, true);
         v = r.value;
         i = r.end;
         e = this.ends[this.line];
@@ -908,7 +910,8 @@ class FastReader {
     let pe = j;
     while (pe > i && t.charCodeAt(pe - 1) === 32) pe--;
     const s = t.slice(i, pe);
-    if (s.length === 0 || !this.plainOk(s, true) || s.indexOf(':') >= 0) throw BAIL;
+    // (a `:` inside a value is text, `host:8080`; keys with one are left to the complete reader)
+    if (s.length === 0 || !this.plainOk(s, true) || (isKey && s.indexOf(':') >= 0)) throw BAIL;
     if (isKey) return { value: s, end: pe, plain: true };
     const r = resolvePlain(s);
     if (r === MERGE || r === NOT_JSON) throw BAIL;
@@ -991,11 +994,14 @@ class FastReader {
     // An unterminated last line of the text adds no line break.
     let n = inds.length;
     if (l === nLines && !t.endsWith('\n') && n > 0 && contents[n - 1] === '' && inds[n - 1] <= trim) n--;
-    // Trailing blank lines are chomped, unless more indented than the content.
-    let last = n;
-    while (last > 0 && contents[last - 1] === '' && inds[last - 1] <= trim) last--;
     let first = 0;
     while (contents[first] === '') first++;
+    // Trailing blank lines are chomped, unless more indented than the content. (Unless
+    // kept (`+`), those no more indented than the first content line are not part of the
+    // block at all for the `yaml` package, even when an indicator sets a smaller indentation.)
+    const keepAbove = chomp === 43 ? trim : inds[first];
+    let last = n;
+    while (last > 0 && contents[last - 1] === '' && inds[last - 1] <= keepAbove) last--;
     let out = '';
     for (let k = 0; k < first; k++) out += inds[k] > trim ? ' '.repeat(inds[k] - trim) + '\n' : '\n';
     let sep = '';

@@ -1,0 +1,278 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fastParse, parseComplete, parseWithPositions, parseYamlDocuments, resetBuildBudget } from '../../compiler/load/yaml/index.js';
+import { locateWithYaml } from '../../compiler/load/yaml/locate.js';
+import type { Json, Result } from '../../compiler/types.js';
+import type { YamlDoc } from '../../compiler/load/yaml/index.js';
+
+/*
+ * Differential test of the fast reader against the complete reader (issue 15, goal 2):
+ * many documents in each common YAML style (block scalars with every header, anchors,
+ * aliases and merge keys, multi-line flow collections, comments everywhere), generated
+ * from a fixed seed. For each: the same values (with the bare-null and folded-annotation
+ * marks), the same document positions, the same positions of every value where the fast
+ * reader records them, and the fast reader must have taken the document itself (a style
+ * that silently fell back to the complete reader fails the test).
+ */
+
+/** Values with the readers' hidden marks (symbol-keyed properties) made visible. */
+function withMarks(v: unknown): string {
+  return JSON.stringify(v, function (_k, x) {
+    if (x && typeof x === 'object' && !Array.isArray(x)) {
+      const marks: Record<string, unknown> = {};
+      for (const s of Object.getOwnPropertySymbols(x)) marks[String(s)] = (x as Record<symbol, unknown>)[s];
+      if (Object.keys(marks).length > 0) return { ...x, '(marks)': marks };
+    }
+    return x;
+  });
+}
+
+function show(r: Result<YamlDoc[]>): string {
+  return r.value
+    ? withMarks(r.value.map((d) => [d.index, d.line, d.column, d.value]))
+    : 'ERROR ' + JSON.stringify(r.diagnostics.map((d) => [d.code, d.message, d.location?.line, d.location?.column]));
+}
+
+function rng(seed: number) {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+  const int = (n: number) => Math.floor(rnd() * n);
+  const pick = <T>(a: readonly T[]): T => a[int(a.length)];
+  return { rnd, int, pick };
+}
+
+/** Every JSON pointer of a value (maps' keys and sequences' indexes). */
+function pointers(v: Json, at = ''): string[] {
+  const out = [at];
+  if (Array.isArray(v)) v.forEach((x, i) => out.push(...pointers(x, `${at}/${i}`)));
+  else if (v && typeof v === 'object') for (const k of Object.keys(v)) out.push(...pointers(v[k], `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  return out;
+}
+
+interface Tally {
+  n: number;
+  fast: number;
+  positioned: number;
+}
+
+/**
+ * Checks one text: same result from both readers, taken by the fast reader; when
+ * `positions`, the fast reader's recorded positions equal the `yaml` package's.
+ */
+function check(t: string, tally: Tally, positions: boolean): void {
+  const complete = parseComplete(t, 'x.yaml');
+  assert.is(show(parseYamlDocuments(t, "x.yaml")), show(complete), JSON.stringify(t));
+  if (!complete.value) return; // invalid by accident: both readers refuse it alike
+  tally.n++;
+  const f = fastParse(t);
+  if (f && f.every((d) => d.end === undefined)) tally.fast++;
+  else assert.unreachable(`the fast reader left this document to the complete reader: ${JSON.stringify(t)}`);
+  if (!positions || complete.value.length !== 1) return;
+  const p = parseWithPositions(t);
+  assert.ok(p, `positions recorded for:\n${t}`);
+  tally.positioned++;
+  for (const ptr of pointers(complete.value[0].value)) assert.equal(p!.at(ptr), locateWithYaml(t, 0, ptr), `${ptr} in:\n${t}`);
+}
+
+const WORDS = ['a', 'b c', 'x: y', '# not a comment', '- item', 'key: "v"', '日本', 'tail ', '{x}', 'end.', "it's", 'z'];
+
+test('block scalars: | and >, every chomping and indentation indicator, more-indented and blank lines', () => {
+  const { rnd, int, pick } = rng(20261207);
+  const tally: Tally = { n: 0, fast: 0, positioned: 0 };
+  for (let k = 0; k < 1500; k++) {
+    const context = pick(['map', 'nested', 'seq', 'compact', 'annotation', 'data'] as const);
+    // the owning collection's indentation, and the lines before the scalar's header
+    let base: number;
+    let head: string;
+    if (context === 'map') [base, head] = [0, 'k: '];
+    else if (context === 'nested') [base, head] = [2, 'top:\n  k: '];
+    else if (context === 'seq') [base, head] = [2, 'list:\n  - '];
+    else if (context === 'compact') [base, head] = [4, 'list:\n  - name: x\n    k: '];
+    else if (context === 'annotation') [base, head] = [4, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: '];
+    else [base, head] = [2, 'apiVersion: v1\nkind: ConfigMap\ndata:\n  script.sh: '];
+    const indicator = rnd() < 0.35 ? 1 + int(3) : 0;
+    const chomp = pick(['', '', '-', '+']);
+    const ind = indicator > 0 ? String(indicator) : '';
+    const header = pick(['|', '>']) + (rnd() < 0.5 ? chomp + ind : ind + chomp) + pick(['', '', ' # note', ' ']);
+    const ci = indicator > 0 ? base + indicator : base + pick([1, 2, 2, 4]);
+    const lines: string[] = [];
+    const nLines = 1 + int(6);
+    // leading blank lines (more spaces than the content only with an indicator)
+    for (let i = int(3); i > 0; i--) lines.push(' '.repeat(indicator > 0 ? int(ci + 3) : int(ci + 1)));
+    for (let i = 0; i < nLines; i++) {
+      const r = rnd();
+      const first = i === 0;
+      if (!first && r < 0.15) lines.push('');
+      else if (!first && r < 0.25) lines.push(' '.repeat(int(ci + 4)));
+      else if ((!first || indicator > 0) && r < 0.45) lines.push(' '.repeat(ci + 1 + int(3)) + pick(WORDS));
+      else lines.push(' '.repeat(ci) + pick(WORDS) + (rnd() < 0.3 ? ' ' + pick(WORDS) : ''));
+    }
+    for (let i = int(3); i > 0; i--) lines.push(' '.repeat(int(ci + 3)));
+    const after = pick(['', `${' '.repeat(base)}next: 1\n`, '# a comment\n', `${' '.repeat(base)}# indented comment\n`, '---\nb: 2\n']);
+    let t = head + header + '\n' + lines.join('\n') + '\n' + after;
+    if (after === '' && rnd() < 0.2) t = t.replace(/\n+$/, ''); // no final line break
+    check(t, tally, context !== 'annotation');
+  }
+  assert.ok(tally.n > 1000, `valid block scalar documents: ${tally.n}`);
+  assert.is(tally.fast, tally.n);
+});
+
+test('anchors, aliases and << merge keys', () => {
+  const { rnd, int, pick } = rng(4242);
+  const tally: Tally = { n: 0, fast: 0, positioned: 0 };
+  for (let k = 0; k < 1500; k++) {
+    const anchors: { name: string; map: boolean }[] = [];
+    let next = 0;
+    const scalar = () => pick(['1', 'web', '"quoted"', "'single'", 'true', '~', '8080', 'a b', 'null']);
+    // a value written after `key:` (or `- `) at a collection indented `ind`
+    const value = (ind: number, depth: number): string => {
+      const r = rnd();
+      if (anchors.length > 0 && r < 0.25) return ' *' + pick(anchors).name + pick(['', ' # alias']);
+      let anchor = '';
+      let isMap = false;
+      let body: string;
+      const r2 = rnd();
+      if (depth > 2 || r2 < 0.35) body = ' ' + scalar();
+      else if (r2 < 0.5) {
+        body = ' {' + ['p', 'q', 'r'].slice(0, 1 + int(3)).map((x) => `${x}: ${scalar()}`).join(', ') + '}';
+        isMap = true;
+      } else if (r2 < 0.6) body = ' [' + [scalar(), scalar()].join(', ') + ']';
+      else if (r2 < 0.85) {
+        body = '\n' + block(ind + 2, depth + 1);
+        isMap = true;
+      } else body = '\n' + [0, 1].map(() => ' '.repeat(ind + 2) + '-' + value(ind + 4, depth + 1)).join('\n');
+      if (rnd() < 0.4) {
+        const name = pick(['base', 'img', 'x-1', 'a.b', 'port', 'defaults']) + next++;
+        anchor = ' &' + name;
+        // an anchor applies once its value is read
+        const v = anchor + body;
+        anchors.push({ name, map: isMap });
+        return v;
+      }
+      return body;
+    };
+    const block = (ind: number, depth: number): string => {
+      const pad = ' '.repeat(ind);
+      const keys = ['name', 'image', 'port', 'labels', 'env', 'args'].slice(0, 2 + int(4));
+      const out: string[] = [];
+      const maps = anchors.filter((a) => a.map);
+      const mergeAt = maps.length > 0 && rnd() < 0.5 ? int(keys.length + 1) : -1;
+      keys.forEach((key, i) => {
+        if (i === mergeAt) {
+          out.push(pad + '<<:' + (rnd() < 0.6 ? ' *' + pick(maps).name : ' [' + [pick(maps), pick(maps)].map((a) => '*' + a.name).join(', ') + ']'));
+        }
+        out.push(pad + key + ':' + value(ind, depth));
+      });
+      if (mergeAt === keys.length) out.push(pad + '<<: *' + pick(maps).name);
+      return out.join('\n');
+    };
+    const t = block(0, 0) + '\n';
+    check(t, tally, false);
+  }
+  assert.ok(tally.n > 1000, `valid anchor documents: ${tally.n}`);
+  assert.is(tally.fast, tally.n);
+});
+
+test('multi-line flow collections with comments inside', () => {
+  const { rnd, int, pick } = rng(99);
+  const tally: Tally = { n: 0, fast: 0, positioned: 0 };
+  for (let k = 0; k < 1500; k++) {
+    const base = pick([0, 2]);
+    const cont = base + 1 + int(4); // continuation lines are indented more than the owner
+    const brk = () => {
+      const r = rnd();
+      if (r < 0.3) return '\n' + ' '.repeat(cont);
+      if (r < 0.4) return ' # c\n' + ' '.repeat(cont);
+      if (r < 0.45) return '\n\n' + ' '.repeat(cont);
+      return ' ';
+    };
+    const scalar = () => pick(['a', '1', '"q, r"', "'s'", 'true', 'x-y', '~', 'http://h', '2.5', 'a b']);
+    const flow = (depth: number): string => {
+      const isMap = rnd() < 0.5;
+      const n = int(4);
+      const items: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const v = depth < 2 && rnd() < 0.3 ? flow(depth + 1) : scalar();
+        items.push(isMap ? `${pick(['k', 'name', '"quoted key"', 'app.kubernetes.io/name'])}${i}: ${v}` : v);
+      }
+      if (n === 0) return isMap ? '{' + pick(['', ' ', brk().replace(/ # c/, '')]) + '}' : '[]';
+      const close = rnd() < 0.3 ? '\n' + ' '.repeat(pick([cont, base])) : rnd() < 0.5 ? brk().replace(/ # c\n.*/, ' ') : '';
+      return (isMap ? '{' : '[') + brk().replace(/^ $/, '') + items.map((x, i) => (i === 0 ? x : ',' + brk() + x)).join('') + close + (isMap ? '}' : ']');
+    };
+    const f = flow(0);
+    const t = pick([
+      `${' '.repeat(base)}key: ${f}${pick(['', ' # after'])}\n${' '.repeat(base)}other: 1\n`,
+      `list:\n${' '.repeat(base)}- ${f}\n${' '.repeat(base)}- x\n`,
+    ]).replace(/^list:\n {2}/, 'list:\n  ').replace(/^ {2}key/, 'top:\n  key');
+    check(t, tally, true);
+  }
+  assert.ok(tally.n > 1000, `valid flow documents: ${tally.n}`);
+  assert.is(tally.fast, tally.n);
+});
+
+test('comments after values, between items, after headers and at any indentation', () => {
+  const { rnd, pick } = rng(7);
+  const tally: Tally = { n: 0, fast: 0, positioned: 0 };
+  const c = () => pick(['', '', ' # c', '  #c: x', ' #']);
+  const line = () => pick(['', '# top', '  # two', '    # four', '      # deep']);
+  for (let k = 0; k < 800; k++) {
+    const ls = [
+      `apiVersion: v1${c()}`,
+      line(),
+      `kind: ConfigMap${c()}`,
+      `metadata:${c()}`,
+      line(),
+      `  name: web${c()}`,
+      `  labels: {app: web, tier: front}${c()}`,
+      `data:`,
+      line(),
+      `  a: "1"${c()}`,
+      `  list:`,
+      line(),
+      `  - x${c()}`,
+      line(),
+      `  - [y, z]${c()}`,
+      `  script: |${c()}`,
+      `    echo hi # not a comment`,
+      `    exit 0`,
+      line(),
+      `  last: ${pick(['v', "'v'", '[v]', '{v: w}'])}${c()}`,
+      line(),
+    ];
+    check(ls.join('\n') + '\n', tally, true);
+  }
+  assert.is(tally.fast, tally.n);
+  assert.ok(tally.positioned > 0);
+});
+
+test('aliases on the fast path count against the file limit and the build limit (KF1012), as on the complete reader', () => {
+  const bomb = (n: number) => {
+    const ls = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < n; i++) ls.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    return ls.join('\n') + '\n';
+  };
+  const t = bomb(7); // about 12 million values
+  const f = parseYamlDocuments(t, 'x.yaml');
+  assert.is(f.value, undefined);
+  assert.is(show(f), show(parseComplete(t, 'x.yaml')));
+  assert.match(show(f), /KF1012/);
+  // Within a build: each file under the file limit, the third beyond the build's.
+  const one = bomb(5); // 123,440 values made by aliases per file
+  const fast = fastParse(one);
+  assert.ok(fast && fast.every((d) => d.end === undefined), 'the fast reader reads the aliases itself');
+  resetBuildBudget();
+  let refused = -1;
+  for (let i = 0; i < 12 && refused < 0; i++) {
+    const r = parseYamlDocuments(one, `f${i}.yaml`);
+    if (!r.value) {
+      refused = i;
+      assert.match(r.diagnostics[0].message, /aliases of this build/);
+    }
+  }
+  assert.is(refused, 8, 'the build budget (1,000,000 alias values) is spent by the ninth file');
+});
+
+test.run();
