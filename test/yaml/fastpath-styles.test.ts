@@ -33,8 +33,12 @@ function show(r: Result<YamlDoc[]>): string {
     : 'ERROR ' + JSON.stringify(r.diagnostics.map((d) => [d.code, d.message, d.location?.line, d.location?.column]));
 }
 
+/** KFORGE_YAML_SOAK=n runs n times as many documents, from other seeds (a longer search). */
+const SOAK = Number(process.env.KFORGE_YAML_SOAK ?? 0);
+const SCALE = SOAK > 0 ? SOAK : 1;
+
 function rng(seed: number) {
-  let s = seed;
+  let s = seed + SOAK * 7919;
   const rnd = () => {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
     return s / 0x7fffffff;
@@ -62,7 +66,11 @@ interface Tally {
  * Checks one text: same result from both readers, taken by the fast reader; when
  * `positions`, the fast reader's recorded positions equal the `yaml` package's.
  */
+/** Texts the style tests made, mutated by the last test. */
+const made: string[] = [];
+
 function check(t: string, tally: Tally, positions: boolean): void {
+  if (made.length < 2000 * SCALE) made.push(t);
   const complete = parseComplete(t, 'x.yaml');
   assert.is(show(parseYamlDocuments(t, "x.yaml")), show(complete), JSON.stringify(t));
   if (!complete.value) return; // invalid by accident: both readers refuse it alike
@@ -82,7 +90,7 @@ const WORDS = ['a', 'b c', 'x: y', '# not a comment', '- item', 'key: "v"', '日
 test('block scalars: | and >, every chomping and indentation indicator, more-indented and blank lines', () => {
   const { rnd, int, pick } = rng(20261207);
   const tally: Tally = { n: 0, fast: 0, positioned: 0 };
-  for (let k = 0; k < 1500; k++) {
+  for (let k = 0; k < 400 * SCALE; k++) {
     const context = pick(['map', 'nested', 'seq', 'compact', 'annotation', 'data'] as const);
     // the owning collection's indentation, and the lines before the scalar's header
     let base: number;
@@ -116,14 +124,14 @@ test('block scalars: | and >, every chomping and indentation indicator, more-ind
     if (after === '' && rnd() < 0.2) t = t.replace(/\n+$/, ''); // no final line break
     check(t, tally, context !== 'annotation');
   }
-  assert.ok(tally.n > 1000, `valid block scalar documents: ${tally.n}`);
+  assert.ok(tally.n > 300 * SCALE, `valid block scalar documents: ${tally.n}`);
   assert.is(tally.fast, tally.n);
 });
 
 test('anchors, aliases and << merge keys', () => {
   const { rnd, int, pick } = rng(4242);
   const tally: Tally = { n: 0, fast: 0, positioned: 0 };
-  for (let k = 0; k < 1500; k++) {
+  for (let k = 0; k < 400 * SCALE; k++) {
     const anchors: { name: string; map: boolean }[] = [];
     let next = 0;
     const scalar = () => pick(['1', 'web', '"quoted"', "'single'", 'true', '~', '8080', 'a b', 'null']);
@@ -172,14 +180,14 @@ test('anchors, aliases and << merge keys', () => {
     const t = block(0, 0) + '\n';
     check(t, tally, false);
   }
-  assert.ok(tally.n > 1000, `valid anchor documents: ${tally.n}`);
+  assert.ok(tally.n > 300 * SCALE, `valid anchor documents: ${tally.n}`);
   assert.is(tally.fast, tally.n);
 });
 
 test('multi-line flow collections with comments inside', () => {
   const { rnd, int, pick } = rng(99);
   const tally: Tally = { n: 0, fast: 0, positioned: 0 };
-  for (let k = 0; k < 1500; k++) {
+  for (let k = 0; k < 400 * SCALE; k++) {
     const base = pick([0, 2]);
     const cont = base + 1 + int(4); // continuation lines are indented more than the owner
     const brk = () => {
@@ -209,7 +217,7 @@ test('multi-line flow collections with comments inside', () => {
     ]).replace(/^list:\n {2}/, 'list:\n  ').replace(/^ {2}key/, 'top:\n  key');
     check(t, tally, true);
   }
-  assert.ok(tally.n > 1000, `valid flow documents: ${tally.n}`);
+  assert.ok(tally.n > 250 * SCALE, `valid flow documents: ${tally.n}`);
   assert.is(tally.fast, tally.n);
 });
 
@@ -218,7 +226,7 @@ test('comments after values, between items, after headers and at any indentation
   const tally: Tally = { n: 0, fast: 0, positioned: 0 };
   const c = () => pick(['', '', ' # c', '  #c: x', ' #']);
   const line = () => pick(['', '# top', '  # two', '    # four', '      # deep']);
-  for (let k = 0; k < 800; k++) {
+  for (let k = 0; k < 200 * SCALE; k++) {
     const ls = [
       `apiVersion: v1${c()}`,
       line(),
@@ -246,6 +254,33 @@ test('comments after values, between items, after headers and at any indentation
   }
   assert.is(tally.fast, tally.n);
   assert.ok(tally.positioned > 0);
+});
+
+test('mutated documents of every style: both readers agree, on values and on errors', () => {
+  const { rnd, int, pick } = rng(31337);
+  const inserts = [' ', '  ', ':', ': ', '#', ' #', '-', '- ', '"', "'", '\n', '\n  ', '[', ']', '{', '}', ',', '|', '|2', '>-', '>', '&a ', '*a', '&b', '*b ', '<<: ', '!!str ', '? ', '\\', 'x', '0', '\t', '~', '+', '9'];
+  let fast = 0;
+  for (let n = 0; n < 1000 * SCALE; n++) {
+    let t = made[int(made.length)];
+    for (let k = 1 + int(2); k > 0; k--) {
+      const pos = int(t.length + 1);
+      const r = rnd();
+      if (r < 0.55) t = t.slice(0, pos) + pick(inserts) + t.slice(pos);
+      else if (r < 0.8) t = t.slice(0, pos) + t.slice(pos + 1 + int(3));
+      else {
+        const lines = t.split('\n');
+        const i = int(lines.length);
+        lines[i] = rnd() < 0.5 ? ' ' + lines[i] : lines[i].replace(/^ /, '');
+        t = lines.join('\n');
+      }
+    }
+    const got = show(parseYamlDocuments(t, 'x.yaml'));
+    // (a `---x` line is refused before either reader runs: Kustomize's separator rule)
+    if (!got.includes('invalid document separator')) assert.is(got, show(parseComplete(t, 'x.yaml')), JSON.stringify(t));
+    const f = fastParse(t);
+    if (f && f.every((d) => d.end === undefined)) fast++;
+  }
+  assert.ok(fast > 250 * SCALE, `mutated documents the fast reader took: ${fast}`);
 });
 
 test('aliases on the fast path count against the file limit and the build limit (KF1012), as on the complete reader', () => {
