@@ -208,7 +208,7 @@ test('multi-line flow collections with comments inside', () => {
       }
       if (n === 0) return isMap ? '{' + pick(['', ' ', brk().replace(/ # c/, '')]) + '}' : '[]';
       const close = rnd() < 0.3 ? '\n' + ' '.repeat(pick([cont, base])) : rnd() < 0.5 ? brk().replace(/ # c\n.*/, ' ') : '';
-      return (isMap ? '{' : '[') + brk().replace(/^ $/, '') + items.map((x, i) => (i === 0 ? x : ',' + brk() + x)).join('') + close + (isMap ? '}' : ']');
+      return (isMap ? '{' : '[') + brk().replace(/^ $/, '') + items.map((x, i) => (i === 0 ? x : ',' + brk() + x)).join('') + (rnd() < 0.2 ? ',' : '') + close + (isMap ? '}' : ']');
     };
     const f = flow(0);
     const t = pick([
@@ -254,6 +254,191 @@ test('comments after values, between items, after headers and at any indentation
   }
   assert.is(tally.fast, tally.n);
   assert.ok(tally.positioned > 0);
+});
+
+/** Documents written the way real repositories write them. */
+const REAL: Record<string, string> = {
+  'Helm-rendered manifests': `---
+# Source: web/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: release-web
+  labels:
+    helm.sh/chart: web-1.2.3
+    app.kubernetes.io/name: web
+    app.kubernetes.io/instance: release
+    app.kubernetes.io/version: "1.16.0"
+    app.kubernetes.io/managed-by: Helm
+spec:
+  type: ClusterIP
+  ports:
+    - port: 80
+      targetPort: http
+      protocol: TCP
+      name: http
+  selector:
+    app.kubernetes.io/name: web
+    app.kubernetes.io/instance: release
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: release-web
+  annotations:
+    checksum/config: 8f4e3c1d
+    description: >-
+      The web front end, rendered by Helm;
+      one replica per zone.
+spec:
+  replicas: 1
+  template:
+    spec:
+      securityContext:
+        {}
+      containers:
+        - name: web
+          securityContext:
+            {}
+          image: "nginx:1.16.0"
+          args: [
+            "--port=8080",   # the container port
+            "--log-level=info",
+          ]
+          resources:
+            {}
+`,
+  'CRD with folded descriptions': `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        description: >
+          Widget is the Schema for the widgets API.
+          It holds a size and a color.
+
+          Fields marked required must be set.
+        type: object
+        properties:
+          spec:
+            description: |-
+              WidgetSpec defines the desired state.
+                Indented example line.
+            type: object
+            required: [size]
+            properties:
+              size:
+                description: >-
+                  Size in centimetres; at least 1
+                  and at most 100.
+                type: integer
+                minimum: 1
+              color:
+                type: string
+                enum: [
+                  red, green,
+                  blue,   # the default
+                ]
+`,
+  'ConfigMap with scripts and config files': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: scripts
+data:
+  entrypoint.sh: |
+    #!/bin/sh
+    set -eu
+    # wait for the database
+    until nc -z db 5432; do
+      sleep 1
+    done
+
+    exec "$@"
+  nginx.conf: |+
+    server {
+      listen 8080;
+      location / { return 200 'ok'; }
+    }
+
+  app.properties: |2-
+      indented.key=1
+    plain.key=2
+  motd: >
+    Welcome.
+    Second sentence of the same paragraph.
+
+      an indented line
+    last line
+`,
+  'plugin config with merge keys': `apiVersion: builtin
+kind: LabelTransformer
+metadata:
+  name: labels
+x-defaults: &defaults
+  kind: Deployment
+  create: true
+fieldSpecs:
+- <<: *defaults
+  path: spec/selector/matchLabels
+- <<: *defaults
+  path: spec/template/metadata/labels
+- <<: [*defaults, {group: apps}]
+  path: metadata/labels
+  create: false
+labels: {app: web, team: core}
+`,
+  'Deployment reusing anchors': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: &labels
+    app: web
+    tier: front
+spec:
+  selector:
+    matchLabels: *labels
+  template:
+    metadata:
+      labels: *labels
+    spec:
+      containers:
+      - name: web
+        image: &image registry.example.com/web:1.4.2
+        env: &env
+        - {name: MODE, value: production}
+        - name: LOG_LEVEL   # overridden per environment
+          value: info
+        resources: &res
+          limits: {cpu: 500m, memory: 256Mi}
+      - name: sidecar
+        image: *image
+        env: *env
+        resources: *res
+`,
+};
+
+test('documents written like real repositories stay on the fast path, same values and positions', () => {
+  for (const [what, t] of Object.entries(REAL)) {
+    const f = fastParse(t);
+    assert.ok(f && f.length > 0 && f.every((d) => d.end === undefined), `${what}: read by the fast reader`);
+    assert.is(show(parseYamlDocuments(t, 'x.yaml')), show(parseComplete(t, 'x.yaml')), what);
+  }
+  for (const what of ['CRD with folded descriptions', 'ConfigMap with scripts and config files']) {
+    const t = REAL[what];
+    const p = parseWithPositions(t);
+    assert.ok(p, what);
+    for (const ptr of pointers(p!.value)) assert.equal(p!.at(ptr), locateWithYaml(t, 0, ptr), `${what}: ${ptr}`);
+  }
 });
 
 test('mutated documents of every style: both readers agree, on values and on errors', () => {

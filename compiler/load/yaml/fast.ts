@@ -877,15 +877,11 @@ class FastReader {
       if (d === 44) {
         i++;
         ws();
-        if (t.charCodeAt(i) === close) throw BAIL; // trailing comma
-        continue;
-      }
-      if (d === close) {
-        this.node = node;
-        this.depth--;
-        return { value: isMap ? obj : arr, end: i + 1 };
-      }
-      throw BAIL;
+        if (t.charCodeAt(i) !== close) continue; // else a trailing comma
+      } else if (d !== close) throw BAIL;
+      this.node = node;
+      this.depth--;
+      return { value: isMap ? obj : arr, end: i + 1 };
     }
   }
 
