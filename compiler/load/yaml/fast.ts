@@ -1,13 +1,35 @@
 /**
- * The fast line reader. Most Kubernetes YAML uses a small part of the language: block
- * mappings and sequences, one-line plain and quoted scalars, literal blocks, one-line
- * flow collections (as values, sequence items or whole documents) and comments. This
- * reader handles exactly that, in one pass over the lines, and gives up on anything
- * else — anchors, tags, folded blocks, multi-line flow collections, odd indentation,
- * duplicate keys, errors — in which case the complete reader (complete.ts) runs for that
- * document. Its results are checked against the complete reader in
- * test/yaml/fastpath.test.ts. Limits are not given up on: more values than the file's
- * budget, or nesting beyond MAX_YAML_DEPTH, is KF1012 at once (common.ts).
+ * The fast line reader. It reads, in one pass over the lines, the YAML that Kubernetes
+ * manifests and kustomizations are written in: block mappings and sequences; plain and
+ * quoted scalars (multi-line ones too); literal and folded block scalars with any
+ * chomping (`-`, `+`) and indentation (1-9) indicator; flow mappings and sequences,
+ * over several lines, nested, with trailing commas and comments inside; anchors and
+ * aliases (`&a`, `*a`, each alias a copy counted against the file's and the build's
+ * limits, KF1012) and `<<` merge keys (a mapping, an alias or a list of them); comments
+ * after values, between items and at any indentation. Its values, marks (bare nulls,
+ * folded annotations) and positions equal the complete reader's
+ * (test/yaml/fastpath.test.ts, fastpath-styles.test.ts).
+ *
+ * What it leaves to the complete reader (complete.ts), for the document concerned (or the
+ * whole text where said), because it is rare or an error whose diagnostic that reader words:
+ *   - tags (`!!str`, `!`, `!custom`) and directives (`%YAML`, `%TAG`; whole text);
+ *   - complex keys (`? `), flow collections, aliases or anchors as keys (`&a key: v`),
+ *     keys that are not plain strings (`1:`, `true:`, a date), a quoted `"<<"` key, `<<`
+ *     inside a flow mapping or twice in one mapping, a merge of something not a mapping;
+ *   - duplicate keys, unknown aliases, and every other error;
+ *   - a tab in indentation (whole text) or between flow tokens; anchor names with
+ *     characters other than letters, digits, `_`, `.`, `-`; an anchor with no value in a flow;
+ *   - in flow collections: multi-line plain or quoted scalars, a key with `:` in it or
+ *     whose `:` is on another line, `{a}` / `{a: }` entries, continuation lines not indented
+ *     past the owning block collection (a line that only closes the outermost collection
+ *     may sit at its indentation);
+ *   - block scalars: an indentation indicator at a document's root, leading blank lines
+ *     more indented than an auto-detected content, `|#`, content starting with a tab;
+ *   - a double-quoted multi-line scalar with an escape at a line end; a value `.inf`/`.nan`;
+ *   - when positions are recorded (parseWithPositions, for locate.ts): anchors, aliases,
+ *     merge keys and an empty value followed by a comment.
+ * Limits are not given up on: more values than the file's budget, or nesting beyond
+ * MAX_YAML_DEPTH, is KF1012 at once (common.ts).
  */
 import type { Json, JsonObject } from '../../types.js';
 import { Abort, aliasValuesSpent, type Budget, findControl, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, restoreAliasValuesSpent, setKey, spendAliasValues, tooDeep, tooManyAliasValues, tooManyValues } from './common.js';
