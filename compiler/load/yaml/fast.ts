@@ -121,6 +121,8 @@ class FastReader {
   private at = AT_OTHER;
   /** Set when the value just read is a folded block scalar. */
   private folded = false;
+  /** The last block scalar's YAML value (before Kustomize's round trip). */
+  private blockRaw: string | undefined;
   /** The current document's anchors (the value each names, as read). */
   private anchors = new Map<string, Json>();
 
@@ -593,7 +595,9 @@ class FastReader {
     if (c === 124 || c === 62) {
       // literal or folded block scalar
       const lit = this.blockScalar(q, e, indent);
-      if (this.rec) this.scalarNode(line, column, lit, lit, true);
+      // The positioned tree holds the block's YAML value (kfile.ts's trees from the `yaml`
+      // package do too: kustomization fields are not Kustomize's resource round trip).
+      if (this.rec) this.scalarNode(line, column, this.blockRaw as string, this.blockRaw as string, true);
       return lit;
     } else if (c === 34 || c === 39) {
       end = this.quotedEnd(q, e);
@@ -1001,55 +1005,55 @@ class FastReader {
       inds.push(ind);
       contents.push(t.slice(p, le));
     }
+    let out = '';
     if (!started) {
       // no content: only blank lines (or nothing)
-      this.line = l;
-      this.nextContent();
       if (indicator > 0 && maxLeadingBlank > trim) throw BAIL;
-      if (chomp === 43) return inds.map(() => '\n').join('');
-      return '';
-    }
-    // An unterminated last line of the text adds no line break.
-    let n = inds.length;
-    if (l === nLines && !t.endsWith('\n') && n > 0 && contents[n - 1] === '' && inds[n - 1] <= trim) n--;
-    let first = 0;
-    while (contents[first] === '') first++;
-    // Trailing blank lines are chomped, unless more indented than the content. (Unless
-    // kept (`+`), those no more indented than the first content line are not part of the
-    // block at all for the `yaml` package, even when an indicator sets a smaller indentation.)
-    const keepAbove = chomp === 43 ? trim : inds[first];
-    let last = n;
-    while (last > 0 && contents[last - 1] === '' && inds[last - 1] <= keepAbove) last--;
-    let out = '';
-    for (let k = 0; k < first; k++) out += inds[k] > trim ? ' '.repeat(inds[k] - trim) + '\n' : '\n';
-    let sep = '';
-    let prevMore = false;
-    for (let k = first; k < last; k++) {
-      const ind = inds[k];
-      const c = contents[k];
-      const extra = ind > trim ? ' '.repeat(ind - trim) : '';
-      if (!folded) {
-        out += sep + extra + c;
-        sep = '\n';
-      } else if (ind > trim || c.charCodeAt(0) === 9) {
-        // a more-indented line: its line breaks are kept
-        if (sep === ' ') sep = '\n';
-        else if (!prevMore && sep === '\n') sep = '\n\n';
-        out += sep + extra + c;
-        sep = '\n';
-        prevMore = true;
-      } else if (c === '') {
-        if (sep === '\n') out += '\n';
-        else sep = '\n';
-      } else {
-        out += sep + c;
-        sep = ' ';
-        prevMore = false;
+      // (an unterminated last line adds no line break, unless it is the only one)
+      if (chomp === 43) out = '\n'.repeat(l === nLines && !t.endsWith('\n') && inds.length > 1 ? inds.length - 1 : inds.length);
+    } else {
+      // An unterminated last line of the text adds no line break.
+      let n = inds.length;
+      if (l === nLines && !t.endsWith('\n') && n > 0 && contents[n - 1] === '' && inds[n - 1] <= trim) n--;
+      let first = 0;
+      while (contents[first] === '') first++;
+      // Trailing blank lines are chomped, unless more indented than the content. (Unless
+      // kept (`+`), those no more indented than the first content line are not part of the
+      // block at all for the `yaml` package, even when an indicator sets a smaller indentation.)
+      const keepAbove = chomp === 43 ? trim : inds[first];
+      let last = n;
+      while (last > 0 && contents[last - 1] === '' && inds[last - 1] <= keepAbove) last--;
+      for (let k = 0; k < first; k++) out += inds[k] > trim ? ' '.repeat(inds[k] - trim) + '\n' : '\n';
+      let sep = '';
+      let prevMore = false;
+      for (let k = first; k < last; k++) {
+        const ind = inds[k];
+        const c = contents[k];
+        const extra = ind > trim ? ' '.repeat(ind - trim) : '';
+        if (!folded) {
+          out += sep + extra + c;
+          sep = '\n';
+        } else if (ind > trim || c.charCodeAt(0) === 9) {
+          // a more-indented line: its line breaks are kept
+          if (sep === ' ') sep = '\n';
+          else if (!prevMore && sep === '\n') sep = '\n\n';
+          out += sep + extra + c;
+          sep = '\n';
+          prevMore = true;
+        } else if (c === '') {
+          if (sep === '\n') out += '\n';
+          else sep = '\n';
+        } else {
+          out += sep + c;
+          sep = ' ';
+          prevMore = false;
+        }
       }
+      if (chomp === 0) out += '\n';
+      else if (chomp === 43) out += '\n'.repeat(n - last + 1);
     }
-    if (chomp === 0) out += '\n';
-    else if (chomp === 43) out += '\n'.repeat(n - last + 1);
     if (out.charCodeAt(0) === 9) throw BAIL;
+    this.blockRaw = out;
     const end = l < nLines ? this.starts[l] : t.length;
     const where = () => ({ file: this.budget.file, line: this.line + 1, column: q - this.starts[this.line] + 1 });
     out = blockScalarAsKustomizeKeepsIt(out, this.at === AT_ANNOTATION ? 'rebuilt' : folded ? 'folded' : 'literal', t, end, where);
