@@ -84,7 +84,10 @@ function check(t: string, tally: Tally, positions: boolean): void {
   assert.ok(p, `positions recorded for:\n${t}`);
   tally.positioned++;
   for (const ptr of pointers(complete.value[0].value)) assert.equal(p!.at(ptr), locateWithYaml(t, 0, ptr), `${ptr} in:\n${t}`);
-  // kfile.ts's positioned trees (kforge's own inputs): the same from the fast reader as from the `yaml` package
+  // kfile.ts's positioned trees (kforge's own inputs): the same from the fast reader as from the
+  // `yaml` package, except where go-yaml reads a block scalar differently (the fast reader's
+  // value): a last line the file does not end, kept (`+`) blank lines before a comment.
+  if (!t.endsWith('\n') || /[|>][1-9]?\+/.test(t)) return;
   const full = new PositionedYaml('k.yaml', t, { fast: false });
   const fast = new PositionedYaml('k.yaml', t);
   if (full.errors.length > 0) assert.not.ok(fast.fast, `the fast reader took a text the yaml package refuses: ${JSON.stringify(t)}`);

@@ -121,8 +121,8 @@ class FastReader {
   private at = AT_OTHER;
   /** Set when the value just read is a folded block scalar. */
   private folded = false;
-  /** The last block scalar's YAML value (before Kustomize's round trip). */
-  private blockRaw: string | undefined;
+  /** The last block scalar as go-yaml reads it (recorded with positions). */
+  private blockRead: string | undefined;
   /** The current document's anchors (the value each names, as read). */
   private anchors = new Map<string, Json>();
 
@@ -595,9 +595,9 @@ class FastReader {
     if (c === 124 || c === 62) {
       // literal or folded block scalar
       const lit = this.blockScalar(q, e, indent);
-      // The positioned tree holds the block's YAML value (kfile.ts's trees from the `yaml`
-      // package do too: kustomization fields are not Kustomize's resource round trip).
-      if (this.rec) this.scalarNode(line, column, this.blockRaw as string, this.blockRaw as string, true);
+      // The positioned tree (kforge's own inputs, kfile.ts) holds the block as go-yaml reads
+      // it, without the folded round trip of Kustomize's resource writer.
+      if (this.rec) this.scalarNode(line, column, this.blockRead as string, this.blockRead as string, true);
       return lit;
     } else if (c === 34 || c === 39) {
       end = this.quotedEnd(q, e);
@@ -1053,9 +1053,9 @@ class FastReader {
       else if (chomp === 43) out += '\n'.repeat(n - last + 1);
     }
     if (out.charCodeAt(0) === 9) throw BAIL;
-    this.blockRaw = out;
     const end = l < nLines ? this.starts[l] : t.length;
     const where = () => ({ file: this.budget.file, line: this.line + 1, column: q - this.starts[this.line] + 1 });
+    if (this.rec) this.blockRead = blockScalarAsKustomizeKeepsIt(out, 'rebuilt', t, end, where);
     out = blockScalarAsKustomizeKeepsIt(out, this.at === AT_ANNOTATION ? 'rebuilt' : folded ? 'folded' : 'literal', t, end, where);
     if (folded) this.folded = true;
     this.line = l;
