@@ -119,6 +119,8 @@ class FastReader {
   private depth = 0;
   /** Where the node about to be read sits (AT_*). */
   private at = AT_OTHER;
+  /** Set when the value just read was written bare (`key:` and nothing, not `null` or `~`). */
+  private bare = false;
   /** Set when the value just read is a folded block scalar. */
   private folded = false;
   /** The last block scalar as go-yaml reads it (recorded with positions). */
@@ -372,9 +374,10 @@ class FastReader {
       if (hasOwn.call(obj, key)) throw BAIL;
       this.at = at === AT_ROOT ? (key === 'metadata' ? AT_METADATA : key === 'items' ? AT_ITEMS : AT_OTHER) : at === AT_METADATA ? (key === 'annotations' ? AT_ANNOTATIONS : AT_OTHER) : at === AT_ANNOTATIONS ? AT_ANNOTATION : AT_OTHER;
       this.folded = false;
+      this.bare = false;
       const v = this.value(after, e, indent, true);
       setKey(obj, key, v);
-      if (v === null && this.bareAfter(after, e)) markBareNull(obj, key);
+      if (v === null && this.bare) markBareNull(obj, key);
       else if (at === AT_ANNOTATIONS && this.folded && typeof v === 'string') markFoldedAnnotation(obj, key, v);
       if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
@@ -493,6 +496,7 @@ class FastReader {
       }
       const v = this.value(nameEnd, e, indent, inMap);
       this.anchors.set(name, v);
+      this.bare = false; // `key: &a` holds an (anchored) empty value, not a bare one
       return v;
     }
     if (q >= e || (t.charCodeAt(q) === 35 && q > p)) {
@@ -510,6 +514,7 @@ class FastReader {
         if (q < e) throw BAIL; // `key: # comment`: leave the empty value's position to the complete reader
         this.scalarNode(keyLine, q - this.starts[keyLine - 1] + 1, null, '');
       }
+      this.bare = true;
       return null;
     }
     if (q === p && inMap) throw BAIL; // `key:value` is not a mapping entry
