@@ -6,6 +6,9 @@
  *   CRD-heavy       CRDs with large openAPIV3Schema trees (deep nesting, long descriptions);
  *   flow style      the synthetic tree with its small mappings and lists written in flow style
  *                   (`{app: web}`, `[a, b]`), as hand-written manifests often are;
+ *   rich style      the synthetic tree (plus a ConfigMap of files per app) written with anchors
+ *                   and aliases, literal and folded blocks and multi-line flow collections,
+ *                   against its block-style twin (writeStyleTwins);
  *   synthetic       the tree of writeBenchTree (tree.ts).
  * Each cell is the median of `runs` whole-process runs. kforge runs the shipped bin
  * (dist/kforge/kforge.js) when it was bundled, else dist/compiler/cli.js.
@@ -150,6 +153,146 @@ export function writeFlowTree(root: string, n: number, parse: (text: string) => 
   return overlay;
 }
 
+/** One more resource per app for the style twins: a ConfigMap with a script, a properties file and a long description. */
+function appFiles(app: string): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${app}-files`, labels: { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'bench' } },
+    data: {
+      'start.sh': `#!/bin/sh\nset -eu\n# wait for the config to be mounted\nuntil [ -f /etc/${app}/application.properties ]; do\n  sleep 1\ndone\nexec java $JAVA_OPTS -jar /opt/${app}/app.jar\n`,
+      'application.properties': `server.port=8080\nmanagement.port=8081\nspring.application.name=${app}\nlogging.level.root=INFO`,
+      description: `The ${app} service answers the requests of the front end; it reads its settings from the mounted properties file and writes its logs to standard output for the collector.`,
+      labels: { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'bench' },
+    },
+  };
+}
+
+/** Whether s reads back unchanged from a literal block (`|` or `|-`). */
+function literalOk(s: string): boolean {
+  return /\n/.test(s) && !/\n\n$|^[ \n]|[ \t]\n|\t|\r| $/.test(s);
+}
+
+/** Whether s (one line) reads back unchanged from a folded block (`>-`) wrapped at its spaces. */
+function foldedOk(s: string): boolean {
+  return s.length > 60 && !/\n|\t|  |^ | $|^[#-]/.test(s);
+}
+
+/**
+ * YAML of a JSON value the way hand-written manifests use the rest of the language:
+ * repeated mappings written once with an anchor and then as aliases, multi-line strings
+ * as literal blocks and long sentences as folded blocks, small collections as flow
+ * collections over several lines (trailing comma, a comment inside).
+ */
+export function toRichYaml(doc: unknown): string {
+  const counts = new Map<string, number>();
+  const countAll = (v: unknown, root: boolean) => {
+    if (v === null || typeof v !== 'object') return;
+    if (!root && !Array.isArray(v) && Object.keys(v).length > 0) {
+      const j = JSON.stringify(v);
+      counts.set(j, (counts.get(j) ?? 0) + 1);
+    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) countAll(x, false);
+  };
+  countAll(doc, true);
+  const anchors = new Map<string, string>();
+  // Repeated mappings are written in block style (with an anchor, then as aliases), so the
+  // collections that hold one are not written in flow style.
+  const repeats = (v: unknown): boolean =>
+    v !== null && typeof v === 'object' && (Array.isArray(v) ? v : Object.values(v)).some((x) => x !== null && typeof x === 'object' && ((!Array.isArray(x) && (counts.get(JSON.stringify(x)) ?? 0) > 1) || repeats(x)));
+  const flowOk = (v: unknown) => small(v) && !repeats(v) && !(!Array.isArray(v) && (counts.get(JSON.stringify(v)) ?? 0) > 1);
+  // The value after `key:` or `- ` (with its leading space or line break); `pad` is the owner's indentation.
+  const value = (x: unknown, pad: string, inSeq: boolean): string => {
+    if (x !== null && typeof x === 'object') {
+      const empty = Array.isArray(x) ? x.length === 0 : Object.keys(x).length === 0;
+      let prefix = '';
+      if (!Array.isArray(x) && !empty) {
+        const j = JSON.stringify(x);
+        const a = anchors.get(j);
+        if (a) return ` *${a}\n`;
+        if ((counts.get(j) ?? 0) > 1) {
+          const name = `m${anchors.size}`;
+          anchors.set(j, name);
+          prefix = ` &${name}`;
+        }
+      }
+      if (empty) return ` ${flow(x)}\n`;
+      if (flowOk(x)) {
+        const items = Array.isArray(x) ? x.map(flow) : Object.entries(x).map(([k, y]) => `${scalar(k)}: ${flow(y)}`);
+        const inner = pad + '    ';
+        const [open, close] = Array.isArray(x) ? ['[', ']'] : ['{', '}'];
+        return `${prefix} ${open} # ${items.length} ${Array.isArray(x) ? 'items' : 'entries'}\n${items.map((i) => `${inner}${i},\n`).join('')}${inSeq ? pad + '  ' : pad}${close}\n`;
+      }
+      const child = Array.isArray(x) && !inSeq ? pad : pad + '  ';
+      return `${prefix}\n${block(x, child)}`;
+    }
+    if (typeof x === 'string' && literalOk(x)) {
+      const body = x.endsWith('\n') ? x.slice(0, -1) : x;
+      return ` |${x.endsWith('\n') ? '' : '-'}\n${body.split('\n').map((l) => (l === '' ? '' : `${pad}  ${l}`)).join('\n')}\n`;
+    }
+    if (typeof x === 'string' && foldedOk(x)) {
+      const words = x.split(' ');
+      const lines: string[] = [];
+      let cur = '';
+      for (const w of words) {
+        if (cur !== '' && cur.length + 1 + w.length > 48) {
+          lines.push(cur);
+          cur = w;
+        } else cur = cur === '' ? w : `${cur} ${w}`;
+      }
+      lines.push(cur);
+      return ` >-\n${lines.map((l) => `${pad}  ${l}`).join('\n')}\n`;
+    }
+    return ` ${scalar(x)}\n`;
+  };
+  const block = (v: unknown, pad: string): string => {
+    if (Array.isArray(v)) {
+      return v
+        .map((x) => {
+          if (x !== null && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length > 0 && !anchors.has(JSON.stringify(x)) && (counts.get(JSON.stringify(x)) ?? 0) < 2 && !flowOk(x)) {
+            // a mapping item written compactly: `- key: ...`
+            const inner = block(x, pad + '  ');
+            return `${pad}- ${inner.slice(pad.length + 2)}`;
+          }
+          return `${pad}-${value(x, pad, true)}`;
+        })
+        .join('');
+    }
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pad}${scalar(k)}:${value(x, pad, false)}`)
+      .join('');
+  };
+  return block(doc, '');
+}
+
+/**
+ * Twin trees of `n` apps (the synthetic tree plus one ConfigMap of files per app): `block`
+ * in block style with plain and quoted scalars, `rich` with anchors and aliases, literal and
+ * folded blocks and multi-line flow collections (toRichYaml). Same values, same output.
+ */
+export function writeStyleTwins(root: string, n: number, parse: (text: string) => unknown[]): { rich: string; block: string } {
+  const out = { rich: '', block: '' };
+  for (const style of ['rich', 'block'] as const) {
+    const tree = path.join(root, style);
+    out[style] = writeBenchTree(tree, n);
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === 'kustomization.yaml') {
+          fs.writeFileSync(path.join(d, 'files.yaml'), style === 'rich' ? toRichYaml(appFiles(path.basename(d))) : toYaml(appFiles(path.basename(d)), 0, false));
+          fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace('- hpa.yaml\n', '- hpa.yaml\n- files.yaml\n'));
+        } else if (e.name.endsWith('.yaml')) {
+          const docs = parse(fs.readFileSync(p, 'utf8'));
+          fs.writeFileSync(p, docs.map((x) => (style === 'rich' ? toRichYaml(x) : toYaml(x, 0, false))).join('---\n'));
+        }
+      }
+    };
+    walk(path.join(tree, 'bases'));
+  }
+  return out;
+}
+
 export interface ShapeRow {
   shape: string;
   output: number;
@@ -186,6 +329,12 @@ export function benchShapes(tmp: string, opts: { runs: number; kubectlRuns: numb
     opts.hasKubectl = save && n <= opts.kubectlMax;
     one(`flow style (synthetic N=${n}, small collections in flow style)`, writeFlowTree(path.join(tmp, `flow${n}`), n, opts.parse));
     one(`block style (the same synthetic N=${n})`, writeBenchTree(path.join(tmp, `block${n}`), n));
+  }
+  for (const n of [...new Set([Math.min(100, opts.flow), opts.flow])]) {
+    opts.hasKubectl = save && n <= opts.kubectlMax;
+    const twins = writeStyleTwins(path.join(tmp, `styles${n}`), n, opts.parse);
+    one(`anchors, block scalars, multi-line flow (synthetic N=${n} + a ConfigMap of files per app)`, twins.rich);
+    one(`block style (the same tree, N=${n})`, twins.block);
   }
   opts.hasKubectl = save && opts.synthetic <= opts.kubectlMax;
   if (opts.synthetic !== opts.flow) one(`synthetic N=${opts.synthetic}`, writeBenchTree(path.join(tmp, 'synthetic'), opts.synthetic));

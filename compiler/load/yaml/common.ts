@@ -65,6 +65,16 @@ export function spendAliasValues(n: number): boolean {
   return buildAliasValues <= MAX_BUILD_ALIAS_VALUES;
 }
 
+/** The build's alias values spent so far (undefined outside a build), to undo a reader's work it gives up on. */
+export function aliasValuesSpent(): number | undefined {
+  return buildAliasValues;
+}
+
+/** Puts back what aliasValuesSpent returned (a document the fast reader left to the complete one). */
+export function restoreAliasValuesSpent(n: number | undefined): void {
+  if (n !== undefined && buildAliasValues !== undefined) buildAliasValues = n;
+}
+
 /** KF1012 for a file with more values than its budget allows. */
 export function tooManyValues(budget: Budget, line: number, column: number): Diagnostic {
   return diag('KF1012', `the file holds more than ${budget.max} values (each alias counted as the values it expands to)`, {

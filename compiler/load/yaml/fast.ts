@@ -1,16 +1,40 @@
 /**
- * The fast line reader. Most Kubernetes YAML uses a small part of the language: block
- * mappings and sequences, one-line plain and quoted scalars, literal blocks, one-line
- * flow collections (as values, sequence items or whole documents) and comments. This
- * reader handles exactly that, in one pass over the lines, and gives up on anything
- * else — anchors, tags, folded blocks, multi-line flow collections, odd indentation,
- * duplicate keys, errors — in which case the complete reader (complete.ts) runs for that
- * document. Its results are checked against the complete reader in
- * test/yaml/fastpath.test.ts. Limits are not given up on: more values than the file's
- * budget, or nesting beyond MAX_YAML_DEPTH, is KF1012 at once (common.ts).
+ * The fast line reader. It reads, in one pass over the lines, the YAML that Kubernetes
+ * manifests and kustomizations are written in: block mappings and sequences; plain and
+ * quoted scalars (multi-line ones too); literal and folded block scalars with any
+ * chomping (`-`, `+`) and indentation (1-9) indicator; flow mappings and sequences,
+ * over several lines, nested, with trailing commas and comments inside; anchors and
+ * aliases (`&a`, `*a`, each alias a copy counted against the file's and the build's
+ * limits, KF1012) and `<<` merge keys (a mapping, an alias or a list of them); comments
+ * after values, between items and at any indentation. Its values, marks (bare nulls,
+ * folded annotations) and positions equal the complete reader's
+ * (test/yaml/fastpath.test.ts, fastpath-styles.test.ts).
+ *
+ * What it leaves to the complete reader (complete.ts), for the document concerned (or the
+ * whole text where said), because it is rare or an error whose diagnostic that reader words:
+ *   - tags (`!!str`, `!`, `!custom`) and directives (`%YAML`, `%TAG`; whole text);
+ *   - complex keys (`? `), flow collections, aliases or anchors as keys (`&a key: v`),
+ *     keys that are not plain strings (`1:`, `true:`, a date), a quoted `"<<"` key, `<<`
+ *     inside a flow mapping or twice in one mapping, a merge of something not a mapping;
+ *   - duplicate keys, unknown aliases, and every other error;
+ *   - a tab in indentation (whole text) or between flow tokens; anchor names with
+ *     characters other than letters, digits, `_`, `.`, `-`; an anchor with no value in a flow;
+ *   - in flow collections: multi-line plain or quoted scalars, a key with `:` in it or
+ *     whose `:` is on another line, `{a}` / `{a: }` entries, continuation lines not indented
+ *     past the owning block collection (a line that only closes the outermost collection
+ *     may sit at its indentation);
+ *   - block scalars: an indentation indicator at a document's root, leading blank lines
+ *     more indented than an auto-detected content, `|#`, content starting with a tab;
+ *   - a double-quoted multi-line scalar with an escape at a line end; a value `.inf`/`.nan`;
+ *   - when positions are recorded (parseWithPositions, for locate.ts): anchors, aliases,
+ *     merge keys and an empty value followed by a comment.
+ * Limits are not given up on: more values than the file's budget, or nesting beyond
+ * MAX_YAML_DEPTH, is KF1012 at once (common.ts).
  */
 import type { Json, JsonObject } from '../../types.js';
-import { Abort, type Budget, findControl, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, setKey, tooDeep, tooManyValues } from './common.js';
+import { Abort, aliasValuesSpent, type Budget, findControl, hasOwn, MAX_YAML_DEPTH, MAX_YAML_NODES, restoreAliasValuesSpent, setKey, spendAliasValues, tooDeep, tooManyAliasValues, tooManyValues } from './common.js';
+import { copyBareNulls } from '../bare-null.js';
+import { markFoldedAnnotation } from '../folded-mark.js';
 import { markBareNull } from '../bare-null.js';
 import { blockScalarAsKustomizeKeepsIt, isTimestamp, MERGE, NOT_JSON, resolvePlain } from './scalars.js';
 
@@ -29,6 +53,22 @@ interface FastDoc {
 }
 
 const FLOW_PLAIN_STOP = /[,[\]{}]/;
+const CLOSE_ONLY = /^ *(?:#.*)?$/;
+
+/**
+ * Where a node sits, as the complete reader's `At` tracks it: the values of a
+ * resource's `metadata.annotations` are rebuilt by Kustomize (no folded round trip,
+ * and a folded one is marked: folded-mark.ts).
+ */
+const AT_OTHER = 0;
+const AT_ROOT = 1;
+const AT_METADATA = 2;
+const AT_ANNOTATIONS = 3;
+const AT_ANNOTATION = 4;
+const AT_ITEMS = 5;
+
+/** Characters of an anchor or alias name the fast reader takes (others: complete reader). */
+const ANCHOR_CHAR = /[A-Za-z0-9_.-]/;
 
 /**
  * A value with the position (1-based) where it is written: for a mapping, its first
@@ -77,6 +117,16 @@ class FastReader {
   private col = 0;
   /** Collections open around the current node. */
   private depth = 0;
+  /** Where the node about to be read sits (AT_*). */
+  private at = AT_OTHER;
+  /** Set when the value just read was written bare (`key:` and nothing, not `null` or `~`). */
+  private bare = false;
+  /** Set when the value just read is a folded block scalar. */
+  private folded = false;
+  /** The last block scalar as go-yaml reads it (recorded with positions). */
+  private blockRead: string | undefined;
+  /** The current document's anchors (the value each names, as read). */
+  private anchors = new Map<string, Json>();
 
   constructor(
     private readonly text: string,
@@ -160,8 +210,11 @@ class FastReader {
       this.line = i;
       this.col = ind;
       this.depth = 0;
+      this.at = AT_ROOT;
+      if (this.anchors.size > 0) this.anchors = new Map();
       const offset = s + ind;
       const usedBefore = this.budget.used;
+      const aliasBefore = aliasValuesSpent();
       try {
         const value = this.block(-1);
         // After a document's root node only blank lines, comments or markers may follow.
@@ -177,6 +230,7 @@ class FastReader {
         // This document goes to the complete reader (which counts its values again):
         // up to the next marker line.
         this.budget.used = usedBefore;
+        restoreAliasValuesSpent(aliasBefore);
         let j = i + 1;
         while (j < nLines && !this.isMarker(j)) j++;
         docs.push({ value: null, index, offset: s, end: j < nLines ? this.starts[j] : t.length });
@@ -277,6 +331,8 @@ class FastReader {
     this.count();
     this.enter(this.line, this.col);
     const node: PNode | undefined = this.rec ? { kind: 'map', line: this.line + 1, column: this.col + 1, pairs: [] } : undefined;
+    const at = this.at;
+    let merge: Json | undefined;
     for (;;) {
       const s = this.starts[this.line];
       const e = this.ends[this.line];
@@ -297,25 +353,53 @@ class FastReader {
         let ke = k;
         while (ke > p && t.charCodeAt(ke - 1) === 32) ke--;
         key = t.slice(p, ke);
-        if (!this.plainOk(key, false) || key === '<<') throw BAIL;
+        if (key === '<<') {
+          // A merge key: its value (a mapping, an alias of one, or a list of them) fills in
+          // the keys this mapping does not write, after them (as the complete reader does).
+          if (merge !== undefined || this.rec) throw BAIL;
+          this.at = AT_OTHER;
+          merge = this.value(k + 1, e, indent, true);
+          if (merge === null) throw BAIL;
+          const ind = this.nextContent();
+          if (ind < 0 || ind < indent) return this.endMap(obj, merge);
+          if (ind > indent) throw BAIL;
+          if (!this.isMapLine(this.starts[this.line] + ind)) throw BAIL;
+          continue;
+        }
+        if (!this.plainOk(key, false)) throw BAIL;
         const r = resolvePlain(key);
         if (typeof r !== 'string' || r !== key || isTimestamp(key)) throw BAIL;
         after = k + 1;
       }
       if (hasOwn.call(obj, key)) throw BAIL;
+      this.at = at === AT_ROOT ? (key === 'metadata' ? AT_METADATA : key === 'items' ? AT_ITEMS : AT_OTHER) : at === AT_METADATA ? (key === 'annotations' ? AT_ANNOTATIONS : AT_OTHER) : at === AT_ANNOTATIONS ? AT_ANNOTATION : AT_OTHER;
+      this.folded = false;
+      this.bare = false;
       const v = this.value(after, e, indent, true);
       setKey(obj, key, v);
-      if (v === null && this.bareAfter(after, e)) markBareNull(obj, key);
+      if (v === null && this.bare) markBareNull(obj, key);
+      else if (at === AT_ANNOTATIONS && this.folded && typeof v === 'string') markFoldedAnnotation(obj, key, v);
       if (node) (node.pairs as PPair[]).push({ key, keyLine, keyColumn: p - s + 1, value: this.node as PNode });
       const ind = this.nextContent();
       if (ind < 0 || ind < indent) {
         this.node = node;
-        this.depth--;
-        return obj;
+        return this.endMap(obj, merge);
       }
       if (ind > indent) throw BAIL;
       if (!this.isMapLine(this.starts[this.line] + ind)) throw BAIL;
     }
+  }
+
+  /** Closes a block mapping: applies its merge key's mappings, if any. */
+  private endMap(obj: JsonObject, merge: Json | undefined): JsonObject {
+    this.depth--;
+    if (merge === undefined) return obj;
+    const sources = Array.isArray(merge) ? merge : [merge];
+    for (const src of sources) {
+      if (src === null || typeof src !== 'object' || Array.isArray(src)) throw BAIL; // the complete reader reports it
+      for (const k of Object.keys(src)) if (!hasOwn.call(obj, k)) setKey(obj, k, src[k]);
+    }
+    return obj;
   }
 
   private scalarNode(line: number, column: number, value: PNode['value'], source: string, block?: boolean, plain?: boolean): void {
@@ -328,7 +412,9 @@ class FastReader {
     this.count();
     this.enter(this.line, this.col);
     const node: PNode | undefined = this.rec ? { kind: 'seq', line: this.line + 1, column: this.col + 1, items: [] } : undefined;
+    const itemAt = this.at === AT_ITEMS ? AT_ROOT : AT_OTHER;
     for (;;) {
+      this.at = itemAt;
       const s = this.starts[this.line];
       const e = this.ends[this.line];
       const p = s + this.col; // at '-'
@@ -350,7 +436,7 @@ class FastReader {
       } else {
         this.col = q - s;
         const c = t.charCodeAt(q);
-        if ((c === 45 && (q + 1 >= e || t.charCodeAt(q + 1) === 32)) || this.isMapLine(q)) {
+        if ((c === 45 && (q + 1 >= e || t.charCodeAt(q + 1) === 32)) || (c !== 38 && c !== 42 && this.isMapLine(q))) {
           arr.push(this.block(indent));
         } else {
           arr.push(this.value(q - 1, e, indent, false));
@@ -389,6 +475,30 @@ class FastReader {
     const t = this.text;
     let q = p;
     while (q < e && t.charCodeAt(q) === 32) q++;
+    const c = t.charCodeAt(q);
+    if ((c === 38 || c === 42) && q > p) {
+      // `&name value` or `*name` (not in position-recording mode: locate.ts follows aliases itself)
+      if (this.rec) throw BAIL;
+      const nameEnd = this.anchorEnd(q + 1, e);
+      const name = t.slice(q + 1, nameEnd);
+      let r = nameEnd;
+      while (r < e && t.charCodeAt(r) === 32) r++;
+      if (r < e && (t.charCodeAt(r) === 38 || t.charCodeAt(r) === 42 || t.charCodeAt(r) === 33)) throw BAIL; // `&a *b`, `&a &b`, `&a !tag`
+      if (c === 42) {
+        const line = this.line + 1;
+        const column = q - this.starts[this.line] + 1;
+        if (!this.bareAfter(nameEnd, e)) throw BAIL;
+        const v = this.alias(name, line, column);
+        this.line++;
+        const ind = this.nextContent();
+        if (ind > indent) throw BAIL;
+        return v;
+      }
+      const v = this.value(nameEnd, e, indent, inMap);
+      this.anchors.set(name, v);
+      this.bare = false; // `key: &a` holds an (anchored) empty value, not a bare one
+      return v;
+    }
     if (q >= e || (t.charCodeAt(q) === 35 && q > p)) {
       // Nested block on the following lines, or null.
       const keyLine = this.line + 1;
@@ -404,10 +514,45 @@ class FastReader {
         if (q < e) throw BAIL; // `key: # comment`: leave the empty value's position to the complete reader
         this.scalarNode(keyLine, q - this.starts[keyLine - 1] + 1, null, '');
       }
+      this.bare = true;
       return null;
     }
     if (q === p && inMap) throw BAIL; // `key:value` is not a mapping entry
     return this.inline(q, e, indent);
+  }
+
+  /** The end of an anchor or alias name starting at p (a space, the line's end or, in flow, `,]}`). */
+  private anchorEnd(p: number, e: number): number {
+    const t = this.text;
+    let j = p;
+    while (j < e && ANCHOR_CHAR.test(t[j])) j++;
+    if (j === p) throw BAIL;
+    if (j < e) {
+      const d = t.charCodeAt(j);
+      if (d !== 32 && d !== 44 && d !== 93 && d !== 125) throw BAIL;
+    }
+    return j;
+  }
+
+  /** The value of alias `*name`, a copy counted value by value (the file's and the build's budgets). */
+  private alias(name: string, line: number, column: number): Json {
+    if (!this.anchors.has(name)) throw BAIL; // unknown: the complete reader reports it
+    return this.clone(this.anchors.get(name) as Json, line, column);
+  }
+
+  private clone(v: Json, line: number, column: number): Json {
+    if (++this.budget.used > this.budget.max) throw new Abort(tooManyValues(this.budget, line, column));
+    if (!spendAliasValues(1)) throw new Abort(tooManyAliasValues(this.budget.file, line, column));
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) {
+      const out: Json[] = new Array(v.length);
+      for (let i = 0; i < v.length; i++) out[i] = this.clone(v[i], line, column);
+      return out;
+    }
+    const out: JsonObject = {};
+    for (const k of Object.keys(v)) setKey(out, k, this.clone(v[k], line, column));
+    copyBareNulls(v, out);
+    return out;
   }
 
   /**
@@ -452,10 +597,12 @@ class FastReader {
     let end: number;
     const line = this.line + 1;
     const column = q - this.starts[this.line] + 1;
-    if (c === 124) {
-      // literal block scalar
-      const lit = this.literal(q, e, indent);
-      if (this.rec) this.scalarNode(line, column, lit, lit, true);
+    if (c === 124 || c === 62) {
+      // literal or folded block scalar
+      const lit = this.blockScalar(q, e, indent);
+      // The positioned tree (kforge's own inputs, kfile.ts) holds the block as go-yaml reads
+      // it, without the folded round trip of Kustomize's resource writer.
+      if (this.rec) this.scalarNode(line, column, this.blockRead as string, this.blockRead as string, true);
       return lit;
     } else if (c === 34 || c === 39) {
       end = this.quotedEnd(q, e);
@@ -469,9 +616,10 @@ class FastReader {
       if (this.rec) this.scalarNode(line, column, v, v);
       this.count();
     } else if (c === 91 || c === 123) {
-      const r = this.flow(q, e);
+      const r = this.flow(q, e, indent);
       v = r.value;
       end = r.end;
+      e = this.ends[this.line];
     } else {
       // plain scalar up to a comment
       end = e;
@@ -648,8 +796,13 @@ class FastReader {
     return out.join('');
   }
 
-  /** A one-line flow collection at p; returns its value and the index after it. */
-  private flow(p: number, e: number): { value: Json; end: number } {
+  /**
+   * A flow collection whose bracket is at p on the current line; returns its value and
+   * the index after its closing bracket (on the line this.line then names). It may run
+   * over several lines, each indented more than `indent` (the owning block collection's
+   * indentation; a line that only closes may sit at it), with comments at line ends.
+   */
+  private flow(p: number, e: number, indent: number, nested = false): { value: Json; end: number } {
     const t = this.text;
     const open = t.charCodeAt(p);
     const isMap = open === 123;
@@ -658,27 +811,47 @@ class FastReader {
     this.enter(this.line, p - this.starts[this.line]);
     const arr: Json[] = [];
     const obj: JsonObject = {};
-    const ls = this.starts[this.line];
     const node: PNode | undefined = this.rec
       ? isMap
-        ? { kind: 'map', line: this.line + 1, column: p - ls + 1, pairs: [] }
-        : { kind: 'seq', line: this.line + 1, column: p - ls + 1, items: [] }
+        ? { kind: 'map', line: this.line + 1, column: p - this.starts[this.line] + 1, pairs: [] }
+        : { kind: 'seq', line: this.line + 1, column: p - this.starts[this.line] + 1, items: [] }
       : undefined;
     let i = p + 1;
-    const skipSpaces = () => {
-      while (i < e && t.charCodeAt(i) === 32) i++;
+    // Skips spaces, comments and line breaks (to the next line of the collection).
+    const ws = () => {
+      for (;;) {
+        while (i < e && t.charCodeAt(i) === 32) i++;
+        if (i < e) {
+          if (t.charCodeAt(i) !== 35) return;
+          // a comment: only after white space
+          if (i > this.starts[this.line] && t.charCodeAt(i - 1) !== 32) throw BAIL;
+          i = e;
+        }
+        this.line++;
+        if (this.line >= this.starts.length || this.isMarker(this.line)) throw BAIL;
+        const s = this.starts[this.line];
+        e = this.ends[this.line];
+        i = s;
+        while (i < e && t.charCodeAt(i) === 32) i++;
+        if (i === e || t.charCodeAt(i) === 35) continue;
+        if (i - s <= indent) {
+          const d = t.charCodeAt(i);
+          // (a line that only closes the outermost collection may sit at the owner's indentation)
+          if (nested || !(i - s === indent && d === close && CLOSE_ONLY.test(t.slice(i + 1, e)))) throw BAIL;
+        }
+      }
     };
-    skipSpaces();
+    ws();
     if (t.charCodeAt(i) === close) {
       this.node = node;
       this.depth--;
       return { value: isMap ? obj : arr, end: i + 1 };
     }
     for (;;) {
-      skipSpaces();
-      if (i >= e) throw BAIL;
+      ws();
       let key: string | undefined;
-      const keyColumn = i - ls + 1;
+      const keyLine = this.line + 1;
+      const keyColumn = i - this.starts[this.line] + 1;
       if (isMap) {
         const k = this.flowScalar(i, e, true);
         if (typeof k.value !== 'string' || k.value === '<<') throw BAIL;
@@ -688,44 +861,58 @@ class FastReader {
         }
         key = k.value;
         i = k.end;
-        skipSpaces();
+        while (i < e && t.charCodeAt(i) === 32) i++; // a key's `:` is on its line
         if (t.charCodeAt(i) !== 58) throw BAIL;
         i++;
         if (i < e && t.charCodeAt(i) !== 32) throw BAIL;
-        skipSpaces();
+        ws();
         if (hasOwn.call(obj, key)) throw BAIL;
       }
       let v: Json;
-      const c = t.charCodeAt(i);
-      if (c === 91 || c === 123) {
-        const r = this.flow(i, e);
+      let anchor: string | undefined;
+      let c = t.charCodeAt(i);
+      if (c === 38) {
+        if (this.rec) throw BAIL;
+        const nameEnd = this.anchorEnd(i + 1, e);
+        if (nameEnd >= e || t.charCodeAt(nameEnd) !== 32) throw BAIL; // `&a` with no value on its line
+        anchor = t.slice(i + 1, nameEnd);
+        i = nameEnd;
+        while (i < e && t.charCodeAt(i) === 32) i++;
+        c = t.charCodeAt(i);
+        if (i >= e || c === 38 || c === 42 || c === 33 || c === 44 || c === close || c === 35) throw BAIL;
+      }
+      if (c === 42) {
+        if (this.rec || anchor !== undefined) throw BAIL;
+        const nameEnd = this.anchorEnd(i + 1, e);
+        v = this.alias(t.slice(i + 1, nameEnd), this.line + 1, i - this.starts[this.line] + 1);
+        i = nameEnd;
+      } else if (c === 91 || c === 123) {
+        const r = this.flow(i, e, indent, true);
         v = r.value;
         i = r.end;
+        e = this.ends[this.line];
       } else {
         const r = this.flowScalar(i, e, false);
         v = r.value;
         i = r.end;
       }
+      if (anchor !== undefined) this.anchors.set(anchor, v);
       if (isMap) setKey(obj, key as string, v);
       else arr.push(v);
       if (node) {
-        if (isMap) (node.pairs as PPair[]).push({ key: key as string, keyLine: node.line, keyColumn, value: this.node as PNode });
+        if (isMap) (node.pairs as PPair[]).push({ key: key as string, keyLine, keyColumn, value: this.node as PNode });
         else (node.items as PNode[]).push(this.node as PNode);
       }
-      skipSpaces();
+      ws();
       const d = t.charCodeAt(i);
       if (d === 44) {
         i++;
-        skipSpaces();
-        if (t.charCodeAt(i) === close) throw BAIL; // trailing comma
-        continue;
-      }
-      if (d === close) {
-        this.node = node;
-        this.depth--;
-        return { value: isMap ? obj : arr, end: i + 1 };
-      }
-      throw BAIL;
+        ws();
+        if (t.charCodeAt(i) !== close) continue; // else a trailing comma
+      } else if (d !== close) throw BAIL;
+      this.node = node;
+      this.depth--;
+      return { value: isMap ? obj : arr, end: i + 1 };
     }
   }
 
@@ -745,12 +932,13 @@ class FastReader {
       const d = t.charCodeAt(j);
       if (d === 44 || d === 91 || d === 93 || d === 123 || d === 125) break;
       if (d === 58 && (j + 1 >= e || t.charCodeAt(j + 1) === 32 || FLOW_PLAIN_STOP.test(t[j + 1]))) break;
-      if (d === 35 && t.charCodeAt(j - 1) === 32) throw BAIL;
+      if (d === 35 && t.charCodeAt(j - 1) === 32) break; // a comment ends the scalar
     }
     let pe = j;
     while (pe > i && t.charCodeAt(pe - 1) === 32) pe--;
     const s = t.slice(i, pe);
-    if (s.length === 0 || !this.plainOk(s, true) || s.indexOf(':') >= 0) throw BAIL;
+    // (a `:` inside a value is text, `host:8080`; keys with one are left to the complete reader)
+    if (s.length === 0 || !this.plainOk(s, true) || (isKey && s.indexOf(':') >= 0)) throw BAIL;
     if (isKey) return { value: s, end: pe, plain: true };
     const r = resolvePlain(s);
     if (r === MERGE || r === NOT_JSON) throw BAIL;
@@ -758,29 +946,40 @@ class FastReader {
     return { value: r, end: pe, plain: true };
   }
 
-  /** A literal block scalar whose `|` is at q on the current line. */
-  private literal(q: number, e: number, indent: number): string {
+  /**
+   * A block scalar whose `|` or `>` is at q on the current line, with any chomping
+   * (`-`, `+`) and indentation (1-9) indicator. The value is the `yaml` package's (its
+   * resolveBlockScalar rules, folding included), then what Kustomize's round trip makes
+   * of it (blockScalarAsKustomizeKeepsIt), exactly as the complete reader gives it.
+   */
+  private blockScalar(q: number, e: number, indent: number): string {
     const t = this.text;
+    const folded = t.charCodeAt(q) === 62;
     let i = q + 1;
-    let chomp = 'clip';
-    const h = t.charCodeAt(i);
-    if (h === 45) {
-      chomp = 'strip';
-      i++;
-    } else if (h === 43) {
-      chomp = 'keep';
+    let chomp = 0; // 0 clip, 45 strip, 43 keep
+    let indicator = 0;
+    for (let k = 0; k < 2 && i < e; k++) {
+      const h = t.charCodeAt(i);
+      if (chomp === 0 && (h === 45 || h === 43)) chomp = h;
+      else if (indicator === 0 && h >= 49 && h <= 57) indicator = h - 48;
+      else break;
       i++;
     }
+    const headerEnd = i;
     while (i < e && t.charCodeAt(i) === 32) i++;
-    if (i < e && t.charCodeAt(i) !== 35) throw BAIL; // indentation indicator or junk
-    if (i < e && i === q + 1 + (chomp === 'clip' ? 0 : 1)) throw BAIL; // `|#`
+    if (i < e && t.charCodeAt(i) !== 35) throw BAIL; // junk after the header
+    if (i < e && i === headerEnd) throw BAIL; // `|#`
+    // At a document's root the indicator counts from the document's indentation.
+    if (indicator > 0 && indent < 0) throw BAIL;
     this.count();
-    // Content lines
     const nLines = this.starts.length;
     let l = this.line + 1;
-    let contentIndent = -1;
-    const lines: string[] = [];
+    let trim = indicator > 0 ? indent + indicator : -1;
+    // Each line of the block: its indentation (spaces) and what follows ('' when blank).
+    const inds: number[] = [];
+    const contents: string[] = [];
     let maxLeadingBlank = 0;
+    let started = false;
     for (; l < nLines; l++) {
       const s = this.starts[l];
       const le = this.ends[l];
@@ -788,40 +987,82 @@ class FastReader {
       while (p < le && t.charCodeAt(p) === 32) p++;
       const ind = p - s;
       if (p === le) {
-        // blank line (spaces only)
-        if (contentIndent < 0) maxLeadingBlank = Math.max(maxLeadingBlank, ind);
-        lines.push(contentIndent >= 0 && ind > contentIndent ? t.slice(s + contentIndent, le) : '');
+        if (!started) maxLeadingBlank = Math.max(maxLeadingBlank, ind);
+        inds.push(ind);
+        contents.push('');
         continue;
       }
-      if (contentIndent < 0) {
+      if (!started) {
         if (ind <= indent) break;
         if (t.charCodeAt(p) === 9) throw BAIL;
-        contentIndent = ind;
-        if (maxLeadingBlank > contentIndent) throw BAIL;
-      } else if (ind < contentIndent) break;
-      if (ind === 0 && (t.startsWith('---', s) || t.startsWith('...', s))) break;
-      lines.push(t.slice(s + contentIndent, le));
+        if (indicator > 0) {
+          if (ind < trim) throw BAIL; // less indented than the indicator says
+        } else {
+          trim = ind;
+          if (maxLeadingBlank > trim) throw BAIL;
+        }
+        started = true;
+      } else if (ind < trim) break;
+      if (ind === 0 && (t.startsWith('---', s) || t.startsWith('...', s))) {
+        if (!this.isMarker(l)) throw BAIL;
+        break;
+      }
+      inds.push(ind);
+      contents.push(t.slice(p, le));
     }
-    if (contentIndent < 0) {
+    let out = '';
+    if (!started) {
       // no content: only blank lines (or nothing)
-      this.line = l;
-      this.nextContent();
-      if (chomp === 'keep') return lines.map(() => '\n').join('');
-      return '';
+      if (indicator > 0 && maxLeadingBlank > trim) throw BAIL;
+      // (an unterminated last line adds no line break, unless it is the only one)
+      if (chomp === 43) out = '\n'.repeat(l === nLines && !t.endsWith('\n') && inds.length > 1 ? inds.length - 1 : inds.length);
+    } else {
+      // An unterminated last line of the text adds no line break.
+      let n = inds.length;
+      if (l === nLines && !t.endsWith('\n') && n > 0 && contents[n - 1] === '' && inds[n - 1] <= trim) n--;
+      let first = 0;
+      while (contents[first] === '') first++;
+      // Trailing blank lines are chomped, unless more indented than the content. (Unless
+      // kept (`+`), those no more indented than the first content line are not part of the
+      // block at all for the `yaml` package, even when an indicator sets a smaller indentation.)
+      const keepAbove = chomp === 43 ? trim : inds[first];
+      let last = n;
+      while (last > 0 && contents[last - 1] === '' && inds[last - 1] <= keepAbove) last--;
+      for (let k = 0; k < first; k++) out += inds[k] > trim ? ' '.repeat(inds[k] - trim) + '\n' : '\n';
+      let sep = '';
+      let prevMore = false;
+      for (let k = first; k < last; k++) {
+        const ind = inds[k];
+        const c = contents[k];
+        const extra = ind > trim ? ' '.repeat(ind - trim) : '';
+        if (!folded) {
+          out += sep + extra + c;
+          sep = '\n';
+        } else if (ind > trim || c.charCodeAt(0) === 9) {
+          // a more-indented line: its line breaks are kept
+          if (sep === ' ') sep = '\n';
+          else if (!prevMore && sep === '\n') sep = '\n\n';
+          out += sep + extra + c;
+          sep = '\n';
+          prevMore = true;
+        } else if (c === '') {
+          if (sep === '\n') out += '\n';
+          else sep = '\n';
+        } else {
+          out += sep + c;
+          sep = ' ';
+          prevMore = false;
+        }
+      }
+      if (chomp === 0) out += '\n';
+      else if (chomp === 43) out += '\n'.repeat(n - last + 1);
     }
-    // An unterminated last line of the text adds no line break.
-    if (l === nLines && !t.endsWith('\n') && lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    let last = lines.length;
-    while (last > 0 && lines[last - 1] === '') last--;
-    const body = lines.slice(0, last).join('\n');
-    let out: string;
-    if (chomp === 'strip') out = body;
-    else if (chomp === 'clip') out = body + '\n';
-    else out = body + '\n' + '\n'.repeat(lines.length - last);
     if (out.charCodeAt(0) === 9) throw BAIL;
     const end = l < nLines ? this.starts[l] : t.length;
-    const where = () => ({ file: '', line: this.line + 1, column: q - this.starts[this.line] + 1 });
-    out = blockScalarAsKustomizeKeepsIt(out, 'literal', t, end, where);
+    const where = () => ({ file: this.budget.file, line: this.line + 1, column: q - this.starts[this.line] + 1 });
+    if (this.rec) this.blockRead = blockScalarAsKustomizeKeepsIt(out, 'rebuilt', t, end, where);
+    out = blockScalarAsKustomizeKeepsIt(out, this.at === AT_ANNOTATION ? 'rebuilt' : folded ? 'folded' : 'literal', t, end, where);
+    if (folded) this.folded = true;
     this.line = l;
     const ind = this.nextContent();
     if (ind > indent) throw BAIL;
@@ -838,11 +1079,13 @@ export function fastParse(text: string, limit: Budget | number = MAX_YAML_NODES)
   if (text.indexOf('\t') >= 0 && /^[ ]*\t/m.test(text)) return undefined;
   const budget = typeof limit === 'number' ? { file: '', used: 0, max: limit } : limit;
   const before = budget.used;
+  const aliasBefore = aliasValuesSpent();
   try {
     return new FastReader(text, budget).read();
   } catch (e) {
     if (e instanceof Bail || e instanceof RangeError) {
       budget.used = before;
+      restoreAliasValuesSpent(aliasBefore);
       return undefined;
     }
     throw e;

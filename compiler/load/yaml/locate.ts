@@ -21,6 +21,11 @@ export function locatePointer(text: string, docIndex: number, pointer: string): 
     const pos = parseWithPositions(text)?.at(pointer);
     if (pos) return pos;
   }
+  return locateWithYaml(text, docIndex, pointer);
+}
+
+/** locatePointer through the `yaml` package's nodes only (what the fast reader's positions must equal). */
+export function locateWithYaml(text: string, docIndex: number, pointer: string): { line: number; column: number } | undefined {
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
