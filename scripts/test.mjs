@@ -157,19 +157,25 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 if (measure) {
-  // Each file alone, one after the other, on an otherwise quiet machine.
+  // Each file alone in its own uvu process (--jobs N of them at a time; 1 by default), on an
+  // otherwise quiet machine.
   const seconds = {};
-  for (const f of files) {
-    const tmp = fs.mkdtempSync(path.join(base, 'm-'));
-    const r = await runUvu([f], tmp);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    seconds[f] = Math.round(r.ms / 100) / 10;
-    console.log(`${seconds[f].toFixed(1).padStart(6)} s  ${f}${r.code === 0 ? '' : '  (failed)'}`);
-  }
+  const queue = [...files];
+  const worker = async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) {
+      const tmp = fs.mkdtempSync(path.join(base, 'm-'));
+      const r = await runUvu([f], tmp);
+      fs.rmSync(tmp, { recursive: true, force: true });
+      seconds[f] = Math.round(r.ms / 100) / 10;
+      console.log(`${seconds[f].toFixed(1).padStart(6)} s  ${f}${r.code === 0 ? '' : '  (failed)'}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Number(jobsArg) || 1) }, worker));
   cleanup();
   const sum = Object.values(seconds).reduce((a, b) => a + b, 0);
   const note = 'Seconds each test file takes run alone (node scripts/test.mjs --measure); scripts/test.mjs splits the files between its parallel uvu processes by them.';
-  fs.writeFileSync(durationsFile, JSON.stringify({ note, node: process.version, cpus: os.cpus().length, total: Math.round(sum), seconds }, null, 2) + '\n');
+  const sorted = Object.fromEntries(Object.entries(seconds).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(durationsFile, JSON.stringify({ note, node: process.version, cpus: os.cpus().length, total: Math.round(sum), seconds: sorted }, null, 2) + '\n');
   console.log(`${sum.toFixed(1)} s in all; wrote ${path.relative(root, durationsFile)}`);
   process.exit(0);
 }
