@@ -2,7 +2,7 @@
 // The test runner behind `npm test`: the compiled test files (dist/test/**/*.test.js) split into
 // a few parallel `uvu` processes, each a plain `uvu dist/test '<its files>'`, with one summary.
 //
-//   node scripts/test.mjs [dir] [pattern] [--jobs N] [--list]
+//   node scripts/test.mjs [dir] [pattern] [--jobs N] [--list]   N: $KFORGE_TEST_JOBS, else CPUs + 1, at most 3
 //   node scripts/test.mjs --measure [dir] [pattern]   re-measures test/durations.json
 //
 // The split: longest-first onto the least loaded process, by each file's duration when run
@@ -173,7 +173,7 @@ if (measure) {
   await Promise.all(Array.from({ length: Math.max(1, Number(jobsArg) || 1) }, worker));
   cleanup();
   const sum = Object.values(seconds).reduce((a, b) => a + b, 0);
-  const note = 'Seconds each test file takes run alone (node scripts/test.mjs --measure); scripts/test.mjs splits the files between its parallel uvu processes by them.';
+  const note = `Seconds each test file took alone (node scripts/test.mjs --measure${Number(jobsArg) > 1 ? ` --jobs ${jobsArg}` : ''}): relative weights for splitting the files between scripts/test.mjs's parallel uvu processes.`;
   const sorted = Object.fromEntries(Object.entries(seconds).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(durationsFile, JSON.stringify({ note, node: process.version, cpus: os.cpus().length, total: Math.round(sum), seconds: sorted }, null, 2) + '\n');
   console.log(`${sum.toFixed(1)} s in all; wrote ${path.relative(root, durationsFile)}`);
@@ -181,7 +181,7 @@ if (measure) {
 }
 
 const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-const jobs = Math.max(1, Math.min(files.length, Number(jobsArg) || Math.max(2, Math.min(3, cpus))));
+const jobs = Math.max(1, Math.min(files.length, Number(jobsArg) || Math.min(3, cpus + 1)));
 const shards = split(files, jobs, readDurations());
 if (listOnly) {
   for (const [i, s] of shards.entries()) console.log(`process ${i + 1}: ${s.load.toFixed(1)} s\n  ${s.files.join('\n  ')}`);
