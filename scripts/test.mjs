@@ -3,7 +3,7 @@
 // a few parallel `uvu` processes, each a plain `uvu dist/test '<its files>'`, with one summary.
 //
 //   node scripts/test.mjs [dir] [pattern] [--jobs N] [--list]   N: $KFORGE_TEST_JOBS, else CPUs + 1, at most 3
-//   node scripts/test.mjs --measure [dir] [pattern]   re-measures test/durations.json
+//   node scripts/test.mjs --measure [--jobs N] [dir] [pattern]   re-measures test/durations.json
 //
 // The split: longest-first onto the least loaded process, by each file's duration when run
 // alone (test/durations.json, written by --measure; a file missing there counts as the
@@ -11,13 +11,13 @@
 // leaked scratch folders are never shared between processes), on /dev/shm when that is a
 // large, executable tmpfs: the tests make and delete many small git repositories, and on a
 // disk mounted with `discard` deleting them costs more than the tests. The folder is removed
-// at the end.
+// at the end. KFORGE_TEST_TMP=DIR puts the scratch folder elsewhere.
 //
 // The summary sums every process's own uvu totals: `Total`, `Passed`, `Skipped` as uvu prints
 // them, then `N passed, N failed`. The exit code is non-zero when any process failed, crashed
-// or printed no totals (its files' tests then count as failed). Outputs of processes that
+// or printed no totals (then the suites it did finish count, plus one failure for the crash). Outputs of processes that
 // passed are printed first, failing ones last, each whole (uvu's failure reports included).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -105,10 +105,7 @@ function runUvu(files, tmp, opts = {}) {
     const env = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
     const child = spawn(process.execPath, [uvuBin, dir, only(files)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const take = (b) => {
-      out += b;
-      if (opts.live) process.stdout.write(b);
-    };
+    const take = (b) => (out += b);
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', (e) => (out += `\n${e.stack}\n`));
