@@ -51,3 +51,26 @@ export function linkBuild(checkout: string): void {
   const custom = path.join(checkout, 'policies', 'custom');
   for (const f of fs.existsSync(custom) ? fs.readdirSync(custom) : []) fs.utimesSync(path.join(custom, f), new Date(0), new Date(0));
 }
+
+/**
+ * The kforge CLI the end-to-end tests spawn: the shipped bundle (dist/kforge/kforge.js, what
+ * `bin` and the npm scripts run; it starts faster than ~170 separate modules) when it was
+ * bundled after every compiled module of dist/compiler/ and dist/policies/ (`npm test` bundles after tsc), else
+ * dist/compiler/cli.js, so a test never runs a stale bundle after a bare `tsc`. The bundle
+ * printing exactly what the modules print is test/bundle's job.
+ */
+export function kforgeCli(): string {
+  return (cliCache ??= pickCli());
+}
+let cliCache: string | undefined;
+function pickCli(): string {
+  const dist = path.join(repoRoot(), 'dist');
+  const modules = path.join(dist, 'compiler', 'cli.js');
+  const bundle = path.join(dist, 'kforge', 'kforge.js');
+  const main = path.join(dist, 'kforge', 'main.js');
+  if (process.env.KFORGE_TEST_CLI === 'modules' || !fs.existsSync(bundle) || !fs.existsSync(main)) return modules;
+  const bundled = fs.statSync(main).mtimeMs;
+  const stale = (dir: string): boolean =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? stale(path.join(dir, e.name)) : e.name.endsWith('.js') && fs.statSync(path.join(dir, e.name)).mtimeMs > bundled));
+  return stale(path.join(dist, 'compiler')) || (fs.existsSync(path.join(dist, 'policies')) && stale(path.join(dist, 'policies'))) ? modules : bundle;
+}

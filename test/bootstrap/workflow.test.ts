@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { linkBuild, repoRoot } from '../helpers.js';
+import { kforgeCli, linkBuild, repoRoot } from '../helpers.js';
 
 interface Step {
   name?: string;
@@ -265,7 +265,7 @@ test('the diff step and the comment script in a CI-layout clone: one comment, th
     sh(src, 'git', ['add', '-A']);
     sh(src, 'git', ['commit', '-q', '-m', 'web: first version']);
     // Rendered deploy branches, then a source change the pull request would show.
-    const cli = path.join(ROOT, 'dist', 'compiler', 'cli.js');
+    const cli = kforgeCli();
     for (const env of ['dev', 'prod']) sh(src, process.execPath, [cli, 'render', env]);
     write(src, { 'bases/web/configmap.yaml': cm('bonjour') });
     sh(src, 'git', ['commit', '-q', '-am', 'web: greet in French']);

@@ -10,10 +10,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { linkBuild, repoRoot } from '../helpers.js';
+import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
 
 const ROOT = repoRoot();
-const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
+const CLI = kforgeCli();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-contract-'));
 const repo = path.join(tmp, 'repo');
 const ENV: NodeJS.ProcessEnv = {

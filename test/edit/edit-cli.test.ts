@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, kforgeCli } from '../helpers.js';
 import { parseImageArg } from '../../compiler/edit/kustomization.js';
 
 const ROOT = repoRoot();
-const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
+const CLI = kforgeCli();
 const made: string[] = [];
 test.after(() => {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });

@@ -9,11 +9,11 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, kforgeCli } from '../helpers.js';
 
 const run = promisify(execFile);
 const ROOT = repoRoot();
-const CLI = path.join(ROOT, 'dist', 'compiler', 'cli.js');
+const CLI = kforgeCli();
 const made: string[] = [];
 
 test.after(() => {

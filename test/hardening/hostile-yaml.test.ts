@@ -22,9 +22,9 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_BUILD_ALIAS_VALUES, MAX_YAML_BYTES, MAX_YAML_NODES } from '../../compiler/load/yaml/index.js';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, kforgeCli } from '../helpers.js';
 
-const CLI = path.join(repoRoot(), 'dist', 'compiler', 'cli.js');
+const CLI = kforgeCli();
 const STACK = /^\s+at .*\(.*:\d+:\d+\)$|^\s+at .*:\d+:\d+$|node:internal/m;
 const CPU_MS = 15_000;
 const WALL_MS = 60_000;

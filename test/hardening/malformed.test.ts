@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../compiler/cli.js';
-import { fixture, repoRoot } from '../helpers.js';
+import { fixture, repoRoot, kforgeCli } from '../helpers.js';
 
 interface Expect {
   command?: 'build' | 'check';
@@ -29,7 +29,7 @@ interface Expect {
 }
 
 const MALFORMED = fixture('malformed');
-const CLI = path.join(repoRoot(), 'dist', 'compiler', 'cli.js');
+const CLI = kforgeCli();
 /** A line of a JavaScript stack trace, or a Node internal frame. */
 const STACK = /^\s+at .*\(.*:\d+:\d+\)$|^\s+at .*:\d+:\d+$|node:internal/m;
 

@@ -19,10 +19,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadEnvironment, validateEnvironment, defineEnvironment } from '../../compiler/env.js';
 import { MAX_YAML_BYTES } from '../../compiler/load/yaml/index.js';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, kforgeCli } from '../helpers.js';
 import { main } from '../../compiler/cli.js';
 
-const CLI = path.join(repoRoot(), 'dist', 'compiler', 'cli.js');
+const CLI = kforgeCli();
 const STACK = /^\s+at .*\(.*:\d+:\d+\)$|^\s+at .*:\d+:\d+$|node:internal/m;
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const made: string[] = [];

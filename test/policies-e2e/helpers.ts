@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { main } from '../../compiler/cli.js';
-import { repoRoot } from '../helpers.js';
+import { kforgeCli, repoRoot } from '../helpers.js';
 
 export const ROOT = repoRoot();
 /** Fixture trees, relative to the repository root (the CLI prints paths relative to the cwd). */
@@ -49,7 +49,7 @@ export async function kforge(argv: string[], env: Record<string, string | undefi
 
 /** `kforge ARGV` as a child process (stdout and stderr are pipes, not TTYs), with exactly `env` on top of PATH. */
 export function kforgeProcess(argv: string[], env: Record<string, string> = {}): Run {
-  const res = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'compiler', 'cli.js'), ...argv], {
+  const res = spawnSync(process.execPath, [kforgeCli(), ...argv], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', KFORGE_TODAY: TODAY, ...env },

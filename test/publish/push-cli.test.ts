@@ -11,10 +11,10 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkBuild, repoRoot } from '../helpers.js';
+import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
 
 const root = repoRoot();
-const cli = path.join(root, 'dist', 'compiler', 'cli.js');
+const cli = kforgeCli();
 const BRANCH = 'refs/heads/environments/prod';
 const N = 8;
 const URL = 'https://example.com/gitops.git';

@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkBuild, repoRoot } from '../helpers.js';
+import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
 
 // `npm run render -- ENV` end to end, in a temporary copy of this repository: the first
 // run publishes, the second needs no build (same source tree), and the user's branch,
 // index and working tree are untouched.
 const root = repoRoot();
-const cli = path.join(root, 'dist', 'compiler', 'cli.js');
+const cli = kforgeCli();
 
 function sh(cwd: string, cmd: string, args: string[]) {
   const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', NO_COLOR: '1' };
