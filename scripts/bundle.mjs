@@ -76,21 +76,28 @@ const lazyDeps = {
   },
 };
 
+// Options every output shares: Node 20 and later, smaller to parse (identifiers are not minified,
+// so names stay readable without keepNames, whose __name() calls cost at load and in every
+// closure made; nothing reads Function.name), linked source maps without the sources.
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
 fs.rmSync(outDir, { recursive: true, force: true });
 for (const [pkg, file] of Object.entries(LAZY)) {
   await esbuild.build({
     entryPoints: [path.join(root, 'node_modules', ...pkg.split('/'))],
     outfile: path.join(outDir, file),
-    bundle: true,
-    platform: 'node',
+    ...COMMON,
     format: 'cjs',
-    target: 'node20',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'warning',
   });
 }
 await esbuild.build({
@@ -100,18 +107,8 @@ await esbuild.build({
   // by their dynamic imports: main.js holds the build path only.
   splitting: true,
   chunkNames: 'chunk-[hash]',
-  // Smaller to parse. Identifiers are not minified, so names stay readable without keepNames
-  // (whose __name() calls cost at load and in every closure made; nothing reads Function.name).
-  minifyWhitespace: true,
-  minifySyntax: true,
-  bundle: true,
-  platform: 'node',
+  ...COMMON,
   format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
-  sourcesContent: false,
-  legalComments: 'none',
-  logLevel: 'warning',
   external: ['typescript'],
   plugins: [metaUrl('kforge.js'), lazyDeps],
   // compiler/deps.ts: load './yaml.cjs' rather than the package
@@ -138,16 +135,8 @@ const onlyBuild = {
 await esbuild.build({
   entryPoints: [path.join(root, 'compiler', 'cli.ts')],
   outfile: path.join(outDir, 'build.cjs'),
-  bundle: true,
-  platform: 'node',
+  ...COMMON,
   format: 'cjs',
-  target: 'node20',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  sourcemap: 'linked',
-  sourcesContent: false,
-  legalComments: 'none',
-  logLevel: 'warning',
   external: ['typescript', 'simple-git'],
   plugins: [metaUrl('build.cjs'), onlyBuild],
   define: { KFORGE_BUNDLE: 'true', 'import.meta.url': '__kforgeUrl' },
