@@ -2,6 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Writes `files` (relative path → text) under `root`, making the folders they need. */
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), text);
+  }
+}
+
 /** The repository root: the nearest folder above this file holding package.json. */
 export function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));

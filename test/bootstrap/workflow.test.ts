@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { kforgeCli, linkBuild, repoRoot } from '../helpers.js';
+import { kforgeCli, linkBuild, repoRoot, writeFiles } from '../helpers.js';
 
 interface Step {
   name?: string;
@@ -237,12 +237,7 @@ function sh(cwd: string, cmd: string, args: string[], env: Record<string, string
   return r.stdout;
 }
 
-function write(root: string, files: Record<string, string>): void {
-  for (const [f, t] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-    fs.writeFileSync(path.join(root, f), t);
-  }
-}
+const write = writeFiles;
 
 const cm = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\ndata:\n  greeting: ${value}\n`;
 

@@ -19,7 +19,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadEnvironment, validateEnvironment, defineEnvironment } from '../../compiler/env.js';
 import { MAX_YAML_BYTES } from '../../compiler/load/yaml/index.js';
-import { repoRoot, kforgeCli } from '../helpers.js';
+import { kforgeCli, repoRoot, writeFiles } from '../helpers.js';
 import { main } from '../../compiler/cli.js';
 
 const CLI = kforgeCli();
@@ -37,12 +37,7 @@ test.after(() => {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function write(root: string, files: Record<string, string>): void {
-  for (const [f, c] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-    fs.writeFileSync(path.join(root, f), c);
-  }
-}
+const write = writeFiles;
 
 /** Runs the CLI in a child process; peak RSS in KB when /usr/bin/time exists. */
 function cli(args: string[], cwd: string): { status: number; stdout: string; stderr: string; rssKb?: number } {

@@ -17,6 +17,7 @@ import { diffRenderings, type DiffResource } from '../../compiler/diff/engine.js
 import { formatJson, formatMarkdown, formatTerminal } from '../../compiler/diff/format.js';
 import { runChecks, formatText, formatJson as formatFindings, formatSarif, formatGithub, CHECKS } from '../../policies/index.js';
 import type { JsonObject } from '../../compiler/types.js';
+import { writeFiles } from '../helpers.js';
 
 const CANARY = 'S3cr3t-Canary-7f3a';
 const B64 = Buffer.from(CANARY).toString('base64');
@@ -32,12 +33,7 @@ test.after(() => {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function tree(root: string, files: Record<string, string>): void {
-  for (const [f, c] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-    fs.writeFileSync(path.join(root, f), c);
-  }
-}
+const tree = writeFiles;
 
 async function cli(argv: string[], files: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-secret-'));
