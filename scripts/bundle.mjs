@@ -190,7 +190,9 @@ if (process.argv[2] === 'build' && !process.env.KFORGE_DEBUG && !process.env.NOD
   await mod.exports.run();
   if (!cachedData || script.cachedDataRejected) {
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      // one level, not { recursive: true }: Node 20's recursive mkdir never returns on some
+      // paths (under /proc, say), and a missing parent only costs the cache
+      if (!fs.existsSync(dir)) fs.mkdirSync(dir);
       const tmp = \`\${cacheFile}.\${process.pid}.tmp\`;
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, cacheFile);

@@ -224,4 +224,24 @@ test('a bundle without @kubernetes/client-node beside it stops with a clear erro
   }
 });
 
+test('build: a cache folder that cannot be made (NODE_COMPILE_CACHE under /proc) costs only the cache, the process ends', () => {
+  if (!fs.existsSync('/proc/self')) return;
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-cc-proc-'));
+  try {
+    writeSmallTrees(tree, 1);
+    const dir = path.join(tree, 'app000');
+    // Node 20's mkdirSync(..., { recursive: true }) never returns here: the build printed its
+    // output and then spun, so a CI job would hang
+    const r = spawnSync(process.execPath, [path.join(out, 'kforge.js'), 'build', dir], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_COMPILE_CACHE: '/proc/kforge-no-such-folder', KFORGE_DEBUG: '' },
+      timeout: 20_000,
+    });
+    assert.is(r.status, 0, `status ${r.status} signal ${r.signal}: ${r.stderr}`);
+    assert.equal(r.stdout, run(path.join(out, 'kforge.js'), ['build', dir]).stdout);
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+});
+
 test.run();
