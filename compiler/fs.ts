@@ -40,6 +40,13 @@ export function nodeFs(): FileSystem {
     lstats.set(p, s);
     return s;
   };
+  const libcRealPath = (p: string): string | undefined => {
+    try {
+      return nodefs.realpathSync.native(p);
+    } catch {
+      return undefined;
+    }
+  };
   const kindOf = (s: nodefs.Stats): 'file' | 'dir' | undefined => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined);
   const realPath = (p: string): string | undefined => {
     if (reals.has(p)) return reals.get(p);
@@ -47,21 +54,12 @@ export function nodeFs(): FileSystem {
     const parent = path.dirname(p);
     if (parent === p || !path.isAbsolute(p) || path.normalize(p) !== p) {
       // the root, or a path not in normal absolute form: libc realpath, one call
-      try {
-        out = nodefs.realpathSync.native(p);
-      } catch {
-        out = undefined;
-      }
+      out = libcRealPath(p);
     } else {
       const l = lstatOf(p);
       if (l === undefined) out = undefined;
-      else if (l === 'link') {
-        try {
-          out = nodefs.realpathSync.native(p);
-        } catch {
-          out = undefined;
-        }
-      } else {
+      else if (l === 'link') out = libcRealPath(p);
+      else {
         const dir = realPath(parent);
         out = dir === undefined ? undefined : path.join(dir, path.basename(p));
       }

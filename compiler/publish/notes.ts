@@ -24,7 +24,7 @@ import type { Diagnostic } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { SourceInfo } from '../emit/plan.js';
 import { Git, GitCommandError, type GitEnvExtra } from './git.js';
-import { rawDate } from './objects.js';
+import { sourcePersonEnv } from './objects.js';
 import { isRefRace } from './planner.js';
 
 export const NOTES_REF = 'refs/notes/hydrator.metadata';
@@ -71,20 +71,6 @@ export async function readNote(git: Git, notesRef: string, commit: string): Prom
   }
 }
 
-/** Author and committer of the notes commit: the source commit's (deterministic). */
-function personEnv(s: SourceInfo): GitEnvExtra {
-  const a = rawDate(s.author.dateRaw, s.author.date);
-  const c = rawDate(s.committerDateRaw, s.committerDate);
-  return {
-    GIT_AUTHOR_NAME: s.author.name,
-    GIT_AUTHOR_EMAIL: s.author.email,
-    GIT_COMMITTER_NAME: s.author.name,
-    GIT_COMMITTER_EMAIL: s.author.email,
-    ...(a ? { GIT_AUTHOR_DATE: `@${a}` } : {}),
-    ...(c ? { GIT_COMMITTER_DATE: `@${c}` } : {}),
-  };
-}
-
 /** Whether a note naming `existing` must be replaced by one naming `drySha` (not when equal or newer). */
 async function shouldWrite(git: Git, existing: string | undefined, drySha: string): Promise<'write' | 'present' | 'newer'> {
   if (existing === drySha) return 'present';
@@ -111,7 +97,7 @@ async function noteCommit(git: Git, base: string | undefined, commit: string, te
 
 /** Adds the note to the local notes ref by compare-and-swap. */
 async function addLocal(git: Git, opts: NoteOptions, attempts: number): Promise<NoteResult> {
-  const env = personEnv(opts.source);
+  const env = sourcePersonEnv(opts.source);
   const drySha = opts.source.sha;
   for (let i = 1; ; i++) {
     const old = await git.resolve(NOTES_REF);
@@ -175,7 +161,7 @@ async function noteOnce(opts: NoteOptions): Promise<NoteResult> {
       result = { status: decision, ...(remoteOld ? { notesCommit: remoteOld } : {}), diagnostics: [] };
       break;
     }
-    const next = await noteCommit(git, remoteOld, opts.commit, noteText(drySha), personEnv(opts.source));
+    const next = await noteCommit(git, remoteOld, opts.commit, noteText(drySha), sourcePersonEnv(opts.source));
     try {
       await git.run(['push', '--porcelain', `--force-with-lease=${NOTES_REF}:${remoteOld ?? ''}`, remote, `${next}:${NOTES_REF}`]);
       await git.tryRun(['update-ref', track, next, remoteOld ?? '']);

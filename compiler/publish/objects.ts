@@ -32,7 +32,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { Git, gitEnv } from './git.js';
+import { Git, gitEnv, type GitEnvExtra } from './git.js';
+import type { SourceInfo } from '../emit/plan.js';
 
 export interface Person {
   name: string;
@@ -82,6 +83,24 @@ export function rawDate(raw: string | undefined, iso: string): string | undefine
   if (!m) return undefined;
   const tz = m[1] === 'Z' ? '+0000' : `${m[2]}${m[3]}${m[4]}`;
   return `${Math.floor(ms / 1000)} ${tz}`;
+}
+
+/**
+ * Author and committer of a commit kforge makes beside the deploy commits (the hydrator note,
+ * promotion's initial commit): the source commit's author, with its author and committer
+ * dates, so that the same source gives the same commit.
+ */
+export function sourcePersonEnv(s: SourceInfo): GitEnvExtra {
+  const a = rawDate(s.author.dateRaw, s.author.date);
+  const c = rawDate(s.committerDateRaw, s.committerDate);
+  return {
+    GIT_AUTHOR_NAME: s.author.name,
+    GIT_AUTHOR_EMAIL: s.author.email,
+    GIT_COMMITTER_NAME: s.author.name,
+    GIT_COMMITTER_EMAIL: s.author.email,
+    ...(a ? { GIT_AUTHOR_DATE: `@${a}` } : {}),
+    ...(c ? { GIT_COMMITTER_DATE: `@${c}` } : {}),
+  };
 }
 
 /**

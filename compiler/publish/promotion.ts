@@ -21,7 +21,7 @@ import type { Environment } from '../types.js';
 import { syncBranchOf } from '../env.js';
 import type { SourceInfo } from '../emit/plan.js';
 import { Git, GitCommandError } from './git.js';
-import { SigningError, rawDate } from './objects.js';
+import { SigningError, sourcePersonEnv } from './objects.js';
 import { isRefRace } from './planner.js';
 
 /** The branch the cluster watches when kforge publishes to a `-next` branch; undefined otherwise. */
@@ -67,16 +67,7 @@ async function create(git: Git, branch: string, commit: string, push: boolean, r
 /** The empty root commit both branches start from (deterministic: the source commit's author and dates). */
 async function initialCommit(git: Git, watched: string, source: SourceInfo, sign: boolean): Promise<string> {
   const emptyTree = (await git.run(['hash-object', '-w', '-t', 'tree', '/dev/null'])).trim();
-  const a = rawDate(source.author.dateRaw, source.author.date);
-  const c = rawDate(source.committerDateRaw, source.committerDate);
-  const env = {
-    GIT_AUTHOR_NAME: source.author.name,
-    GIT_AUTHOR_EMAIL: source.author.email,
-    GIT_COMMITTER_NAME: source.author.name,
-    GIT_COMMITTER_EMAIL: source.author.email,
-    ...(a ? { GIT_AUTHOR_DATE: `@${a}` } : {}),
-    ...(c ? { GIT_COMMITTER_DATE: `@${c}` } : {}),
-  };
+  const env = sourcePersonEnv(source);
   // signed like the deploy commits (sign: true): with signatureKeys the cluster rejects an unsigned head
   if (!sign) return (await git.run(['commit-tree', emptyTree, '-m', initialMessage(watched).trimEnd()], env)).trim();
   try {
