@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,30 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Copies this repository's source tree (bases/, overlays/, policies/; of the TypeScript files
+ * only the environment definitions, which kforge compiles itself) into `dest`.
+ */
+export function copySourceTree(dest: string): void {
+  const root = repoRoot();
+  for (const d of ['bases', 'overlays', 'policies']) {
+    if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(dest, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+  }
+}
+
+/** Runs the kforge CLI (`cli`, from kforgeCli) as a child process and collects its output. */
+export function spawnCli(cli: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [cli, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 /**

@@ -12,8 +12,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
-import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
+import { execFileSync } from 'node:child_process';
+import { kforgeCli, linkBuild, repoRoot, spawnCli } from '../helpers.js';
 
 const ROOT = repoRoot();
 const CLI = kforgeCli();
@@ -43,15 +43,7 @@ interface Run {
 }
 
 function kforge(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return spawnCli(CLI, args, { cwd: cwd, env: ENV });
 }
 
 function git(cwd: string, ...args: string[]): string {

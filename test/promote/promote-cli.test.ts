@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
-import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
+import { execFileSync } from 'node:child_process';
+import { kforgeCli, linkBuild, repoRoot, spawnCli } from '../helpers.js';
 
 const ROOT = repoRoot();
 const CLI = kforgeCli();
@@ -20,15 +20,7 @@ const ENV: NodeJS.ProcessEnv = { ...process.env, KFORGE_REDACT_KEY: 'promote-tes
 delete ENV.KFORGE_DEBUG;
 
 function kforge(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd: repo, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return spawnCli(CLI, args, { cwd: repo, env: ENV });
 }
 const show = (r: { code: number; stdout: string; stderr: string }) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(0, 3000)}\n--- stderr\n${r.stderr.slice(0, 3000)}`;
 const prodK = () => path.join(repo, 'overlays', 'prod', 'kustomization.yaml');

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
+import { copySourceTree, kforgeCli, linkBuild, repoRoot } from '../helpers.js';
 
 const root = repoRoot();
 const cli = kforgeCli();
@@ -43,7 +43,7 @@ test(`${N} concurrent \`render prod --push\` processes: linear history in source
   try {
     const src = path.join(tmp, 'src');
     fs.mkdirSync(src);
-    for (const d of ['bases', 'overlays', 'policies']) fs.cpSync(path.join(root, d), path.join(src, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    copySourceTree(src);
     sh(src, 'git', ['init', '-q', '-b', 'main']);
     const kfile = path.join(src, 'overlays', 'prod', 'kustomization.yaml');
     const original = fs.readFileSync(kfile, 'utf8');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
+import { copySourceTree, kforgeCli, linkBuild, repoRoot } from '../helpers.js';
 
 const root = repoRoot();
 const cli = kforgeCli();
@@ -24,9 +24,7 @@ test('the README reproduce steps, pasted, render the same manifests into a folde
     // a source repository with this repository's tree and package.json, pushed to a bare remote
     const repo = path.join(tmp, 'repo');
     fs.mkdirSync(repo);
-    for (const d of ['bases', 'overlays', 'policies']) {
-      if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(repo, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
-    }
+    copySourceTree(repo);
     for (const f of ['package.json', '.gitignore']) fs.copyFileSync(path.join(root, f), path.join(repo, f));
     assert.is(sh(repo, 'git', ['init', '-q', '-b', 'main']).status, 0);
     linkBuild(repo);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
+import { copySourceTree, kforgeCli, linkBuild, repoRoot } from '../helpers.js';
 
 // `npm run render -- ENV` end to end, in a temporary copy of this repository: the first
 // run publishes, the second needs no build (same source tree), and the user's branch,
@@ -22,7 +22,7 @@ test('render publishes, then says up to date without building; HEAD, index and w
   try {
     const repo = path.join(tmp, 'repo');
     fs.mkdirSync(repo);
-    for (const d of ['bases', 'overlays', 'policies']) if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(repo, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    copySourceTree(repo);
     assert.is(sh(repo, 'git', ['init', '-q', '-b', 'main']).status, 0);
     // The compiled environment definitions and dependencies of this checkout.
     linkBuild(repo);
@@ -65,7 +65,7 @@ test('a tampered deploy head (kforge\'s own message reused) is refused by the un
   try {
     const repo = path.join(tmp, 'repo');
     fs.mkdirSync(repo);
-    for (const d of ['bases', 'overlays', 'policies']) if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(repo, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    copySourceTree(repo);
     sh(repo, 'git', ['init', '-q', '-b', 'main']);
     linkBuild(repo);
     sh(repo, 'git', ['add', '-A']);

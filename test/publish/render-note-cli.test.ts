@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkBuild, repoRoot, kforgeCli } from '../helpers.js';
+import { copySourceTree, kforgeCli, linkBuild, repoRoot } from '../helpers.js';
 
 const root = repoRoot();
 const cli = kforgeCli();
@@ -22,7 +22,7 @@ test('same source tree, new commit: up to date, and the note on the head names t
   try {
     const repo = path.join(tmp, 'repo');
     fs.mkdirSync(repo);
-    for (const d of ['bases', 'overlays', 'policies']) if (fs.existsSync(path.join(root, d))) fs.cpSync(path.join(root, d), path.join(repo, d), { recursive: true, filter: (p) => !p.endsWith('.ts') || p.endsWith('environment.ts') });
+    copySourceTree(repo);
     assert.is(sh(repo, 'git', ['init', '-q', '-b', 'main']).status, 0);
     linkBuild(repo);
     sh(repo, 'git', ['add', '-A']);
