@@ -4,6 +4,7 @@
  * read with one open/fstat/read/close. These cases pin the answers on symlinks at every place
  * of a path, and the load restrictor built on them.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -116,6 +117,42 @@ test('load restrictor: a root reached through a symlinked ancestor reads its own
   const ok = build(path.join(base, 'repo-link', 'app'), { fs: nodeFs() });
   assert.is(ok.diagnostics.filter((x) => x.severity === 'error').length, 0, JSON.stringify(ok.diagnostics));
   assert.is(ok.value?.resources.length, 1);
+});
+
+test('nodeFs answers from a directory listing as lstat and stat would: every kind of entry, case variants, odd names, in any order', () => {
+  const root = tmp();
+  write(root, { 'd/a.yaml': 'a', 'd/B.yaml': 'b', 'd/sub/c.yaml': 'c', 'd/café.yaml': 'nfc', 'd/ .yaml': 'space', 'd/kustomization.yaml': 'k' });
+  const d = path.join(root, 'd');
+  fs.symlinkSync('a.yaml', path.join(d, 'to-file'));
+  fs.symlinkSync('sub', path.join(d, 'to-dir'));
+  fs.symlinkSync('nowhere', path.join(d, 'dangling'));
+  spawnSync('mkfifo', [path.join(d, 'fifo')]);
+  const names = ['a.yaml', 'B.yaml', 'b.yaml', 'A.yaml', 'sub', 'SUB', 'sub/c.yaml', 'café.yaml', 'cafe\u0301.yaml', ' .yaml', 'to-file', 'to-dir', 'to-dir/c.yaml', 'dangling', 'fifo', 'missing', 'kustomization.yml', 'Kustomization', 'kustomization.yaml', 'a.yaml/x', '.', '..'];
+  const want = (p: string): 'file' | 'dir' | undefined => {
+    try {
+      const s = fs.statSync(p);
+      return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const wantReal = (p: string): string | undefined => {
+    try {
+      return fs.realpathSync.native(p);
+    } catch {
+      return undefined;
+    }
+  };
+  // forwards, backwards and interleaved: the first question about a directory is an lstat,
+  // later ones come from its listing
+  for (const order of [names, [...names].reverse(), names.filter((_, i) => i % 2).concat(names.filter((_, i) => !(i % 2)))]) {
+    const f = nodeFs();
+    for (const n of order) {
+      const p = path.join(d, n);
+      assert.is(f.stat(p), want(p), `stat ${n}`);
+      assert.is(f.realPath(p), wantReal(p), `realPath ${n}`);
+    }
+  }
 });
 
 test.run();
