@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic, JsonObject, Resource } from '../../compiler/types.js';
 import { splitApiVersion } from '../../compiler/types.js';
-import { parseYamlDocuments } from '../../compiler/load/yaml/index.js';
+import { readYamlFile } from '../../compiler/load/yaml/index.js';
 import { newResourceRecord } from '../../compiler/resource-map.js';
 
 /** A resource read from a file outside the build (same shape, origin at its document). */
@@ -53,7 +53,7 @@ export function loadAdmissionDir(dir: string): LoadedAdmission {
   for (const n of names) {
     const abs = path.join(dir, n);
     const shown = path.relative(process.cwd(), abs) || abs;
-    const parsed = parseYamlDocuments(fs.readFileSync(abs), shown);
+    const parsed = readYamlFile(abs, shown);
     out.diagnostics.push(...parsed.diagnostics);
     for (const d of parsed.value ?? []) {
       if (!d.value || typeof d.value !== 'object' || Array.isArray(d.value)) continue;

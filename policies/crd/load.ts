@@ -6,11 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic, JsonObject, Resource } from '../../compiler/types.js';
 import { newResourceRecord } from '../../compiler/resource-map.js';
 import { pdiag } from '../codes.js';
 import { loadAdmissionDir } from '../admission/load.js';
+import { readYamlFile } from '../../compiler/load/yaml/index.js';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -48,20 +48,17 @@ export function loadObjects(dir: string, kinds?: ReadonlySet<string>): { objects
   const diagnostics: Diagnostic[] = [];
   for (const file of filesUnder(dir)) {
     const shown = path.relative(process.cwd(), file) || file;
-    const lc = new LineCounter();
-    const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter: lc });
-    const list = Array.isArray(docs) ? docs : [docs];
-    list.forEach((doc, i) => {
-      if (doc.errors.length) {
-        const pos = lc.linePos(doc.errors[0].pos[0]);
-        diagnostics.push(pdiag('KF4112', 'error', `${shown}: ${doc.errors[0].message.split('\n')[0]}`, { file: shown, line: pos.line, column: pos.col }));
-        return;
-      }
-      const obj = doc.toJSON() as JsonObject | null;
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj) || typeof obj.kind !== 'string' || (kinds && !kinds.has(obj.kind))) return;
-      const start = lc.linePos(doc.contents?.range?.[0] ?? 0);
-      crds.push(newResourceRecord(obj, { location: { file: shown, line: start.line, column: start.col }, documentIndex: i, kustomizations: [], fieldSources: [] }));
-    });
+    // kforge's own reader, bounded as a build's files are (size before reading, aliases,
+    // values, nesting: KF1012); any problem of the file is KF4112, at its line
+    const parsed = readYamlFile(file, shown);
+    for (const d of parsed.diagnostics) {
+      diagnostics.push(d.severity === 'error' ? pdiag('KF4112', 'error', `${shown}: ${d.message}`, d.location ?? { file: shown, line: 1, column: 1 }, d.hint) : d);
+    }
+    for (const doc of parsed.value ?? []) {
+      const obj = doc.value;
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj) || typeof obj.kind !== 'string' || (kinds && !kinds.has(obj.kind))) continue;
+      crds.push(newResourceRecord(obj, { location: { file: shown, line: doc.line, column: doc.column }, documentIndex: doc.index, kustomizations: [], fieldSources: [] }));
+    }
   }
   return { objects: crds, diagnostics };
 }

@@ -1,9 +1,12 @@
 /** Issue 17 point 2: the structural-schema translation and the crd-schema check. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run, hits, lineOf } from './helpers.js';
 import { translateSchema, validatorFor } from '../../policies/crd/schema.js';
-import { loadCrdFolder } from '../../policies/crd/load.js';
+import { loadAdmissionFolder, loadCrdFolder } from '../../policies/crd/load.js';
 import type { JsonObject } from '../../compiler/types.js';
 
 const valid = (schema: JsonObject, x: unknown) => {
@@ -81,6 +84,44 @@ test('crd-schema: no CRD known, nothing checked; a CRD without a schema checks n
 test('loadCrdFolder: a missing folder is KF4112', () => {
   const r = loadCrdFolder('/nonexistent-root', 'crds');
   assert.equal(r.diagnostics.map((d) => d.code), ['KF4112']);
+});
+
+test('loadCrdFolder and the admission folder read hostile files within bounds: an alias bomb, deep nesting and a 100 MB file are each KF4112 / KF1012 at their place, not a crash', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-crd-hostile-'));
+  try {
+    const crds = path.join(root, 'crds');
+    fs.mkdirSync(crds);
+    const head = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x\nspec:\n';
+    const laughs = ['  a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) laughs.push(`  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    fs.writeFileSync(path.join(crds, 'a-laughs.yaml'), head + laughs.join('\n') + '\n');
+    fs.writeFileSync(path.join(crds, 'b-deep.yaml'), head.replace('spec:\n', 'spec: ') + '['.repeat(5000) + ']'.repeat(5000) + '\n');
+    fs.writeFileSync(path.join(crds, 'c-big.yaml'), '');
+    fs.truncateSync(path.join(crds, 'c-big.yaml'), 100 * 1024 * 1024); // sparse: refused by its size, never read
+    fs.writeFileSync(path.join(crds, 'd-ok.yaml'), head + '  group: example.com\n');
+    const t0 = Date.now();
+    const r = loadCrdFolder(root, 'crds');
+    assert.ok(Date.now() - t0 < 15_000);
+    const byFile = (f: string) => r.diagnostics.filter((d) => d.location?.file.endsWith(f));
+    assert.equal(r.diagnostics.map((d) => d.code), ['KF4112', 'KF4112', 'KF4112']);
+    assert.match(byFile('a-laughs.yaml')[0].message, /more than 1000000 values/);
+    assert.ok((byFile('a-laughs.yaml')[0].location?.line ?? 0) > 5);
+    assert.match(byFile('b-deep.yaml')[0].message, /nesting is too deep/);
+    assert.is(byFile('b-deep.yaml')[0].location?.line, 5);
+    assert.match(byFile('c-big.yaml')[0].message, /the file is 100 MiB, larger than the 64 MiB kforge reads/);
+    assert.equal(r.crds.map((c) => c.object.metadata), [{ name: 'x' }]); // the good file is still read
+    // the admission folder is read the same way (its own codes)
+    const adm = path.join(root, 'policies', 'admission');
+    fs.mkdirSync(adm, { recursive: true });
+    fs.writeFileSync(path.join(adm, 'big.yaml'), '');
+    fs.truncateSync(path.join(adm, 'big.yaml'), 100 * 1024 * 1024);
+    fs.writeFileSync(path.join(adm, 'laughs.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n' + laughs.join('\n') + '\n');
+    const a = loadAdmissionFolder(root);
+    assert.equal(a.diagnostics.map((d) => d.code), ['KF1012', 'KF1012']);
+    assert.equal(a.objects, []);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 

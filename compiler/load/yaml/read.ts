@@ -33,6 +33,8 @@ import type { Diagnostic, Result } from '../../types.js';
 import { Abort, type Budget, checkSeparators, checkText, decodeUtf8, MAX_YAML_NODES, type YamlDoc, type YamlLimits } from './common.js';
 import { parseComplete } from './complete.js';
 import { fastParse } from './fast.js';
+import { DiagnosticError } from '../../diagnostics.js';
+import { nodeFs } from '../../fs.js';
 
 /**
  * Reads every document of a YAML text. On error, `value` is undefined and the
@@ -42,6 +44,24 @@ import { fastParse } from './fast.js';
 export function parseYamlDocuments(input: string | Uint8Array, file: string, limits: YamlLimits = {}): Result<YamlDoc[]> {
   const r = readDocuments(input, file, limits);
   return r.value && r.text !== undefined ? { value: firstPerPiece(r.value, r.text), diagnostics: r.diagnostics } : { value: r.value, diagnostics: r.diagnostics };
+}
+
+/**
+ * Reads and parses a YAML file that is not part of a build (the policy folders: vendored CRDs,
+ * admission objects), with the same bounds as a build's files: the size is checked before
+ * the file is read (KF1012), then aliases, values and nesting are counted as
+ * parseYamlDocuments counts them. A missing or unreadable file is `value: undefined` with no
+ * diagnostic (the caller listed it a moment before).
+ */
+export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = nodeFs().readFile(abs);
+  } catch (e) {
+    if (e instanceof DiagnosticError) return { value: undefined, diagnostics: e.diagnostics.map((d) => (d.location ? { ...d, location: { ...d.location, file: shown } } : d)) };
+    throw e;
+  }
+  return bytes === undefined ? { value: undefined, diagnostics: [] } : parseYamlDocuments(bytes, shown);
 }
 
 /**
