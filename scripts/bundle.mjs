@@ -28,6 +28,9 @@
 // named after the Node/V8 version and build.cjs's digest (taken here), size and modification
 // time; V8 rejects data of another V8 or flags (then it is written anew); one not owned by
 // this user is not read.
+// When the launcher writes a cache it removes this user's kforge caches beyond the newest
+// KEEP_CACHES (each install and each Node version has its own), and temporary files an
+// hour old.
 // Every failure to read or write it only means starting without it.
 //
 // Modules that locate files from their own URL (cli-util.ts finds package.json, models.ts
@@ -148,6 +151,8 @@ await esbuild.build({
   const file = path.join(outDir, 'build.cjs');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^#!/, '//'));
 }
+// How many build code caches (installs × Node versions) the launcher keeps in the folder.
+const KEEP_CACHES = 8;
 // Part of the code cache's name: V8 checks only the source's length against its data, and npm
 // gives every installed file the same modification time.
 const buildId = createHash('sha256').update(fs.readFileSync(path.join(outDir, 'build.cjs'))).digest('hex').slice(0, 16);
@@ -198,6 +203,25 @@ if (process.argv[2] === 'build' && !process.env.KFORGE_DEBUG && !process.env.NOD
       fs.renameSync(tmp, cacheFile);
     } catch {
       // a read-only or foreign cache folder: the next build starts without a cache too
+    }
+    try {
+      // Each install or rebuild of kforge, and each Node version, writes a cache file of its
+      // own (about 0.3 MB): when one is written, this user's kforge caches beyond the newest
+      // ${KEEP_CACHES} are removed, and temporary files left by a build that died an hour ago
+      const uid = process.getuid?.();
+      const mine = [];
+      for (const name of fs.readdirSync(dir)) {
+        if (!name.startsWith('kforge-build-')) continue;
+        const p = path.join(dir, name);
+        const s = fs.lstatSync(p);
+        if (!s.isFile() || (uid !== undefined && s.uid !== uid)) continue;
+        if (name.endsWith('.cache')) mine.push({ p, t: s.mtimeMs });
+        else if (name.endsWith('.tmp') && Date.now() - s.mtimeMs > 3600_000) fs.rmSync(p, { force: true });
+      }
+      mine.sort((a, b) => b.t - a.t || (a.p < b.p ? -1 : 1));
+      for (const { p } of mine.slice(${KEEP_CACHES})) if (p !== cacheFile) fs.rmSync(p, { force: true });
+    } catch {
+      // another build pruning at the same time, or a folder we may not list: prune next time
     }
   }
 } else {

@@ -173,6 +173,30 @@ test('build: the code cache is written once, reused, and a bad or unwritable one
     const many = run(bin, ['build', 'a', 'b'], { NODE_COMPILE_CACHE: cache });
     assert.is(many.status, 2);
     assert.match(many.stderr, /KF1001/);
+    // old caches (other installs, other Node versions) are pruned when one is written: the
+    // newest eight are kept, the new one among them; other files are left alone
+    const crowded = path.join(tmp, 'crowded');
+    fs.mkdirSync(crowded);
+    const day = 24 * 3600;
+    const now = Date.now() / 1000;
+    for (let i = 0; i < 12; i++) {
+      const f = path.join(crowded, `kforge-build-v0.0.${i}-x64-old.cache`);
+      fs.writeFileSync(f, 'old');
+      fs.utimesSync(f, now - (i + 1) * day, now - (i + 1) * day);
+    }
+    for (const [name, age] of [['kforge-build-x.cache.1.tmp', 2 * 3600], ['kforge-build-y.cache.2.tmp', 60], ['other.cache', 30 * day]] as const) {
+      fs.writeFileSync(path.join(crowded, name), '');
+      fs.utimesSync(path.join(crowded, name), now - age, now - age);
+    }
+    const pruned = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: crowded });
+    assert.is(pruned.stdout, want.stdout);
+    const left = fs.readdirSync(crowded).sort();
+    const caches = left.filter((f) => f.startsWith('kforge-build-') && f.endsWith('.cache'));
+    assert.is(caches.length, 8, left.join(' '));
+    assert.ok(caches.includes(files[0]), 'the cache just written is kept');
+    for (let i = 0; i < 7; i++) assert.ok(caches.includes(`kforge-build-v0.0.${i}-x64-old.cache`), `the newest old cache ${i} is kept`);
+    assert.ok(left.includes('other.cache') && left.includes('kforge-build-y.cache.2.tmp'), 'other files and a fresh temporary file stay');
+    assert.not.ok(left.includes('kforge-build-x.cache.1.tmp'), 'a temporary file an hour old is removed');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
