@@ -60,6 +60,12 @@ function timeRun(cmd: string, args: string[]): { secs: number; rssMiB: number; b
   return { secs, rssMiB: kb / 1024, bytes: Buffer.byteLength(res.stdout) };
 }
 
+// Node 20 reads the certificates NODE_EXTRA_CA_CERTS names at every start (about 50 ms a
+// process on the 2-core machine, for Debian's 220 KB bundle); Node 22 and later only when a
+// TLS connection needs them. Figures taken with it set are not what a user without it sees.
+if (process.env.NODE_EXTRA_CA_CERTS && Number(process.versions.node.split('.')[0]) < 22) {
+  console.log(`Note: NODE_EXTRA_CA_CERTS is set and Node ${process.version} reads those certificates at every start-up; the one-process-per-directory figures include that. Run with it unset (env -u NODE_EXTRA_CA_CERTS npm run bench) for the figures of a machine without it.\n`);
+}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-bench-'));
 if (arg('shapes', '1') !== '0') {
   const shapeRows = benchShapes(tmp, {
