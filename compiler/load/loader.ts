@@ -343,6 +343,8 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
  * same line numbers: cut at the `---` that starts a second document, or after a `...`.
  */
 export function firstDocument(text: string): string {
+  // no line starts with `---` or `...` (nearly every kustomization): the whole text
+  if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return text;
   let started = false; // a `---` or content has begun the first document
   let content = false;
   let at = 0;
