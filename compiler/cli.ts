@@ -95,7 +95,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         return EXIT.usage;
       }
       const { buildDirWithRemotes } = await import('./load/remote/build.js');
-      const res = await buildDirWithRemotes(dirs[0], { offline: rest.includes('--offline'), loadRestrictor: restrictor as LoadRestrictor | undefined });
+      // only YAML is printed: no field sources for the policy checks' locations
+      const res = await buildDirWithRemotes(dirs[0], { offline: rest.includes('--offline'), loadRestrictor: restrictor as LoadRestrictor | undefined, fieldSources: false });
       printDiagnostics(res.diagnostics, io);
       if (res.output === undefined || hasErrors(res.diagnostics)) return EXIT.usage;
       io.out(res.output);

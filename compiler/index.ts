@@ -12,7 +12,7 @@ export type { Diagnostic, Resource } from './types.js';
  * `kustomize build DIR`, kforge's way: the rendered multi-document YAML, or
  * diagnostics (and no output) when the tree has an error.
  */
-export function buildDir(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor } = {}): { output?: string; resources?: Resource[]; diagnostics: Diagnostic[] } {
+export function buildDir(dir: string, opts: { fs?: FileSystem; loadRestrictor?: LoadRestrictor; fieldSources?: boolean } = {}): { output?: string; resources?: Resource[]; diagnostics: Diagnostic[] } {
   const res = build(dir, opts);
   if (!res.value || hasErrors(res.diagnostics)) return { diagnostics: res.diagnostics };
   const output = emitYaml(res.value.resources.map((r) => r.object));

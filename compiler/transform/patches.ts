@@ -21,7 +21,7 @@ import type { Selector } from '../load/kustomization.js';
  * strategic-merge patch finds its resource by its own kind, name and namespace
  * (none: an error, as Kustomize).
  */
-export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], field: 'patches' | 'patchesStrategicMerge' | 'patchesJson6902'): Diagnostic[] {
+export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], field: 'patches' | 'patchesStrategicMerge' | 'patchesJson6902', fieldSources = true): Diagnostic[] {
   const ds: Diagnostic[] = [];
   for (const entry of entries) {
     if (entry.target) {
@@ -49,7 +49,7 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
         ds.push(diag('KF3003', 'the JSON 6902 patch has no operations', { location: entry.textLocation, hint: 'Kustomize refuses an empty patch: remove the entry' }));
         continue;
       }
-      ds.push(...applyJsonEntry(rm, entry, ops, field));
+      ds.push(...applyJsonEntry(rm, entry, ops, field, fieldSources));
       continue;
     }
     const parsed = parseYamlDocuments(entry.text, entry.textLocation.file);
@@ -69,7 +69,7 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
         ds.push(diag('KF3003', 'the JSON 6902 patch has no operations', { location: entry.textLocation, hint: 'Kustomize refuses an empty patch: remove the entry' }));
         continue;
       }
-      ds.push(...applyJsonEntry(rm, entry, yaml11Values(ops, entry.text, docs[0].index), field));
+      ds.push(...applyJsonEntry(rm, entry, yaml11Values(ops, entry.text, docs[0].index), field, fieldSources));
       continue;
     }
     const docLoc = (doc: (typeof docs)[number]) => ({ ...entry.textLocation, line: doc.line + shift, column: doc.column + entry.textLocation.column - 1 });
@@ -92,7 +92,7 @@ export function applyPatches(rm: ResourceMap, entries: readonly PatchEntry[], fi
       ds.push(diag('KF3005', `a patches entry with a target holds ${docs.length} strategic-merge patches`, { location: entry.location, hint: 'Kustomize allows one document with a target: split the file into one entry per document' }));
       continue;
     }
-    for (const doc of docs) ds.push(...applySmDoc(rm, entry, doc.value as JsonObject, doc.index, docLoc(doc), field));
+    for (const doc of docs) ds.push(...applySmDoc(rm, entry, doc.value as JsonObject, doc.index, docLoc(doc), field, fieldSources));
   }
   return ds;
 }
@@ -145,7 +145,7 @@ function targetsOf(rm: ResourceMap, target: Selector, location: SourceLocation):
   };
 }
 
-function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string): Diagnostic[] {
+function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: string, fieldSources: boolean): Diagnostic[] {
   const where = entry.textLocation;
   const bad = validateOps(ops, where);
   // Malformed operations: report them at their own lines (located only now, when needed);
@@ -183,7 +183,7 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     // Appends (`/-`) are recorded at the index they landed on; the lazy pointer is the
     // op's `value` (the line a reviewer looks for), or its `path` when it has none.
     const appended = new Map<string, number>();
-    list.forEach((op, i) => {
+    if (fieldSources) list.forEach((op, i) => {
       if (!op || typeof op !== 'object' || Array.isArray(op) || typeof op.path !== 'string' || op.op === 'test' || op.op === 'remove') return;
       let pointer = op.path;
       if (pointer.endsWith('/-')) {
@@ -238,7 +238,7 @@ function isObj(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIndex: number, docLoc: SourceLocation, field: string): Diagnostic[] {
+function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIndex: number, docLoc: SourceLocation, field: string, fieldSources: boolean): Diagnostic[] {
   const ds: Diagnostic[] = [];
   let targets: Resource[];
   if (entry.target) {
@@ -286,7 +286,7 @@ function applySmDoc(rm: ResourceMap, entry: PatchEntry, patch: JsonObject, docIn
     }
     if (!res.value) continue;
     r.object = res.value;
-    for (const [rp, pp] of leafPointers(p, r.object)) addFieldSource(r, { pointer: rp, location: docLoc, by: field, lazy: { text: entry.text, docIndex, pointer: pp, at: { line: entry.textLocation.line, column: entry.textLocation.column } } });
+    if (fieldSources) for (const [rp, pp] of leafPointers(p, r.object)) addFieldSource(r, { pointer: rp, location: docLoc, by: field, lazy: { text: entry.text, docIndex, pointer: pp, at: { line: entry.textLocation.line, column: entry.textLocation.column } } });
     renamed = syncId(r) || renamed;
   }
   for (const r of deleted) rm.remove(r);

@@ -112,6 +112,11 @@ for (const name of caseNames) {
     );
     const res = buildDir(rootDir, { loadRestrictor });
     const errors = res.diagnostics.filter((d) => d.severity === 'error');
+    // `kforge build` records no field sources (only the policy checks read them): the same
+    // output and diagnostics without them
+    const asBuild = buildDir(rootDir, { loadRestrictor, fieldSources: false });
+    assert.is(asBuild.output, res.output, `${name}: the output without field sources differs`);
+    assert.equal(asBuild.diagnostics, res.diagnostics, `${name}: the diagnostics without field sources differ`);
 
     if (expectedYaml !== undefined) {
       if (errors.length > 0) {
