@@ -52,7 +52,7 @@ export function nodeFs(): FileSystem {
     if (reals.has(p)) return reals.get(p);
     let out: string | undefined;
     const parent = path.dirname(p);
-    if (parent === p || !path.isAbsolute(p) || path.normalize(p) !== p) {
+    if (parent === p || !path.isAbsolute(p) || !isNormal(p)) {
       // the root, or a path not in normal absolute form: libc realpath, one call
       out = libcRealPath(p);
     } else {
@@ -61,7 +61,10 @@ export function nodeFs(): FileSystem {
       else if (l === 'link') out = libcRealPath(p);
       else {
         const dir = realPath(parent);
-        out = dir === undefined ? undefined : path.join(dir, path.basename(p));
+        // the real directory (normal, absolute) and the name: joined without path.join's
+        // normalising pass, which a big tree paid tens of thousands of times
+        const name = p.slice(parent.length + (parent.endsWith(path.sep) ? 0 : 1));
+        out = dir === undefined ? undefined : dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
       }
     }
     reals.set(p, out);
@@ -141,6 +144,10 @@ export function nodeFs(): FileSystem {
     realPath,
   };
 }
+
+/** A POSIX path with no `//`, `.` or `..` segment and no trailing `/`: normal as path.normalize makes it. */
+const NOT_NORMAL_POSIX = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+const isNormal = (p: string): boolean => (path.sep === '/' ? !NOT_NORMAL_POSIX.test(p) : path.normalize(p) === p);
 
 /** An in-memory tree: keys are absolute paths ("/a/kustomization.yaml"), values are file text. */
 export function memFs(tree: Record<string, string | Uint8Array>): FileSystem {

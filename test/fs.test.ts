@@ -143,6 +143,12 @@ test('nodeFs answers from a directory listing as lstat and stat would: every kin
       return undefined;
     }
   };
+  // paths not in normal form (as written, not joined): trailing or doubled slashes, . and ..
+  const f0 = nodeFs();
+  for (const raw of ['sub/', 'sub//c.yaml', './a.yaml', 'sub/../a.yaml', 'to-dir/', 'to-dir/./c.yaml', 'a.yaml/', 'missing/', '.', '..', 'sub/.']) {
+    const p = `${d}/${raw}`;
+    assert.is(f0.realPath(p), wantReal(p), `realPath ${raw}`);
+  }
   // forwards, backwards and interleaved: the first question about a directory is an lstat,
   // later ones come from its listing
   for (const order of [names, [...names].reverse(), names.filter((_, i) => i % 2).concat(names.filter((_, i) => !(i % 2)))]) {

@@ -293,8 +293,9 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   const listed = new Map<string, (typeof k.resources)[number]>();
   for (const ref of k.resources) {
     // an entry listed twice: its duplicates are reported at the second entry
-    const twice = listed.get(path.resolve(k.dir, ref.entry));
-    if (!twice) listed.set(path.resolve(k.dir, ref.entry), ref);
+    const local = path.resolve(k.dir, ref.entry);
+    const twice = listed.get(local);
+    if (!twice) listed.set(local, ref);
     const dup = twice ? { location: ref.location, entry: ref.entry, first: twice.location } : undefined;
     let remoteFile = false;
     let remoteOrigin: string | undefined;
@@ -314,7 +315,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       );
       continue;
     } else {
-      abs = path.resolve(k.dir, ref.entry);
+      abs = local;
       if (!insideRemote(k.dir, abs, ref.entry, ref.location, ctx)) continue;
     }
     const kind = ctx.fs.stat(abs);
