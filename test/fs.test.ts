@@ -161,4 +161,23 @@ test('nodeFs answers from a directory listing as lstat and stat would: every kin
   }
 });
 
+test('nodeFs readFile: sizes around its 64 KiB scratch buffer, an empty file, a procfs file (size 0 to fstat), a directory', () => {
+  const root = tmp();
+  const f = nodeFs();
+  for (const size of [0, 1, 4095, 65535, 65536, 65537, 131072, 200_003]) {
+    const want = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) want[i] = (i * 31 + (i >> 8)) & 0xff;
+    const p = path.join(root, `f${size}`);
+    fs.writeFileSync(p, want);
+    const got = f.readFile(p);
+    assert.ok(got !== undefined, `${size}`);
+    assert.is(got.length, size, `${size}`);
+    assert.ok(Buffer.from(got).equals(want), `${size} bytes read back`);
+  }
+  // two files in a row: the first one's bytes are not in the second's
+  assert.is(new TextDecoder().decode(f.readFile(path.join(root, 'f1'))), '\0');
+  if (fs.existsSync('/proc/self/status')) assert.match(new TextDecoder().decode(f.readFile('/proc/self/status')), /^Name:/);
+  assert.is(f.readFile(root), undefined);
+});
+
 test.run();
