@@ -28,6 +28,49 @@ export function nodeFs(): FileSystem {
   const stats = new Map<string, 'file' | 'dir' | undefined>();
   const reals = new Map<string, string | undefined>();
   const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+  /** Files read by openFirst, until readFile asks for them. */
+  const contents = new Map<string, Uint8Array>();
+  /**
+   * A YAML or JSON file the build asks about is nearly always a regular file it reads next:
+   * instead of lstat then open, it is opened without following a final symlink (and without
+   * blocking on a FIFO) and read, which answers lstat (a file; or a symlink, ELOOP; or
+   * missing) and keeps the bytes for readFile: no Stats object and one system call fewer
+   * per file (N = 5,000: 20,000 lstat calls). Anything else — a directory, a file that fills
+   * the scratch buffer, one that reads empty (fstat tells a FIFO or a device from an empty
+   * file), an error other than missing — is left to lstat, as before.
+   */
+  const openFirst = (p: string): void => {
+    let fd: number;
+    try {
+      fd = nodefs.openSync(p, nodefs.constants.O_RDONLY | (O_NOFOLLOW as number) | nodefs.constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') lstats.set(p, 'link');
+      else if (code === 'ENOENT' || code === 'ENOTDIR') lstats.set(p, undefined);
+      return;
+    }
+    try {
+      let got = 0;
+      while (got < scratch.length) {
+        const n = nodefs.readSync(fd, scratch, got, scratch.length - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0 || got === scratch.length) return; // lstat decides
+      const out = Buffer.allocUnsafeSlow(got);
+      scratch.copy(out, 0, 0, got);
+      lstats.set(p, 'file');
+      contents.set(p, out);
+    } catch {
+      // a directory (EISDIR), a device that would block (EAGAIN): lstat decides
+    } finally {
+      try {
+        nodefs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
+  };
   const lstatOf = (p: string): Kind | undefined => {
     if (lstats.has(p)) return lstats.get(p);
     let s: Kind | undefined;
@@ -73,6 +116,11 @@ export function nodeFs(): FileSystem {
   };
   return {
     readFile(p) {
+      const held = contents.get(p);
+      if (held !== undefined) {
+        contents.delete(p);
+        return held;
+      }
       // A file is read into a scratch buffer first: one that ends within it (nearly every
       // manifest) costs one open, the read, the read that returns 0 and one close, and no
       // fstat (whose Stats object was 27 MB of a 5,000-app build's allocation). A longer one
@@ -134,6 +182,7 @@ export function nodeFs(): FileSystem {
     stat(p) {
       if (stats.has(p)) return stats.get(p);
       let out: 'file' | 'dir' | undefined;
+      if (O_NOFOLLOW !== undefined && !lstats.has(p) && DATA_FILE.test(p) && path.isAbsolute(p)) openFirst(p);
       const l = path.isAbsolute(p) ? lstatOf(p) : undefined;
       if (l !== undefined && l !== 'link') out = l === 'other' ? undefined : l;
       else if (l === undefined && path.isAbsolute(p)) out = undefined; // lstat failed: so would stat
@@ -157,6 +206,11 @@ export function nodeFs(): FileSystem {
     realPath,
   };
 }
+
+/** O_NOFOLLOW where the platform has it (not Windows): openFirst is skipped without it. */
+const O_NOFOLLOW: number | undefined = nodefs.constants.O_NOFOLLOW;
+/** The names openFirst opens before anything else: what resources, patches and kustomization files are called. */
+const DATA_FILE = /\.(?:ya?ml|json)$/i;
 
 /** A POSIX path with no `//`, `.` or `..` segment and no trailing `/`: normal as path.normalize makes it. */
 const NOT_NORMAL_POSIX = /\/\/|\/\.\.?(?:\/|$)|.\/$/;

@@ -127,7 +127,16 @@ test('nodeFs answers from a directory listing as lstat and stat would: every kin
   fs.symlinkSync('sub', path.join(d, 'to-dir'));
   fs.symlinkSync('nowhere', path.join(d, 'dangling'));
   spawnSync('mkfifo', [path.join(d, 'fifo')]);
-  const names = ['a.yaml', 'B.yaml', 'b.yaml', 'A.yaml', 'sub', 'SUB', 'sub/c.yaml', 'café.yaml', 'cafe\u0301.yaml', ' .yaml', 'to-file', 'to-dir', 'to-dir/c.yaml', 'dangling', 'fifo', 'missing', 'kustomization.yml', 'Kustomization', 'kustomization.yaml', 'a.yaml/x', '.', '..'];
+  // names a build opens first (.yaml, .yml, .json): every kind of entry under such a name
+  spawnSync('mkfifo', [path.join(d, 'fifo.yaml')]);
+  fs.writeFileSync(path.join(d, 'empty.yaml'), '');
+  fs.writeFileSync(path.join(d, 'big.json'), '[' + '1,'.repeat(40_000) + '1]');
+  fs.mkdirSync(path.join(d, 'folder.yml'));
+  fs.symlinkSync('a.yaml', path.join(d, 'link-to-file.yaml'));
+  fs.symlinkSync('sub', path.join(d, 'link-to-dir.yaml'));
+  fs.symlinkSync('nowhere.yaml', path.join(d, 'dangling.yaml'));
+  fs.symlinkSync('/dev/null', path.join(d, 'null.yaml'));
+  const names = ['fifo.yaml', 'empty.yaml', 'big.json', 'folder.yml', 'link-to-file.yaml', 'link-to-dir.yaml', 'dangling.yaml', 'null.yaml', 'missing.json', 'a.yaml/x.yaml', 'a.yaml', 'B.yaml', 'b.yaml', 'A.yaml', 'sub', 'SUB', 'sub/c.yaml', 'café.yaml', 'cafe\u0301.yaml', ' .yaml', 'to-file', 'to-dir', 'to-dir/c.yaml', 'dangling', 'fifo', 'missing', 'kustomization.yml', 'Kustomization', 'kustomization.yaml', 'a.yaml/x', '.', '..'];
   const want = (p: string): 'file' | 'dir' | undefined => {
     try {
       const s = fs.statSync(p);
@@ -157,6 +166,7 @@ test('nodeFs answers from a directory listing as lstat and stat would: every kin
       const p = path.join(d, n);
       assert.is(f.stat(p), want(p), `stat ${n}`);
       assert.is(f.realPath(p), wantReal(p), `realPath ${n}`);
+      if (want(p) === 'file') assert.ok(Buffer.from(f.readFile(p) ?? []).equals(fs.readFileSync(p)), `readFile ${n}`);
     }
   }
 });
