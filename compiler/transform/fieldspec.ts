@@ -51,6 +51,8 @@ export function splitPath(path: string): string[] {
 }
 
 export type FieldVisitor = (parent: JsonObject, key: string, pointer: string) => void;
+/** A FieldVisitor handed a value of the caller's (the field spec) with each place: no closure per spec and resource. */
+type TaggedVisitor<T> = (parent: JsonObject, key: string, pointer: string, tag: T) => void;
 
 function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -101,15 +103,20 @@ export function visitField(obj: JsonObject, segments: string[], create: boolean,
 
 /** visitField with the path compiled once (compilePath). */
 export function visitCompiled(obj: JsonObject, path: CompiledPath, create: boolean, visit: FieldVisitor): void {
-  walk(obj, path, 0, create, visit, '');
+  walk(obj, path, 0, create, visit as TaggedVisitor<unknown>, '', undefined);
 }
 
-function walk(node: JsonObject, path: CompiledPath, i: number, create: boolean, visit: FieldVisitor, ptr: string): void {
+/** visitCompiled whose visitor is also handed `tag`. */
+export function visitCompiledTagged<T>(obj: JsonObject, path: CompiledPath, create: boolean, visit: TaggedVisitor<T>, tag: T): void {
+  walk(obj, path, 0, create, visit as TaggedVisitor<unknown>, '', tag);
+}
+
+function walk(node: JsonObject, path: CompiledPath, i: number, create: boolean, visit: TaggedVisitor<unknown>, ptr: string, tag: unknown): void {
   const segs = path.segs;
   const seg = segs[i];
   if (path.sel[i] !== null) return; // handled by the list step below
   if (i === segs.length - 1) {
-    visit(node, seg, ptr + path.ptr[i]);
+    visit(node, seg, ptr + path.ptr[i], tag);
     return;
   }
   let child = node[seg];
@@ -127,11 +134,11 @@ function walk(node: JsonObject, path: CompiledPath, i: number, create: boolean, 
       const item = child[idx];
       if (!isObject(item)) continue;
       if (nsel && item[nsel[0]] !== nsel[1]) continue;
-      walk(item, path, i + skip, create, visit, `${childPtr}/${idx}`);
+      walk(item, path, i + skip, create, visit, `${childPtr}/${idx}`, tag);
     }
     return;
   }
-  if (isObject(child)) walk(child, path, i + 1, create, visit, childPtr);
+  if (isObject(child)) walk(child, path, i + 1, create, visit, childPtr, tag);
 }
 
 /** Applies `fn` to every field spec in `specs` that matches the resource id. */

@@ -200,7 +200,7 @@ function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
     }
   };
   walk(r.object);
-  forEachListAwareSpec(r.object, r.id, specs, (_spec, parent, key, pointer) => {
+  forEachListAwareSpec(r.object, r.id, specs, (parent, key, pointer) => {
     if (parent[key] !== undefined) add(parent, key, pointer, true);
   });
   return fields;

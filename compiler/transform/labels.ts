@@ -4,8 +4,7 @@ import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { LabelsEntry } from '../load/kustomization.js';
 import type { FieldSpec } from './fieldspec.js';
-import { compilePath, fieldSpecMatches, splitPath, visitCompiled, type CompiledPath } from './fieldspec.js';
-import type { FieldVisitor } from './fieldspec.js';
+import { compilePath, fieldSpecMatches, splitPath, visitCompiledTagged, type CompiledPath } from './fieldspec.js';
 import { COMMON_LABELS, METADATA_LABELS, mergeSpecs, TEMPLATE_LABELS } from '../schema/field-specs.js';
 import { ConfigConflict, mergeFieldSpecs } from './transformer-config.js';
 
@@ -83,7 +82,7 @@ export function setPairs(resources: ResourceMap, pairs: Record<string, string>, 
   const out: Diagnostic[] = [];
   const failed = new Set<FieldSpec>();
   for (const r of resources.all()) {
-    forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key, pointer) => {
+    forEachListAwareSpec(r.object, r.id, specs, (parent, key, pointer, spec) => {
       let m: Json | undefined = parent[key];
       if (m === undefined || m === null) {
         if (!spec.create) return;
@@ -156,7 +155,7 @@ export function forEachListAwareSpec(
   obj: JsonObject,
   id: Pick<ResId, 'group' | 'version' | 'kind'>,
   specs: readonly FieldSpec[],
-  visit: (spec: FieldSpec, ...rest: Parameters<FieldVisitor>) => void,
+  visit: (parent: JsonObject, key: string, pointer: string, spec: FieldSpec) => void,
 ): void {
   for (const spec of specs) {
     if (!fieldSpecMatches(spec, id)) continue;
@@ -168,7 +167,7 @@ export function forEachListAwareSpec(
       }
       if (!Array.isArray(node)) continue;
     }
-    visitCompiled(obj, path, spec.create === true, (p, k, ptr) => visit(spec, p, k, ptr));
+    visitCompiledTagged(obj, path, spec.create === true, visit, spec);
   }
 }
 

@@ -93,7 +93,7 @@ export function setNamespaceWith(resources: ResourceMap, ns: string, specs: read
     if (isBindingKind(r.id.kind)) setSubjects(r.object, opts.subjects ?? 'defaultOnly', set);
     const v1 = r.object.apiVersion === 'v1';
     const own = rest.filter((s) => (s.path !== 'metadata/name' || v1) && fieldSpecMatches(s, r.id));
-    if (own.length) forEachListAwareSpec(r.object, r.id, own, (spec, parent, key, pointer) => set(parent, key, spec.create === true, pointer));
+    if (own.length) forEachListAwareSpec(r.object, r.id, own, (parent, key, pointer, spec) => set(parent, key, spec.create === true, pointer));
     track(r, history);
   }
   resources.reindex();

@@ -64,7 +64,7 @@ export function addPrefixSuffixWith(
         if (s !== '') r.suffixes.push(s);
         if (p !== '' || s !== '') storePreviousId(r);
       }
-      forEachListAwareSpec(r.object, org, [fs], (spec, parent, key, pointer) => {
+      forEachListAwareSpec(r.object, org, [fs], (parent, key, pointer, spec) => {
         const cur = parent[key];
         if (typeof cur === 'string') parent[key] = add(cur);
         else if ((cur === undefined || cur === null) && spec.create) parent[key] = add('');

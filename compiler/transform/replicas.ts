@@ -42,7 +42,7 @@ export function applyReplicasWith(resources: ResourceMap, replicas: ReplicaEntry
       continue;
     }
     for (const r of targets) {
-      forEachListAwareSpec(r.object, r.id, specs, (spec, parent, key, pointer) => {
+      forEachListAwareSpec(r.object, r.id, specs, (parent, key, pointer, spec) => {
         if (parent[key] === undefined && !spec.create) return;
         parent[key] = entry.count;
         r.origin.fieldSources.push({ pointer, location: entry.location, by: 'replicas' });
