@@ -345,6 +345,11 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
 export function firstDocument(text: string): string {
   // no line starts with `---` or `...` (nearly every kustomization): the whole text
   if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return text;
+  return firstDocumentByLines(text);
+}
+
+/** firstDocument's line-by-line scan (exported for the test that holds its shortcut to it). */
+export function firstDocumentByLines(text: string): string {
   let started = false; // a `---` or content has begun the first document
   let content = false;
   let at = 0;

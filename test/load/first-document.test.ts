@@ -1,34 +1,12 @@
 /**
  * firstDocument (load/loader.ts): the text of a kustomization file's first document, as
  * Kustomize reads only that one. Its shortcut for texts with no line starting `---` or `...`
- * must give what the line-by-line scan gives: checked against that scan on generated texts.
+ * must give what the line-by-line scan gives: checked against that scan (firstDocumentByLines)
+ * on generated texts.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { firstDocument } from '../../compiler/load/loader.js';
-
-/** The line-by-line scan, as the loader's own (the reference the shortcut must agree with). */
-function byLines(text: string): string {
-  let started = false;
-  let content = false;
-  let at = 0;
-  while (at < text.length) {
-    const nl = text.indexOf('\n', at);
-    const end = nl < 0 ? text.length : nl + 1;
-    const line = text.slice(at, end).replace(/\r?\n$/, '');
-    if (/^---(\s|$)/.test(line)) {
-      if (started) return text.slice(0, at);
-      started = true;
-    } else if (/^\.\.\.\s*$/.test(line)) {
-      if (started || content) return text.slice(0, end);
-    } else if (!content && line.trim() !== '' && !/^\s*#/.test(line) && !line.startsWith('%')) {
-      content = true;
-      started = true;
-    }
-    at = end;
-  }
-  return text;
-}
+import { firstDocument, firstDocumentByLines as byLines } from '../../compiler/load/loader.js';
 
 test('firstDocument: texts without separators are whole; with them, the first document (generated texts against the line scan)', () => {
   const pieces = ['---', '--- # c', '----', '...', '... ', '.... x', 'resources:', '- a.yaml', '  x: ---', 'a: "..."', '# ---', '%YAML 1.2', '', ' ---', '\t...'];
