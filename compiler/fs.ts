@@ -22,7 +22,8 @@ export function nodeFs(): FileSystem {
   // One build reads a tree that does not change under it: lstat, stat and realpath answers
   // are memoised. A path's real path is its directory's (resolved once per directory, up the
   // chain) joined with its name, unless lstat says the name itself is a symlink: one lstat
-  // per file instead of libc realpath's readlink per path component.
+  // per file instead of libc realpath's readlink per path component (and for a YAML or JSON
+  // file, no lstat: openFirst below).
   type Kind = 'file' | 'dir' | 'link' | 'other';
   const lstats = new Map<string, Kind | undefined>();
   const stats = new Map<string, 'file' | 'dir' | undefined>();

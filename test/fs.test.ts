@@ -1,8 +1,9 @@
 /**
  * compiler/fs.ts nodeFs(): real paths are resolved a directory at a time (a path's real path is
- * its directory's joined with its name, unless lstat says the name is a symlink), and a file is
- * read with one open/fstat/read/close. These cases pin the answers on symlinks at every place
- * of a path, and the load restrictor built on them.
+ * its directory's joined with its name, unless lstat says the name is a symlink), a YAML or JSON
+ * file is opened and read before any lstat (which that answers), and a file is read into a
+ * scratch buffer, fstat only for one that fills it. These cases pin the answers on symlinks at
+ * every place of a path, on every kind of entry, and the load restrictor built on them.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
