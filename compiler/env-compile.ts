@@ -185,9 +185,34 @@ export async function compileEnvironment(repoRoot: string, src: string, opts: { 
       writeAtomic(outFile(f), `${js}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`);
     }
     writeAtomic(path.join(outDir, 'package.json'), '{"type":"module"}\n');
+    writeAtomic(path.join(outDir, '.root'), repoRoot);
     writeAtomic(path.join(outDir, '.complete'), '');
+    pruneCopies(path.join(cache, 'env'), outDir);
   }
   return { url: pathToFileURL(outFile(src)).href, diagnostics: [], checked, transpiled };
+}
+
+/**
+ * Removes the copies made for repositories that no longer exist (temporary trees: a `diff
+ * --against` ref's, a CI job's, a test's), so that the folder does not grow with every new
+ * location. Runs only when a copy was made; a copy in use lies in an existing repository.
+ */
+function pruneCopies(envDir: string, keep: string): void {
+  try {
+    for (const e of fs.readdirSync(envDir)) {
+      const dir = path.join(envDir, e);
+      if (dir === keep) continue;
+      let root: string;
+      try {
+        root = fs.readFileSync(path.join(dir, '.root'), 'utf8');
+      } catch {
+        continue; // being written, or made by an older kforge
+      }
+      if (root && !fs.existsSync(root)) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    /* nothing to prune, or not ours to prune */
+  }
 }
 
 /** How a relative import of `file` is rewritten: to kforge's module, a local module's output, or a plain file by URL. */

@@ -172,4 +172,22 @@ test('a module beside the repository (../) is compiled inside the cache folder',
   assert.ok(fs.existsSync(path.join(dir, '_up_', 'shared', 'hosts.js')), fs.readdirSync(dir).join(' '));
 });
 
+test('the copy made for a repository that is gone is removed when the next copy is made', async () => {
+  const gone = path.join(tmp, 'gone');
+  fs.cpSync(path.join(tmp, 'a'), gone, { recursive: true });
+  const g = await compileEnvironment(gone, entry(gone));
+  const copy = path.dirname(path.dirname(path.dirname(fileURLToPath(g.url!))));
+  assert.ok(fs.existsSync(copy));
+  fs.rmSync(gone, { recursive: true });
+  const kept = path.join(tmp, 'kept');
+  fs.cpSync(path.join(tmp, 'a'), kept, { recursive: true });
+  const k = await compileEnvironment(kept, entry(kept));
+  assert.is(k.transpiled, false);
+  assert.not.ok(fs.existsSync(copy), 'the copy of a removed repository');
+  // the copies of repositories that still exist stay
+  const a = await compileEnvironment(path.join(tmp, 'a'), entry(path.join(tmp, 'a')));
+  assert.ok(fs.existsSync(fileURLToPath(a.url!)));
+  assert.ok(fs.existsSync(fileURLToPath(k.url!)));
+});
+
 test.run();
