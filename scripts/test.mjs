@@ -13,6 +13,13 @@
 // disk mounted with `discard` deleting them costs more than the tests. The folder is removed
 // at the end. KFORGE_TEST_TMP=DIR puts the scratch folder elsewhere.
 //
+// Every kforge the tests run, in whatever temporary clone, compiles environment definitions into
+// one cache folder (KFORGE_CACHE_DIR): this checkout's own, node_modules/.cache/kforge/, which
+// `npm run render` here uses too. Its entries are keyed by content and validated against every
+// input, so a definition is type-checked once, not once per clone and run.
+// KFORGE_TEST_CACHE=fresh gives the run an empty one in its scratch folder (a cold run, as on a
+// fresh CI machine); a KFORGE_CACHE_DIR of the caller's is kept.
+//
 // The summary sums every process's own uvu totals: `Total`, `Passed`, `Skipped` as uvu prints
 // them, then `N passed, N failed`. The exit code is non-zero when any process failed, crashed
 // or printed no totals (then the suites it did finish count, plus one failure for the crash). Outputs of processes that
@@ -102,7 +109,7 @@ function scratchBase() {
 function runUvu(files, tmp, opts = {}) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const env = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
+    const env = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp, KFORGE_CACHE_DIR: cacheDir };
     const child = spawn(process.execPath, [uvuBin, dir, only(files)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const take = (b) => (out += b);
@@ -143,6 +150,9 @@ if (!files.length) {
   process.exit(1);
 }
 const base = fs.mkdtempSync(path.join(scratchBase(), 'kforge-test-'));
+const cacheDir =
+  process.env.KFORGE_CACHE_DIR ||
+  (process.env.KFORGE_TEST_CACHE !== 'fresh' && fs.existsSync(path.join(root, 'node_modules')) ? path.join(root, 'node_modules', '.cache', 'kforge') : path.join(base, 'kforge-cache'));
 const children = new Set();
 const cleanup = () => fs.rmSync(base, { recursive: true, force: true });
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -228,6 +228,8 @@ const GIT_ENV = {
   GIT_AUTHOR_EMAIL: 'ada@example.com',
   GIT_COMMITTER_NAME: 'Ada Dev',
   GIT_COMMITTER_EMAIL: 'ada@example.com',
+  // the run's shared compile cache (scripts/test.mjs), when there is one
+  KFORGE_CACHE_DIR: process.env.KFORGE_CACHE_DIR,
   NO_COLOR: '1',
 };
 

@@ -34,6 +34,8 @@ const ENV: NodeJS.ProcessEnv = {
   GIT_COMMITTER_EMAIL: 'test@kforge.invalid',
   GIT_CONFIG_NOSYSTEM: '1',
   NO_COLOR: '1',
+  // the run's shared compile cache (scripts/test.mjs), when there is one
+  KFORGE_CACHE_DIR: process.env.KFORGE_CACHE_DIR,
 };
 
 interface Run {

@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copySourceTree, kforgeCli, linkBuild, repoRoot } from '../helpers.js';
+import { compileEnvironment } from '../../compiler/env-compile.js';
 
 const root = repoRoot();
 const cli = kforgeCli();
@@ -65,6 +66,12 @@ test(`${N} concurrent \`render prod --push\` processes: linear history in source
       linkBuild(c);
       return c;
     });
+
+    // environment.ts type-checked and compiled once, into the cache the clones share (the
+    // run's KFORGE_CACHE_DIR, else their node_modules/.cache): the processes race on the push,
+    // not on ${N} cold type-checks of the same definition
+    const warm = await compileEnvironment(clones[0], path.join(clones[0], 'overlays', 'prod', 'environment.ts'));
+    assert.equal(warm.diagnostics, []);
 
     // all at once, oldest source last in the start order
     const results = await Promise.all([...clones.keys()].reverse().map((i) => run(clones[i], ['render', 'prod', '--push', '--source-ref', 'refs/heads/main', '--repo-url', URL]).then((r) => ({ i, ...r }))));
