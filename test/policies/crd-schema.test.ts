@@ -116,8 +116,10 @@ test('loadCrdFolder and the admission folder read hostile files within bounds: a
     fs.writeFileSync(path.join(adm, 'big.yaml'), '');
     fs.truncateSync(path.join(adm, 'big.yaml'), 100 * 1024 * 1024);
     fs.writeFileSync(path.join(adm, 'laughs.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\ndata:\n' + laughs.join('\n') + '\n');
+    fs.mkdirSync(path.join(adm, 'not-a-file.yaml')); // listed, but cannot be read as a file: said, not a crash
     const a = loadAdmissionFolder(root);
-    assert.equal(a.diagnostics.map((d) => d.code), ['KF1012', 'KF1012']);
+    assert.equal(a.diagnostics.map((d) => d.code), ['KF1012', 'KF1012', 'KF1002']);
+    assert.match(a.diagnostics[2].message, /cannot read .*not-a-file\.yaml/);
     assert.equal(a.objects, []);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

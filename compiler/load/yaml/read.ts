@@ -33,7 +33,7 @@ import type { Diagnostic, Result } from '../../types.js';
 import { Abort, type Budget, checkSeparators, checkText, decodeUtf8, MAX_YAML_NODES, type YamlDoc, type YamlLimits } from './common.js';
 import { parseComplete } from './complete.js';
 import { fastParse } from './fast.js';
-import { DiagnosticError } from '../../diagnostics.js';
+import { diag, DiagnosticError } from '../../diagnostics.js';
 import { nodeFs } from '../../fs.js';
 
 /**
@@ -50,8 +50,7 @@ export function parseYamlDocuments(input: string | Uint8Array, file: string, lim
  * Reads and parses a YAML file that is not part of a build (the policy folders: vendored CRDs,
  * admission objects), with the same bounds as a build's files: the size is checked before
  * the file is read (KF1012), then aliases, values and nesting are counted as
- * parseYamlDocuments counts them. A missing or unreadable file is `value: undefined` with no
- * diagnostic (the caller listed it a moment before).
+ * parseYamlDocuments counts them. A file that cannot be read is KF1002.
  */
 export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
   let bytes: Uint8Array | undefined;
@@ -61,7 +60,11 @@ export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
     if (e instanceof DiagnosticError) return { value: undefined, diagnostics: e.diagnostics.map((d) => (d.location ? { ...d, location: { ...d.location, file: shown } } : d)) };
     throw e;
   }
-  return bytes === undefined ? { value: undefined, diagnostics: [] } : parseYamlDocuments(bytes, shown);
+  if (bytes === undefined) {
+    // listed a moment before, so there but unreadable (permissions), or gone since: said, not skipped
+    return { value: undefined, diagnostics: [diag('KF1002', `cannot read ${shown}`, { location: { file: shown, line: 1, column: 1 }, hint: 'check that the file exists and that kforge may read it' })] };
+  }
+  return parseYamlDocuments(bytes, shown);
 }
 
 /**
