@@ -17,7 +17,7 @@ import type { RenderedApp } from './emit/plan.js';
 import { runChecks, CHECKS, loadCustomChecks, loadCrdFolder } from '../policies/index.js';
 import type { Check } from '../policies/types.js';
 import type { Report, Waiver } from '../policies/index.js';
-import { parseWaivers } from '../policies/waivers.js';
+import { readWaiversFile } from '../policies/waivers.js';
 import { parseBaseline } from '../policies/baseline.js';
 
 export interface RenderOptions {
@@ -86,7 +86,7 @@ export async function renderEnvironment(repoRoot: string, name: string, opts: Re
     const waiversFile = opts.waiversFile ?? path.join(repoRoot, 'policies', 'waivers.yaml');
     if (fs.existsSync(waiversFile)) {
       const shown = path.relative(process.cwd(), waiversFile) || waiversFile;
-      const parsed = parseWaivers(fs.readFileSync(waiversFile, 'utf8'), shown);
+      const parsed = readWaiversFile(waiversFile, shown);
       diagnostics.push(...parsed.diagnostics);
       waivers = parsed.waivers;
     } else if (opts.waiversFile) {

@@ -6,7 +6,7 @@ import { CHECKS } from './registry.js';
 export type { Check, CheckContext, Finding, RawFinding, Report, Sev, Tier, Waiver, LocateField } from './types.js';
 export type { RunOptions } from './engine.js';
 export { severityFor, compareFindings } from './engine.js';
-export { parseWaivers } from './waivers.js';
+export { parseWaivers, readWaiversFile } from './waivers.js';
 export { serializeBaseline, parseBaseline, filterBaseline } from './baseline.js';
 export { formatText, formatJson, formatSarif, formatGithub } from './format.js';
 export { tierOf } from './context.js';

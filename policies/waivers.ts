@@ -3,9 +3,18 @@ import type { Diagnostic, SourceLocation } from '../compiler/types.js';
 import type { Finding, Waiver } from './types.js';
 import { pdiag } from './codes.js';
 import { globToRegExp } from './util.js';
+import { decodeUtf8, parseYamlDocuments, readBoundedFile } from '../compiler/load/yaml/index.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const FIELDS = new Set(['check', 'resource', 'kind', 'name', 'namespace', 'reason', 'owner', 'expires', 'environments']);
+
+/** Reads and parses a waivers file: its size checked before it is read, as every YAML file kforge reads. */
+export function readWaiversFile(abs: string, shown: string): { waivers: Waiver[]; diagnostics: Diagnostic[] } {
+  const read = readBoundedFile(abs, shown);
+  const text = read.value === undefined ? undefined : decodeUtf8(read.value, shown);
+  if (text?.value === undefined) return { waivers: [], diagnostics: [...read.diagnostics, ...(text?.diagnostics ?? [])] };
+  return parseWaivers(text.value, shown);
+}
 
 /**
  * Parses `policies/waivers.yaml`: either a list or `{waivers: [...]}` of entries
@@ -13,6 +22,10 @@ const FIELDS = new Set(['check', 'resource', 'kind', 'name', 'namespace', 'reaso
  * Entries with errors are dropped and reported with their line.
  */
 export function parseWaivers(text: string, file = 'policies/waivers.yaml'): { waivers: Waiver[]; diagnostics: Diagnostic[] } {
+  // the limits every YAML kforge reads has (values, aliases, nesting: KF1012) first: the
+  // yaml package's own parse below has none, and deep nesting overflowed its stack
+  const bounded = parseYamlDocuments(text, file).diagnostics.find((d) => d.code === 'KF1012');
+  if (bounded) return { waivers: [], diagnostics: [pdiag('KF4101', 'error', `invalid YAML: ${bounded.message}`, bounded.location ?? { file, line: 1, column: 1 }, bounded.hint)] };
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];

@@ -7,7 +7,7 @@ import { buildDirWithRemotes } from '../load/remote/build.js';
 import { renderEnvironment, fileLocator } from '../render.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../env.js';
 import { runChecks, formatText, formatJson as formatFindingsJson, formatSarif, formatGithub, serializeBaseline, CHECKS, loadCustomChecks, loadCrdFolder, type Check, type Report } from '../../policies/index.js';
-import { parseWaivers } from '../../policies/waivers.js';
+import { readWaiversFile } from '../../policies/waivers.js';
 import { parseBaseline } from '../../policies/baseline.js';
 
 /** The repository root SARIF locations are relative to: the nearest folder holding .git. */
@@ -62,11 +62,11 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
       const crds = crdsDir ? loadCrdFolder(repoRoot, crdsDir) : undefined;
       if (crds) ds.push(...crds.diagnostics);
       const wf = flagStr(flags, 'waivers');
-      let waivers: ReturnType<typeof parseWaivers>['waivers'] = [];
+      let waivers: ReturnType<typeof readWaiversFile>['waivers'] = [];
       if (wf) {
         if (!fs.existsSync(wf)) ds.push(diag('KF1002', `waivers file ${wf} not found`, { hint: 'check the path given to --waivers' }));
         else {
-          const p = parseWaivers(fs.readFileSync(wf, 'utf8'), wf);
+          const p = readWaiversFile(wf, wf);
           ds.push(...p.diagnostics);
           waivers = p.waivers;
         }

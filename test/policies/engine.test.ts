@@ -1,7 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromYaml, env, hits, run, TODAY, locateFieldFrom, lineOf } from './helpers.js';
-import { runChecks, parseWaivers, serializeBaseline, parseBaseline, CHECKS, tierOf } from '../../policies/index.js';
+import { runChecks, parseWaivers, readWaiversFile, serializeBaseline, parseBaseline, CHECKS, tierOf } from '../../policies/index.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { locate, locateInText } from '../../policies/locate.js';
 import type { Resource } from '../../compiler/types.js';
 import { syntheticResources } from '../../policies/bench.js';
@@ -161,6 +164,32 @@ test('waivers: environments limit where a waiver applies', () => {
   const rs = fromYaml(y);
   assert.is(runChecks(rs, env('dev'), { today: TODAY, waivers, only: ['image-tag'] }).counts.waived, 0);
   assert.is(runChecks(rs, env('staging'), { today: TODAY, waivers, only: ['image-tag'] }).counts.waived, 1);
+});
+
+test('waivers: a hostile file is refused within bounds (deep nesting, an alias bomb: KF4101 naming the limit; 100 MB: KF1012 before reading), not a stack overflow', () => {
+  const deep = parseWaivers('waivers: ' + '['.repeat(20_000) + ']'.repeat(20_000) + '\n');
+  assert.equal(deep.diagnostics.map((d) => d.code), ['KF4101']);
+  assert.match(deep.diagnostics[0].message, /nesting is too deep/);
+  const laughs = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) laughs.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  const bomb = parseWaivers(laughs.join('\n') + '\nwaivers: *a8\n');
+  assert.equal(bomb.diagnostics.map((d) => d.code), ['KF4101']);
+  assert.match(bomb.diagnostics[0].message, /more than 1000000 values/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-waivers-'));
+  try {
+    const big = path.join(dir, 'waivers.yaml');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 100 * 1024 * 1024);
+    const r = readWaiversFile(big, 'policies/waivers.yaml');
+    assert.equal(r.diagnostics.map((d) => d.code), ['KF1012']);
+    assert.match(r.diagnostics[0].message, /100 MiB, larger than the 64 MiB/);
+    assert.is(r.diagnostics[0].location?.file, 'policies/waivers.yaml');
+    const ok = path.join(dir, 'ok.yaml');
+    fs.writeFileSync(ok, waiverText);
+    assert.equal(readWaiversFile(ok, 'ok.yaml'), parseWaivers(waiverText, 'ok.yaml'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -47,12 +47,11 @@ export function parseYamlDocuments(input: string | Uint8Array, file: string, lim
 }
 
 /**
- * Reads and parses a YAML file that is not part of a build (the policy folders: vendored CRDs,
- * admission objects), with the same bounds as a build's files: the size is checked before
- * the file is read (KF1012), then aliases, values and nesting are counted as
- * parseYamlDocuments counts them. A file that cannot be read is KF1002.
+ * Reads a file that is not part of a build (the policy folders: vendored CRDs, admission
+ * objects, waivers) with the bound a build's files have: the size is checked before the file
+ * is read (KF1012). A file that cannot be read is KF1002.
  */
-export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
+export function readBoundedFile(abs: string, shown: string): Result<Uint8Array> {
   let bytes: Uint8Array | undefined;
   try {
     bytes = nodeFs().readFile(abs);
@@ -64,7 +63,16 @@ export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
     // listed a moment before, so there but unreadable (permissions), or gone since: said, not skipped
     return { value: undefined, diagnostics: [diag('KF1002', `cannot read ${shown}`, { location: { file: shown, line: 1, column: 1 }, hint: 'check that the file exists and that kforge may read it' })] };
   }
-  return parseYamlDocuments(bytes, shown);
+  return { value: bytes, diagnostics: [] };
+}
+
+/**
+ * Reads and parses a YAML file that is not part of a build (readBoundedFile), then counts
+ * aliases, values and nesting as parseYamlDocuments counts them.
+ */
+export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
+  const read = readBoundedFile(abs, shown);
+  return read.value === undefined ? { value: undefined, diagnostics: read.diagnostics } : parseYamlDocuments(read.value, shown);
 }
 
 /**
