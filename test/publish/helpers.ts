@@ -109,3 +109,34 @@ export function revParse(dir: string, rev: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A PATH whose `git` refuses what an older git refuses: for arguments matching `refuses` (a
+ * shell test on "$@", `$1` the command) it prints `message` on stderr and exits with `code`,
+ * counting each refusal; anything else runs the real git.
+ */
+export function olderGitPath(refuses: string, message: string, code: number): { PATH: string; refusals: () => number } {
+  const bin = tmp('kforge-oldgit-');
+  const real = (process.env.PATH ?? '/usr/bin:/bin')
+    .split(path.delimiter)
+    .map((d) => path.join(d, 'git'))
+    .find((f) => fs.existsSync(f))!;
+  const log = path.join(bin, 'refused.log');
+  fs.writeFileSync(
+    path.join(bin, 'git'),
+    `#!/bin/sh\nfor a in "$@"; do\n  if ${refuses}; then\n    echo x >> '${log}'\n    echo '${message.replace(/'/g, "'\\''")}' >&2\n    exit ${code}\n  fi\ndone\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, refusals: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0) };
+}
+
+/** Runs `f` with process.env.PATH set to `PATH` (in-process git calls spawn with it). */
+export async function withPath<T>(PATH: string, f: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = PATH;
+  try {
+    return await f();
+  } finally {
+    process.env.PATH = saved;
+  }
+}

@@ -11,36 +11,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { publish } from '../../compiler/publish/index.js';
 import { Git } from '../../compiler/publish/git.js';
-import { cleanup, commitAll, git, initSource, planFrom, prod, revParse, tmp, writeApps } from './helpers.js';
+import { cleanup, commitAll, git, initSource, olderGitPath, planFrom, prod, revParse, tmp, withPath, writeApps } from './helpers.js';
 
 const BRANCH = 'refs/heads/environments/prod';
 const NOTES_REF = 'refs/notes/hydrator.metadata';
 
 /** A PATH whose `git` fails as git < 2.29 does on --no-write-fetch-head, and counts those refusals. */
-function oldGitPath(): { PATH: string; refusals: () => number } {
-  const bin = tmp('kforge-oldgit-');
-  const real = (process.env.PATH ?? '/usr/bin:/bin')
-    .split(path.delimiter)
-    .map((d) => path.join(d, 'git'))
-    .find((f) => fs.existsSync(f))!;
-  const log = path.join(bin, 'refused.log');
-  fs.writeFileSync(
-    path.join(bin, 'git'),
-    `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = "--no-write-fetch-head" ]; then\n    echo x >> '${log}'\n    echo "error: unknown option \\\`no-write-fetch-head'" >&2\n    exit 129\n  fi\ndone\nexec '${real}' "$@"\n`,
-    { mode: 0o755 },
-  );
-  return { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, refusals: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0) };
-}
-
-async function withPath<T>(PATH: string, f: () => Promise<T>): Promise<T> {
-  const saved = process.env.PATH;
-  process.env.PATH = PATH;
-  try {
-    return await f();
-  } finally {
-    process.env.PATH = saved;
-  }
-}
+const oldGitPath = () => olderGitPath('[ "$a" = "--no-write-fetch-head" ]', "error: unknown option `no-write-fetch-head'", 129);
 
 test.after.each(() => cleanup());
 

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Git, GitCommandError, updateRefTransaction } from '../../compiler/publish/git.js';
-import { cleanup, git, initSource, revParse, tmp } from './helpers.js';
+import { cleanup, git, initSource, olderGitPath, revParse, withPath } from './helpers.js';
 
 test.after.each(() => cleanup());
 
@@ -62,27 +62,17 @@ test('update-ref through Git.run: create, compare-and-swap, a refused swap and c
 
 test('a git without update-ref --stdin transactions (before 2.28) is asked the plain way, and the ref still moves by compare and swap', async () => {
   const { dir, sha: c0 } = initSource({ web: { w: '0' } }, 'c0');
-  const bin = tmp('kforge-oldgit-');
-  const real = (process.env.PATH ?? '/usr/bin:/bin')
-    .split(path.delimiter)
-    .map((d) => path.join(d, 'git'))
-    .find((f) => fs.existsSync(f))!;
-  const log = path.join(bin, 'refused.log');
   // as git 2.25 answers `start` on update-ref's stdin
-  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nfor a in "$@"; do\n  if [ "$a" = "--stdin" ] && [ "$1" = "update-ref" ]; then\n    echo x >> '${log}'\n    echo "fatal: unknown command: start" >&2\n    exit 128\n  fi\ndone\nexec '${real}' "$@"\n`, { mode: 0o755 });
-  const saved = process.env.PATH;
-  process.env.PATH = `${bin}${path.delimiter}${saved ?? ''}`;
-  try {
+  const old = olderGitPath('[ "$a" = "--stdin" ] && [ "$1" = "update-ref" ]', 'fatal: unknown command: start', 128);
+  await withPath(old.PATH, async () => {
     const g = new Git(dir);
     const ref = 'refs/heads/environments/prod';
     await g.run(['update-ref', ref, c0, '']);
     assert.is(revParse(dir, ref), c0);
     const exists = await g.run(['update-ref', ref, c0, '']).catch((e: unknown) => e);
     assert.ok(exists instanceof GitCommandError && /cannot lock ref/.test(exists.message));
-    assert.is(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length, 1, 'asked once, then the plain way');
-  } finally {
-    process.env.PATH = saved;
-  }
+    assert.is(old.refusals(), 1, 'asked once, then the plain way');
+  });
 });
 
 test.run();
