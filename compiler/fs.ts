@@ -29,6 +29,22 @@ export function nodeFs(): FileSystem {
   const stats = new Map<string, 'file' | 'dir' | undefined>();
   const reals = new Map<string, string | undefined>();
   const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+  /** Reads `fd` into the scratch buffer until it is full or the file ends: the bytes read (fewer than the buffer holds: the whole file). */
+  const fillScratch = (fd: number): number => {
+    let got = 0;
+    while (got < scratch.length) {
+      const n = nodefs.readSync(fd, scratch, got, scratch.length - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  };
+  /** The first `n` bytes of the scratch buffer, as a buffer of their own. */
+  const scratchCopy = (n: number): Buffer => {
+    const out = Buffer.allocUnsafeSlow(n);
+    scratch.copy(out, 0, 0, n);
+    return out;
+  };
   /** Files read by openFirst, until readFile asks for them. */
   const contents = new Map<string, Uint8Array>();
   /**
@@ -51,25 +67,14 @@ export function nodeFs(): FileSystem {
       return;
     }
     try {
-      let got = 0;
-      while (got < scratch.length) {
-        const n = nodefs.readSync(fd, scratch, got, scratch.length - got, null);
-        if (n === 0) break;
-        got += n;
-      }
+      const got = fillScratch(fd);
       if (got === 0 || got === scratch.length) return; // lstat decides
-      const out = Buffer.allocUnsafeSlow(got);
-      scratch.copy(out, 0, 0, got);
       lstats.set(p, 'file');
-      contents.set(p, out);
+      contents.set(p, scratchCopy(got));
     } catch {
       // a directory (EISDIR), a device that would block (EAGAIN): lstat decides
     } finally {
-      try {
-        nodefs.closeSync(fd);
-      } catch {
-        /* closed */
-      }
+      closeQuietly(fd);
     }
   };
   const lstatOf = (p: string): Kind | undefined => {
@@ -97,7 +102,7 @@ export function nodeFs(): FileSystem {
     if (reals.has(p)) return reals.get(p);
     let out: string | undefined;
     const parent = path.dirname(p);
-    if (parent === p || !path.isAbsolute(p) || !isNormal(p)) {
+    if (parent === p || !isNormal(p)) {
       // the root, or a path not in normal absolute form: libc realpath, one call
       out = libcRealPath(p);
     } else {
@@ -134,20 +139,13 @@ export function nodeFs(): FileSystem {
         return undefined;
       }
       try {
-        let got = 0;
+        let got: number;
         try {
-          while (got < scratch.length) {
-            const n = nodefs.readSync(fd, scratch, got, scratch.length - got, null);
-            if (n === 0) {
-              const out = Buffer.allocUnsafeSlow(got);
-              scratch.copy(out, 0, 0, got);
-              return out;
-            }
-            got += n;
-          }
+          got = fillScratch(fd);
         } catch {
           return undefined; // a directory (EISDIR), or unreadable
         }
+        if (got < scratch.length) return scratchCopy(got);
         let st: nodefs.Stats;
         try {
           st = nodefs.fstatSync(fd);
@@ -173,11 +171,7 @@ export function nodeFs(): FileSystem {
           return undefined;
         }
       } finally {
-        try {
-          nodefs.closeSync(fd);
-        } catch {
-          /* closed */
-        }
+        closeQuietly(fd);
       }
     },
     stat(p) {
@@ -213,9 +207,24 @@ const O_NOFOLLOW: number | undefined = nodefs.constants.O_NOFOLLOW;
 /** The names openFirst opens before anything else: what resources, patches and kustomization files are called. */
 const DATA_FILE = /\.(?:ya?ml|json)$/i;
 
-/** A POSIX path with no `//`, `.` or `..` segment and no trailing `/`: normal as path.normalize makes it. */
-const NOT_NORMAL_POSIX = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
-const isNormal = (p: string): boolean => (path.sep === '/' ? !NOT_NORMAL_POSIX.test(p) : path.normalize(p) === p);
+function closeQuietly(fd: number): void {
+  try {
+    nodefs.closeSync(fd);
+  } catch {
+    /* closed */
+  }
+}
+
+/** A POSIX absolute path path.resolve leaves as it is: no `.` or `..` segment, no `//`, no trailing `/`. */
+export function isNormalAbsolute(p: string): boolean {
+  if (p.charCodeAt(0) !== 47) return false;
+  if (p.length === 1) return true;
+  if (p.charCodeAt(p.length - 1) === 47) return false;
+  return !NOT_NORMAL.test(p);
+}
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)/;
+/** An absolute path in normal form (isNormalAbsolute; on Windows, as path.normalize leaves it). */
+const isNormal = (p: string): boolean => (path.sep === '/' ? isNormalAbsolute(p) : path.isAbsolute(p) && path.normalize(p) === p);
 
 /** An in-memory tree: keys are absolute paths ("/a/kustomization.yaml"), values are file text. */
 export function memFs(tree: Record<string, string | Uint8Array>): FileSystem {

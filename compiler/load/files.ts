@@ -7,11 +7,11 @@
  * import each other.
  */
 import * as path from 'node:path';
-import type { FileSystem } from '../fs.js';
 import type { Diagnostic, SourceLocation } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { PNode, PositionedYaml } from './kfile.js';
-import { isNormalAbsolute, outsideRoot } from './restrictor.js';
+import { isNormalAbsolute, type FileSystem } from '../fs.js';
+import { outsideRoot } from './restrictor.js';
 import { remoteDisplay } from './remote/roots.js';
 
 /** One strict UTF-8 decoder for every file (it keeps no state between calls without `stream`). */

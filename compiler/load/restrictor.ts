@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FileSystem } from '../fs.js';
+import { isNormalAbsolute, type FileSystem } from '../fs.js';
 
 /**
  * Kustomize's load restrictor (`kustomize build --load-restrictor`): with
@@ -46,12 +46,3 @@ export function isWithin(p: string, dir: string): boolean {
   const rel = path.relative(dir, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
-
-/** A POSIX absolute path path.resolve leaves as it is: no `.` or `..` segment, no `//`, no trailing `/`. */
-export function isNormalAbsolute(p: string): boolean {
-  if (p.charCodeAt(0) !== 47) return false;
-  if (p.length === 1) return true;
-  if (p.charCodeAt(p.length - 1) === 47) return false;
-  return !NOT_NORMAL.test(p);
-}
-const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)/;
