@@ -12,10 +12,8 @@ import { diag, didYouMean } from '../diagnostics.js';
 import type { PNode, PositionedYaml } from './kfile.js';
 import { isNormalAbsolute, type FileSystem } from '../fs.js';
 import { outsideRoot } from './restrictor.js';
+import { UTF8 } from './yaml/index.js';
 import { remoteDisplay } from './remote/roots.js';
-
-/** One strict UTF-8 decoder for every file (it keeps no state between calls without `stream`). */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What the field readers need of a positioned YAML text (PositionedYaml, or a plugin config's view). */
 export type YamlView = Pick<PositionedYaml, 'file' | 'text' | 'at' | 'keyAt' | 'offsetAt'>;

@@ -13,7 +13,7 @@ import type { TransformerConfig } from './transformer-config.js';
 import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
 import { findKustomizationFile, loadKustomizationFile } from '../load/loader.js';
 import { displayPath, isRemote, isWithin, suggestSibling } from '../load/files.js';
-import { codePointName, parseYamlDocuments } from '../load/yaml/index.js';
+import { codePointName, parseYamlDocuments, UTF8 } from '../load/yaml/index.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
@@ -47,9 +47,6 @@ import { remoteRootOf } from '../load/remote/roots.js';
  * generators and transformers run in the one ORDER below; at the root only: hash
  * suffixes, name references, sort.
  */
-
-/** One strict UTF-8 decoder for every file (it keeps no state between calls without `stream`). */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface BuildContext {
   fs: FileSystem;

@@ -211,6 +211,12 @@ export function codePointName(code: number): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/**
+ * The one strict UTF-8 decoder every file is read with (a leading BOM dropped; it keeps no
+ * state between calls without `stream`).
+ */
+export const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Decodes bytes as UTF-8 (a leading BOM dropped); KF1011 at the first bad byte. */
 export function decodeUtf8(bytes: Uint8Array, file: string): Result<string> {
   for (let i = 0; i < bytes.length; i++) {
@@ -228,7 +234,7 @@ export function decodeUtf8(bytes: Uint8Array, file: string): Result<string> {
     }
   }
   try {
-    let text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    let text = UTF8.decode(bytes);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return { value: text, diagnostics: [] };
   } catch {
@@ -246,7 +252,7 @@ export function decodeUtf8(bytes: Uint8Array, file: string): Result<string> {
       for (let k = 1; k < n; k++) if ((bytes[i + k] & 0xc0) !== 0x80) ok = false;
       if (ok && n > 1) {
         try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(i, i + n));
+          UTF8.decode(bytes.subarray(i, i + n));
         } catch {
           ok = false;
         }

@@ -11,7 +11,7 @@
  *   common.ts    types, limits, input checks (UTF-8, size, control characters, separators)
  * Import from here; the files import each other directly (no cycles).
  */
-export { codePointName, decodeUtf8, MAX_BUILD_ALIAS_VALUES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, resetBuildBudget, type YamlDoc, type YamlLimits } from './common.js';
+export { codePointName, decodeUtf8, UTF8, MAX_BUILD_ALIAS_VALUES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, resetBuildBudget, type YamlDoc, type YamlLimits } from './common.js';
 export { goUtf8, parseComplete } from './complete.js';
 export { fastParse, parseWithPositions, type PNode, type PositionedDoc, type PPair } from './fast.js';
 export { locatePointer } from './locate.js';
