@@ -6,6 +6,7 @@
  * style (plain, single, double, literal) and its folding of long scalars at 80 columns.
  */
 import type { Json, JsonObject } from '../types.js';
+import { escapeSegment } from '../schema/models.js';
 import { isTimestamp, resolvePlain } from '../load/yaml/index.js';
 
 const BEST_WIDTH = 80;
@@ -48,7 +49,7 @@ export function unwritableString(v: Json): { pointer: string; code: number } | u
   // the path is kept as keys and made a pointer only when a character is found: this runs
   // over every string of every resource, and almost none holds one
   const path: string[] = [];
-  const found = (code: number) => ({ pointer: path.map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''), code });
+  const found = (code: number) => ({ pointer: path.map((k) => `/${escapeSegment(k)}`).join(''), code });
   const walk = (x: Json): { pointer: string; code: number } | undefined => {
     if (typeof x === 'string') {
       const m = UNWRITABLE_RE.exec(x);

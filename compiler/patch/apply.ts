@@ -5,13 +5,10 @@ import { formatResId } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { idFromObject } from '../resource-map.js';
 import type { PathStep, TypedPatch } from './typed.js';
-import { modelForKind, resolvePointer } from '../schema/models.js';
+import { escapeSegment, modelForKind, resolvePointer } from '../schema/models.js';
 
 const { applyPatch } = fastJsonPatch;
 
-function escape(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function isObj(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,7 +36,7 @@ export function compileTypedPatch(p: TypedPatch, obj: JsonObject, r?: Resource):
     let node: Json | undefined = obj;
     for (const st of op.path) {
       if ('field' in st) {
-        ptr += `/${escape(st.field)}`;
+        ptr += `/${escapeSegment(st.field)}`;
         node = isObj(node) ? node[st.field] : undefined;
       } else if ('index' in st) {
         ptr += `/${st.index}`;
@@ -61,7 +58,7 @@ export function compileTypedPatch(p: TypedPatch, obj: JsonObject, r?: Resource):
             ],
           };
         }
-        ops.push({ op: 'test', path: `${ptr}/${i}/${escape(st.key)}`, value: st.value });
+        ops.push({ op: 'test', path: `${ptr}/${i}/${escapeSegment(st.key)}`, value: st.value });
         ptr += `/${i}`;
         node = list[i];
       }

@@ -1,4 +1,5 @@
 import type { Json, JsonObject, ResId } from '../types.js';
+import { escapeSegment } from '../schema/models.js';
 
 /**
  * A field spec as Kustomize's `configurations` and built-in tables describe it:
@@ -58,9 +59,6 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** A path's segments as walk() uses them: each with its pointer text and its `[k=v]` selector. */
 export interface CompiledPath {
@@ -80,7 +78,7 @@ export function compilePath(segs: readonly string[]): CompiledPath {
   if (c === undefined) {
     c = {
       segs,
-      ptr: segs.map((s) => `/${escapePointer(s)}`),
+      ptr: segs.map((s) => `/${escapeSegment(s)}`),
       sel: segs.map((s) => {
         const m = SELECTOR_RE.exec(s);
         return m ? [m[1], m[2]] : null;

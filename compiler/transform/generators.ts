@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '../types.js';
 import { formatResId, pairOf } from '../types.js';
+import { escapeSegment } from '../schema/models.js';
 import { diag } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
 import { codePointName } from '../load/yaml/index.js';
@@ -186,7 +187,7 @@ function runOne(
   for (const f of ['data', 'binaryData'] as const) {
     for (const key of Object.keys(stringMapOf(obj[f]))) {
       if (g.behavior === 'replace' || key in entriesKeys(entries)) {
-        old.origin.fieldSources.push({ pointer: `/${f}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, location: g.location, by: field });
+        old.origin.fieldSources.push({ pointer: `/${f}/${escapeSegment(key)}`, location: g.location, by: field });
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
+import { escapeSegment } from '../schema/models.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { ImageEntry } from '../load/kustomization.js';
@@ -173,7 +174,7 @@ function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
   };
   // the path is kept as keys and made a JSON pointer only for an image found (most nodes hold none)
   const path: string[] = [];
-  const pointer = (...more: string[]) => [...path, ...more].map((k) => `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  const pointer = (...more: string[]) => [...path, ...more].map((k) => `/${escapeSegment(k)}`).join('');
   const walk = (node: Json) => {
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {

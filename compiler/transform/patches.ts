@@ -9,7 +9,7 @@ import type { Document } from 'yaml';
 import { parseAllDocuments, isMap, isScalar, isSeq } from '../load/yaml/package.js';
 import { applyStrategicMerge } from './patch-strategic.js';
 import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
-import { modelForKind } from '../schema/models.js';
+import { escapeSegment, modelForKind } from '../schema/models.js';
 import { parseSelector, selectTargets } from './select.js';
 import type { Selector } from '../load/kustomization.js';
 
@@ -351,9 +351,6 @@ function addFieldSource(r: Resource, fs: FieldSource): void {
 
 const LIST_KEYS = ['name', 'containerPort', 'mountPath', 'port', 'ip', 'topologyKey', 'devicePath'];
 
-function escape(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** Pairs (pointer in the result, pointer in the patch) for each leaf the patch sets. */
 function leafPointers(patch: JsonObject, result: JsonObject): [string, string][] {
@@ -366,7 +363,7 @@ function leafPointers(patch: JsonObject, result: JsonObject): [string, string][]
         out.push([rp, pp]);
         return;
       }
-      for (const k of keys) walk(p[k], isObj(res) ? res[k] : undefined, `${rp}/${escape(k)}`, `${pp}/${escape(k)}`, depth + 1);
+      for (const k of keys) walk(p[k], isObj(res) ? res[k] : undefined, `${rp}/${escapeSegment(k)}`, `${pp}/${escapeSegment(k)}`, depth + 1);
       return;
     }
     if (Array.isArray(p)) {

@@ -6,6 +6,7 @@ import type { ResourceMap } from '../resource-map.js';
 import type { Replacement, ReplacementSource, Selector } from '../load/kustomization.js';
 import { cachedRegex, matchesSelector, parseSelector } from './select.js';
 import { cloneJson } from './clone.js';
+import { escapeSegment } from '../schema/models.js';
 
 /**
  * `replacements:`, as Kustomize v5.5 runs them (api/filters/replacement; every point
@@ -227,9 +228,6 @@ function isObj(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function esc(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** The text of a scalar as a YAML node holds it (a list or map: none). */
 function nodeText(v: Json | undefined): string | undefined {
@@ -322,7 +320,7 @@ function matchTarget(node: Json, parts: string[], i: number, create: boolean, pt
     return;
   }
   if (!isObj(node) || part.t !== 'key') return;
-  const p = `${ptr}/${esc(part.key)}`;
+  const p = `${ptr}/${escapeSegment(part.key)}`;
   const has = node[part.key] !== undefined;
   if (last) {
     if (has) visit(node, part.key, p, true);
