@@ -202,28 +202,16 @@ export class Git {
    * `update-ref` as a one-update transaction on stdin. simple-git waits 50 ms after every git
    * command that prints nothing, as `update-ref` does; the transaction's `start: ok` and
    * `commit: ok` lines spare that wait (a publish moves three or four refs) and it is spawned
-   * here, as readObjects is, since simple-git cannot feed stdin. The same checks (compare and
+   * with runWithInput, since simple-git cannot feed stdin. The same checks (compare and
    * swap, must not exist), the same reflog message and the same exit codes; git's message on a
    * failed swap still says "cannot lock ref". A git without `start` (before 2.28; 2.25 is the
    * documented minimum) is asked the plain way from then on: undefined.
    */
   private async runUpdateRefStdin(args: string[], tx: { options: string[]; input: string }, extra?: GitEnvExtra): Promise<string | undefined> {
-    const argv = ['update-ref', ...tx.options, '--stdin'];
-    const child = spawn('git', argv, { cwd: this.dir, env: gitEnv(extra), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdin.on('error', () => undefined);
-    const code = await new Promise<number | 'unavailable'>((resolve) => {
-      child.on('error', (e) => {
-        stderr += String(e);
-        resolve('unavailable');
-      });
-      child.on('close', (c) => resolve(c ?? -1));
-      child.stdin.end(tx.input);
-    });
+    const r = await this.runWithInput(['update-ref', ...tx.options, '--stdin'], tx.input, extra);
+    const { code, stderr } = r;
     if (code === 'unavailable') throw new GitUnavailableError(stderr, args);
+    const stdout = r.stdout.toString('utf-8');
     if (code === 0) return stdout;
     if (/unknown command:? .?start/i.test(stderr)) {
       this.updateRefStdin = false;
@@ -234,6 +222,28 @@ export class Git {
       .filter((l) => l && !/^\w+: ok$/.test(l))
       .join('\n');
     throw new GitCommandError(`${stderr}${said}`.trim() || `git exited with ${code}`, code, args);
+  }
+
+  /**
+   * `git args…` with `input` on its stdin, which simple-git cannot feed: its exit code
+   * ('unavailable' when git did not start), its stdout and its stderr (with the spawn error).
+   */
+  private async runWithInput(args: string[], input: string, extra?: GitEnvExtra): Promise<{ code: number | 'unavailable'; stdout: Buffer; stderr: string }> {
+    const child = spawn('git', args, { cwd: this.dir, env: gitEnv(extra), stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdin.on('error', () => undefined);
+    const code = await new Promise<number | 'unavailable'>((resolve) => {
+      child.on('error', (e) => {
+        stderr += String(e);
+        resolve('unavailable');
+      });
+      child.on('close', (c) => resolve(c ?? -1));
+      child.stdin.end(input);
+    });
+    return { code, stdout: Buffer.concat(chunks), stderr };
   }
 
   /** Like run, but returns undefined when git exits non-zero. */
@@ -329,22 +339,10 @@ export class Git {
     const out = new Map<string, Buffer>();
     const want = [...new Set(ids)];
     if (!want.length) return out;
-    const child = spawn('git', ['cat-file', '--batch', '--buffer'], { cwd: this.dir, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => chunks.push(b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdin.on('error', () => undefined);
-    const code = await new Promise<number>((resolve) => {
-      child.on('error', (e) => {
-        stderr += String(e);
-        resolve(-1);
-      });
-      child.on('close', (c) => resolve(c ?? -1));
-      child.stdin.end(want.join('\n') + '\n');
-    });
-    if (code !== 0) throw new GitCommandError(stderr || `git cat-file --batch exited with ${code}`, code, ['cat-file', '--batch']);
-    const buf = Buffer.concat(chunks);
+    const r = await this.runWithInput(['cat-file', '--batch', '--buffer'], want.join('\n') + '\n');
+    const code = r.code === 'unavailable' ? -1 : r.code;
+    if (code !== 0) throw new GitCommandError(r.stderr || `git cat-file --batch exited with ${code}`, code, ['cat-file', '--batch']);
+    const buf = r.stdout;
     let at = 0;
     while (at < buf.length) {
       const nl = buf.indexOf(0x0a, at);
