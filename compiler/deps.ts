@@ -13,6 +13,7 @@ import type * as YamlPackage from 'yaml';
 import type { default as JsonPatchPackage } from 'fast-json-patch';
 import type * as ChildProcess from 'node:child_process';
 import type * as Crypto from 'node:crypto';
+import type * as WorkerThreads from 'node:worker_threads';
 
 // Replaced by `true` in the bundle (esbuild's define); undeclared elsewhere.
 declare const KFORGE_BUNDLE: boolean | undefined;
@@ -46,4 +47,9 @@ export function childProcess(): typeof ChildProcess {
 /** node:crypto, which a build needs only for long or remote inputs (compiler/sha256.ts). */
 export function nodeCrypto(): typeof Crypto {
   return req('node:crypto') as typeof Crypto;
+}
+
+/** node:worker_threads, for reading ahead in big builds only (compiler/fs-read-ahead.ts). */
+export function workerThreads(): typeof WorkerThreads {
+  return req('node:worker_threads') as typeof WorkerThreads;
 }

@@ -2,6 +2,7 @@ import * as nodefs from 'node:fs';
 import * as path from 'node:path';
 import { diag, DiagnosticError } from './diagnostics.js';
 import { MAX_YAML_BYTES } from './load/yaml/common.js';
+import { ReadAhead } from './fs-read-ahead.js';
 
 /**
  * The only way the loader reads files. `nodeFs()` for real, `memFs(tree)` for tests.
@@ -16,9 +17,14 @@ export interface FileSystem {
   readDir(p: string): string[];
   /** The path with symlinks resolved; undefined if it does not exist. */
   realPath(p: string): string | undefined;
+  /**
+   * A hint: the build will soon ask about these absolute paths, in this order (for a
+   * directory, about the files in it too). nodeFs reads a long list ahead in a worker thread.
+   */
+  readAhead?(paths: readonly string[]): void;
 }
 
-export function nodeFs(): FileSystem {
+export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
   // One build reads a tree that does not change under it: lstat, stat and realpath answers
   // are memoised. A path's real path is its directory's (resolved once per directory, up the
   // chain) joined with its name, unless lstat says the name itself is a symlink: one lstat
@@ -45,8 +51,23 @@ export function nodeFs(): FileSystem {
     scratch.copy(out, 0, 0, n);
     return out;
   };
-  /** Files read by openFirst, until readFile asks for them. */
+  /** Files read by openFirst (or read ahead), until readFile asks for them. */
   const contents = new Map<string, Uint8Array>();
+  /** Directories read ahead: the lower-cased names in each. */
+  const listings = new Map<string, Set<string>>();
+  let ahead: ReadAhead | undefined;
+  /**
+   * What was read ahead for `p` (or its directory) is in the tables. A name its directory's
+   * listing lacks, in any case (a case-insensitive file system finds `Kustomization.yaml` as
+   * `kustomization.yaml`), is missing without asking.
+   */
+  const settle = (p: string): void => {
+    ahead!.settle(p);
+    if (lstats.has(p)) return;
+    const slash = p.lastIndexOf('/');
+    const names = slash > 0 ? listings.get(p.slice(0, slash)) : undefined;
+    if (names !== undefined && !names.has(p.slice(slash + 1).toLowerCase())) lstats.set(p, undefined);
+  };
   /**
    * A YAML or JSON file the build asks about is nearly always a regular file it reads next:
    * instead of lstat then open, it is opened without following a final symlink (and without
@@ -78,6 +99,7 @@ export function nodeFs(): FileSystem {
     }
   };
   const lstatOf = (p: string): Kind | undefined => {
+    if (ahead !== undefined && !lstats.has(p)) settle(p);
     if (lstats.has(p)) return lstats.get(p);
     let s: Kind | undefined;
     try {
@@ -122,6 +144,7 @@ export function nodeFs(): FileSystem {
   };
   return {
     readFile(p) {
+      if (ahead !== undefined && !contents.has(p)) ahead.settle(p);
       const held = contents.get(p);
       if (held !== undefined) {
         contents.delete(p);
@@ -177,6 +200,7 @@ export function nodeFs(): FileSystem {
     stat(p) {
       if (stats.has(p)) return stats.get(p);
       let out: 'file' | 'dir' | undefined;
+      if (ahead !== undefined && !lstats.has(p)) settle(p);
       if (O_NOFOLLOW !== undefined && !lstats.has(p) && DATA_FILE.test(p) && path.isAbsolute(p)) openFirst(p);
       const l = path.isAbsolute(p) ? lstatOf(p) : undefined;
       if (l !== undefined && l !== 'link') out = l === 'other' ? undefined : l;
@@ -199,6 +223,23 @@ export function nodeFs(): FileSystem {
       }
     },
     realPath,
+    readAhead(paths) {
+      // POSIX only: the worker reads as openFirst does, which needs O_NOFOLLOW
+      if (O_NOFOLLOW === undefined || path.sep !== '/') return;
+      ahead ??= new ReadAhead({
+        known(p, kind, bytes) {
+          if (lstats.has(p)) return;
+          lstats.set(p, kind);
+          if (bytes !== undefined) contents.set(p, bytes);
+        },
+        listing(dir, names) {
+          listings.set(dir, new Set(names.map((n) => n.toLowerCase())));
+        },
+      });
+      ahead.request(paths.filter((p) => isNormalAbsolute(p)));
+    },
+    /** How many paths the read-ahead worker has answered so far (tests, the bench). */
+    readAheadAnswered: () => ahead?.answered() ?? 0,
   };
 }
 

@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert';
 import { nodeFs } from '../compiler/fs.js';
 import { build } from '../compiler/transform/index.js';
 import { writeFiles } from './helpers.js';
+import { emitYaml } from '../compiler/emit/yaml.js';
 
 const made: string[] = [];
 function tmp(): string {
@@ -120,8 +121,8 @@ test('load restrictor: a root reached through a symlinked ancestor reads its own
   assert.is(ok.value?.resources.length, 1);
 });
 
-test('nodeFs answers from a directory listing as lstat and stat would: every kind of entry, case variants, odd names, in any order', () => {
-  const root = tmp();
+/** A directory holding every kind of entry, under names a build opens first and others; and the names to ask about. */
+function oddTree(root: string): { d: string; names: string[] } {
   write(root, { 'd/a.yaml': 'a', 'd/B.yaml': 'b', 'd/sub/c.yaml': 'c', 'd/café.yaml': 'nfc', 'd/ .yaml': 'space', 'd/kustomization.yaml': 'k' });
   const d = path.join(root, 'd');
   fs.symlinkSync('a.yaml', path.join(d, 'to-file'));
@@ -138,38 +139,141 @@ test('nodeFs answers from a directory listing as lstat and stat would: every kin
   fs.symlinkSync('nowhere.yaml', path.join(d, 'dangling.yaml'));
   fs.symlinkSync('/dev/null', path.join(d, 'null.yaml'));
   const names = ['fifo.yaml', 'empty.yaml', 'big.json', 'folder.yml', 'link-to-file.yaml', 'link-to-dir.yaml', 'dangling.yaml', 'null.yaml', 'missing.json', 'a.yaml/x.yaml', 'a.yaml', 'B.yaml', 'b.yaml', 'A.yaml', 'sub', 'SUB', 'sub/c.yaml', 'café.yaml', 'cafe\u0301.yaml', ' .yaml', 'to-file', 'to-dir', 'to-dir/c.yaml', 'dangling', 'fifo', 'missing', 'kustomization.yml', 'Kustomization', 'kustomization.yaml', 'a.yaml/x', '.', '..'];
-  const want = (p: string): 'file' | 'dir' | undefined => {
-    try {
-      const s = fs.statSync(p);
-      return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const wantReal = (p: string): string | undefined => {
-    try {
-      return fs.realpathSync.native(p);
-    } catch {
-      return undefined;
-    }
-  };
+  return { d, names };
+}
+
+const wantKind = (p: string): 'file' | 'dir' | undefined => {
+  try {
+    const s = fs.statSync(p);
+    return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const wantReal = (p: string): string | undefined => {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Asks `f` about every name under `d`, in `order`: each answer is Node's. */
+function askAll(f: ReturnType<typeof nodeFs>, d: string, order: string[]): void {
+  for (const n of order) {
+    const p = path.join(d, n);
+    assert.is(f.stat(p), wantKind(p), `stat ${n}`);
+    assert.is(f.realPath(p), wantReal(p), `realPath ${n}`);
+    if (wantKind(p) === 'file') assert.ok(Buffer.from(f.readFile(p) ?? []).equals(fs.readFileSync(p)), `readFile ${n}`);
+  }
+}
+
+/** forwards, backwards and interleaved */
+const orders = (names: string[]): string[][] => [names, [...names].reverse(), names.filter((_, i) => i % 2).concat(names.filter((_, i) => !(i % 2)))];
+
+test('nodeFs answers from a directory listing as lstat and stat would: every kind of entry, case variants, odd names, in any order', () => {
+  const { d, names } = oddTree(tmp());
   // paths not in normal form (as written, not joined): trailing or doubled slashes, . and ..
   const f0 = nodeFs();
   for (const raw of ['sub/', 'sub//c.yaml', './a.yaml', 'sub/../a.yaml', 'to-dir/', 'to-dir/./c.yaml', 'a.yaml/', 'missing/', '.', '..', 'sub/.']) {
     const p = `${d}/${raw}`;
     assert.is(f0.realPath(p), wantReal(p), `realPath ${raw}`);
   }
-  // forwards, backwards and interleaved: the first question about a directory is an lstat,
-  // later ones come from its listing
-  for (const order of [names, [...names].reverse(), names.filter((_, i) => i % 2).concat(names.filter((_, i) => !(i % 2)))]) {
-    const f = nodeFs();
-    for (const n of order) {
-      const p = path.join(d, n);
-      assert.is(f.stat(p), want(p), `stat ${n}`);
-      assert.is(f.realPath(p), wantReal(p), `realPath ${n}`);
-      if (want(p) === 'file') assert.ok(Buffer.from(f.readFile(p) ?? []).equals(fs.readFileSync(p)), `readFile ${n}`);
-    }
+  // the first question about a directory is an lstat, later ones come from its listing
+  for (const order of orders(names)) askAll(nodeFs(), d, order);
+});
+
+/** Waits (the worker runs meanwhile) until `f`'s read-ahead worker has answered `n` paths. */
+async function answered(f: ReturnType<typeof nodeFs>, n: number): Promise<void> {
+  for (let waited = 0; f.readAheadAnswered() < n; waited += 20) {
+    if (waited > 20_000) assert.unreachable(`the read-ahead worker answered ${f.readAheadAnswered()} of ${n} paths in 20 s`);
+    await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+test('nodeFs read ahead: what the worker answers for a listed directory and its files, and for listed paths of every kind, is what Node answers', async () => {
+  const root = tmp();
+  const { d, names } = oddTree(root);
+  // a list long enough to be read ahead: the odd directory, every odd name in it, and 250 plain files
+  const plain: string[] = [];
+  for (let i = 0; i < 250; i++) plain.push(`plain/p${i}.yaml`);
+  write(root, Object.fromEntries(plain.map((p) => [p, CM(path.basename(p, '.yaml'))])));
+  for (const order of orders(names)) {
+    const f = nodeFs();
+    const list = [d, path.join(d, 'sub'), ...order.map((n) => path.join(d, n)), ...plain.map((p) => path.join(root, p))];
+    f.readAhead!(list);
+    await answered(f, new Set(list).size);
+    askAll(f, d, order);
+    askAll(f, root, plain);
+  }
+  // a short list is not read ahead: no worker
+  const f = nodeFs();
+  f.readAhead!(plain.slice(0, 10).map((p) => path.join(root, p)));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(f.readAheadAnswered(), 0);
+});
+
+test('nodeFs read ahead: the worker ends when idle, and a later list starts another', async () => {
+  const root = tmp();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 500; i++) files[`p/${i}.yaml`] = CM(`c${i}`);
+  write(root, files);
+  const paths = Object.keys(files).map((p) => path.join(root, p));
+  const f = nodeFs();
+  f.readAhead!(paths.slice(0, 250));
+  await answered(f, 250);
+  // the worker ends a second after its last list
+  await new Promise((r) => setTimeout(r, 1500));
+  f.readAhead!(paths.slice(250));
+  await answered(f, 500);
+  for (const p of paths) assert.is(new TextDecoder().decode(f.readFile(p)), fs.readFileSync(p, 'utf8'));
+});
+
+test('nodeFs read ahead: a build of 300 bases and 300 patch files reads what the worker read, and prints what a build without it prints', async () => {
+  const root = tmp();
+  const files: Record<string, string> = {};
+  const bases: string[] = [];
+  const patches: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const app = `app${i}`;
+    files[`bases/${app}/kustomization.yaml`] = `resources:\n- cm.yaml\n${i % 7 === 0 ? '- link.yaml\n' : ''}`;
+    files[`bases/${app}/cm.yaml`] = CM(app);
+    files[`bases/${app}/README.yaml`] = 'not: listed';
+    files[`bases/${app}/other.yaml`] = CM(`${app}-other`);
+    files[`overlay/patches/${app}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}\ndata:\n  patched: "${i}"\n`;
+    bases.push(`- ../bases/${i % 50 === 1 ? 'linked' + i : app}`);
+    patches.push(`- path: patches/${app}.yaml`);
+  }
+  write(root, files);
+  for (let i = 0; i < 300; i += 7) fs.symlinkSync('other.yaml', path.join(root, 'bases', `app${i}`, 'link.yaml'));
+  for (let i = 1; i < 300; i += 50) fs.symlinkSync(path.join(root, 'bases', `app${i}`), path.join(root, 'bases', `linked${i}`));
+  write(root, { 'overlay/kustomization.yaml': `resources:\n${bases.join('\n')}\npatches:\n${patches.join('\n')}\n` });
+  const overlay = path.join(root, 'overlay');
+  const plain = nodeFs();
+  delete plain.readAhead;
+  const want = build(overlay, { fs: plain });
+  assert.is(want.diagnostics.filter((x) => x.severity === 'error').length, 0, JSON.stringify(want.diagnostics.slice(0, 3)));
+  assert.is(want.value!.resources.length, 300 + 43);
+  const same = (got: ReturnType<typeof build>, what: string) => {
+    assert.equal(got.diagnostics, want.diagnostics, what);
+    assert.is(emitYaml(got.value!.resources.map((r) => r.object)), emitYaml(want.value!.resources.map((r) => r.object)), what);
+  };
+  // the worker has read it all before the build starts: the build takes every answer
+  const primed = nodeFs();
+  const list = [...patches.map((p) => path.join(overlay, p.slice('- path: '.length))), ...bases.map((b) => path.join(overlay, b.slice(2)))];
+  primed.readAhead!(list);
+  await answered(primed, list.length);
+  same(build(overlay, { fs: primed }), 'primed');
+  // the worker and the build racing, as in a real build
+  const raced = nodeFs();
+  same(build(overlay, { fs: raced }), 'raced');
+  // a missing base: the same diagnostics with and without
+  fs.rmSync(path.join(root, 'bases', 'app299'), { recursive: true });
+  const plain2 = nodeFs();
+  delete plain2.readAhead;
+  const missing = build(overlay, { fs: plain2 });
+  assert.ok(missing.diagnostics.some((x) => x.code === 'KF1002'));
+  assert.equal(build(overlay, { fs: nodeFs() }).diagnostics, missing.diagnostics);
 });
 
 test('nodeFs readFile: sizes around its 64 KiB scratch buffer, an empty file, a procfs file (size 0 to fstat), a directory', () => {

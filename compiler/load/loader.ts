@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
+import { READ_AHEAD_MIN } from '../fs-read-ahead.js';
 import type { Diagnostic, Json, JsonObject, SourceLocation } from '../types.js';
 import { parseVars } from '../transform/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../transform/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { displayPath, inlineLocation, isNull, linesOf, patchFromFile, resolveLocalFile, typeName, type LoadCtx } from './files.js';
+import { displayPath, inlineLocation, isNull, isRemote, linesOf, patchFromFile, resolveLocalFile, typeName, type LoadCtx } from './files.js';
 import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml/index.js';
 import { readPluginEntries } from './plugins.js';
 import type {
@@ -153,6 +154,7 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
     ds.push(diag('KF1004', `kustomization ${shown} is not a mapping`, { location: y.at(contents), hint: 'a kustomization is a YAML mapping of fields such as resources:, patches:' }));
     return { diagnostics: ds };
   }
+  if (fs.readAhead) readAhead(fs, dir, contents);
   const ctx: Ctx = { y, ds, dir, fs, root: dir };
   k.raw = (toJson(contents) ?? {}) as JsonObject;
   // Kustomize's CheckEmpty: a kustomization whose fields (apiVersion and kind aside) all
@@ -342,6 +344,35 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
  * The text of the first YAML document (Kustomize's reader ignores the others), with the
  * same line numbers: cut at the `---` that starts a second document, or after a `...`.
  */
+/**
+ * Tells the file system which paths the build will read, in the order it will: the patch
+ * files (read while the kustomization loads), then the resources and components. A hint
+ * only, taken from the plain string entries: the fields are checked as they are read.
+ */
+function readAhead(fs: FileSystem, dir: string, contents: PNode): void {
+  let n = 0;
+  for (const pair of contents.pairs as PPair[]) if (pair.value.kind === 'seq' && READ_AHEAD_FIELDS.has(pair.key)) n += (pair.value.items as PNode[]).length;
+  if (n < READ_AHEAD_MIN) return;
+  const patches: string[] = [];
+  const resources: string[] = [];
+  const add = (into: string[], v: PNode | undefined): void => {
+    if (v?.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' && !v.value.includes('\n') && !isRemote(v.value)) into.push(path.resolve(dir, v.value));
+  };
+  for (const pair of contents.pairs as PPair[]) {
+    const items = pair.value.kind === 'seq' ? (pair.value.items as PNode[]) : [];
+    if (pair.key === 'patches' || pair.key === 'patchesJson6902') {
+      for (const item of items) if (item.kind === 'map') add(patches, pairOf(item, 'path')?.value);
+    } else if (pair.key === 'patchesStrategicMerge') {
+      for (const item of items) add(patches, item);
+    } else if (pair.key === 'resources' || pair.key === 'bases' || pair.key === 'components') {
+      for (const item of items) add(resources, item);
+    }
+  }
+  if (patches.length + resources.length > 0) fs.readAhead!([...patches, ...resources]);
+}
+
+const READ_AHEAD_FIELDS = new Set(['patches', 'patchesJson6902', 'patchesStrategicMerge', 'resources', 'bases', 'components']);
+
 export function firstDocument(text: string): string {
   // no line starts with `---` or `...` (nearly every kustomization): the whole text
   if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return text;

@@ -1,0 +1,323 @@
+/**
+ * Reading ahead (issue 15). A kustomization that lists hundreds of bases or patch files makes
+ * the build open and read thousands of small files one after another: at N = 5,000 apps,
+ * 25,000 files and about half a second of the main thread's time in open, read and close.
+ * Once such a list is known, a worker thread walks it in order, as the build will: a
+ * directory is listed and the YAML and JSON files in it read, a listed file is read. The
+ * answers travel back in batches; the build takes them synchronously (receiveMessageOnPort)
+ * when it reaches a path, and waits (Atomics.wait) only if it has caught up with the worker.
+ *
+ * Each answer is what nodeFs' own lstat and open-first read would have given (a file and its
+ * bytes; a directory; a symlink; something else; missing; or "undecided", which leaves the
+ * path to nodeFs), so the build is the same with or without it. Each listed path is claimed
+ * once, by whichever thread gets to it first: the build never waits for a path the worker has
+ * not started, nor for a worker that is not running (it could not start, stalled, or has
+ * exited after a second with nothing to do).
+ */
+import type * as WorkerThreads from 'node:worker_threads';
+import { workerThreads } from './deps.js';
+
+export type Kind = 'file' | 'dir' | 'link' | 'other';
+
+/** Where the answers go: nodeFs' memo tables. */
+export interface ReadAheadSink {
+  /** lstat's answer for `p` (undefined: missing), and the bytes of a file that was read. */
+  known(p: string, kind: Kind | undefined, bytes: Uint8Array | undefined): void;
+  /** Every name in the directory `dir`. */
+  listing(dir: string, names: readonly string[]): void;
+}
+
+/** A list shorter than this is read by the build itself: starting a worker costs about 5 ms. */
+export const READ_AHEAD_MIN = 200;
+
+// Answer codes, shared with the worker through workerData.
+const CODES = { undecided: 0, file: 1, dir: 2, link: 3, other: 4, missing: 5 } as const;
+const KINDS: (Kind | undefined | null)[] = [null, 'file', 'dir', 'link', 'other', undefined];
+// The state of a listed path, in the list's shared array.
+const FREE = 0;
+const BY_MAIN = 2;
+/** The longest the build waits for a path the worker is reading: then it reads it itself. */
+const STEAL_MS = 2;
+
+/** One listed path: its list's shared states, its index there, and whether it is settled. */
+interface Entry {
+  states: Int32Array;
+  i: number;
+  done: boolean;
+}
+
+/** One path's answer, as the worker posts it. */
+interface Answer {
+  id: number;
+  i: number;
+  /** The path's answer code, and the bytes when it is a file that was read. */
+  code: number;
+  bytes?: ArrayBuffer;
+  /** A directory: all its names, each name's answer code, and the bytes of those read. */
+  names?: string[];
+  codes?: Uint8Array;
+  data?: (ArrayBuffer | null)[];
+}
+
+export class ReadAhead {
+  private worker: WorkerThreads.Worker | undefined;
+  /** Where answers arrive: one port per worker started (an ended one's last answers may still wait there). */
+  private readonly ports: WorkerThreads.MessagePort[] = [];
+  /**
+   * [0]: batches the worker has posted; [1]: 1 while the build waits for one; [2]: paths it
+   * has answered; [3]: 1 once it has ended (idle), and a later list needs a new one.
+   */
+  private readonly flag = new Int32Array(new SharedArrayBuffer(16));
+  private readonly entries = new Map<string, Entry>();
+  private readonly lists: { paths: string[]; entries: Entry[] }[] = [];
+  private off = false;
+
+  constructor(private readonly sink: ReadAheadSink) {}
+
+  /** The build will ask about these absolute paths, in this order (directories: their files too). */
+  request(paths: readonly string[]): void {
+    if (this.off) return;
+    const fresh = [...new Set(paths)].filter((p) => !this.entries.has(p));
+    if (fresh.length < READ_AHEAD_MIN) return;
+    if (!this.start()) return;
+    const states = new Int32Array(new SharedArrayBuffer(4 * fresh.length));
+    const entries = fresh.map((p, i) => {
+      const e: Entry = { states, i, done: false };
+      this.entries.set(p, e);
+      return e;
+    });
+    this.lists.push({ paths: fresh, entries });
+    this.worker!.postMessage({ id: this.lists.length - 1, paths: fresh, states });
+  }
+
+  /** How many listed paths the worker has answered (posted; the build takes them when it reaches them). */
+  answered(): number {
+    return Atomics.load(this.flag, 2);
+  }
+
+  /** Before the file system answers about `p`: what was read ahead for it, or its directory, is applied. */
+  settle(p: string): void {
+    let e = this.entries.get(p);
+    if (e === undefined) {
+      const slash = p.lastIndexOf('/');
+      if (slash < 0) return;
+      e = this.entries.get(slash === 0 ? '/' : p.slice(0, slash));
+      if (e === undefined) return;
+    }
+    if (e.done) return;
+    if (this.off || Atomics.compareExchange(e.states, e.i, FREE, BY_MAIN) === FREE) {
+      // the worker has not started it (nor will): the build reads it itself
+      e.done = true;
+      return;
+    }
+    this.await(e);
+  }
+
+  private start(): boolean {
+    if (this.worker && Atomics.load(this.flag, 3) === 0) return true;
+    Atomics.store(this.flag, 3, 0);
+    try {
+      const wt = workerThreads();
+      const { port1, port2 } = new wt.MessageChannel();
+      this.worker = new wt.Worker(`(${readAheadWorker.toString()})(require)`, {
+        eval: true,
+        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_SOURCE },
+        transferList: [port2],
+        stdout: true,
+        stderr: true,
+      });
+      // an error in the worker (it catches its own per path) ends the read-ahead, not the build
+      this.worker.on('error', () => {
+        this.off = true;
+      });
+      this.worker.unref();
+      port1.unref();
+      this.ports.push(port1);
+      return true;
+    } catch {
+      this.off = true;
+      return false;
+    }
+  }
+
+  private await(e: Entry): void {
+    const rx = workerThreads().receiveMessageOnPort;
+    const until = performance.now() + STEAL_MS;
+    for (;;) {
+      const seen = Atomics.load(this.flag, 0);
+      for (const port of this.ports) for (let m = rx(port); m !== undefined; m = rx(port)) this.apply(m.message as Answer[]);
+      if (e.done) return;
+      const left = until - performance.now();
+      if (left <= 0) {
+        // the worker is slow with it (descheduled, a slow disk): the build reads it itself,
+        // and the worker's answers, when they come, fill in only what the build has not asked
+        e.done = true;
+        return;
+      }
+      Atomics.store(this.flag, 1, 1);
+      Atomics.wait(this.flag, 0, seen, left);
+    }
+  }
+
+  private apply(batch: Answer[]): void {
+    for (const a of batch) {
+      const list = this.lists[a.id];
+      const p = list.paths[a.i];
+      list.entries[a.i].done = true;
+      const kind = KINDS[a.code];
+      if (kind !== null) this.sink.known(p, kind, a.bytes && Buffer.from(a.bytes));
+      if (a.names === undefined) continue;
+      this.sink.listing(p, a.names);
+      const prefix = p.endsWith('/') ? p : p + '/';
+      for (let j = 0; j < a.names.length; j++) {
+        const k = KINDS[a.codes![j]];
+        if (k === null) continue;
+        const bytes = a.data![j];
+        this.sink.known(prefix + a.names[j], k, bytes ? Buffer.from(bytes) : undefined);
+      }
+    }
+  }
+}
+
+/** The names whose files are read: what resources, patches and kustomization files are called (as nodeFs' openFirst). */
+const DATA_SOURCE = '\\.(?:ya?ml|json)$';
+
+/**
+ * The worker. It runs from its source text (an eval worker), so it uses nothing from this
+ * module: Node's modules come through `req`, the rest through workerData.
+ */
+function readAheadWorker(req: NodeJS.Require): void {
+  const fs = req('node:fs') as typeof import('node:fs');
+  const { workerData, parentPort } = req('node:worker_threads') as typeof WorkerThreads;
+  const port = workerData.port as WorkerThreads.MessagePort;
+  const flag = workerData.flag as Int32Array;
+  const C = workerData.codes as typeof CODES;
+  const DATA = new RegExp(workerData.data as string, 'i');
+  const OPEN = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+  const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+  // bytes read and not yet taken are held by the build: at most this much in all, and this
+  // many files per directory, and no directory of more names than this
+  let budget = 64 * 1024 * 1024;
+  const MAX_READS = 256;
+  const MAX_NAMES = 4096;
+  let batch: Answer[] = [];
+  let transfer: ArrayBuffer[] = [];
+  let idle: ReturnType<typeof setTimeout> | undefined;
+
+  /** nodeFs' openFirst: a file's code and bytes, or the code of what opening it told. */
+  const openFirst = (p: string): { code: number; bytes?: ArrayBuffer } => {
+    let fd: number;
+    try {
+      fd = fs.openSync(p, OPEN);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { code: code === 'ELOOP' ? C.link : code === 'ENOENT' || code === 'ENOTDIR' ? C.missing : C.undecided };
+    }
+    try {
+      let got = 0;
+      while (got < scratch.length) {
+        const n = fs.readSync(fd, scratch, got, scratch.length - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0 || got === scratch.length) return { code: C.undecided };
+      budget -= got;
+      const bytes = scratch.buffer.slice(scratch.byteOffset, scratch.byteOffset + got) as ArrayBuffer;
+      transfer.push(bytes);
+      return { code: C.file, bytes };
+    } catch {
+      return { code: C.undecided };
+    } finally {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
+  };
+  const lstatCode = (p: string): number => {
+    try {
+      const s = fs.lstatSync(p, { throwIfNoEntry: false });
+      return s === undefined ? C.missing : s.isSymbolicLink() ? C.link : s.isDirectory() ? C.dir : s.isFile() ? C.file : C.other;
+    } catch {
+      return C.undecided;
+    }
+  };
+  const direntCode = (d: import('node:fs').Dirent): number =>
+    d.isFile() ? C.file : d.isDirectory() ? C.dir : d.isSymbolicLink() ? C.link : d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice() ? C.other : C.undecided;
+
+  const answer = (id: number, i: number, p: string): Answer => {
+    let a: Answer = { id, i, code: C.undecided };
+    if (DATA.test(p) && budget > 0) a = { id, i, ...openFirst(p) };
+    if (a.code === C.undecided) a.code = lstatCode(p);
+    let isDir = a.code === C.dir;
+    if (a.code === C.link) {
+      try {
+        isDir = fs.statSync(p).isDirectory();
+      } catch {
+        isDir = false;
+      }
+    }
+    if (!isDir) return a;
+    let ents: import('node:fs').Dirent[];
+    try {
+      ents = fs.readdirSync(p, { withFileTypes: true });
+    } catch {
+      return a;
+    }
+    if (ents.length > MAX_NAMES) return a;
+    const prefix = p.endsWith('/') ? p : p + '/';
+    const names: string[] = [];
+    const codes = new Uint8Array(ents.length);
+    const data: (ArrayBuffer | null)[] = [];
+    let reads = 0;
+    for (let j = 0; j < ents.length; j++) {
+      const d = ents[j];
+      names.push(d.name);
+      let code = direntCode(d);
+      let bytes: ArrayBuffer | null = null;
+      if (code === C.file && DATA.test(d.name) && reads < MAX_READS && budget > 0) {
+        reads++;
+        const got = openFirst(prefix + d.name);
+        // undecided (empty, large, unreadable): lstat's "file" stands, the build reads it
+        if (got.code !== C.undecided) code = got.code;
+        if (got.bytes) bytes = got.bytes;
+      }
+      codes[j] = code;
+      data.push(bytes);
+    }
+    return { ...a, names, codes, data };
+  };
+
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    port.postMessage(batch, transfer);
+    Atomics.add(flag, 2, batch.length);
+    batch = [];
+    transfer = [];
+    Atomics.store(flag, 1, 0);
+    Atomics.add(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
+
+  parentPort!.on('message', (m: { id: number; paths: string[]; states: Int32Array }) => {
+    if (idle) clearTimeout(idle);
+    for (let i = 0; i < m.paths.length; i++) {
+      if (Atomics.compareExchange(m.states, i, 0, 1) !== 0) continue; // the build took it
+      let a: Answer;
+      try {
+        a = answer(m.id, i, m.paths[i]);
+      } catch {
+        a = { id: m.id, i, code: C.undecided };
+      }
+      batch.push(a);
+      if (batch.length >= 16 || Atomics.load(flag, 1) === 1) flush();
+    }
+    flush();
+    // nothing more to read for a second: the thread ends (a later list is read by the build)
+    idle = setTimeout(() => {
+      Atomics.store(flag, 3, 1);
+      process.exit(0);
+    }, 1000);
+  });
+}
