@@ -119,9 +119,9 @@ export class ReadAhead {
     try {
       const wt = workerThreads();
       const { port1, port2 } = new wt.MessageChannel();
-      this.worker = new wt.Worker(`(${readAheadWorker.toString()})(require)`, {
+      this.worker = new wt.Worker(`(${readAheadWorker})(require, ${readInto}, ${openFirstRead}, ${lstatKind})`, {
         eval: true,
-        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_SOURCE },
+        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_FILE.source },
         transferList: [port2],
         stdout: true,
         stderr: true,
@@ -179,21 +179,77 @@ export class ReadAhead {
   }
 }
 
-/** The names whose files are read: what resources, patches and kustomization files are called (as nodeFs' openFirst). */
-const DATA_SOURCE = '\\.(?:ya?ml|json)$';
+/** The names nodeFs (and the worker) open before anything else: what resources, patches and kustomization files are called. */
+export const DATA_FILE = /\.(?:ya?ml|json)$/i;
+
+// The file-system primitives nodeFs and the worker share. The worker runs them from their
+// source text: each uses only its arguments.
+
+/** Reads `fd` into `buf` from `at` until `buf` is full or the file ends: how much of `buf` is filled. */
+export function readInto(fsm: typeof import('node:fs'), fd: number, buf: Buffer, at: number): number {
+  while (at < buf.length) {
+    const n = fsm.readSync(fd, buf, at, buf.length - at, null);
+    if (n === 0) break;
+    at += n;
+  }
+  return at;
+}
+
+/** openFirstRead's answers other than a byte count. */
+export const OPENED = { link: -1, missing: -2, undecided: -3 } as const;
+
+/**
+ * Opens `p` without following a final symlink or blocking on a FIFO, and reads it into
+ * `scratch`: the number of bytes read when that is the whole file (1 to scratch.length - 1);
+ * else what opening it told: a symlink (ELOOP, OPENED.link), missing (OPENED.missing), or
+ * anything else (OPENED.undecided: a directory, an empty or a large file, a device, an error;
+ * lstat decides).
+ */
+export function openFirstRead(fsm: typeof import('node:fs'), scratch: Buffer, p: string, fill: typeof readInto): number {
+  let fd: number;
+  try {
+    fd = fsm.openSync(p, fsm.constants.O_RDONLY | fsm.constants.O_NOFOLLOW | fsm.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? -1 : code === 'ENOENT' || code === 'ENOTDIR' ? -2 : -3;
+  }
+  try {
+    const got = fill(fsm, fd, scratch, 0);
+    return got === 0 || got === scratch.length ? -3 : got;
+  } catch {
+    return -3; // a directory (EISDIR), a device that would block (EAGAIN)
+  } finally {
+    try {
+      fsm.closeSync(fd);
+    } catch {
+      /* closed */
+    }
+  }
+}
+
+/** lstat's answer: what `p` is, not following a final symlink; undefined when missing (or lstat fails). */
+export function lstatKind(fsm: typeof import('node:fs'), p: string): Kind | undefined {
+  try {
+    // no exception (and its stack) for a missing path: a build asks about many
+    const l = fsm.lstatSync(p, { throwIfNoEntry: false });
+    return l === undefined ? undefined : l.isSymbolicLink() ? 'link' : l.isDirectory() ? 'dir' : l.isFile() ? 'file' : 'other';
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The worker. It runs from its source text (an eval worker), so it uses nothing from this
- * module: Node's modules come through `req`, the rest through workerData.
+ * module: Node's modules come through `req`, the shared primitives as arguments, the rest
+ * through workerData.
  */
-function readAheadWorker(req: NodeJS.Require): void {
+function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0: typeof openFirstRead, lstatOf: typeof lstatKind): void {
   const fs = req('node:fs') as typeof import('node:fs');
   const { workerData, parentPort } = req('node:worker_threads') as typeof WorkerThreads;
   const port = workerData.port as WorkerThreads.MessagePort;
   const flag = workerData.flag as Int32Array;
   const C = workerData.codes as typeof CODES;
   const DATA = new RegExp(workerData.data as string, 'i');
-  const OPEN = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
   const scratch = Buffer.allocUnsafeSlow(64 * 1024);
   // bytes read and not yet taken are held by the build: at most this much in all, and this
   // many files per directory, and no directory of more names than this
@@ -206,42 +262,18 @@ function readAheadWorker(req: NodeJS.Require): void {
 
   /** nodeFs' openFirst: a file's code and bytes, or the code of what opening it told. */
   const openFirst = (p: string): { code: number; bytes?: ArrayBuffer } => {
-    let fd: number;
-    try {
-      fd = fs.openSync(p, OPEN);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { code: code === 'ELOOP' ? C.link : code === 'ENOENT' || code === 'ENOTDIR' ? C.missing : C.undecided };
-    }
-    try {
-      let got = 0;
-      while (got < scratch.length) {
-        const n = fs.readSync(fd, scratch, got, scratch.length - got, null);
-        if (n === 0) break;
-        got += n;
-      }
-      if (got === 0 || got === scratch.length) return { code: C.undecided };
-      budget -= got;
-      const bytes = scratch.buffer.slice(scratch.byteOffset, scratch.byteOffset + got) as ArrayBuffer;
-      transfer.push(bytes);
-      return { code: C.file, bytes };
-    } catch {
-      return { code: C.undecided };
-    } finally {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* closed */
-      }
-    }
+    const got = openFirst0(fs, scratch, p, fill);
+    if (got === -1) return { code: C.link };
+    if (got === -2) return { code: C.missing };
+    if (got < 0) return { code: C.undecided };
+    budget -= got;
+    const bytes = scratch.buffer.slice(scratch.byteOffset, scratch.byteOffset + got) as ArrayBuffer;
+    transfer.push(bytes);
+    return { code: C.file, bytes };
   };
   const lstatCode = (p: string): number => {
-    try {
-      const s = fs.lstatSync(p, { throwIfNoEntry: false });
-      return s === undefined ? C.missing : s.isSymbolicLink() ? C.link : s.isDirectory() ? C.dir : s.isFile() ? C.file : C.other;
-    } catch {
-      return C.undecided;
-    }
+    const k = lstatOf(fs, p);
+    return k === undefined ? C.missing : C[k];
   };
   const direntCode = (d: import('node:fs').Dirent): number =>
     d.isFile() ? C.file : d.isDirectory() ? C.dir : d.isSymbolicLink() ? C.link : d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice() ? C.other : C.undecided;

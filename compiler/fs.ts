@@ -2,7 +2,7 @@ import * as nodefs from 'node:fs';
 import * as path from 'node:path';
 import { diag, DiagnosticError } from './diagnostics.js';
 import { MAX_YAML_BYTES } from './load/yaml/common.js';
-import { ReadAhead } from './fs-read-ahead.js';
+import { DATA_FILE, lstatKind, OPENED, openFirstRead, ReadAhead, readInto, type Kind } from './fs-read-ahead.js';
 
 /**
  * The only way the loader reads files. `nodeFs()` for real, `memFs(tree)` for tests.
@@ -30,21 +30,10 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
   // chain) joined with its name, unless lstat says the name itself is a symlink: one lstat
   // per file instead of libc realpath's readlink per path component (and for a YAML or JSON
   // file, no lstat: openFirst below).
-  type Kind = 'file' | 'dir' | 'link' | 'other';
   const lstats = new Map<string, Kind | undefined>();
   const stats = new Map<string, 'file' | 'dir' | undefined>();
   const reals = new Map<string, string | undefined>();
   const scratch = Buffer.allocUnsafeSlow(64 * 1024);
-  /** Reads `fd` into the scratch buffer until it is full or the file ends: the bytes read (fewer than the buffer holds: the whole file). */
-  const fillScratch = (fd: number): number => {
-    let got = 0;
-    while (got < scratch.length) {
-      const n = nodefs.readSync(fd, scratch, got, scratch.length - got, null);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
-  };
   /** The first `n` bytes of the scratch buffer, as a buffer of their own. */
   const scratchCopy = (n: number): Buffer => {
     const out = Buffer.allocUnsafeSlow(n);
@@ -78,37 +67,19 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
    * file), an error other than missing — is left to lstat, as before.
    */
   const openFirst = (p: string): void => {
-    let fd: number;
-    try {
-      fd = nodefs.openSync(p, nodefs.constants.O_RDONLY | (O_NOFOLLOW as number) | nodefs.constants.O_NONBLOCK);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') lstats.set(p, 'link');
-      else if (code === 'ENOENT' || code === 'ENOTDIR') lstats.set(p, undefined);
-      return;
-    }
-    try {
-      const got = fillScratch(fd);
-      if (got === 0 || got === scratch.length) return; // lstat decides
+    const got = openFirstRead(nodefs, scratch, p, readInto);
+    if (got === OPENED.link) lstats.set(p, 'link');
+    else if (got === OPENED.missing) lstats.set(p, undefined);
+    else if (got > 0) {
       lstats.set(p, 'file');
       contents.set(p, scratchCopy(got));
-    } catch {
-      // a directory (EISDIR), a device that would block (EAGAIN): lstat decides
-    } finally {
-      closeQuietly(fd);
     }
+    // else lstat decides
   };
   const lstatOf = (p: string): Kind | undefined => {
     if (ahead !== undefined && !lstats.has(p)) settle(p);
     if (lstats.has(p)) return lstats.get(p);
-    let s: Kind | undefined;
-    try {
-      // no exception (and its stack) for a missing path: a build asks about many
-      const l = nodefs.lstatSync(p, { throwIfNoEntry: false });
-      s = l === undefined ? undefined : l.isSymbolicLink() ? 'link' : l.isDirectory() ? 'dir' : l.isFile() ? 'file' : 'other';
-    } catch {
-      s = undefined;
-    }
+    const s = lstatKind(nodefs, p);
     lstats.set(p, s);
     return s;
   };
@@ -164,7 +135,7 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
       try {
         let got: number;
         try {
-          got = fillScratch(fd);
+          got = readInto(nodefs, fd, scratch, 0);
         } catch {
           return undefined; // a directory (EISDIR), or unreadable
         }
@@ -183,11 +154,7 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
           }
           const buf = Buffer.allocUnsafeSlow(Math.max(st.size, got));
           scratch.copy(buf, 0, 0, got);
-          while (got < buf.length) {
-            const n = nodefs.readSync(fd, buf, got, buf.length - got, null);
-            if (n === 0) break;
-            got += n;
-          }
+          got = readInto(nodefs, fd, buf, got);
           // as readFileSync: a regular file is read up to the size fstat gave
           return got < buf.length ? buf.subarray(0, got) : buf;
         } catch {
@@ -245,8 +212,6 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
 
 /** O_NOFOLLOW where the platform has it (not Windows): openFirst is skipped without it. */
 const O_NOFOLLOW: number | undefined = nodefs.constants.O_NOFOLLOW;
-/** The names openFirst opens before anything else: what resources, patches and kustomization files are called. */
-const DATA_FILE = /\.(?:ya?ml|json)$/i;
 
 function closeQuietly(fd: number): void {
   try {
