@@ -26,7 +26,9 @@
  * test process), which are parsed once.
  *
  * Cache folder: `$KFORGE_CACHE_DIR`, else `node_modules/.cache/kforge/` of the repository, else
- * `.git/kforge-cache/`, else the system temporary folder.
+ * `.git/kforge-cache/`, else (none of them, or not writable) the system temporary folder. A tree
+ * that is not a checkout (`diff --against`'s extracted ref) is compiled into the cache folder of
+ * the checkout it came from (`cacheRepo`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -59,7 +61,22 @@ export function cacheDirFor(repoRoot: string): string {
   if (fs.existsSync(nm)) return path.join(nm, '.cache', 'kforge');
   const git = path.join(repoRoot, '.git');
   if (fs.existsSync(git) && fs.statSync(git).isDirectory()) return path.join(git, 'kforge-cache');
-  return path.join(os.tmpdir(), `kforge-cache-${process.getuid?.() ?? 'u'}`);
+  return tmpCacheDir();
+}
+
+/** The last resort: no cache folder in the repository, or none kforge may write. */
+const tmpCacheDir = () => path.join(os.tmpdir(), `kforge-cache-${process.getuid?.() ?? 'u'}`);
+
+/**
+ * Removes the copies of transpiled modules made for repositories that are gone, in the cache
+ * folder of `repoRoot`: `diff --against` calls it once its temporary tree is removed, so that the
+ * tree's copy does not stay until the next copy is made.
+ */
+export function pruneEnvironmentCopies(repoRoot: string): void {
+  for (const cache of new Set([cacheDirFor(repoRoot), tmpCacheDir()])) {
+    const envDir = path.join(cache, 'env');
+    if (fs.existsSync(envDir)) pruneCopies(envDir, '');
+  }
 }
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -136,16 +153,18 @@ export interface CompiledEnvironment {
 
 /**
  * Type-checks and transpiles `src` (an absolute path to an environment.ts under repoRoot).
- * `typeCheck: false` only transpiles (a ref that was checked when committed).
+ * `typeCheck: false` only transpiles (a ref that was checked when committed). `cacheRepo`: the
+ * repository whose cache folder to use (default repoRoot; `diff --against` names the checkout,
+ * whose cache its temporary tree shares: the caches are keyed by content, not location).
  */
-export async function compileEnvironment(repoRoot: string, src: string, opts: { typeCheck?: boolean } = {}): Promise<CompiledEnvironment> {
-  let cache = cacheDirFor(repoRoot);
+export async function compileEnvironment(repoRoot: string, src: string, opts: { typeCheck?: boolean; cacheRepo?: string } = {}): Promise<CompiledEnvironment> {
+  let cache = cacheDirFor(opts.cacheRepo ?? repoRoot);
   try {
     fs.mkdirSync(cache, { recursive: true });
     fs.accessSync(cache, fs.constants.W_OK);
   } catch {
     // a read-only node_modules or .git: the system's temporary folder
-    cache = path.join(os.tmpdir(), `kforge-cache-${process.getuid?.() ?? 'u'}`);
+    cache = tmpCacheDir();
   }
   const graph = localGraph(repoRoot, src);
   // what the modules are (location-independent) and where this copy of them lies

@@ -182,7 +182,7 @@ function checkSignatureKeys(keys: unknown, at: SourceLocation): Diagnostic[] {
 export async function loadEnvironment(
   repoRoot: string,
   name: string,
-  opts: { distDir?: string; knownChecks?: ReadonlySet<string>; typeCheck?: boolean } = {},
+  opts: { distDir?: string; knownChecks?: ReadonlySet<string>; typeCheck?: boolean; cacheRepo?: string } = {},
 ): Promise<{ value?: EnvironmentDefinition; overlayDir: string; diagnostics: Diagnostic[] }> {
   const overlayDir = path.join(repoRoot, 'overlays', name);
   const rel = path.relative(process.cwd(), overlayDir) || '.';
@@ -205,7 +205,7 @@ export async function loadEnvironment(
   let compiled: string;
   if (!opts.distDir) {
     // compiled by kforge itself, on demand, cached by content (type-checked first)
-    const c = await (await import('./env-compile.js')).compileEnvironment(repoRoot, src, opts.typeCheck === false ? { typeCheck: false } : {});
+    const c = await (await import('./env-compile.js')).compileEnvironment(repoRoot, src, { ...(opts.typeCheck === false ? { typeCheck: false } : {}), ...(opts.cacheRepo ? { cacheRepo: opts.cacheRepo } : {}) });
     if (!c.url) return { overlayDir, diagnostics: c.diagnostics };
     compiled = fileURLToPath(c.url);
   } else compiled = path.join(opts.distDir, 'overlays', name, 'environment.js');

@@ -32,6 +32,8 @@ export interface RenderOptions {
   distDir?: string;
   /** With kforge's own compile: type-check environment.ts first (default true). */
   typeCheck?: boolean;
+  /** With kforge's own compile: the repository whose cache folder to use (default repoRoot; diff --against's temporary tree: the checkout). */
+  cacheRepo?: string;
   /** The repository's custom policy checks, already loaded (default: load policies/custom). */
   custom?: readonly Check[];
   /** Called as each phase starts (the CLI shows it as a progress line on a TTY). */
@@ -67,7 +69,7 @@ export function fileLocator(): (file: string, docIndex: number, pointer: string)
 }
 
 export async function renderEnvironment(repoRoot: string, name: string, opts: RenderOptions): Promise<{ value?: RenderedEnvironment; diagnostics: Diagnostic[] }> {
-  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)), ...(opts.distDir ? { distDir: opts.distDir } : {}), ...(opts.typeCheck === false ? { typeCheck: false } : {}) });
+  const loaded = await loadEnvironment(repoRoot, name, { knownChecks: new Set(CHECKS.map((c) => c.id)), ...(opts.distDir ? { distDir: opts.distDir } : {}), ...(opts.typeCheck === false ? { typeCheck: false } : {}), ...(opts.cacheRepo ? { cacheRepo: opts.cacheRepo } : {}) });
   if (!loaded.value) return { diagnostics: loaded.diagnostics };
   const definition = loaded.value;
   const progress = opts.onProgress ?? (() => undefined);

@@ -154,12 +154,15 @@ export async function renderAtRef(repoDir: string, ref: string, envName: string,
     const { execFileSync } = await import('node:child_process');
     execFileSync('tar', ['-xf', tarFile, '-C', root]);
     fs.rmSync(tarFile);
-    const res = await renderEnvironment(root, envName, { today, checks: false, typeCheck: false });
+    // compiled into the checkout's cache folder (the tree has none): the next diff reuses it
+    const res = await renderEnvironment(root, envName, { today, checks: false, typeCheck: false, cacheRepo: repoDir });
     if (!res.value) return { diagnostics: res.diagnostics.map((d) => ({ ...d, message: `at ${ref}: ${d.message}` })) };
     const label = `${ref}@${sha.slice(0, 7)}`;
     return { value: { resources: toDiffResources(res.value), label, base: { ref, commit: sha, source: 'source-ref', label }, rendered: res.value }, diagnostics: res.diagnostics.filter((d) => d.severity === 'error') };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    // and the copy of its transpiled modules made for the tree
+    (await import('../env-compile.js')).pruneEnvironmentCopies(repoDir);
   }
 }
 

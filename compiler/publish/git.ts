@@ -130,10 +130,43 @@ export function updateRefTransaction(args: readonly string[]): { options: string
 }
 
 /**
- * A git runner bound to a repository.
- * Note: simple-git waits 50 ms after a command that printed nothing; prefer forms of commands that print.
+ * Whether `git args…` can exit having printed nothing, on success or on a failure its caller
+ * expects (simple-git then waits 50 ms: see Git.run): `notes add` of a new note, `status
+ * --porcelain` of a clean tree (without `--branch`), `merge-base` of unrelated commits, a
+ * `rev-parse --quiet` that finds nothing, `read-tree`, plain `update-ref`, `remote` with no
+ * remote, `archive --output`. Leading global options (`--no-optional-locks`) are skipped.
  */
-/** A git runner bound to a repository; rejects with GitCommandError on any non-zero exit. */
+export function mayPrintNothing(args: readonly string[]): boolean {
+  let i = 0;
+  while (i < args.length && args[i].startsWith('-')) i += args[i] === '-c' || args[i] === '-C' ? 2 : 1;
+  const rest = args.slice(i + 1);
+  switch (args[i]) {
+    case 'notes':
+      return rest.find((a) => !a.startsWith('-')) === 'add';
+    case 'status':
+      return !rest.includes('--branch') && !rest.includes('-b');
+    case 'rev-parse':
+      return rest.includes('--quiet') || rest.includes('-q');
+    case 'archive':
+      return rest.some((a) => a.startsWith('--output') || a === '-o');
+    case 'merge-base':
+    case 'read-tree':
+    case 'update-ref':
+    case 'remote':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** What every git kforge runs is told (`-c`): never let background maintenance or signing make a publish slow or nondeterministic. */
+const GIT_CONFIG = ['gc.auto=0', 'maintenance.auto=false', 'commit.gpgSign=false', 'core.quotePath=false'];
+
+/**
+ * A git runner bound to a repository; rejects with GitCommandError on any non-zero exit.
+ * simple-git waits 50 ms after a command that printed nothing (its completion detection; no
+ * option turns it off): such commands (mayPrintNothing) are spawned with runWithInput instead.
+ */
 export class Git {
   private readonly base: SimpleGit;
   private readonly byEnv = new Map<string, SimpleGit>();
@@ -151,8 +184,7 @@ export class Git {
       // environment (TRANSPORT_VARS), never from the repository, and kforge's arguments never
       // set core.sshCommand or an askpass program
       unsafe: { allowUnsafeSshCommand: true, allowUnsafeAskPass: true },
-      // never let background maintenance or signing make a publish slow or nondeterministic
-      config: ['gc.auto=0', 'maintenance.auto=false', 'commit.gpgSign=false', 'core.quotePath=false'],
+      config: GIT_CONFIG,
       // simple-git's own detection runs first and keeps only stderr's text; a git that ran and
       // failed (exit code > 0) gets the code carried in the text, a git that never ran keeps
       // simple-git's error (run() turns that into GitUnavailableError)
@@ -182,6 +214,7 @@ export class Git {
       const out = await this.runUpdateRefStdin(args, tx, extra);
       if (out !== undefined) return out;
     }
+    if (mayPrintNothing(args)) return this.runQuiet(args, extra);
     try {
       return await this.with(extra).raw(args);
     } catch (e) {
@@ -222,6 +255,20 @@ export class Git {
       .filter((l) => l && !/^\w+: ok$/.test(l))
       .join('\n');
     throw new GitCommandError(`${stderr}${said}`.trim() || `git exited with ${code}`, code, args);
+  }
+
+  /**
+   * `git args…` as run() answers it (stdout, or GitCommandError / GitUnavailableError), without
+   * simple-git's wait: spawned with runWithInput and an empty stdin, told the same `-c` settings.
+   * A `git notes add` gives the same note, tree, commit and ref (its arguments are unchanged).
+   */
+  private async runQuiet(args: string[], extra?: GitEnvExtra): Promise<string> {
+    const r = await this.runWithInput([...GIT_CONFIG.flatMap((c) => ['-c', c]), ...args], '', extra);
+    if (r.code === 'unavailable') throw new GitUnavailableError(r.stderr, args);
+    const stdout = r.stdout.toString('utf-8');
+    if (r.code === 0) return stdout;
+    // as the simple-git path words it: stderr then stdout, trimmed
+    throw new GitCommandError(`${r.stderr}${stdout}`.trim() || `git exited with ${r.code}`, r.code, args);
   }
 
   /**
