@@ -65,17 +65,23 @@ export class ReadAhead {
   private readonly ports: WorkerThreads.MessagePort[] = [];
   /**
    * [0]: batches the worker has posted; [1]: 1 while the build waits for one; [2]: paths it
-   * has answered; [3]: 1 once it has ended (idle), and a later list needs a new one.
+   * has answered; [3]: 1 once it has ended (idle), and a later list needs a new one; [4]:
+   * bytes of files it has read.
    */
-  private readonly flag = new Int32Array(new SharedArrayBuffer(16));
+  private readonly flag = new Int32Array(new SharedArrayBuffer(20));
   private readonly entries = new Map<string, Entry>();
   private readonly lists: { paths: string[]; entries: Entry[] }[] = [];
   private off = false;
 
   constructor(private readonly sink: ReadAheadSink) {}
 
-  /** The build will ask about these absolute paths, in this order (directories: their files too). */
-  request(paths: readonly string[]): void {
+  /**
+   * The build will ask about these absolute paths, in this order. A directory is listed, and
+   * the YAML and JSON files in it read: with `kustomizationFiles`, only the first of those
+   * names it holds and the files that file's text mentions (a folder's other files are not
+   * held in memory for nothing); without, all of them.
+   */
+  request(paths: readonly string[], kustomizationFiles?: readonly string[]): void {
     if (this.off) return;
     const fresh = [...new Set(paths)].filter((p) => !this.entries.has(p));
     if (fresh.length < READ_AHEAD_MIN) return;
@@ -87,12 +93,12 @@ export class ReadAhead {
       return e;
     });
     this.lists.push({ paths: fresh, entries });
-    this.worker!.postMessage({ id: this.lists.length - 1, paths: fresh, states });
+    this.worker!.postMessage({ id: this.lists.length - 1, paths: fresh, states, kfiles: kustomizationFiles });
   }
 
-  /** How many listed paths the worker has answered (posted; the build takes them when it reaches them). */
-  answered(): number {
-    return Atomics.load(this.flag, 2);
+  /** How many listed paths the worker has answered (posted; the build takes them when it reaches them), and the bytes it read. */
+  stats(): { answered: number; bytes: number } {
+    return { answered: Atomics.load(this.flag, 2), bytes: Atomics.load(this.flag, 4) };
   }
 
   /** Before the file system answers about `p`: what was read ahead for it, or its directory, is applied. */
@@ -267,6 +273,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
     if (got === -2) return { code: C.missing };
     if (got < 0) return { code: C.undecided };
     budget -= got;
+    Atomics.add(flag, 4, got);
     const bytes = scratch.buffer.slice(scratch.byteOffset, scratch.byteOffset + got) as ArrayBuffer;
     transfer.push(bytes);
     return { code: C.file, bytes };
@@ -278,7 +285,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
   const direntCode = (d: import('node:fs').Dirent): number =>
     d.isFile() ? C.file : d.isDirectory() ? C.dir : d.isSymbolicLink() ? C.link : d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice() ? C.other : C.undecided;
 
-  const answer = (id: number, i: number, p: string): Answer => {
+  const answer = (id: number, i: number, p: string, kfiles: readonly string[] | undefined): Answer => {
     let a: Answer = { id, i, code: C.undecided };
     if (DATA.test(p) && budget > 0) a = { id, i, ...openFirst(p) };
     if (a.code === C.undecided) a.code = lstatCode(p);
@@ -303,20 +310,30 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
     const codes = new Uint8Array(ents.length);
     const data: (ArrayBuffer | null)[] = [];
     let reads = 0;
+    // the kustomization file first: its text says which of the other files to read
+    let kIndex = -1;
+    let mentions: string | undefined;
+    for (const kn of kfiles ?? []) {
+      kIndex = ents.findIndex((d) => d.name === kn);
+      if (kIndex >= 0) break;
+    }
+    const read = (j: number): void => {
+      reads++;
+      const got = openFirst(prefix + ents[j].name);
+      // undecided (empty, large, unreadable): lstat's "file" stands, the build reads it
+      if (got.code !== C.undecided) codes[j] = got.code;
+      if (got.bytes) data[j] = got.bytes;
+      if (j === kIndex && got.bytes) mentions = Buffer.from(got.bytes).toString('utf8');
+    };
     for (let j = 0; j < ents.length; j++) {
-      const d = ents[j];
-      names.push(d.name);
-      let code = direntCode(d);
-      let bytes: ArrayBuffer | null = null;
-      if (code === C.file && DATA.test(d.name) && reads < MAX_READS && budget > 0) {
-        reads++;
-        const got = openFirst(prefix + d.name);
-        // undecided (empty, large, unreadable): lstat's "file" stands, the build reads it
-        if (got.code !== C.undecided) code = got.code;
-        if (got.bytes) bytes = got.bytes;
-      }
-      codes[j] = code;
-      data.push(bytes);
+      names.push(ents[j].name);
+      codes[j] = direntCode(ents[j]);
+      data.push(null);
+    }
+    if (kIndex >= 0 && codes[kIndex] === C.file && budget > 0) read(kIndex);
+    for (let j = 0; j < ents.length; j++) {
+      if (j === kIndex || codes[j] !== C.file || !DATA.test(names[j]) || reads >= MAX_READS || budget <= 0) continue;
+      if (kfiles === undefined || (mentions !== undefined && mentions.includes(names[j]))) read(j);
     }
     return { ...a, names, codes, data };
   };
@@ -332,13 +349,13 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
     Atomics.notify(flag, 0);
   };
 
-  parentPort!.on('message', (m: { id: number; paths: string[]; states: Int32Array }) => {
+  parentPort!.on('message', (m: { id: number; paths: string[]; states: Int32Array; kfiles?: string[] }) => {
     if (idle) clearTimeout(idle);
     for (let i = 0; i < m.paths.length; i++) {
       if (Atomics.compareExchange(m.states, i, 0, 1) !== 0) continue; // the build took it
       let a: Answer;
       try {
-        a = answer(m.id, i, m.paths[i]);
+        a = answer(m.id, i, m.paths[i], m.kfiles);
       } catch {
         a = { id: m.id, i, code: C.undecided };
       }

@@ -19,12 +19,13 @@ export interface FileSystem {
   realPath(p: string): string | undefined;
   /**
    * A hint: the build will soon ask about these absolute paths, in this order (for a
-   * directory, about the files in it too). nodeFs reads a long list ahead in a worker thread.
+   * directory, about its kustomization file, one of `kustomizationFiles`, and the files it
+   * names). nodeFs reads a long list ahead in a worker thread.
    */
-  readAhead?(paths: readonly string[]): void;
+  readAhead?(paths: readonly string[], kustomizationFiles?: readonly string[]): void;
 }
 
-export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
+export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; bytes: number } } {
   // One build reads a tree that does not change under it: lstat, stat and realpath answers
   // are memoised. A path's real path is its directory's (resolved once per directory, up the
   // chain) joined with its name, unless lstat says the name itself is a symlink: one lstat
@@ -190,7 +191,7 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
       }
     },
     realPath,
-    readAhead(paths) {
+    readAhead(paths, kustomizationFiles) {
       // POSIX only: the worker reads as openFirst does, which needs O_NOFOLLOW
       if (O_NOFOLLOW === undefined || path.sep !== '/') return;
       ahead ??= new ReadAhead({
@@ -203,10 +204,13 @@ export function nodeFs(): FileSystem & { readAheadAnswered(): number } {
           listings.set(dir, new Set(names.map((n) => n.toLowerCase())));
         },
       });
-      ahead.request(paths.filter((p) => isNormalAbsolute(p)));
+      ahead.request(
+        paths.filter((p) => isNormalAbsolute(p)),
+        kustomizationFiles,
+      );
     },
-    /** How many paths the read-ahead worker has answered so far (tests, the bench). */
-    readAheadAnswered: () => ahead?.answered() ?? 0,
+    /** How many paths the read-ahead worker has answered so far, and the bytes it read (tests). */
+    readAheadStats: () => ahead?.stats() ?? { answered: 0, bytes: 0 },
   };
 }
 

@@ -185,8 +185,8 @@ test('nodeFs answers from a directory listing as lstat and stat would: every kin
 
 /** Waits (the worker runs meanwhile) until `f`'s read-ahead worker has answered `n` paths. */
 async function answered(f: ReturnType<typeof nodeFs>, n: number): Promise<void> {
-  for (let waited = 0; f.readAheadAnswered() < n; waited += 20) {
-    if (waited > 20_000) assert.unreachable(`the read-ahead worker answered ${f.readAheadAnswered()} of ${n} paths in 20 s`);
+  for (let waited = 0; f.readAheadStats().answered < n; waited += 20) {
+    if (waited > 20_000) assert.unreachable(`the read-ahead worker answered ${f.readAheadStats().answered} of ${n} paths in 20 s`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -210,7 +210,7 @@ test('nodeFs read ahead: what the worker answers for a listed directory and its 
   const f = nodeFs();
   f.readAhead!(plain.slice(0, 10).map((p) => path.join(root, p)));
   await new Promise((r) => setTimeout(r, 100));
-  assert.is(f.readAheadAnswered(), 0);
+  assert.is(f.readAheadStats().answered, 0);
 });
 
 test('nodeFs read ahead: the worker ends when idle, and a later list starts another', async () => {
@@ -261,8 +261,13 @@ test('nodeFs read ahead: a build of 300 bases and 300 patch files reads what the
   // the worker has read it all before the build starts: the build takes every answer
   const primed = nodeFs();
   const list = [...patches.map((p) => path.join(overlay, p.slice('- path: '.length))), ...bases.map((b) => path.join(overlay, b.slice(2)))];
-  primed.readAhead!(list);
+  primed.readAhead!(list, ['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
   await answered(primed, list.length);
+  // it read each patch, each base's kustomization and the file that names (not README.yaml,
+  // nor other.yaml, which only a symlink reaches)
+  let bytes = 0;
+  for (let i = 0; i < 300; i++) for (const f of [`bases/app${i}/kustomization.yaml`, `bases/app${i}/cm.yaml`, `overlay/patches/app${i}.yaml`]) bytes += fs.statSync(path.join(root, f)).size;
+  assert.is(primed.readAheadStats().bytes, bytes);
   same(build(overlay, { fs: primed }), 'primed');
   // the worker and the build racing, as in a real build
   const raced = nodeFs();

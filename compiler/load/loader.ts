@@ -368,7 +368,7 @@ function readAhead(fs: FileSystem, dir: string, contents: PNode): void {
       for (const item of items) add(resources, item);
     }
   }
-  if (patches.length + resources.length > 0) fs.readAhead!([...patches, ...resources]);
+  if (patches.length + resources.length > 0) fs.readAhead!([...patches, ...resources], KUSTOMIZATION_FILE_NAMES);
 }
 
 const READ_AHEAD_FIELDS = new Set(['patches', 'patchesJson6902', 'patchesStrategicMerge', 'resources', 'bases', 'components']);

@@ -23,7 +23,7 @@ export function withLoadRestrictor(fs: FileSystem, r: LoadRestrictor): FileSyste
     stat: (p) => fs.stat(p),
     readDir: (p) => fs.readDir(p),
     realPath: (p) => fs.realPath(p),
-    ...(fs.readAhead ? { readAhead: (ps: readonly string[]) => fs.readAhead!(ps) } : {}),
+    ...(fs.readAhead ? { readAhead: (ps: readonly string[], k?: readonly string[]) => fs.readAhead!(ps, k) } : {}),
   };
   UNRESTRICTED.add(out);
   return out;
