@@ -204,10 +204,7 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
           listings.set(dir, new Set(names.map((n) => n.toLowerCase())));
         },
       });
-      ahead.request(
-        paths.filter((p) => isNormalAbsolute(p)),
-        kustomizationFiles,
-      );
+      ahead.request(paths.filter((p) => isNormalAbsolute(p)), kustomizationFiles);
     },
     /** How many paths the read-ahead worker has answered so far, and the bytes it read (tests). */
     readAheadStats: () => ahead?.stats() ?? { answered: 0, bytes: 0 },

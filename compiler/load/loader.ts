@@ -341,10 +341,6 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
 }
 
 /**
- * The text of the first YAML document (Kustomize's reader ignores the others), with the
- * same line numbers: cut at the `---` that starts a second document, or after a `...`.
- */
-/**
  * Tells the file system which paths the build will read, in the order it will: the patch
  * files (read while the kustomization loads), then the resources and components. A hint
  * only, taken from the plain string entries: the fields are checked as they are read.
@@ -373,6 +369,10 @@ function readAhead(fs: FileSystem, dir: string, contents: PNode): void {
 
 const READ_AHEAD_FIELDS = new Set(['patches', 'patchesJson6902', 'patchesStrategicMerge', 'resources', 'bases', 'components']);
 
+/**
+ * The text of the first YAML document (Kustomize's reader ignores the others), with the
+ * same line numbers: cut at the `---` that starts a second document, or after a `...`.
+ */
 export function firstDocument(text: string): string {
   // no line starts with `---` or `...` (nearly every kustomization): the whole text
   if (!text.startsWith('---') && !text.startsWith('...') && !text.includes('\n---') && !text.includes('\n...')) return text;

@@ -24,8 +24,9 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : def;
 }
 
-const sizes = arg('sizes', '100,500,5000').split(',').filter(Boolean).map(Number);
-const publishSizes = arg('publish-sizes', '500,5000').split(',').filter(Boolean).map(Number);
+// a size of 0 (or none: `--publish-sizes ''`) leaves that table out
+const sizes = arg('sizes', '100,500,5000').split(',').map(Number).filter((n) => n > 0);
+const publishSizes = arg('publish-sizes', '500,5000').split(',').map(Number).filter((n) => n > 0);
 const runs = Number(arg('runs', '5'));
 const kubectlMax = Number(arg('kubectl-max', '500'));
 const kubectlRuns = Number(arg('kubectl-runs', '3'));
