@@ -155,6 +155,8 @@ for (const n of publishSizes) {
   process.stderr.write(prow[prow.length - 1] + '\n');
 }
 fs.rmSync(tmp, { recursive: true, force: true });
-console.log(`kforge build, median of ${runs} runs (kubectl: ${kubectlRuns}), whole process, on ${os.cpus().length} cores\n`);
-console.log(rows.join('\n'));
+if (sizes.length) {
+  console.log(`kforge build, median of ${runs} runs (kubectl: ${kubectlRuns}), whole process, on ${os.cpus().length} cores\n`);
+  console.log(rows.join('\n'));
+}
 if (publishSizes.length) console.log(`\nrender (medians of ${renderRuns}), whole process; "beyond the build" is the render's wall time less its own build phase (--timings)\n\n${prow.join('\n')}`);
