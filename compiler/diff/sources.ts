@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Diagnostic, JsonObject } from '../types.js';
 import { resIdKey } from '../types.js';
 import { diag } from '../diagnostics.js';
@@ -166,20 +166,59 @@ export async function renderAtRef(repoDir: string, ref: string, envName: string,
   }
 }
 
-/** A key for Secret placeholders: stable within a repository, unknown outside it. */
+/**
+ * A key for Secret placeholders: stable within a repository, unknown outside it. It is kept
+ * in the repository's git directory (`kforge-redact-key`, owner-only), found from `repoDir` or
+ * a folder above it; in a worktree or a submodule, whose `.git` is a file naming its git
+ * directory, in that directory. Outside a repository, or where that directory cannot be
+ * written, the key is this run's only: never a file in the shared temporary folder, where
+ * another user could plant a key of their own and read placeholders as hashes of guessed
+ * values.
+ */
 export function redactKeyFor(repoDir: string): string {
   if (process.env.KFORGE_REDACT_KEY) return process.env.KFORGE_REDACT_KEY;
-  const gitDir = path.join(repoDir, '.git');
-  const file = path.join(fs.existsSync(gitDir) && fs.statSync(gitDir).isDirectory() ? gitDir : os.tmpdir(), 'kforge-redact-key');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    const key = createHash('sha256').update(`${process.pid}:${Date.now()}:${Math.random()}`).digest('hex');
+  const key = randomBytes(32).toString('hex');
+  const gitDir = gitDirOf(path.resolve(repoDir));
+  if (gitDir === undefined) return key;
+  const file = path.join(gitDir, 'kforge-redact-key');
+  for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, key + '\n', { mode: 0o600 });
+      const kept = fs.readFileSync(file, 'utf8').trim();
+      if (kept !== '') return kept;
     } catch {
-      /* read-only: a per-run key still keeps equal/changed values distinguishable */
+      // not written yet
     }
-    return key;
+    try {
+      // exclusively: of two processes starting at once, one writes and both read its key
+      fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+      return key;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return key; // read-only: this run's key
+    }
+  }
+  return key;
+}
+
+/** The git directory of the repository holding `dir` (`.git`, or where a `.git` file's `gitdir:` points), if any. */
+function gitDirOf(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const dotGit = path.join(d, '.git');
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(dotGit);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isDirectory()) return dotGit;
+    if (st?.isFile()) {
+      try {
+        const named = /^gitdir: *(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1];
+        const target = named === undefined ? undefined : path.resolve(d, named);
+        return target !== undefined && fs.statSync(target).isDirectory() ? target : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(d) === d) return undefined;
   }
 }
