@@ -23,8 +23,8 @@ export type Kind = 'file' | 'dir' | 'link' | 'other';
 export interface ReadAheadSink {
   /** lstat's answer for `p` (undefined: missing), and the bytes of a file that was read. */
   known(p: string, kind: Kind | undefined, bytes: Uint8Array | undefined): void;
-  /** Every name in the directory `dir`. */
-  listing(dir: string, names: readonly string[]): void;
+  /** Whether lstat's answer for `p` is already known. */
+  has(p: string): boolean;
 }
 
 /** A list shorter than this is read by the build itself: starting a worker costs about 5 ms. */
@@ -83,6 +83,8 @@ export class ReadAhead {
   private seq = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly lists: { paths: string[]; entries: Entry[] }[] = [];
+  /** Directories read ahead: the lower-cased names in each. */
+  private readonly listings = new Map<string, Set<string>>();
   private off = false;
 
   constructor(private readonly sink: ReadAheadSink) {}
@@ -115,15 +117,23 @@ export class ReadAhead {
     return { answered: Atomics.load(this.flag, 2), bytes: Atomics.load(this.flag, 4) };
   }
 
-  /** Before the file system answers about `p`: what was read ahead for it, or its directory, is applied. */
+  /**
+   * Before the file system answers about `p`: what was read ahead for it, or its directory, is
+   * applied. A name its directory's listing lacks, in any case (a case-insensitive file system
+   * finds `Kustomization.yaml` as `kustomization.yaml`), is missing without asking.
+   */
   settle(p: string): void {
-    let e = this.entries.get(p);
-    if (e === undefined) {
-      const slash = p.lastIndexOf('/');
-      if (slash < 0) return;
-      e = this.entries.get(slash === 0 ? '/' : p.slice(0, slash));
-      if (e === undefined) return;
-    }
+    const slash = p.lastIndexOf('/');
+    const dir = slash < 0 ? undefined : slash === 0 ? '/' : p.slice(0, slash);
+    const e = this.entries.get(p) ?? (dir === undefined ? undefined : this.entries.get(dir));
+    if (e !== undefined) this.take(e);
+    if (dir === undefined || this.sink.has(p)) return;
+    const names = this.listings.get(dir);
+    if (names !== undefined && !names.has(p.slice(slash + 1).toLowerCase())) this.sink.known(p, undefined, undefined);
+  }
+
+  /** The answers for listed path `e`: already taken, the worker's (waited for), or none (the build reads it). */
+  private take(e: Entry): void {
     if (e.seq >= Atomics.load(this.flag, 5) + PROGRESS_STEP) {
       Atomics.store(this.flag, 5, e.seq);
       Atomics.notify(this.flag, 5);
@@ -191,7 +201,7 @@ export class ReadAhead {
       const kind = KINDS[a.code];
       if (kind !== null) this.sink.known(p, kind, a.bytes && Buffer.from(a.bytes));
       if (a.names === undefined) continue;
-      this.sink.listing(p, a.names);
+      this.listings.set(p, new Set(a.names.map((n) => n.toLowerCase())));
       const prefix = p.endsWith('/') ? p : p + '/';
       for (let j = 0; j < a.names.length; j++) {
         const k = KINDS[a.codes![j]];

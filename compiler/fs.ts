@@ -43,21 +43,7 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
   };
   /** Files read by openFirst (or read ahead), until readFile asks for them. */
   const contents = new Map<string, Uint8Array>();
-  /** Directories read ahead: the lower-cased names in each. */
-  const listings = new Map<string, Set<string>>();
   let ahead: ReadAhead | undefined;
-  /**
-   * What was read ahead for `p` (or its directory) is in the tables. A name its directory's
-   * listing lacks, in any case (a case-insensitive file system finds `Kustomization.yaml` as
-   * `kustomization.yaml`), is missing without asking.
-   */
-  const settle = (p: string): void => {
-    ahead!.settle(p);
-    if (lstats.has(p)) return;
-    const slash = p.lastIndexOf('/');
-    const names = slash > 0 ? listings.get(p.slice(0, slash)) : undefined;
-    if (names !== undefined && !names.has(p.slice(slash + 1).toLowerCase())) lstats.set(p, undefined);
-  };
   /**
    * A YAML or JSON file the build asks about is nearly always a regular file it reads next:
    * instead of lstat then open, it is opened without following a final symlink (and without
@@ -78,7 +64,7 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
     // else lstat decides
   };
   const lstatOf = (p: string): Kind | undefined => {
-    if (ahead !== undefined && !lstats.has(p)) settle(p);
+    if (ahead !== undefined && !lstats.has(p)) ahead.settle(p);
     if (lstats.has(p)) return lstats.get(p);
     const s = lstatKind(nodefs, p);
     lstats.set(p, s);
@@ -168,7 +154,7 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
     stat(p) {
       if (stats.has(p)) return stats.get(p);
       let out: 'file' | 'dir' | undefined;
-      if (ahead !== undefined && !lstats.has(p)) settle(p);
+      if (ahead !== undefined && !lstats.has(p)) ahead.settle(p);
       if (O_NOFOLLOW !== undefined && !lstats.has(p) && DATA_FILE.test(p) && path.isAbsolute(p)) openFirst(p);
       const l = path.isAbsolute(p) ? lstatOf(p) : undefined;
       if (l !== undefined && l !== 'link') out = l === 'other' ? undefined : l;
@@ -200,9 +186,7 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
           lstats.set(p, kind);
           if (bytes !== undefined) contents.set(p, bytes);
         },
-        listing(dir, names) {
-          listings.set(dir, new Set(names.map((n) => n.toLowerCase())));
-        },
+        has: (p) => lstats.has(p),
       });
       ahead.request(paths.filter((p) => isNormalAbsolute(p)), kustomizationFiles);
     },

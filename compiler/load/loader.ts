@@ -346,28 +346,28 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
  * only, taken from the plain string entries: the fields are checked as they are read.
  */
 function readAhead(fs: FileSystem, dir: string, contents: PNode): void {
-  let n = 0;
-  for (const pair of contents.pairs as PPair[]) if (pair.value.kind === 'seq' && READ_AHEAD_FIELDS.has(pair.key)) n += (pair.value.items as PNode[]).length;
-  if (n < READ_AHEAD_MIN) return;
-  const patches: string[] = [];
-  const resources: string[] = [];
-  const add = (into: string[], v: PNode | undefined): void => {
-    if (v?.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' && !v.value.includes('\n') && !isRemote(v.value)) into.push(path.resolve(dir, v.value));
-  };
-  for (const pair of contents.pairs as PPair[]) {
-    const items = pair.value.kind === 'seq' ? (pair.value.items as PNode[]) : [];
-    if (pair.key === 'patches' || pair.key === 'patchesJson6902') {
-      for (const item of items) if (item.kind === 'map') add(patches, pairOf(item, 'path')?.value);
-    } else if (pair.key === 'patchesStrategicMerge') {
-      for (const item of items) add(patches, item);
-    } else if (pair.key === 'resources' || pair.key === 'bases' || pair.key === 'components') {
-      for (const item of items) add(resources, item);
+  const listed = (contents.pairs as PPair[]).filter((pair) => Object.hasOwn(READ_AHEAD_FIELDS, pair.key) && pair.value.kind === 'seq');
+  if (listed.reduce((n, pair) => n + (pair.value.items as PNode[]).length, 0) < READ_AHEAD_MIN) return;
+  const paths: [string[], string[]] = [[], []];
+  for (const pair of listed) {
+    const { order, entry } = READ_AHEAD_FIELDS[pair.key];
+    for (const item of pair.value.items as PNode[]) {
+      const v = entry === 'path' ? (item.kind === 'map' ? pairOf(item, 'path')?.value : undefined) : item;
+      if (v?.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' && !v.value.includes('\n') && !isRemote(v.value)) paths[order].push(path.resolve(dir, v.value));
     }
   }
-  if (patches.length + resources.length > 0) fs.readAhead!([...patches, ...resources], KUSTOMIZATION_FILE_NAMES);
+  fs.readAhead!([...paths[0], ...paths[1]], KUSTOMIZATION_FILE_NAMES);
 }
 
-const READ_AHEAD_FIELDS = new Set(['patches', 'patchesJson6902', 'patchesStrategicMerge', 'resources', 'bases', 'components']);
+/** The fields readAhead reads: patch files first (order 0), then bases (1); an entry is a path, or a mapping with `path`. */
+const READ_AHEAD_FIELDS: Record<string, { order: 0 | 1; entry: 'item' | 'path' }> = {
+  patches: { order: 0, entry: 'path' },
+  patchesJson6902: { order: 0, entry: 'path' },
+  patchesStrategicMerge: { order: 0, entry: 'item' },
+  resources: { order: 1, entry: 'item' },
+  bases: { order: 1, entry: 'item' },
+  components: { order: 1, entry: 'item' },
+};
 
 /**
  * The text of the first YAML document (Kustomize's reader ignores the others), with the
