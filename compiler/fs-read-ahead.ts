@@ -155,6 +155,8 @@ export class ReadAhead {
       const { port1, port2 } = new wt.MessageChannel();
       this.worker = new wt.Worker(`(${readAheadWorker})(require, ${readInto}, ${openFirstRead}, ${lstatKind})`, {
         eval: true,
+        // none of the parent's flags: `--input-type=module` would read this CommonJS source as a module
+        execArgv: [],
         workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_FILE.source, window: WINDOW },
         transferList: [port2],
         stdout: true,

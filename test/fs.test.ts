@@ -229,6 +229,21 @@ test('nodeFs read ahead: the worker ends when idle, and a later list starts anot
   for (const p of paths) assert.is(new TextDecoder().decode(f.readFile(p)), fs.readFileSync(p, 'utf8'));
 });
 
+test('nodeFs read ahead: the worker starts under a parent run with --input-type=module (its CommonJS source is not read as a module)', () => {
+  const root = tmp();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 250; i++) files[`p/${i}.yaml`] = CM(`c${i}`);
+  write(root, files);
+  const fsModule = new URL('../compiler/fs.js', import.meta.url).href;
+  const script = `const { nodeFs } = await import(${JSON.stringify(fsModule)});
+const f = nodeFs();
+f.readAhead(${JSON.stringify(Object.keys(files).map((p) => path.join(root, p)))});
+for (let i = 0; i < 1000 && f.readAheadStats().answered < 250; i++) await new Promise((r) => setTimeout(r, 20));
+process.stdout.write(String(f.readAheadStats().answered));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(r.stdout.trim(), '250', r.stderr);
+});
+
 test('nodeFs read ahead: a build of 300 bases and 300 patch files reads what the worker read, and prints what a build without it prints', async () => {
   const root = tmp();
   const files: Record<string, string> = {};
