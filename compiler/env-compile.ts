@@ -38,6 +38,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from './types.js';
 import { diag } from './diagnostics.js';
+import { gitDirAt } from './fs.js';
 
 /** kforge's own `compiler/` folder, compiled (dist/compiler) and as sources (compiler/). */
 const DIST_COMPILER = path.dirname(fileURLToPath(import.meta.url));
@@ -59,9 +60,9 @@ export function cacheDirFor(repoRoot: string): string {
   if (process.env.KFORGE_CACHE_DIR) return path.resolve(process.env.KFORGE_CACHE_DIR);
   const nm = path.join(repoRoot, 'node_modules');
   if (fs.existsSync(nm)) return path.join(nm, '.cache', 'kforge');
-  const git = path.join(repoRoot, '.git');
-  if (fs.existsSync(git) && fs.statSync(git).isDirectory()) return path.join(git, 'kforge-cache');
-  return tmpCacheDir();
+  // the repository's git directory: `.git`, or in a worktree or submodule the one its `.git` file names
+  const git = gitDirAt(repoRoot);
+  return git !== undefined ? path.join(git, 'kforge-cache') : tmpCacheDir();
 }
 
 /** The last resort: no cache folder in the repository, or none kforge may write. */

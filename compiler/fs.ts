@@ -206,6 +206,29 @@ function closeQuietly(fd: number): void {
   }
 }
 
+/**
+ * The git directory a checkout folder `dir` holds: `dir/.git` when it is a directory, or where
+ * a `.git` file's `gitdir:` line points (a worktree, a submodule); undefined when neither.
+ */
+export function gitDirAt(dir: string): string | undefined {
+  const dotGit = path.join(dir, '.git');
+  let st: nodefs.Stats | undefined;
+  try {
+    st = nodefs.statSync(dotGit);
+  } catch {
+    return undefined;
+  }
+  if (st.isDirectory()) return dotGit;
+  if (!st.isFile()) return undefined;
+  try {
+    const named = /^gitdir: *(.+?)\s*$/m.exec(nodefs.readFileSync(dotGit, 'utf8'))?.[1];
+    const target = named === undefined ? undefined : path.resolve(dir, named);
+    return target !== undefined && nodefs.statSync(target).isDirectory() ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A POSIX absolute path path.resolve leaves as it is: no `.` or `..` segment, no `//`, no trailing `/`. */
 export function isNormalAbsolute(p: string): boolean {
   if (p.charCodeAt(0) !== 47) return false;

@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { compileEnvironment } from '../compiler/env-compile.js';
+import { cacheDirFor, compileEnvironment } from '../compiler/env-compile.js';
+import { execFileSync } from 'node:child_process';
 import { writeFiles } from './helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-env-compile-'));
@@ -188,6 +189,29 @@ test('the copy made for a repository that is gone is removed when the next copy 
   const a = await compileEnvironment(path.join(tmp, 'a'), entry(path.join(tmp, 'a')));
   assert.ok(fs.existsSync(fileURLToPath(a.url!)));
   assert.ok(fs.existsSync(fileURLToPath(k.url!)));
+});
+
+test('cache folder: .git/kforge-cache of a checkout without node_modules; in a worktree, its own git directory, not the temporary folder', () => {
+  const saved = process.env.KFORGE_CACHE_DIR;
+  delete process.env.KFORGE_CACHE_DIR;
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kforge-cd-')));
+  try {
+    const repo = path.join(base, 'repo');
+    fs.mkdirSync(repo);
+    const g = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+    g(repo, 'init', '-q');
+    fs.writeFileSync(path.join(repo, 'a'), 'a\n');
+    g(repo, 'add', 'a');
+    g(repo, 'commit', '-q', '-m', 'a');
+    assert.is(cacheDirFor(repo), path.join(repo, '.git', 'kforge-cache'));
+    const wt = path.join(base, 'wt');
+    g(repo, 'worktree', 'add', '-q', '--detach', wt);
+    assert.is(cacheDirFor(wt), path.join(path.resolve(wt, g(wt, 'rev-parse', '--git-dir').trim()), 'kforge-cache'));
+    assert.not.ok(cacheDirFor(wt).startsWith(path.join(os.tmpdir(), 'kforge-cache-')));
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+    if (saved !== undefined) process.env.KFORGE_CACHE_DIR = saved;
+  }
 });
 
 test.run();

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Diagnostic, JsonObject } from '../types.js';
 import { resIdKey } from '../types.js';
 import { diag } from '../diagnostics.js';
+import { gitDirAt } from '../fs.js';
 import { Git } from '../publish/git.js';
 import { resolveDeployRef, shortRefName, describeLocalDifference, type DeployRef, type DeployRefSource, type LocalDifference } from '../publish/deploy-ref.js';
 import { deployBranchOf } from '../env.js';
@@ -199,26 +200,11 @@ export function redactKeyFor(repoDir: string): string {
   return key;
 }
 
-/** The git directory of the repository holding `dir` (`.git`, or where a `.git` file's `gitdir:` points), if any. */
+/** The git directory of the repository holding `dir` (gitDirAt of the nearest folder, it or above, with a `.git`), if any. */
 function gitDirOf(dir: string): string | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
-    const dotGit = path.join(d, '.git');
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(dotGit);
-    } catch {
-      st = undefined;
-    }
-    if (st?.isDirectory()) return dotGit;
-    if (st?.isFile()) {
-      try {
-        const named = /^gitdir: *(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1];
-        const target = named === undefined ? undefined : path.resolve(d, named);
-        return target !== undefined && fs.statSync(target).isDirectory() ? target : undefined;
-      } catch {
-        return undefined;
-      }
-    }
+    // the nearest `.git` decides, even one that names no git directory
+    if (fs.existsSync(path.join(d, '.git'))) return gitDirAt(d);
     if (path.dirname(d) === d) return undefined;
   }
 }
