@@ -1,7 +1,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
-import { formatResId } from '../types.js';
+import { formatResId, replaceFieldSource } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { idFromObject } from '../resource-map.js';
 import type { PathStep, TypedPatch } from './typed.js';
@@ -145,9 +145,11 @@ export function applyTypedPatches(resources: readonly Resource[], patches: reado
         if (op.op === 'test') continue;
         const pointer = op.path.endsWith('/-') ? op.path.slice(0, -2) : op.path;
         const list = r.origin.fieldSources;
-        const i = list.findIndex((x) => x.pointer === pointer);
-        if (i >= 0) list.splice(i, 1);
-        if (p.location) list.push({ pointer, location: p.location, by: 'typed-patch' });
+        if (p.location) r.origin.fieldSources = replaceFieldSource(list, { pointer, location: p.location, by: 'typed-patch' });
+        else {
+          const i = list.findIndex((x) => x.pointer === pointer);
+          if (i >= 0) r.origin.fieldSources = list.slice(0, i).concat(list.slice(i + 1));
+        }
       }
     }
   }

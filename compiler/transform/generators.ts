@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { FileSystem } from '../fs.js';
 import type { Diagnostic, JsonObject, ResId, Resource, SourceLocation } from '../types.js';
-import { formatResId, pairOf } from '../types.js';
+import { formatResId, pairOf, plus } from '../types.js';
 import { escapeSegment } from '../schema/models.js';
 import { diag } from '../diagnostics.js';
 import { foldNelDeep, unwritableString } from '../emit/yaml.js';
@@ -187,11 +187,11 @@ function runOne(
   for (const f of ['data', 'binaryData'] as const) {
     for (const key of Object.keys(stringMapOf(obj[f]))) {
       if (g.behavior === 'replace' || key in entriesKeys(entries)) {
-        old.origin.fieldSources.push({ pointer: `/${f}/${escapeSegment(key)}`, location: g.location, by: field });
+        old.origin.fieldSources = plus(old.origin.fieldSources, { pointer: `/${f}/${escapeSegment(key)}`, location: g.location, by: field });
       }
     }
   }
-  if (!old.origin.kustomizations.includes(k.dir)) old.origin.kustomizations.push(k.dir);
+  if (!old.origin.kustomizations.includes(k.dir)) old.origin.kustomizations = plus(old.origin.kustomizations, k.dir);
 }
 
 function entriesKeys(entries: Entry[]): Record<string, true> {

@@ -1,4 +1,4 @@
-import { pairOf, storePreviousId } from '../types.js';
+import { pairOf, plus, storePreviousId } from '../types.js';
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -112,8 +112,8 @@ export function applyHashSuffixes(resources: ResourceMap): void {
     if (!r.origin.generated?.hashed) continue;
     const newName = `${r.id.name}-${kustomizeHash(r.object)}`;
     storePreviousId(r);
-    r.previousNames.push(r.id.name);
-    r.previousIds.push(pairOf(r.id));
+    r.previousNames = plus(r.previousNames, r.id.name);
+    r.previousIds = plus(r.previousIds, pairOf(r.id));
     r.id = { ...r.id, name: newName };
     if (!isObject(r.object.metadata)) r.object.metadata = {};
     (r.object.metadata as JsonObject).name = newName;

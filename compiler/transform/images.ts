@@ -1,4 +1,5 @@
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
+import { plus } from '../types.js';
 import { escapeSegment } from '../schema/models.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -96,7 +97,7 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
         // The field-spec passes of the same entry see the result of the walk.
         for (let i = 1; i < t.passes && hit.re.test(cur); i++) cur = updateImage(cur, hit.entry);
         t.parent[t.key] = cur;
-        r.origin.fieldSources.push({ pointer: t.pointer, location: hit.entry.location, by: 'images' });
+        r.origin.fieldSources = plus(r.origin.fieldSources, { pointer: t.pointer, location: hit.entry.location, by: 'images' });
         pos = hit.index + 1;
       }
     }

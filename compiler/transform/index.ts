@@ -3,7 +3,7 @@ import { parseAllDocuments } from '../load/yaml/package.js';
 import type { FileSystem } from '../fs.js';
 import { nodeFs } from '../fs.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
-import { formatResId } from '../types.js';
+import { formatResId, plus } from '../types.js';
 import { diag, DiagnosticError, hasErrors } from '../diagnostics.js';
 import { resetBuildBudget } from '../load/yaml/index.js';
 import { ResourceMap, idFromObject, newResourceRecord } from '../resource-map.js';
@@ -327,7 +327,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       cfg.varReference.push(...sub.cfg.varReference);
       ctx.diagnostics.push(...mergeVars(vars, sub.vars));
       for (const r of sub.rm) {
-        r.origin.kustomizations.push(kdir);
+        r.origin.kustomizations = plus(r.origin.kustomizations, kdir);
         addResource(rm, r, ctx, dup);
       }
       continue;

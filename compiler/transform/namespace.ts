@@ -1,4 +1,4 @@
-import { formatResId, pairOf, resIdKey, storePreviousId } from '../types.js';
+import { formatResId, pairOf, plus, resIdKey, storePreviousId } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { Diagnostic, Json, JsonObject, Resource, SourceLocation } from '../types.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -148,14 +148,14 @@ function track(r: Resource, history: boolean): void {
   const newNs = meta && typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
   const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
   if (newNs === r.id.namespace && newName === r.id.name) return;
-  if (history) r.previousIds.push(pairOf(r.id));
+  if (history) r.previousIds = plus(r.previousIds, pairOf(r.id));
   if (newNs !== r.id.namespace) {
-    if (history) r.previousNamespaces.push(r.id.namespace);
+    if (history) r.previousNamespaces = plus(r.previousNamespaces, r.id.namespace);
     if (newNs === undefined) delete r.id.namespace;
     else r.id.namespace = newNs;
   }
   if (newName !== r.id.name) {
-    if (history) r.previousNames.push(r.id.name);
+    if (history) r.previousNames = plus(r.previousNames, r.id.name);
     r.id.name = newName;
   }
 }

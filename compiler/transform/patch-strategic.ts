@@ -381,11 +381,11 @@ function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | 
   } else if (origin === null) {
     return CLEAR;
   } else if (origin === undefined) {
-    list = [...dest];
+    list = dest.slice();
   } else {
     const d = listDirective(origin, ptr, ctx);
     if (d === 'delete') return CLEAR;
-    list = d === 'replace' ? origin : [...dest];
+    list = d === 'replace' ? origin : dest.slice();
   }
   const keys = info.listMapKeys ? [...info.listMapKeys] : info.mergeKey ? [info.mergeKey] : [''];
   const sources = origin ? [origin, list] : [list];
@@ -447,7 +447,8 @@ function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | 
   }
   const result = valuesList.length > 0 ? appendList(items, list, validKeys) : list;
   if (dest && result.length === dest.length && result.every((e, i) => e === dest[i])) return dest;
-  return result;
+  // `items` grew by pushes (room for 16 more elements); the merged list stays in the output.
+  return result === items ? items.slice() : result;
 }
 
 /** kyaml appendListNode: each resource element replaces its match in `items`, or is appended. */

@@ -1,4 +1,4 @@
-import { pairOf, storePreviousId } from '../types.js';
+import { pairOf, plus, replaceFieldSource, storePreviousId } from '../types.js';
 import type { Diagnostic, FieldSource, Json, JsonObject, Resource, SourceLocation, StoredId } from '../types.js';
 import { formatResId, splitApiVersion } from '../types.js';
 import { diag } from '../diagnostics.js';
@@ -335,18 +335,15 @@ function syncId(r: Resource): boolean {
   const next = idFromObject(r.object);
   const cur = r.id;
   if (next.name === cur.name && next.kind === cur.kind && next.group === cur.group && next.version === cur.version && next.namespace === cur.namespace) return false;
-  if (next.name !== cur.name || next.namespace !== cur.namespace) r.previousIds.push(pairOf(cur));
-  if (next.name !== cur.name) r.previousNames.push(cur.name);
-  if (next.namespace !== cur.namespace) r.previousNamespaces.push(cur.namespace);
+  if (next.name !== cur.name || next.namespace !== cur.namespace) r.previousIds = plus(r.previousIds, pairOf(cur));
+  if (next.name !== cur.name) r.previousNames = plus(r.previousNames, cur.name);
+  if (next.namespace !== cur.namespace) r.previousNamespaces = plus(r.previousNamespaces, cur.namespace);
   r.id = next;
   return true;
 }
 
 function addFieldSource(r: Resource, fs: FieldSource): void {
-  const list = r.origin.fieldSources;
-  const i = list.findIndex((x) => x.pointer === fs.pointer);
-  if (i >= 0) list.splice(i, 1);
-  list.push(fs);
+  r.origin.fieldSources = replaceFieldSource(r.origin.fieldSources, fs);
 }
 
 const LIST_KEYS = ['name', 'containerPort', 'mountPath', 'port', 'ip', 'topologyKey', 'devicePath'];

@@ -1,4 +1,4 @@
-import { formatResId, pairOf, storePreviousId } from '../types.js';
+import { formatResId, pairOf, plus, storePreviousId } from '../types.js';
 import type { Diagnostic, JsonObject, Resource, SourceLocation } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -60,8 +60,8 @@ export function addPrefixSuffixWith(
     for (const fs of o.specs) {
       if (!fieldSpecMatches(fs, org)) continue;
       if (fs.path === 'metadata/name') {
-        if (p !== '') r.prefixes.push(p);
-        if (s !== '') r.suffixes.push(s);
+        if (p !== '') r.prefixes = plus(r.prefixes, p);
+        if (s !== '') r.suffixes = plus(r.suffixes, s);
         if (p !== '' || s !== '') storePreviousId(r);
       }
       forEachListAwareSpec(r.object, org, [fs], (parent, key, pointer, spec) => {
@@ -82,8 +82,8 @@ export function addPrefixSuffixWith(
       const meta = r.object.metadata as JsonObject | undefined;
       const newName = meta && typeof meta.name === 'string' ? meta.name : r.id.name;
       if (newName !== r.id.name) {
-        r.previousNames.push(r.id.name);
-        r.previousIds.push(pairOf(r.id));
+        r.previousNames = plus(r.previousNames, r.id.name);
+        r.previousIds = plus(r.previousIds, pairOf(r.id));
         r.id.name = newName;
       }
     }

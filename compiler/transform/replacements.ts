@@ -1,5 +1,5 @@
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
-import { formatResId, pairOf } from '../types.js';
+import { formatResId, pairOf, plus } from '../types.js';
 import { MERGE, NOT_JSON, resolvePlain } from '../load/yaml/index.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
@@ -110,7 +110,7 @@ export function applyReplacements(resources: ResourceMap, replacements: Replacem
               return;
             }
             p[key] = next.value;
-            r.origin.fieldSources.push({ pointer, location: fpLoc, by: 'replacements' });
+            r.origin.fieldSources = plus(r.origin.fieldSources, { pointer, location: fpLoc, by: 'replacements' });
           });
           if (bad !== undefined) {
             out.push(diag('KF2007', `replacement target field ${fp} of ${formatResId(r.id)}: ${bad}`, { location: fpLoc, resource: r.id, hint: 'replace a field with a value of its own type, or replace the whole object holding it' }));

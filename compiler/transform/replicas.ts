@@ -1,4 +1,5 @@
 import type { Diagnostic, Resource } from '../types.js';
+import { plus } from '../types.js';
 import { diag } from '../diagnostics.js';
 import type { ResourceMap } from '../resource-map.js';
 import type { ReplicaEntry } from '../load/kustomization.js';
@@ -45,7 +46,7 @@ export function applyReplicasWith(resources: ResourceMap, replicas: ReplicaEntry
       forEachListAwareSpec(r.object, r.id, specs, (parent, key, pointer, spec) => {
         if (parent[key] === undefined && !spec.create) return;
         parent[key] = entry.count;
-        r.origin.fieldSources.push({ pointer, location: entry.location, by: 'replicas' });
+        r.origin.fieldSources = plus(r.origin.fieldSources, { pointer, location: entry.location, by: 'replicas' });
       });
     }
   }

@@ -447,14 +447,14 @@ class FastReader {
       if (ind < 0 || ind < indent) {
         this.node = node;
         this.depth--;
-        return arr;
+        return arr.slice();
       }
       if (ind > indent) throw BAIL;
       const p2 = this.starts[this.line] + ind;
       if (!(t.charCodeAt(p2) === 45 && (p2 + 1 >= this.ends[this.line] || t.charCodeAt(p2 + 1) === 32))) {
         this.node = node;
         this.depth--;
-        return arr; // e.g. a compact sequence ends and its parent map continues at the same indent
+        return arr.slice(); // e.g. a compact sequence ends and its parent map continues at the same indent
       }
     }
   }
@@ -845,7 +845,7 @@ class FastReader {
     if (t.charCodeAt(i) === close) {
       this.node = node;
       this.depth--;
-      return { value: isMap ? obj : arr, end: i + 1 };
+      return { value: isMap ? obj : arr.slice(), end: i + 1 };
     }
     for (;;) {
       ws();
@@ -912,7 +912,7 @@ class FastReader {
       } else if (d !== close) throw BAIL;
       this.node = node;
       this.depth--;
-      return { value: isMap ? obj : arr, end: i + 1 };
+      return { value: isMap ? obj : arr.slice(), end: i + 1 };
     }
   }
 
