@@ -63,7 +63,8 @@ export function applyImagesWith(resources: ResourceMap, images: ImageEntry[], sp
     const item = { index, entry, re };
     if (/^[A-Za-z0-9_/:@-]*$/.test(entry.name)) push(byName, splitImage(entry.name).name, item);
     else if (literal) {
-      const dots = [...entry.name].flatMap((c, i) => (c === '.' ? [i] : []));
+      const dots: number[] = [];
+      for (let i = entry.name.indexOf('.'); i >= 0; i = entry.name.indexOf('.', i + 1)) dots.push(i);
       const shape = `${entry.name.length}:${dots.join(',')}`;
       let g = dotted.get(shape);
       if (!g) dotted.set(shape, (g = { len: entry.name.length, dots, byKey: new Map() }));
@@ -157,55 +158,59 @@ function isObj(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Every `image` field of a resource, each once, with how many of the two passes reach it. */
+/**
+ * Every `image` field of a resource, each once, with how many of the two passes reach it.
+ * (This runs over every node of every resource: it allocates nothing for a node without an
+ * image, and a resource has few image fields, so a field reached again is found by a scan.)
+ */
 function imageFields(r: Resource, specs: readonly FieldSpec[]): Field[] {
-  const seen = new Map<JsonObject, Map<string, Field>>();
   const fields: Field[] = [];
-  const add = (parent: JsonObject, key: string, pointer: string, spec: boolean) => {
-    let s = seen.get(parent);
-    if (!s) seen.set(parent, (s = new Map()));
-    const had = s.get(key);
-    if (had) {
-      if (spec) had.passes++;
-      return;
-    }
-    const f: Field = { parent, key, pointer, passes: 1 };
-    s.set(key, f);
-    fields.push(f);
-  };
-  // the path is kept as keys and made a JSON pointer only for an image found (most nodes hold none)
-  const path: string[] = [];
-  const pointer = (...more: string[]) => [...path, ...more].map((k) => `/${escapeSegment(k)}`).join('');
-  const walk = (node: Json) => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const v = node[i];
-        if (v === null || typeof v !== 'object') continue;
-        path.push(String(i));
-        walk(v);
-        path.pop();
-      }
-      return;
-    }
-    if (!isObj(node)) return;
-    for (const k in node) {
-      const v = node[k];
-      if (v === null || typeof v !== 'object') continue;
-      if (Array.isArray(v) && IMAGE_CONTAINER_LIST_KEYS.includes(k)) {
-        v.forEach((item, i) => {
-          if (isObj(item) && item.image !== undefined) add(item, 'image', pointer(k, String(i), 'image'), false);
-        });
-      }
-      path.push(k);
-      walk(v);
-      path.pop();
-    }
-  };
-  walk(r.object);
+  containerImages(r.object, [], fields);
   forEachListAwareSpec(r.object, r.id, specs, (parent, key, pointer) => {
-    if (parent[key] !== undefined) add(parent, key, pointer, true);
+    if (parent[key] === undefined) return;
+    const had = fields.find((f) => f.parent === parent && f.key === key);
+    if (had) had.passes++;
+    else fields.push({ parent, key, pointer, passes: 1 });
   });
   return fields;
+}
+
+/**
+ * The first pass: the `image` of each element of a `containers`/`initContainers` list at any
+ * depth. `path` holds the keys down to `node`, made a JSON pointer only for an image found.
+ */
+function containerImages(node: JsonObject | Json[], path: string[], fields: Field[]): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const v = node[i];
+      if (v === null || typeof v !== 'object') continue;
+      path.push(String(i));
+      containerImages(v, path, fields);
+      path.pop();
+    }
+    return;
+  }
+  for (const k in node) {
+    const v = node[k];
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v) && IMAGE_CONTAINER_LIST_KEYS.includes(k)) {
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        // (an object reached twice, were it ever shared within a resource, counts once)
+        if (isObj(item) && item.image !== undefined && !fields.some((f) => f.parent === item)) fields.push({ parent: item, key: 'image', pointer: pointerOf(path, k, String(i), 'image'), passes: 1 });
+      }
+    }
+    path.push(k);
+    containerImages(v, path, fields);
+    path.pop();
+  }
+}
+
+function pointerOf(path: readonly string[], ...more: string[]): string {
+  let out = '';
+  for (const k of path) out += `/${escapeSegment(k)}`;
+  for (const k of more) out += `/${escapeSegment(k)}`;
+  return out;
 }
 
 /**
