@@ -21,8 +21,12 @@ export type Kind = 'file' | 'dir' | 'link' | 'other';
 
 /** Where the answers go: nodeFs' memo tables. */
 export interface ReadAheadSink {
-  /** lstat's answer for `p` (undefined: missing), and the bytes of a file that was read. */
-  known(p: string, kind: Kind | undefined, bytes: Uint8Array | undefined): void;
+  /**
+   * lstat's answer for `p` (undefined: missing), the bytes of a file that was read, and for a
+   * file of a directory other than its kustomization file, the YAML documents in those bytes
+   * as JSON text (load/yaml/pre-parse.ts), when the worker could read them.
+   */
+  known(p: string, kind: Kind | undefined, bytes: Uint8Array | undefined, parsed?: string): void;
   /** Whether lstat's answer for `p` is already known. */
   has(p: string): boolean;
 }
@@ -66,7 +70,12 @@ interface Answer {
   names?: string[];
   codes?: Uint8Array;
   data?: (ArrayBuffer | null)[];
+  /** The YAML documents of each file read (not the kustomization file), as JSON text (preParse). */
+  parsed?: (string | null)[];
 }
+
+/** The module the worker reads YAML with (its preParse), beside this one in dist/compiler/. */
+const PRE_PARSE_URL = new URL('./load/yaml/pre-parse.js', import.meta.url).href;
 
 export class ReadAhead {
   private worker: WorkerThreads.Worker | undefined;
@@ -87,7 +96,14 @@ export class ReadAhead {
   private readonly listings = new Map<string, Set<string>>();
   private off = false;
 
-  constructor(private readonly sink: ReadAheadSink) {}
+  /**
+   * @param parser the module whose preParse the worker reads YAML with (tests pass another, or
+   *   none: the worker then only reads)
+   */
+  constructor(
+    private readonly sink: ReadAheadSink,
+    private readonly parser: string | undefined = PRE_PARSE_URL,
+  ) {}
 
   /**
    * The build will ask about these absolute paths, in this order. A directory is listed, and
@@ -157,7 +173,7 @@ export class ReadAhead {
         eval: true,
         // none of the parent's flags: `--input-type=module` would read this CommonJS source as a module
         execArgv: [],
-        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_FILE.source, window: WINDOW },
+        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_FILE.source, window: WINDOW, parser: this.parser },
         transferList: [port2],
         stdout: true,
         stderr: true,
@@ -209,7 +225,7 @@ export class ReadAhead {
         const k = KINDS[a.codes![j]];
         if (k === null) continue;
         const bytes = a.data![j];
-        this.sink.known(prefix + a.names[j], k, bytes ? Buffer.from(bytes) : undefined);
+        this.sink.known(prefix + a.names[j], k, bytes ? Buffer.from(bytes) : undefined, a.parsed?.[j] ?? undefined);
       }
     }
   }
@@ -290,6 +306,18 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
   // bytes read and not yet taken are held by the build: at most this much in all, and this
   // many files per directory, and no directory of more names than this
   let budget = 64 * 1024 * 1024;
+  // The YAML reader (load/yaml/pre-parse.ts), loaded while the first list waits; without it
+  // (it failed to load) files are only read.
+  let preParse: ((bytes: Uint8Array) => string | undefined) | undefined;
+  const ready: Promise<void> =
+    typeof workerData.parser === 'string'
+      ? import(workerData.parser).then(
+          (m: { preParse?: typeof preParse }) => {
+            preParse = m.preParse;
+          },
+          () => undefined,
+        )
+      : Promise.resolve();
   const MAX_READS = 256;
   const MAX_NAMES = 4096;
   const IDLE_MS = 50;
@@ -340,6 +368,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
     const names: string[] = [];
     const codes = new Uint8Array(ents.length);
     const data: (ArrayBuffer | null)[] = [];
+    const parsed: (string | null)[] = [];
     let reads = 0;
     // the kustomization file first: its text says which of the other files to read
     let kIndex = -1;
@@ -355,18 +384,31 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
       if (got.code !== C.undecided) codes[j] = got.code;
       if (got.bytes) data[j] = got.bytes;
       if (j === kIndex && got.bytes) mentions = Buffer.from(got.bytes).toString('utf8');
+      else if (got.bytes && preParse !== undefined && budget > 0) {
+        let json: string | undefined;
+        try {
+          json = preParse(new Uint8Array(got.bytes));
+        } catch {
+          json = undefined; // the build reads it, and reports what there is to report
+        }
+        if (json !== undefined) {
+          parsed[j] = json;
+          budget -= 2 * json.length;
+        }
+      }
     };
     for (let j = 0; j < ents.length; j++) {
       names.push(ents[j].name);
       codes[j] = direntCode(ents[j]);
       data.push(null);
+      parsed.push(null);
     }
     if (kIndex >= 0 && codes[kIndex] === C.file && budget > 0) read(kIndex);
     for (let j = 0; j < ents.length; j++) {
       if (j === kIndex || codes[j] !== C.file || !DATA.test(names[j]) || reads >= MAX_READS || budget <= 0) continue;
       if (kfiles === undefined || (mentions !== undefined && mentions.includes(names[j]))) read(j);
     }
-    return { ...a, names, codes, data };
+    return { ...a, names, codes, data, ...(preParse !== undefined ? { parsed } : {}) };
   };
 
   const flush = (): void => {
@@ -390,7 +432,9 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
     return true;
   };
 
-  parentPort!.on('message', (m: { id: number; base: number; paths: string[]; states: Int32Array; kfiles?: string[] }) => {
+  parentPort!.on('message', async (m: { id: number; base: number; paths: string[]; states: Int32Array; kfiles?: string[] }) => {
+    if (idle) clearTimeout(idle);
+    await ready;
     if (idle) clearTimeout(idle);
     for (let i = 0; i < m.paths.length; i++) {
       // the rest of a list the build no longer asks about is left to it

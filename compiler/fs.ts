@@ -23,6 +23,12 @@ export interface FileSystem {
    * names). nodeFs reads a long list ahead in a worker thread.
    */
   readAhead?(paths: readonly string[], kustomizationFiles?: readonly string[]): void;
+  /**
+   * The YAML documents of the file readFile just gave, when the read-ahead worker already
+   * read them (as parseYamlDocuments gives them, without a diagnostic: load/yaml/pre-parse.ts),
+   * as JSON text; else undefined, and the caller reads the bytes itself. Given once.
+   */
+  parsedAhead?(p: string): string | undefined;
 }
 
 export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; bytes: number } } {
@@ -43,6 +49,8 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
   };
   /** Files read by openFirst (or read ahead), until readFile asks for them. */
   const contents = new Map<string, Uint8Array>();
+  /** The YAML of files read ahead, as JSON text, until parsedAhead asks for it (after readFile). */
+  const parsed = new Map<string, string>();
   let ahead: ReadAhead | undefined;
   /**
    * A YAML or JSON file the build asks about is nearly always a regular file it reads next:
@@ -181,14 +189,22 @@ export function nodeFs(): FileSystem & { readAheadStats(): { answered: number; b
       // POSIX only: the worker reads as openFirst does, which needs O_NOFOLLOW
       if (O_NOFOLLOW === undefined || path.sep !== '/') return;
       ahead ??= new ReadAhead({
-        known(p, kind, bytes) {
+        known(p, kind, bytes, json) {
           if (lstats.has(p)) return;
           lstats.set(p, kind);
-          if (bytes !== undefined) contents.set(p, bytes);
+          if (bytes === undefined) return;
+          contents.set(p, bytes);
+          // the documents of exactly these bytes: readFile gives them and nothing else for p
+          if (json !== undefined) parsed.set(p, json);
         },
         has: (p) => lstats.has(p),
       });
       ahead.request(paths.filter((p) => isNormalAbsolute(p)), kustomizationFiles);
+    },
+    parsedAhead(p) {
+      const json = parsed.get(p);
+      if (json !== undefined) parsed.delete(p);
+      return json;
     },
     /** How many paths the read-ahead worker has answered so far, and the bytes it read (tests). */
     readAheadStats: () => ahead?.stats() ?? { answered: 0, bytes: 0 },

@@ -24,6 +24,7 @@ export function withLoadRestrictor(fs: FileSystem, r: LoadRestrictor): FileSyste
     readDir: (p) => fs.readDir(p),
     realPath: (p) => fs.realPath(p),
     ...(fs.readAhead ? { readAhead: (ps: readonly string[], k?: readonly string[]) => fs.readAhead!(ps, k) } : {}),
+    ...(fs.parsedAhead ? { parsedAhead: (p: string) => fs.parsedAhead!(p) } : {}),
   };
   UNRESTRICTED.add(out);
   return out;

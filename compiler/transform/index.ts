@@ -14,6 +14,8 @@ import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-c
 import { findKustomizationFile, loadKustomizationFile } from '../load/loader.js';
 import { displayPath, isRemote, isWithin, suggestSibling } from '../load/files.js';
 import { codePointName, parseYamlDocuments, UTF8 } from '../load/yaml/index.js';
+import { fromPreParsed } from '../load/yaml/pre-parse.js';
+import type { YamlDoc } from '../load/yaml/common.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
@@ -518,22 +520,30 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
     ctx.diagnostics.push(diag('KF1002', `cannot read ${shown}`, { location: where }));
     return [];
   }
-  if (bytes.includes(0)) {
-    ctx.diagnostics.push(diag('KF1011', `${shown} is a binary file, not YAML`, { location: { file: shown, line: 1, column: 1 }, hint: 'list only YAML manifests under resources' }));
-    return [];
+  // documents the read-ahead worker read from these bytes (without a diagnostic: its checks are these)
+  const ahead = ctx.fs.parsedAhead?.(abs);
+  let text: string | undefined;
+  let docs: YamlDoc[];
+  if (ahead !== undefined) docs = fromPreParsed(ahead);
+  else {
+    if (bytes.includes(0)) {
+      ctx.diagnostics.push(diag('KF1011', `${shown} is a binary file, not YAML`, { location: { file: shown, line: 1, column: 1 }, hint: 'list only YAML manifests under resources' }));
+      return [];
+    }
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: firstBadUtf8Line(bytes), column: 1 }, hint: 'save the file as UTF-8' }));
+      return [];
+    }
+    const parsed = parseYamlDocuments(text, shown);
+    ctx.diagnostics.push(...parsed.diagnostics);
+    if (!parsed.value) return [];
+    docs = parsed.value;
   }
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    ctx.diagnostics.push(diag('KF1011', `${shown} is not valid UTF-8`, { location: { file: shown, line: firstBadUtf8Line(bytes), column: 1 }, hint: 'save the file as UTF-8' }));
-    return [];
-  }
-  const parsed = parseYamlDocuments(text, shown);
-  ctx.diagnostics.push(...parsed.diagnostics);
-  if (!parsed.value) return [];
+  const source = (): string => (text ??= UTF8.decode(bytes));
   const objects: { value: JsonObject; line: number; column: number; index: number; item?: number }[] = [];
-  for (const doc of parsed.value) {
+  for (const doc of docs) {
     const loc = { file: shown, line: doc.line, column: doc.column };
     const v = doc.value;
     // Kustomize skips empty documents, `{}` and `[]` included
@@ -561,7 +571,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
       continue;
     }
     if (checkObject(v, loc, ctx, 'the resource')) {
-      annotationsAsSourceText(v, text, doc.index);
+      annotationsAsSourceText(v, source, doc.index);
       objects.push({ value: v, line: doc.line, column: doc.column, index: doc.index });
     }
   }
@@ -574,13 +584,13 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
  * empty → ""; a nested list or map → ""). Only the top-level metadata: annotations in pod
  * templates stay as they are. Rare, so the source is re-read only then.
  */
-function annotationsAsSourceText(v: JsonObject, text: string, docIndex: number): void {
+function annotationsAsSourceText(v: JsonObject, text: () => string, docIndex: number): void {
   const ann = topAnnotations(v);
   if (!ann) return;
   // non-strings, and strings the reader may have made from a plain timestamp (2001-01-01)
   const odd = Object.keys(ann).filter((k) => typeof ann[k] !== 'string' || /^\d{4}-\d\d?-\d\d?/.test(ann[k] as string));
   if (odd.length === 0) return;
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text());
   const doc = Array.isArray(docs) ? docs[docIndex] : undefined;
   for (const k of odd) {
     const node = doc?.getIn(['metadata', 'annotations', k], true) as { source?: string; type?: string } | null | undefined;
