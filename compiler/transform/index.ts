@@ -542,37 +542,77 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
     docs = parsed.value;
   }
   const source = (): string => (text ??= UTF8.decode(bytes));
-  const objects: { value: JsonObject; line: number; column: number; index: number; item?: number }[] = [];
+  type Read = { value: JsonObject; line: number; column: number; index: number; item?: number };
+  const hasOwn = Object.prototype.hasOwnProperty;
+  const objects: Read[] = [];
+  const isEmpty = (v: Json): boolean => v === null || (typeof v === 'object' && Object.keys(v).length === 0);
+  // Kustomize's reading of a resource file (kyaml's byte reader, then its resource factory):
+  // 1. a file of one document (no `---` line splits it) that is a `List` or `ResourceList`
+  //    with `items` or a `functionConfig` (a KRM function's input) is unwrapped: its items are
+  //    the file's objects (none for a function input);
+  // 2. each object needs a kind, and a name unless its kind ends in `List`;
+  // 3. each object whose kind ends in `List` and which has `items` is replaced by those items
+  //    (read again as in 1, one at a time), which join the end of the file's objects; one
+  //    without `items` is an object like any other (a `*List` without items is no collection),
+  //    `items: null` holds none.
+  // Empty documents and items (null, `{}`, `[]`) are dropped throughout.
+  const queue: Read[] = [];
+  const mappingsOf = (items: Json | undefined, what: string, loc: SourceLocation, at: Omit<Read, 'value' | 'item'>, item: (i: number) => number): Read[] | undefined => {
+    if (items === undefined || items === null || typeof items !== 'object') return [];
+    if (!Array.isArray(items)) {
+      if (Object.keys(items).length === 0) return [];
+      ctx.diagnostics.push(diag('KF1004', `items of ${what} in ${shown} is a mapping, not a list of objects`, { location: loc, hint: 'write items as a list: `items:` then `- apiVersion: …` entries' }));
+      return undefined;
+    }
+    const out: Read[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i];
+      if (isEmpty(v)) continue;
+      if (typeof v !== 'object' || Array.isArray(v)) {
+        ctx.diagnostics.push(diag('KF1004', `item ${i} of ${what} in ${shown} is not a mapping (it is ${Array.isArray(v) ? 'a list' : `a ${typeof v}`})`, { location: loc, hint: 'each item of a List must be a Kubernetes object' }));
+        continue;
+      }
+      out.push({ ...at, value: v as JsonObject, item: item(i) });
+    }
+    return out;
+  };
+  const wrapper = (v: JsonObject): boolean => (v.kind === 'List' || v.kind === 'ResourceList') && (hasOwn.call(v, 'items') || hasOwn.call(v, 'functionConfig'));
+  const check = (r: Read, what: string): boolean => checkObject(r.value, { file: shown, line: r.line, column: r.column }, ctx, what);
   for (const doc of docs) {
     const loc = { file: shown, line: doc.line, column: doc.column };
     const v = doc.value;
-    // Kustomize skips empty documents, `{}` and `[]` included
-    if (v === null || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
+    if (v === null || isEmpty(v)) continue;
     if (typeof v !== 'object' || Array.isArray(v)) {
       ctx.diagnostics.push(diag('KF1004', `document ${doc.index + 1} of ${shown} is not a mapping (it is ${Array.isArray(v) ? 'a list' : `a ${typeof v}`})`, { location: loc, hint: 'each YAML document in a resource file must be a Kubernetes object' }));
       continue;
     }
-    // Kustomize splits any `*List` kind holding items (List, ConfigMapList, …), Lists inside
-    // Lists too; null and empty items are dropped, `items: null` is an empty List.
-    if (isListKind(v) && (Array.isArray(v.items) || v.items === null)) {
-      const flatten = (list: JsonObject, path: string) => {
-        (Array.isArray(list.items) ? list.items : []).forEach((item, i) => {
-          const where = `${path}${i}`;
-          if (item === null || (typeof item === 'object' && !Array.isArray(item) && Object.keys(item).length === 0)) return;
-          if (!item || typeof item !== 'object' || Array.isArray(item)) {
-            ctx.diagnostics.push(diag('KF1004', `item ${where} of the List in ${shown} is not a mapping`, { location: loc }));
-            return;
-          }
-          if (isListKind(item) && (Array.isArray(item.items) || item.items === null)) flatten(item, `${where}.`);
-          else if (checkObject(item, loc, ctx, `item ${where} of the List`)) objects.push({ value: item, line: doc.line, column: doc.column, index: doc.index, item: i });
-        });
-      };
-      flatten(v, '');
+    const at = { line: doc.line, column: doc.column, index: doc.index };
+    if (docs.length === 1 && wrapper(v) && !/\n---[^\n]*\n/.test(source().replace(/\r\n/g, '\n'))) {
+      const items = mappingsOf(v.items, `the ${v.kind}`, loc, at, (i) => i);
+      for (const r of items ?? []) if (check(r, `item ${r.item} of the ${v.kind}`)) queue.push(r);
       continue;
     }
-    if (checkObject(v, loc, ctx, 'the resource')) {
-      annotationsAsSourceText(v, source, doc.index);
-      objects.push({ value: v, line: doc.line, column: doc.column, index: doc.index });
+    if (check({ ...at, value: v }, 'the resource')) queue.push({ ...at, value: v });
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const r = queue[q];
+    const v = r.value;
+    if (!isListKind(v) || !hasOwn.call(v, 'items')) {
+      if (v.metadata === undefined || v.metadata === null) v.metadata = {}; // (a nameless *List: Kustomize writes `metadata: {}`)
+      if (r.item === undefined) annotationsAsSourceText(v, source, r.index);
+      objects.push(r);
+      continue;
+    }
+    const loc = { file: shown, line: r.line, column: r.column };
+    if (v.items !== null && !Array.isArray(v.items)) {
+      ctx.diagnostics.push(diag('KF1004', `items of the ${v.kind as string} in ${shown} is ${typeof v.items === 'object' ? 'a mapping' : `a ${typeof v.items}`}, not a list of objects`, { location: loc, hint: 'write items as a list: `items:` then `- apiVersion: …` entries, or leave items out' }));
+      continue;
+    }
+    const items = mappingsOf(v.items, `the ${v.kind as string}`, loc, r, (i) => r.item ?? i) ?? [];
+    for (const it of items) {
+      // each item is read again on its own: a List or ResourceList with items or a functionConfig unwraps
+      const inner = wrapper(it.value) ? (mappingsOf(it.value.items, `the ${it.value.kind as string}`, loc, r, () => it.item!) ?? []) : [it];
+      for (const x of inner) if (check(x, `an item of the ${v.kind as string}`)) queue.push(x);
     }
   }
   return objects;
@@ -636,7 +676,8 @@ function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what
   if (typeof v.kind !== 'string' || v.kind === '') missing.push('kind');
   const meta = v.metadata as Json;
   const name = meta && typeof meta === 'object' && !Array.isArray(meta) ? meta.name : undefined;
-  if (typeof name !== 'string' || name === '') missing.push('metadata.name');
+  // (a kind ending in `List` needs no name: Kustomize keeps a `*List` without items as it is)
+  if ((typeof name !== 'string' || name === '') && !(typeof v.kind === 'string' && v.kind.endsWith('List'))) missing.push('metadata.name');
   if (missing.length) {
     ctx.diagnostics.push(
       diag('KF1010', `${what} at ${loc.file}:${loc.line} has no ${missing.join(', ')}`, {
