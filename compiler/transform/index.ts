@@ -325,6 +325,10 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     if (kind === 'dir') {
       const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, remoteOrigin ?? goJoin(originPath, ref.entry));
       if (!sub) continue;
+      // A build that has failed goes on only to find the other mistakes: a base built after
+      // the first error skipped its transformers (prefixes, namespaces…), so its resources
+      // would collide here by names they do not have.
+      if (hasErrors(ctx.diagnostics)) continue;
       ctx.diagnostics.push(...absorbConfig(cfg.tc, sub.cfg.tc, ref.location));
       cfg.varReference.push(...sub.cfg.varReference);
       ctx.diagnostics.push(...mergeVars(vars, sub.vars));

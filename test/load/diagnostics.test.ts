@@ -188,6 +188,25 @@ test('a resource without kind or name is KF1010 at its document', () => {
   at(only(res.diagnostics, 'KF1010'), '/r/web.yaml', 12);
 });
 
+test('after one base fails, the bases built after it report their own mistakes, not duplicates by names their skipped prefixes would have changed', () => {
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n';
+  const res = build({
+    '/r/kustomization.yaml': 'resources:\n- a\n- b\n- c\n- d\n',
+    '/r/a/kustomization.yaml': 'namePrefix: a-\nresources:\n- cm.yaml\n',
+    '/r/a/cm.yaml': cm,
+    '/r/b/kustomization.yaml': 'resources:\n- bad.yaml\n',
+    '/r/b/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\n',
+    '/r/c/kustomization.yaml': 'namePrefix: c-\nresources:\n- cm.yaml\n',
+    '/r/c/cm.yaml': cm,
+    '/r/d/kustomization.yaml': 'namePrefix: d-\nresources:\n- cm.yaml\n- missing.yaml\n',
+    '/r/d/cm.yaml': cm,
+  });
+  assert.equal(
+    res.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.location?.file}`),
+    ['KF1010 /r/b/bad.yaml', 'KF1002 /r/d/kustomization.yaml'],
+  );
+});
+
 test('a document that is not a mapping is KF1004', () => {
   const res = build({ '/r/kustomization.yaml': 'resources:\n- web.yaml\n', '/r/web.yaml': '- a\n- b\n' });
   only(res.diagnostics, 'KF1004');
