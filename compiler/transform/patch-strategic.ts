@@ -154,6 +154,7 @@ const KIND_NAME: Record<NodeKind, string> = { map: 'a mapping', list: 'a list', 
  * (diagnostics are located there).
  */
 function walk(dest: Json | undefined, origin: Json | undefined, type: string | undefined, info: MergeInfo | undefined, ptr: string, ctx: Ctx): Out {
+  if (origin === undefined && dest !== undefined && fastPath !== 'off' && (fastPath === 'trust' || untouched(dest, type, info))) return dest;
   const first = dest !== undefined && dest !== null ? dest : origin !== undefined && origin !== null ? origin : undefined;
   if (first === undefined) {
     // A null in the resource that the patch does not mention is kept; a null in the patch removes.
@@ -187,6 +188,103 @@ function walk(dest: Json | undefined, origin: Json | undefined, type: string | u
     }
   }
   return walkMap(dest as JsonObject | null | undefined, origin as JsonObject | null | undefined, type, ptr, ctx);
+}
+
+// ---------------------------------------------------------------------------------------
+// Untouched subtrees. Kyaml walks every field of the resource, also those the patch does
+// not mention, and that walk is not the identity there (a bare `key:` is dropped, a merge
+// list loses null and empty elements and repeated keys…). Most resources hold none of
+// that: `untouched` says, without allocating, that the walk of a value with no patch
+// value beside it gives the value back as it is (the same object); the walk then skips
+// it. Anything it is not sure of gets the full walk. It never has to report anything: the
+// walk makes diagnostics only where the patch has a value.
+// ---------------------------------------------------------------------------------------
+
+/** Tests only: 'off' walks everything (the reference), 'trust' skips every untouched subtree unchecked (a deliberately wrong fast path). */
+let fastPath: 'on' | 'off' | 'trust' = 'on';
+export function setStrategicFastPathForTests(mode: 'on' | 'off' | 'trust'): void {
+  fastPath = mode;
+}
+
+/** True when `walk(v, undefined, type, info)` returns `v` itself. */
+function untouched(v: Json, type: string | undefined, info: MergeInfo | undefined): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return info === undefined || mergeListUntouched(v, info, elementType(type));
+  if (type === undefined && typeof v.apiVersion === 'string' && typeof v.kind === 'string' && v.apiVersion && v.kind) {
+    const { group, version } = splitApiVersion(v.apiVersion);
+    type = typeForKind(group, version, v.kind);
+  }
+  for (const k in v) {
+    const x = v[k];
+    if (x === null ? isBareNull(v, k) : typeof x === 'object' && !untouchedField(x, type, k)) return false;
+  }
+  return true;
+}
+
+/** `untouched` for the non-null object `v` at field `k` of a map of type `type` (schema looked up only here). */
+function untouchedField(v: JsonObject | Json[], type: string | undefined, k: string): boolean {
+  if (!Array.isArray(v)) return untouched(v, fieldType(type, k), undefined);
+  const info = listInfo(type, k);
+  return info === undefined || mergeListUntouched(v, info, elementType(fieldType(type, k)));
+}
+
+/**
+ * `untouched` for a list with a merge strategy (walkMergeList with no patch list). Sure
+ * when its elements are, and: for a list of scalars, each a non-empty string, a number or
+ * a boolean, no two with the same text; for a list of maps, each merge key either present
+ * with a non-empty scalar value in every element or in none (kyaml's "" everywhere), at
+ * least one present, and no two elements with the same values. Then every element is
+ * found as its own match, nothing is removed, and the result is the list in its order.
+ */
+function mergeListUntouched(list: Json[], info: MergeInfo, elemType: string | undefined): boolean {
+  const n = list.length;
+  if (n === 0) return true;
+  const keys = info.listMapKeys ?? (info.mergeKey ? undefined : null);
+  if (keys === null) {
+    for (let i = 0; i < n; i++) {
+      const e = list[i];
+      if (!(typeof e === 'number' || typeof e === 'boolean' || (typeof e === 'string' && e !== ''))) return false;
+      for (let j = 0; j < i; j++) if (text(list[j]) === text(e)) return false;
+    }
+    return true;
+  }
+  const nk = keys ? keys.length : 1;
+  let used = 0; // bit p: merge key p is present in the elements
+  for (let p = 0; p < nk && p < 30; p++) {
+    const k = keys ? keys[p] : info.mergeKey!;
+    const has = keyScalar(list[0], k);
+    if (has === 2) return false;
+    for (let i = 1; i < n; i++) if (keyScalar(list[i], k) !== has) return false;
+    if (has === 1) used |= 1 << p;
+  }
+  if (used === 0 || nk >= 30) return false;
+  for (let i = 0; i < n; i++) {
+    const e = list[i] as JsonObject;
+    for (let j = 0; j < i; j++) {
+      let same = true;
+      for (let p = 0; p < nk && same; p++) {
+        const k = keys ? keys[p] : info.mergeKey!;
+        if (used & (1 << p) && text(e[k]) !== text((list[j] as JsonObject)[k])) same = false;
+      }
+      if (same) return false;
+    }
+    if (!untouched(e, elemType, undefined)) return false;
+  }
+  return true;
+}
+
+/**
+ * How kyaml reads key `k` of element `e` (keyText): 0 for "" (no such key, null, "", a map
+ * or a list), 1 for a non-empty scalar text, 2 for anything this check does not follow
+ * (not a map; a string holding U+0000, the character tuples are joined with).
+ */
+function keyScalar(e: Json, k: string): 0 | 1 | 2 {
+  if (!isObj(e)) return 2;
+  if (!(k in e)) return 0;
+  const v = e[k];
+  if (v === null || v === '' || typeof v === 'object') return 0;
+  if (typeof v === 'number' || typeof v === 'boolean') return 1;
+  return typeof v === 'string' && v.indexOf('\u0000') < 0 ? 1 : 2;
 }
 
 /** Reads and removes a map's `$patch` (the patch is our own copy). Unknown: error if `strict`, else left in place. */
@@ -225,8 +323,12 @@ function walkMap(dest: JsonObject | null | undefined, origin: JsonObject | null 
   if (o && o !== base) for (const k of Object.keys(o)) if (!hasOwn.call(base, k)) keys.push(k);
   for (const k of keys) {
     const bv = base[k];
+    const ov = o?.[k];
+    // A field the patch does not mention, that the walk would give back as it is (see
+    // `untouched`): no pointer, no schema look-up, no walk.
+    if (ov === undefined && bv !== null && fastPath !== 'off' && (typeof bv !== 'object' || fastPath === 'trust' || untouchedField(bv, type, k))) continue;
     // kyaml keeps a resource's `key: null` the patch does not mention, but not a bare `key:`.
-    const v = bv === null && o?.[k] === undefined && isBareNull(base, k) ? CLEAR : walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
+    const v = bv === null && ov === undefined && isBareNull(base, k) ? CLEAR : walk(bv, ov, fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
     if (v === CLEAR) {
       if (k in base || (out && k in out)) {
         out ??= { ...base };
