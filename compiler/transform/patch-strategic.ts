@@ -154,7 +154,6 @@ const KIND_NAME: Record<NodeKind, string> = { map: 'a mapping', list: 'a list', 
  * (diagnostics are located there).
  */
 function walk(dest: Json | undefined, origin: Json | undefined, type: string | undefined, info: MergeInfo | undefined, ptr: string, ctx: Ctx): Out {
-  if (origin === undefined && dest !== undefined && fastPath !== 'off' && (fastPath === 'trust' || untouched(dest, type, info))) return dest;
   const first = dest !== undefined && dest !== null ? dest : origin !== undefined && origin !== null ? origin : undefined;
   if (first === undefined) {
     // A null in the resource that the patch does not mention is kept; a null in the patch removes.
@@ -206,10 +205,9 @@ export function setStrategicFastPathForTests(mode: 'on' | 'off' | 'trust'): void
   fastPath = mode;
 }
 
-/** True when `walk(v, undefined, type, info)` returns `v` itself. */
-function untouched(v: Json, type: string | undefined, info: MergeInfo | undefined): boolean {
-  if (v === null || typeof v !== 'object') return true;
-  if (Array.isArray(v)) return info === undefined || mergeListUntouched(v, info, elementType(type));
+/** True when `walk(v, undefined, type, undefined)` returns `v` itself (a list there has no merge strategy). */
+function untouched(v: Json, type: string | undefined): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return true;
   if (type === undefined && typeof v.apiVersion === 'string' && typeof v.kind === 'string' && v.apiVersion && v.kind) {
     const { group, version } = splitApiVersion(v.apiVersion);
     type = typeForKind(group, version, v.kind);
@@ -223,7 +221,7 @@ function untouched(v: Json, type: string | undefined, info: MergeInfo | undefine
 
 /** `untouched` for the non-null object `v` at field `k` of a map of type `type` (schema looked up only here). */
 function untouchedField(v: JsonObject | Json[], type: string | undefined, k: string): boolean {
-  if (!Array.isArray(v)) return untouched(v, fieldType(type, k), undefined);
+  if (!Array.isArray(v)) return untouched(v, fieldType(type, k));
   const info = listInfo(type, k);
   return info === undefined || mergeListUntouched(v, info, elementType(fieldType(type, k)));
 }
@@ -268,7 +266,7 @@ function mergeListUntouched(list: Json[], info: MergeInfo, elemType: string | un
       }
       if (same) return false;
     }
-    if (!untouched(e, elemType, undefined)) return false;
+    if (!untouched(e, elemType)) return false;
   }
   return true;
 }
@@ -443,6 +441,8 @@ function setElement(list: Json[], el: Json | undefined, keys: string[], values: 
 }
 
 function validateKeys(valuesList: string[][], values: string[], keys: string[]): [string[], string[]] {
+  // one key: either no tuple has it (as given) or it is kept with every value (as given)
+  if (keys.length === 1) return [keys, values];
   const valid = new Set<string>();
   for (const vs of valuesList) vs.forEach((v, i) => v !== '' && valid.add(keys[i]));
   if (valid.size === 0) return [keys, values];
@@ -527,7 +527,8 @@ function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | 
     const replacing = de !== undefined && isObj(oe) && oe !== de && oe[DIRECTIVE] === 'replace';
     // Diagnostics point into the patch (its element), or at the list for the resource's own.
     const at = oe !== undefined && origin && oi >= 0 ? `${ptr}/${oi}` : ptr;
-    let val: Out = walk(de, oe, elemType, undefined, at, ctx);
+    // an element no patch element names: skipped when the walk would give it back as it is
+    let val: Out = oe === undefined && de !== undefined && fastPath !== 'off' && (fastPath === 'trust' || untouched(de, elemType)) ? de : walk(de, oe, elemType, undefined, at, ctx);
     // kyaml merges a map element into the resource's element in place; a scalar element
     // of the resource stays as it was (the resource's `"1"` wins over the patch's `1`).
     if (val !== CLEAR && isObj(val) && isObj(de) && !replacing) list[di] = val;
