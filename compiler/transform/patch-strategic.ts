@@ -495,8 +495,8 @@ function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | 
   const seen = new Set<string>();
   for (const src of sources) {
     for (const e of src) {
-      const vs = keys[0] === '' ? [text(e)] : keys.map((k) => keyText(e, k));
-      const id = vs.join('\u0000');
+      const vs = keys[0] === '' ? [text(e)] : keys.length === 1 ? [keyText(e, keys[0])] : keys.map((k) => keyText(e, k));
+      const id = vs.length === 1 ? vs[0] : vs.join('\u0000');
       if (seen.has(id)) continue;
       seen.add(id);
       valuesList.push(vs);
