@@ -221,9 +221,21 @@ function untouched(v: Json, type: string | undefined): boolean {
 
 /** `untouched` for the non-null object `v` at field `k` of a map of type `type` (schema looked up only here). */
 function untouchedField(v: JsonObject | Json[], type: string | undefined, k: string): boolean {
-  if (!Array.isArray(v)) return untouched(v, fieldType(type, k));
+  if (!Array.isArray(v)) return scalarTree(v) || untouched(v, fieldType(type, k));
   const info = listInfo(type, k);
   return info === undefined || mergeListUntouched(v, info, elementType(fieldType(type, k)));
+}
+
+/**
+ * Maps of scalars and written nulls, down to the leaves, no list: `untouched` whatever the
+ * schema (types only matter for lists), so no type is looked up. False is "not sure".
+ */
+function scalarTree(v: JsonObject): boolean {
+  for (const k in v) {
+    const x = v[k];
+    if (x === null ? isBareNull(v, k) : typeof x === 'object' && (Array.isArray(x) || !scalarTree(x))) return false;
+  }
+  return true;
 }
 
 /**
@@ -411,12 +423,14 @@ function findElement(list: Json[] | undefined, keys: string[], values: string[])
 function setElement(list: Json[], el: Json | undefined, keys: string[], values: string[]): void {
   if (keys.length === 0) keys = [''];
   const mappingSetter = keys[0] !== '' && values.length > 0 && values[0] !== '';
-  const out: Json[] = [];
+  // written in place: `w` (the next slot kept) never passes `r` (the next slot read)
+  let w = 0;
   let matched = false;
-  for (const e of list) {
+  for (let r = 0, n = list.length; r < n; r++) {
+    const e = list[r];
     if (e === null || isEmptyMap(e)) continue;
     if (!isObj(e) && mappingSetter) {
-      out.push(e);
+      list[w++] = e;
       continue;
     }
     let found = values.length > 0;
@@ -429,15 +443,14 @@ function setElement(list: Json[], el: Json | undefined, keys: string[], values: 
       }
     }
     if (!found) {
-      if (values.length > 0) out.push(e);
+      if (values.length > 0) list[w++] = e;
       continue;
     }
     matched = true;
-    if (el !== undefined) out.push(el);
+    if (el !== undefined) list[w++] = el;
   }
-  if (el !== undefined && !matched) out.push(el);
-  list.length = 0;
-  list.push(...out);
+  if (el !== undefined && !matched) list[w++] = el;
+  if (list.length !== w) list.length = w;
 }
 
 function validateKeys(valuesList: string[][], values: string[], keys: string[]): [string[], string[]] {
