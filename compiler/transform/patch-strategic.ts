@@ -20,7 +20,8 @@
  * - maps: `$patch: delete` removes the map, `$patch: replace` gives P (without the
  *   directive; `{}` when nothing else), `$patch: merge` or nothing merges field by field.
  *   An unknown directive is an error where R exists (!) and is printed where it does not.
- *   (!) Every field of R is walked even when P does not mention it (see lists below).
+ *   (!) Every field of R is walked even when P does not mention it (see lists below);
+ *   such a field is skipped only where `untouched` proves the walk gives it back as is.
  * - lists with a merge key (schema/merge-keys.ts): see `walkMergeList`. (!) Where R has no
  *   such list, P is merged with itself: list directives are not read and printed as they
  *   are, element directives are applied.
