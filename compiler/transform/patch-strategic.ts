@@ -20,7 +20,8 @@
  * - maps: `$patch: delete` removes the map, `$patch: replace` gives P (without the
  *   directive; `{}` when nothing else), `$patch: merge` or nothing merges field by field.
  *   An unknown directive is an error where R exists (!) and is printed where it does not.
- *   (!) Every field of R is walked even when P does not mention it (see lists below).
+ *   (!) Every field of R is walked even when P does not mention it (see lists below);
+ *   such a field is skipped only where `untouched` proves the walk gives it back as is.
  * - lists with a merge key (schema/merge-keys.ts): see `walkMergeList`. (!) Where R has no
  *   such list, P is merged with itself: list directives are not read and printed as they
  *   are, element directives are applied.
@@ -189,6 +190,114 @@ function walk(dest: Json | undefined, origin: Json | undefined, type: string | u
   return walkMap(dest as JsonObject | null | undefined, origin as JsonObject | null | undefined, type, ptr, ctx);
 }
 
+// ---------------------------------------------------------------------------------------
+// Untouched subtrees. Kyaml walks every field of the resource, also those the patch does
+// not mention, and that walk is not the identity there (a bare `key:` is dropped, a merge
+// list loses null and empty elements and repeated keys…). Most resources hold none of
+// that: `untouched` says, without allocating, that the walk of a value with no patch
+// value beside it gives the value back as it is (the same object); the walk then skips
+// it. Anything it is not sure of gets the full walk. It never has to report anything: the
+// walk makes diagnostics only where the patch has a value.
+// ---------------------------------------------------------------------------------------
+
+/** Tests only: 'off' walks everything (the reference), 'trust' skips every untouched subtree unchecked (a deliberately wrong fast path). */
+let fastPath: 'on' | 'off' | 'trust' = 'on';
+export function setStrategicFastPathForTests(mode: 'on' | 'off' | 'trust'): void {
+  fastPath = mode;
+}
+
+/** True when `walk(v, undefined, type, undefined)` returns `v` itself (a list there has no merge strategy). */
+function untouched(v: Json, type: string | undefined): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return true;
+  if (type === undefined && typeof v.apiVersion === 'string' && typeof v.kind === 'string' && v.apiVersion && v.kind) {
+    const { group, version } = splitApiVersion(v.apiVersion);
+    type = typeForKind(group, version, v.kind);
+  }
+  for (const k in v) {
+    const x = v[k];
+    if (x === null ? isBareNull(v, k) : typeof x === 'object' && !untouchedField(x, type, k)) return false;
+  }
+  return true;
+}
+
+/** `untouched` for the non-null object `v` at field `k` of a map of type `type` (schema looked up only here). */
+function untouchedField(v: JsonObject | Json[], type: string | undefined, k: string): boolean {
+  if (!Array.isArray(v)) return scalarTree(v) || untouched(v, fieldType(type, k));
+  const info = listInfo(type, k);
+  return info === undefined || mergeListUntouched(v, info, elementType(fieldType(type, k)));
+}
+
+/**
+ * Maps of scalars and written nulls, down to the leaves, no list: `untouched` whatever the
+ * schema (types only matter for lists), so no type is looked up. False is "not sure".
+ */
+function scalarTree(v: JsonObject): boolean {
+  for (const k in v) {
+    const x = v[k];
+    if (x === null ? isBareNull(v, k) : typeof x === 'object' && (Array.isArray(x) || !scalarTree(x))) return false;
+  }
+  return true;
+}
+
+/**
+ * `untouched` for a list with a merge strategy (walkMergeList with no patch list). Sure
+ * when its elements are, and: for a list of scalars, each a non-empty string, a number or
+ * a boolean, no two with the same text; for a list of maps, each merge key either present
+ * with a non-empty scalar value in every element or in none (kyaml's "" everywhere), at
+ * least one present, and no two elements with the same values. Then every element is
+ * found as its own match, nothing is removed, and the result is the list in its order.
+ */
+function mergeListUntouched(list: Json[], info: MergeInfo, elemType: string | undefined): boolean {
+  const n = list.length;
+  if (n === 0) return true;
+  const keys = info.listMapKeys ?? (info.mergeKey ? undefined : null);
+  if (keys === null) {
+    for (let i = 0; i < n; i++) {
+      const e = list[i];
+      if (!(typeof e === 'number' || typeof e === 'boolean' || (typeof e === 'string' && e !== ''))) return false;
+      for (let j = 0; j < i; j++) if (text(list[j]) === text(e)) return false;
+    }
+    return true;
+  }
+  const nk = keys ? keys.length : 1;
+  let used = 0; // bit p: merge key p is present in the elements
+  for (let p = 0; p < nk && p < 30; p++) {
+    const k = keys ? keys[p] : info.mergeKey!;
+    const has = keyScalar(list[0], k);
+    if (has === 2) return false;
+    for (let i = 1; i < n; i++) if (keyScalar(list[i], k) !== has) return false;
+    if (has === 1) used |= 1 << p;
+  }
+  if (used === 0 || nk >= 30) return false;
+  for (let i = 0; i < n; i++) {
+    const e = list[i] as JsonObject;
+    for (let j = 0; j < i; j++) {
+      let same = true;
+      for (let p = 0; p < nk && same; p++) {
+        const k = keys ? keys[p] : info.mergeKey!;
+        if (used & (1 << p) && text(e[k]) !== text((list[j] as JsonObject)[k])) same = false;
+      }
+      if (same) return false;
+    }
+    if (!untouched(e, elemType)) return false;
+  }
+  return true;
+}
+
+/**
+ * How kyaml reads key `k` of element `e` (keyText): 0 for "" (no such key, null, "", a map
+ * or a list), 1 for a non-empty scalar text, 2 for anything this check does not follow
+ * (not a map; a string holding U+0000, the character tuples are joined with).
+ */
+function keyScalar(e: Json, k: string): 0 | 1 | 2 {
+  if (!isObj(e)) return 2;
+  if (!(k in e)) return 0;
+  const v = e[k];
+  if (v === null || v === '' || typeof v === 'object') return 0;
+  if (typeof v === 'number' || typeof v === 'boolean') return 1;
+  return typeof v === 'string' && v.indexOf('\u0000') < 0 ? 1 : 2;
+}
+
 /** Reads and removes a map's `$patch` (the patch is our own copy). Unknown: error if `strict`, else left in place. */
 function mapDirective(origin: JsonObject | undefined, strict: boolean, ptr: string, ctx: Ctx): 'delete' | 'replace' | 'merge' {
   if (!origin || !(DIRECTIVE in origin)) return 'merge';
@@ -225,8 +334,12 @@ function walkMap(dest: JsonObject | null | undefined, origin: JsonObject | null 
   if (o && o !== base) for (const k of Object.keys(o)) if (!hasOwn.call(base, k)) keys.push(k);
   for (const k of keys) {
     const bv = base[k];
+    const ov = o?.[k];
+    // A field the patch does not mention, that the walk would give back as it is (see
+    // `untouched`): no pointer, no schema look-up, no walk.
+    if (ov === undefined && bv !== null && fastPath !== 'off' && (typeof bv !== 'object' || fastPath === 'trust' || untouchedField(bv, type, k))) continue;
     // kyaml keeps a resource's `key: null` the patch does not mention, but not a bare `key:`.
-    const v = bv === null && o?.[k] === undefined && isBareNull(base, k) ? CLEAR : walk(bv, o?.[k], fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
+    const v = bv === null && ov === undefined && isBareNull(base, k) ? CLEAR : walk(bv, ov, fieldType(type, k), listInfo(type, k), `${ptr}/${escapeSegment(k)}`, ctx);
     if (v === CLEAR) {
       if (k in base || (out && k in out)) {
         out ??= { ...base };
@@ -311,12 +424,14 @@ function findElement(list: Json[] | undefined, keys: string[], values: string[])
 function setElement(list: Json[], el: Json | undefined, keys: string[], values: string[]): void {
   if (keys.length === 0) keys = [''];
   const mappingSetter = keys[0] !== '' && values.length > 0 && values[0] !== '';
-  const out: Json[] = [];
+  // written in place: `w` (the next slot kept) never passes `r` (the next slot read)
+  let w = 0;
   let matched = false;
-  for (const e of list) {
+  for (let r = 0, n = list.length; r < n; r++) {
+    const e = list[r];
     if (e === null || isEmptyMap(e)) continue;
     if (!isObj(e) && mappingSetter) {
-      out.push(e);
+      list[w++] = e;
       continue;
     }
     let found = values.length > 0;
@@ -329,18 +444,19 @@ function setElement(list: Json[], el: Json | undefined, keys: string[], values: 
       }
     }
     if (!found) {
-      if (values.length > 0) out.push(e);
+      if (values.length > 0) list[w++] = e;
       continue;
     }
     matched = true;
-    if (el !== undefined) out.push(el);
+    if (el !== undefined) list[w++] = el;
   }
-  if (el !== undefined && !matched) out.push(el);
-  list.length = 0;
-  list.push(...out);
+  if (el !== undefined && !matched) list[w++] = el;
+  if (list.length !== w) list.length = w;
 }
 
 function validateKeys(valuesList: string[][], values: string[], keys: string[]): [string[], string[]] {
+  // one key: either no tuple has it (as given) or it is kept with every value (as given)
+  if (keys.length === 1) return [keys, values];
   const valid = new Set<string>();
   for (const vs of valuesList) vs.forEach((v, i) => v !== '' && valid.add(keys[i]));
   if (valid.size === 0) return [keys, values];
@@ -393,8 +509,8 @@ function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | 
   const seen = new Set<string>();
   for (const src of sources) {
     for (const e of src) {
-      const vs = keys[0] === '' ? [text(e)] : keys.map((k) => keyText(e, k));
-      const id = vs.join('\u0000');
+      const vs = keys[0] === '' ? [text(e)] : keys.length === 1 ? [keyText(e, keys[0])] : keys.map((k) => keyText(e, k));
+      const id = vs.length === 1 ? vs[0] : vs.join('\u0000');
       if (seen.has(id)) continue;
       seen.add(id);
       valuesList.push(vs);
@@ -425,7 +541,8 @@ function walkMergeList(dest: Json[] | null | undefined, origin: Json[] | null | 
     const replacing = de !== undefined && isObj(oe) && oe !== de && oe[DIRECTIVE] === 'replace';
     // Diagnostics point into the patch (its element), or at the list for the resource's own.
     const at = oe !== undefined && origin && oi >= 0 ? `${ptr}/${oi}` : ptr;
-    let val: Out = walk(de, oe, elemType, undefined, at, ctx);
+    // an element no patch element names: skipped when the walk would give it back as it is
+    let val: Out = oe === undefined && de !== undefined && fastPath !== 'off' && (fastPath === 'trust' || untouched(de, elemType)) ? de : walk(de, oe, elemType, undefined, at, ctx);
     // kyaml merges a map element into the resource's element in place; a scalar element
     // of the resource stays as it was (the resource's `"1"` wins over the patch's `1`).
     if (val !== CLEAR && isObj(val) && isObj(de) && !replacing) list[di] = val;

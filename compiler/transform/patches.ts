@@ -323,11 +323,8 @@ function findByPatchId(rm: ResourceMap, patch: JsonObject): Resource[] {
   const { group, version } = splitApiVersion(typeof patch.apiVersion === 'string' ? patch.apiVersion : '');
   const eff = (ns: string | undefined) => (ns === 'default' ? undefined : ns);
   const ns = eff(pid.namespace);
-  return rm.byAnyName(pid.name).filter((r) => {
-    if (r.id.group !== group || r.id.version !== version) return false;
-    const ids: StoredId[] = [...(r.storedIds ?? []), r.id];
-    return ids.some((x) => x.kind === pid.kind && x.name === pid.name && eff(x.namespace) === ns);
-  });
+  const same = (x: StoredId) => x.kind === pid.kind && x.name === pid.name && eff(x.namespace) === ns;
+  return rm.byAnyName(pid.name).filter((r) => r.id.group === group && r.id.version === version && (same(r.id) || (r.storedIds !== undefined && r.storedIds.some(same))));
 }
 
 /** After a patch: the id follows the object's apiVersion/kind/name/namespace. Returns true if it changed. */
