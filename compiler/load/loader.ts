@@ -490,7 +490,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 type GoScalar = { t: 'null' } | { t: 'bool'; v: boolean } | { t: 'number'; v: number } | { t: 'string'; v: string };
 
 /** The scalar `v` as Kustomize's kustomization reader types it (undefined for a map or list). */
-export function goScalar(v: PNode): GoScalar | undefined {
+function goScalar(v: PNode): GoScalar | undefined {
   if (v.kind !== 'scalar') return undefined;
   const x = v.value;
   if (x === null || x === undefined) return { t: 'null' };
@@ -527,23 +527,7 @@ function wrongType(ctx: Ctx, v: PNode, subject: string, want: string, code: 'KF1
   ctx.ds.push(diag(code, `${subject} must be ${want}, found ${goTypeName(ctx, v)}`, { location: ctx.y.at(v), hint }));
 }
 
-/**
- * goScalar's answer when it is a string, else undefined: the value of a string field, without
- * goScalar's object (asked for nearly every scalar a kustomization holds; exported for the
- * test that holds it to goScalar).
- */
-export function stringOf(v: PNode): string | undefined {
-  if (v.kind !== 'scalar') return undefined;
-  const x = v.value;
-  if (typeof x !== 'string') return undefined;
-  if (!v.plain || v.source !== x) return x;
-  const r = yaml11Plain(x);
-  return typeof r === 'string' ? r : undefined;
-}
-
 function str(ctx: Ctx, v: PNode, field: string): string | undefined {
-  const s = stringOf(v);
-  if (s !== undefined) return s;
   const g = goScalar(v);
   if (g?.t === 'string') return g.v;
   if (g?.t === 'null') return undefined;
@@ -558,8 +542,8 @@ function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: 
   }
   const out: { value: string; location: SourceLocation }[] = [];
   (v.items as PNode[]).forEach((item, i) => {
-    const s = stringOf(item);
-    if (s !== undefined) out.push({ value: s, location: ctx.y.at(item) });
+    const g = goScalar(item);
+    if (g?.t === 'string') out.push({ value: g.v, location: ctx.y.at(item) });
     else wrongType(ctx, item, `entry ${i + 1} of "${field}"`, 'a string');
   });
   return out;
@@ -928,8 +912,8 @@ function strListPlain(ctx: Ctx, v: PNode, what: string): string[] {
   }
   let bad = false;
   const values = (v.items as PNode[]).map((item, i) => {
-    const s = stringOf(item);
-    if (s !== undefined) return s;
+    const g = goScalar(item);
+    if (g?.t === 'string') return g.v;
     wrongType(ctx, item, `entry ${i + 1} of "${what}"`, 'a string');
     bad = true;
     return undefined;

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDir } from '../../compiler/index.js';
 import { isRemote, isRemoteByRules, resolveIn } from '../../compiler/load/files.js';
-import { goScalar, matchFields, matchFieldsByRules, stringOf } from '../../compiler/load/loader.js';
+import { matchFields, matchFieldsByRules } from '../../compiler/load/loader.js';
 import { PositionedYaml } from '../../compiler/load/kfile.js';
 import { stackOf } from '../../compiler/transform/index.js';
 
@@ -129,24 +129,6 @@ test('matchFields: the shortcut for exact, distinct keys matches as the full rul
       t,
     );
   }
-});
-
-test('stringOf is goScalar\'s string, and undefined for every other answer (YAML 1.1 booleans and numbers, null, lists, maps)', () => {
-  const values = [
-    'plain', 'yes', 'Yes', 'YES', 'no', 'on', 'Off', 'y', 'n', 'true', '"yes"', "'on'", '!!str yes', '1_000', '0x1F', '0b101', '0o17', '017',
-    '.5', '+1', '-2', '1e3', '2.0', '.inf', '-.Inf', '.nan', '~', 'null', 'Null', "''", '""', '2001-01-01', '"a: b"', '|\n  block\n', '>-\n  folded\n',
-    '[a, b]', '{a: 1}', '\n  - x\n', '\n  a: b\n', 'LOG_LEVEL=info', '-XX:MaxRAMPercentage=75', '1.2.3', '0.', '+', '.', 'x-',
-  ];
-  let strings = 0;
-  for (const text of values) {
-    const root = new PositionedYaml('k.yaml', `k: ${text}\n`).root;
-    assert.ok(root, text);
-    const v = root!.pairs![0].value;
-    const g = goScalar(v);
-    assert.is(stringOf(v), g?.t === 'string' ? g.v : undefined, text);
-    if (g?.t === 'string') strings++;
-  }
-  assert.ok(strings > 10 && strings < values.length - 10);
 });
 
 test('stackOf names the directory after the last `bases` name, as splitting the path did', () => {
