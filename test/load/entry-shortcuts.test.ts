@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDir } from '../../compiler/index.js';
 import { isRemote, isRemoteByRules, resolveIn } from '../../compiler/load/files.js';
-import { matchFields, matchFieldsByRules } from '../../compiler/load/loader.js';
+import { loadKustomizationFile, matchFields, matchFieldsByRules } from '../../compiler/load/loader.js';
+import { memFs } from '../../compiler/fs.js';
 import { PositionedYaml } from '../../compiler/load/kfile.js';
 import { stackOf } from '../../compiler/transform/index.js';
 
@@ -158,6 +159,16 @@ test('stackOf names the directory after the last `bases` name, as splitting the 
     '/a/b/c',
   ];
   for (const p of paths) assert.is(stackOf(p), bySplit(p), p);
+});
+
+test('vars are read from the last key spelled exactly `vars`, as the kustomization\'s JSON object held them', () => {
+  const v = (name: string) => `- name: ${name}\n  objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n  fieldref: {fieldpath: metadata.name}\n`;
+  const names = (text: string) => loadKustomizationFile(memFs({}), '/k/kustomization.yaml', `resources:\n- cm.yaml\n${text}`).value?.vars?.map((x) => x.name);
+  assert.equal(names(`vars:\n${v('A')}`), ['A']);
+  // (`Vars` matches the field, but the JSON object had no `vars` key: no vars, as before)
+  assert.equal(names(`Vars:\n${v('A')}`), []);
+  assert.equal(names(`vars:\n${v('A')}Vars:\n${v('B')}`), ['A']);
+  assert.equal(names(`Vars:\n${v('B')}vars:\n${v('A')}`), ['A']);
 });
 
 /** A temporary tree (files by relative path; a value `{ link }` is a symlink to it). */
