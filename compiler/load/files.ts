@@ -30,6 +30,20 @@ type Ctx = LoadCtx;
  * is a local path, even `example.com/team/app` or `gitlab.com/org/repo`.
  */
 export function isRemote(entry: string): boolean {
+  // Every remote form has a `:` (a scheme, `git::`, scp's `host:`), an `@` (`user@`) or starts
+  // with `github.com/`: a plain local path, nearly every entry, is answered without the string
+  // splitting and regular expressions below (isRemoteByRules).
+  if (!entry.includes(':') && !entry.includes('@') && !startsWithGithubSlash(entry)) return false;
+  return isRemoteByRules(entry);
+}
+
+/** Whether `s` starts with `github.com/`, in any letter case. */
+function startsWithGithubSlash(s: string): boolean {
+  return s.length >= 11 && s.charCodeAt(10) === 47 && s.slice(0, 10).toLowerCase() === 'github.com';
+}
+
+/** isRemote's rules, without its shortcut (exported for the test that holds the shortcut to them). */
+export function isRemoteByRules(entry: string): boolean {
   let n = entry.split('?')[0];
   if (path.isAbsolute(n)) return false;
   n = n.replace(/^git::/i, '');
@@ -48,6 +62,29 @@ export function isRemote(entry: string): boolean {
   const segments = rest.split('/');
   return segments.length >= 2 && segments[0] !== '';
 }
+
+/**
+ * `path.resolve(dir, entry)`. For the usual entry of a kustomization — a relative path of plain
+ * names, maybe led by `../` steps (`deployment.yaml`, `../../bases/app`) — under a normal
+ * absolute `dir`, the answer is put together from strings, without path.resolve's
+ * character-by-character normalisation (asked for every resource and patch file: at
+ * N = 5,000, 25,000 times). Anything else (`./x`, `a/../b`, `a//b`, a trailing `/`, an
+ * absolute entry, Windows) goes to path.resolve.
+ */
+export function resolveIn(dir: string, entry: string): string {
+  if (path.sep !== '/' || !isNormalAbsolute(dir)) return path.resolve(dir, entry);
+  let d = dir;
+  let at = 0;
+  while (entry.startsWith('../', at)) {
+    d = d === '/' ? d : d.slice(0, d.lastIndexOf('/')) || '/';
+    at += 3;
+  }
+  const rest = at === 0 ? entry : entry.slice(at);
+  if (rest === '' || rest.charCodeAt(0) === 47 || rest.charCodeAt(rest.length - 1) === 47 || NOT_PLAIN_RELATIVE.test(rest)) return path.resolve(dir, entry);
+  return d === '/' ? '/' + rest : d + '/' + rest;
+}
+/** A `.` or `..` name, or an empty one between two slashes. */
+const NOT_PLAIN_RELATIVE = /(?:^|\/)\.\.?(?:\/|$)|\/\//;
 
 /** Relative path for messages: relative to the process's cwd when inside it. */
 export function displayPath(abs: string): string {
@@ -74,7 +111,7 @@ export function resolveLocalFile(ctx: { dir: string; fs: FileSystem; ds: Diagnos
     ctx.ds.push(diag('KF1009', `remote file "${entry}" refused: kforge never reaches the network at build time`, { location: where, hint: 'vendor the file into the repository and refer to it by a relative path' }));
     return undefined;
   }
-  const abs = path.resolve(ctx.dir, entry);
+  const abs = resolveIn(ctx.dir, entry);
   const kind = ctx.fs.stat(abs);
   if (kind === undefined) {
     ctx.ds.push(diag('KF1002', `${what} "${entry}" not found (looked for ${displayPath(abs)})`, { location: where, hint: suggestSibling(ctx.fs, abs) }));

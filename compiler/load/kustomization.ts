@@ -224,8 +224,6 @@ export interface Kustomization {
   generators: PluginSource[];
   /** `buildMetadata` options as written (only the root's count: transform/build-metadata.ts). */
   buildMetadata: string[];
-  /** The raw parsed object, for diagnostics. */
-  raw: JsonObject;
 }
 
 /** A user's own transformer configuration (`configurations:` files). */

@@ -6,8 +6,9 @@ import { parseVars } from '../transform/vars.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import type { FieldSpec } from '../transform/fieldspec.js';
 import { pairOf, PositionedYaml, toJson, type PNode, type PPair } from './kfile.js';
-import { displayPath, inlineLocation, isNull, isRemote, linesOf, patchFromFile, resolveLocalFile, typeName, type LoadCtx } from './files.js';
+import { displayPath, inlineLocation, isNull, isRemote, linesOf, patchFromFile, resolveIn, resolveLocalFile, typeName, type LoadCtx } from './files.js';
 import { parseComplete, plainKeyProblem, yaml11Plain } from './yaml/index.js';
+import { isNormalAbsolute } from '../fs.js';
 import { readPluginEntries } from './plugins.js';
 import type {
   ConfigurationsSpec,
@@ -66,6 +67,7 @@ const FIELDS: Record<string, 'ok' | 'deprecated' | 'unsupported' | 'ignored'> = 
   validators: 'unsupported',
   buildMetadata: 'ok',
 };
+const FIELD_NAMES = Object.keys(FIELDS);
 
 /** The exact warnings Kustomize v5.5 prints on stderr for deprecated fields. */
 export const DEPRECATION_WARNINGS: Record<string, string> = {
@@ -91,7 +93,9 @@ export interface LoadedKustomization {
 
 /** Finds the kustomization file of `dir`, or reports why there is none. */
 export function findKustomizationFile(fs: FileSystem, dir: string, where?: SourceLocation): { file?: string; diagnostics: Diagnostic[] } {
-  const found = KUSTOMIZATION_FILE_NAMES.filter((n) => fs.stat(path.join(dir, n)) === 'file');
+  // (a normal absolute directory, nearly always, is joined to the names without path.join's normalising pass)
+  const plain = path.sep === '/' && isNormalAbsolute(dir) && dir !== '/';
+  const found = KUSTOMIZATION_FILE_NAMES.filter((n) => fs.stat(plain ? dir + '/' + n : path.join(dir, n)) === 'file');
   if (found.length > 1) {
     return {
       diagnostics: [
@@ -112,7 +116,7 @@ export function findKustomizationFile(fs: FileSystem, dir: string, where?: Sourc
       ],
     };
   }
-  return { file: path.join(dir, found[0]), diagnostics: [] };
+  return { file: plain ? dir + '/' + found[0] : path.join(dir, found[0]), diagnostics: [] };
 }
 
 type Ctx = LoadCtx;
@@ -156,16 +160,15 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
   }
   if (fs.readAhead) readAhead(fs, dir, contents);
   const ctx: Ctx = { y, ds, dir, fs, root: dir };
-  k.raw = (toJson(contents) ?? {}) as JsonObject;
   // Kustomize's CheckEmpty: a kustomization whose fields (apiVersion and kind aside) all
   // have their zero value is an error. An empty list or map is not a zero value, an empty
   // string is; `bases` and `imageTags` count only when they hold entries.
   let hasContent = false;
   let kindNode: PNode | undefined;
   let apiVersionNode: PNode | undefined;
-  const { matched, unknown } = matchFields(contents, Object.keys(FIELDS));
+  const { matched, unknown } = matchFields(contents, FIELD_NAMES);
   for (const pair of unknown) {
-    const guess = didYouMean(pair.key, Object.keys(FIELDS));
+    const guess = didYouMean(pair.key, FIELD_NAMES);
     ds.push(
       diag('KF1005', `unknown kustomization field "${pair.key}"`, {
         location: y.keyAt(pair),
@@ -309,7 +312,11 @@ export function loadKustomizationFile(fs: FileSystem, file: string, text: string
         k.buildMetadata = strList(ctx, v, key).map((e) => e.value);
         break;
       case 'vars': {
-        const parsed = parseVars((k.raw.vars ?? null) as Json, y.at(v), v.kind === 'seq' ? (v.items as PNode[]).map((x) => y.at(x)) : undefined);
+        // the value of the last key spelled exactly `vars` (as the kustomization's JSON object
+        // would hold it), which for a `Vars:` alone is none
+        let exact: PPair | undefined;
+        for (const p of contents.pairs as PPair[]) if (p.key === 'vars') exact = p;
+        const parsed = parseVars(exact ? toJson(exact.value) : null, y.at(v), v.kind === 'seq' ? (v.items as PNode[]).map((x) => y.at(x)) : undefined);
         ds.push(...parsed.diagnostics);
         k.vars = parsed.value;
         break;
@@ -353,7 +360,7 @@ function readAhead(fs: FileSystem, dir: string, contents: PNode): void {
     const { order, entry } = READ_AHEAD_FIELDS[pair.key];
     for (const item of pair.value.items as PNode[]) {
       const v = entry === 'path' ? (item.kind === 'map' ? pairOf(item, 'path')?.value : undefined) : item;
-      if (v?.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' && !v.value.includes('\n') && !isRemote(v.value)) paths[order].push(path.resolve(dir, v.value));
+      if (v?.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' && !v.value.includes('\n') && !isRemote(v.value)) paths[order].push(resolveIn(dir, v.value));
     }
   }
   fs.readAhead!([...paths[0], ...paths[1]], KUSTOMIZATION_FILE_NAMES);
@@ -455,7 +462,6 @@ export function emptyKustomization(dir: string, file: string): Kustomization {
     generators: [],
     buildMetadata: [],
     vars: [],
-    raw: {},
   };
 }
 
@@ -596,6 +602,27 @@ function seqOf(ctx: Ctx, v: PNode, what: string): PNode[] {
  * given twice keeps its last value. Entries matching no field are returned apart.
  */
 export function matchFields(m: PNode, known: readonly string[]): { matched: [string, PPair][]; unknown: PPair[] } {
+  if (exactAndDistinct(m.pairs as PPair[], known)) return { matched: (m.pairs as PPair[]).map((p) => [p.key, p]), unknown: [] };
+  return matchFieldsByRules(m, known);
+}
+
+/**
+ * Whether every key of `pairs` is one of `known`, spelled exactly, and no key is repeated
+ * (nearly every mapping a kustomization holds): then the fields match in the order written,
+ * and none is unknown, with no lookup table built.
+ */
+function exactAndDistinct(pairs: readonly PPair[], known: readonly string[]): boolean {
+  if (pairs.length > known.length) return false;
+  for (let i = 0; i < pairs.length; i++) {
+    const key = pairs[i].key;
+    if (!known.includes(key)) return false;
+    for (let j = 0; j < i; j++) if (pairs[j].key === key) return false;
+  }
+  return true;
+}
+
+/** matchFields without its shortcut (exported for the test that holds the shortcut to it). */
+export function matchFieldsByRules(m: PNode, known: readonly string[]): { matched: [string, PPair][]; unknown: PPair[] } {
   const byName = new Map<string, PPair>();
   const unknown: PPair[] = [];
   for (const p of m.pairs as PPair[]) {
@@ -616,8 +643,14 @@ export function matchFields(m: PNode, known: readonly string[]): { matched: [str
 }
 
 /** Iterates the fields of a mapping, reporting unknown ones (Kustomize rejects them too). */
-function fields(ctx: Ctx, m: PNode, what: string, known: string[], fn: (key: string, value: PNode, pair: PPair) => void): void {
-  const { matched, unknown } = matchFields(m, known);
+function fields(ctx: Ctx, m: PNode, what: string, known: readonly string[], fn: (key: string, value: PNode, pair: PPair) => void): void {
+  const pairs = m.pairs as PPair[];
+  if (exactAndDistinct(pairs, known)) {
+    // matchFields' answer, without building it: every entry, in order
+    for (const p of pairs) if (!isNull(p.value)) fn(p.key, p.value, p);
+    return;
+  }
+  const { matched, unknown } = matchFieldsByRules(m, known);
   for (const p of unknown) {
     const guess = didYouMean(p.key, known);
     ctx.ds.push(diag('KF1005', `unknown field "${p.key}" in ${what}`, { location: ctx.y.keyAt(p), hint: guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}` }));
@@ -725,8 +758,12 @@ function selector(ctx: Ctx, v: PNode, what: string): Selector | undefined {
   return s;
 }
 
+const PATCH_FIELDS = ['path', 'patch', 'target', 'options'];
+const LEGACY_PATCH_FIELDS = ['path', 'patch', 'target'];
+
 function patchList(ctx: Ctx, v: PNode, field: string, modern: boolean): PatchEntry[] {
   const out: PatchEntry[] = [];
+  const known = modern ? PATCH_FIELDS : LEGACY_PATCH_FIELDS;
   for (const item of seqOf(ctx, v, `"${field}"`)) {
     const m = mapOf(ctx, item, `a ${field} entry`);
     if (!m) continue;
@@ -736,7 +773,6 @@ function patchList(ctx: Ctx, v: PNode, field: string, modern: boolean): PatchEnt
     let target: Selector | undefined;
     let options: PatchEntry['options'];
     const seen: Record<string, true> = {};
-    const known = modern ? ['path', 'patch', 'target', 'options'] : ['path', 'patch', 'target'];
     fields(ctx, m, `${field} entry`, known, (key, val) => {
       if ((key === 'path' && 'patch' in seen) || (key === 'patch' && 'path' in seen)) {
         ctx.ds.push(diag('KF3005', `a ${field} entry has both path and patch`, { location: ctx.y.at(item), hint: 'Kustomize refuses it: keep one of them' }));
@@ -868,8 +904,21 @@ function generatorList(ctx: Ctx, v: PNode, field: string): GeneratorArgs[] {
   return out;
 }
 
+/** strList's values, without their locations (not allocated for nothing: a generator's literals, field paths). */
 function strListPlain(ctx: Ctx, v: PNode, what: string): string[] {
-  return strList(ctx, v, what).map((e) => e.value);
+  if (v.kind !== 'seq') {
+    wrongType(ctx, v, `"${what}"`, 'a list');
+    return [];
+  }
+  let bad = false;
+  const values = (v.items as PNode[]).map((item, i) => {
+    const g = goScalar(item);
+    if (g?.t === 'string') return g.v;
+    wrongType(ctx, item, `entry ${i + 1} of "${what}"`, 'a string');
+    bad = true;
+    return undefined;
+  });
+  return bad ? (values.filter((x) => x !== undefined) as string[]) : (values as string[]);
 }
 
 function replacementsList(ctx: Ctx, v: PNode): Replacement[] {

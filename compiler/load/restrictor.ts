@@ -32,7 +32,7 @@ export function withLoadRestrictor(fs: FileSystem, r: LoadRestrictor): FileSyste
 
 /** True when the restrictor of `fs` refuses the file `real` for the root `rootReal` (both resolved). */
 export function outsideRoot(fs: FileSystem, real: string, rootReal: string): boolean {
-  return !UNRESTRICTED.has(fs) && !isWithin(real, rootReal);
+  return !isWithin(real, rootReal) && !UNRESTRICTED.has(fs);
 }
 
 /** True when `p` is `dir` or below it. */

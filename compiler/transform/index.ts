@@ -12,7 +12,7 @@ import type { FieldSpec } from './fieldspec.js';
 import type { TransformerConfig } from './transformer-config.js';
 import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
 import { findKustomizationFile, loadKustomizationFile } from '../load/loader.js';
-import { displayPath, isRemote, isWithin, suggestSibling } from '../load/files.js';
+import { displayPath, isRemote, isWithin, resolveIn, suggestSibling } from '../load/files.js';
 import { codePointName, parseYamlDocuments, UTF8 } from '../load/yaml/index.js';
 import { fromPreParsed } from '../load/yaml/pre-parse.js';
 import type { YamlDoc } from '../load/yaml/common.js';
@@ -288,24 +288,29 @@ function loadDir(linked: string, ctx: BuildContext, expect: 'Kustomization' | 'C
  */
 function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, cfg: BuildConfig, vars: BoundVar[], originPath: string): void {
   const kdir = displayPath(k.dir);
-  const configuredIn = goJoin(originPath, path.basename(k.file));
+  // origins (configuredIn, and the origin paths handed down) are only read when tracked
+  const tracking = ctx.trackOrigins;
+  const configuredIn = tracking ? goJoin(originPath, path.basename(k.file)) : '';
   const listed = new Map<string, (typeof k.resources)[number]>();
+  /** The kustomization directory's real path, asked for once its first resource file is. */
+  let rootReal: string | undefined;
   for (const ref of k.resources) {
     // an entry listed twice: its duplicates are reported at the second entry
-    const local = path.resolve(k.dir, ref.entry);
+    const local = resolveIn(k.dir, ref.entry);
     const twice = listed.get(local);
     if (!twice) listed.set(local, ref);
     const dup = twice ? { location: ref.location, entry: ref.entry, first: twice.location } : undefined;
     let remoteFile = false;
     let remoteOrigin: string | undefined;
     let abs: string;
-    if (isRemote(ref.entry) && ctx.remotes) {
+    const remote = isRemote(ref.entry);
+    if (remote && ctx.remotes) {
       const got = ctx.remotes.resolve(ref.entry, ref.location, 'resource', ctx.diagnostics);
       if (!got) continue;
       remoteFile = 'file' in got;
       abs = 'file' in got ? got.file : got.dir;
       if ('origin' in got) remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
-    } else if (isRemote(ref.entry)) {
+    } else if (remote) {
       ctx.diagnostics.push(
         diag('KF1009', `remote resource "${ref.entry}" refused: kforge never reaches the network at build time`, {
           location: ref.location,
@@ -323,7 +328,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       continue;
     }
     if (kind === 'dir') {
-      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, remoteOrigin ?? goJoin(originPath, ref.entry));
+      const sub = buildTarget(abs, ctx, 'Kustomization', ref.location, remoteOrigin ?? (tracking ? goJoin(originPath, ref.entry) : ''));
       if (!sub) continue;
       // A build that has failed goes on only to find the other mistakes: a base built after
       // the first error skipped its transformers (prefixes, namespaces…), so its resources
@@ -339,7 +344,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       continue;
     }
     const real = ctx.fs.realPath(abs) ?? abs;
-    const rootReal = ctx.fs.realPath(k.dir) ?? k.dir;
+    rootReal ??= ctx.fs.realPath(k.dir) ?? k.dir;
     if (!remoteFile && outsideRoot(ctx.fs, real, rootReal)) {
       ctx.diagnostics.push(
         diag('KF1008', `resource file "${ref.entry}" is outside the kustomization root ${displayPath(rootReal)} (resolves to ${real})`, {
@@ -349,9 +354,11 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
       );
       continue;
     }
-    for (const o of readResourceFile(abs, ctx, ref.location)) {
+    const shown = displayPath(abs);
+    const stack = stackOf(abs);
+    for (const o of readResourceFile(abs, ctx, ref.location, shown)) {
       if (ctx.trackOrigins) setOriginIfMissing(o.value, fileOrigin(goJoin(originPath, ref.entry)));
-      addResource(rm, newResource(o, abs, kdir), ctx, dup);
+      addResource(rm, newResource(o, shown, kdir, stack), ctx, dup);
     }
   }
   // Kustomize v5 (kusttarget.accumulateTarget): resources, then this kustomization's
@@ -382,16 +389,17 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
   for (const ref of k.components) {
     let abs: string;
     let remoteOrigin: string | undefined;
-    if (isRemote(ref.entry) && ctx.remotes) {
+    const remote = isRemote(ref.entry);
+    if (remote && ctx.remotes) {
       const got = ctx.remotes.resolve(ref.entry, ref.location, 'component', ctx.diagnostics);
       if (!got || 'file' in got) continue;
       abs = got.dir;
       remoteOrigin = remoteOriginPath(got.origin.repo, got.origin.ref, got.origin.path);
-    } else if (isRemote(ref.entry)) {
+    } else if (remote) {
       ctx.diagnostics.push(diag('KF1009', `remote component "${ref.entry}" refused: kforge never reaches the network at build time`, { location: ref.location, hint: 'vendor the component into the repository' }));
       continue;
     } else {
-      abs = path.resolve(k.dir, ref.entry);
+      abs = resolveIn(k.dir, ref.entry);
       if (!insideRemote(k.dir, abs, ref.entry, ref.location, ctx)) continue;
     }
     if (ctx.fs.stat(abs) !== 'dir') {
@@ -405,7 +413,7 @@ function runKustomization(k: Kustomization, rm: ResourceMap, ctx: BuildContext, 
     const real = ctx.fs.realPath(abs) ?? abs;
     ctx.stack.push(real);
     try {
-      runKustomization(comp, rm, ctx, cfg, vars, remoteOrigin ?? goJoin(originPath, ref.entry));
+      runKustomization(comp, rm, ctx, cfg, vars, remoteOrigin ?? (tracking ? goJoin(originPath, ref.entry) : ''));
     } finally {
       ctx.stack.pop();
     }
@@ -498,27 +506,45 @@ function addResource(rm: ResourceMap, r: Resource, ctx: BuildContext, dup?: { lo
   }
 }
 
-function newResource(o: { value: JsonObject; line: number; column: number; index: number; item?: number }, abs: string, kdir: string): Resource {
-  return newResourceRecord(o.value, {
-    location: { file: displayPath(abs), line: o.line, column: o.column },
-    documentIndex: o.index,
-    ...(o.item !== undefined ? { listItemIndex: o.item } : {}),
-    kustomizations: [kdir],
-    ...stackOf(abs),
-    fieldSources: [],
-  });
+/** A resource read from the file shown as `shown`, of the stack `stack` (stackOf). */
+function newResource(o: { value: JsonObject; line: number; column: number; index: number; item?: number }, shown: string, kdir: string, stack: string | undefined): Resource {
+  // (the origin's fields in the order they always had, written out rather than spread)
+  const location = { file: shown, line: o.line, column: o.column };
+  const origin: Resource['origin'] =
+    o.item === undefined
+      ? stack === undefined
+        ? { location, documentIndex: o.index, kustomizations: [kdir], fieldSources: [] }
+        : { location, documentIndex: o.index, kustomizations: [kdir], configuredIn: stack, fieldSources: [] }
+      : stack === undefined
+        ? { location, documentIndex: o.index, listItemIndex: o.item, kustomizations: [kdir], fieldSources: [] }
+        : { location, documentIndex: o.index, listItemIndex: o.item, kustomizations: [kdir], configuredIn: stack, fieldSources: [] };
+  return newResourceRecord(o.value, origin);
 }
 
-/** The stack of `bases/` a file belongs to: bases/<stack>/… → <stack>. */
-function stackOf(abs: string): { configuredIn?: string } {
-  const parts = abs.split(path.sep);
-  const i = parts.lastIndexOf('bases');
-  return i >= 0 && i + 2 < parts.length ? { configuredIn: parts[i + 1] } : {};
+/**
+ * The stack of `bases/` a file belongs to: bases/<stack>/… → <stack>. That is, of the names
+ * of `abs` (split at the separator), the one after the last `bases`, when another follows it;
+ * found by scanning back from the end rather than splitting the path (asked for every
+ * resource file).
+ */
+export function stackOf(abs: string): string | undefined {
+  const sep = path.sep;
+  // the names end at `end` (exclusive), scanning from the last one back
+  for (let end = abs.length; ; ) {
+    const cut = end === 0 ? -1 : abs.lastIndexOf(sep, end - 1);
+    const start = cut + 1;
+    if (end - start === 5 && abs.startsWith('bases', start)) {
+      if (end === abs.length) return undefined; // `bases` is the last name
+      const next = abs.indexOf(sep, end + 1);
+      return next < 0 ? undefined : abs.slice(end + 1, next);
+    }
+    if (cut < 0) return undefined;
+    end = cut;
+  }
 }
 
 /** Reads a resource file into objects (List documents split), reporting problems at their lines. */
-export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLocation): { value: JsonObject; line: number; column: number; index: number; item?: number }[] {
-  const shown = displayPath(abs);
+export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLocation, shown = displayPath(abs)): { value: JsonObject; line: number; column: number; index: number; item?: number }[] {
   const bytes = ctx.fs.readFile(abs);
   if (!bytes) {
     ctx.diagnostics.push(diag('KF1002', `cannot read ${shown}`, { location: where }));

@@ -49,7 +49,6 @@ function kustomization(dir: string, raw: Raw): Kustomization {
     configMapGenerator: genArgs(raw.configMapGenerator, file),
     secretGenerator: genArgs(raw.secretGenerator, file),
     ...(raw.generatorOptions ? { generatorOptions: raw.generatorOptions as GeneratorOptions } : {}),
-    raw: raw as JsonObject,
   };
 }
 
