@@ -75,6 +75,9 @@ interface Answer {
 }
 
 /** The module the worker reads YAML with (its preParse), beside this one in dist/compiler/. */
+/** How far (in listed paths) the worker must be ahead of the build to read a directory's YAML too. */
+export const PARSE_AHEAD = 128;
+
 const PRE_PARSE_URL = new URL('./load/yaml/pre-parse.js', import.meta.url).href;
 
 export class ReadAhead {
@@ -173,7 +176,7 @@ export class ReadAhead {
         eval: true,
         // none of the parent's flags: `--input-type=module` would read this CommonJS source as a module
         execArgv: [],
-        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_FILE.source, window: WINDOW, parser: this.parser },
+        workerData: { port: port2, flag: this.flag, codes: CODES, data: DATA_FILE.source, window: WINDOW, parser: this.parser, parseAhead: PARSE_AHEAD },
         transferList: [port2],
         stdout: true,
         stderr: true,
@@ -321,6 +324,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
   const MAX_READS = 256;
   const MAX_NAMES = 4096;
   const IDLE_MS = 50;
+  const PARSE_AHEAD = workerData.parseAhead as number;
   let batch: Answer[] = [];
   let transfer: ArrayBuffer[] = [];
   let idle: ReturnType<typeof setTimeout> | undefined;
@@ -344,7 +348,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
   const direntCode = (d: import('node:fs').Dirent): number =>
     d.isFile() ? C.file : d.isDirectory() ? C.dir : d.isSymbolicLink() ? C.link : d.isFIFO() || d.isSocket() || d.isCharacterDevice() || d.isBlockDevice() ? C.other : C.undecided;
 
-  const answer = (id: number, i: number, p: string, kfiles: readonly string[] | undefined): Answer => {
+  const answer = (id: number, i: number, p: string, kfiles: readonly string[] | undefined, parse: boolean): Answer => {
     let a: Answer = { id, i, code: C.undecided };
     if (DATA.test(p) && budget > 0) a = { id, i, ...openFirst(p) };
     if (a.code === C.undecided) a.code = lstatCode(p);
@@ -384,7 +388,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
       if (got.code !== C.undecided) codes[j] = got.code;
       if (got.bytes) data[j] = got.bytes;
       if (j === kIndex && got.bytes) mentions = Buffer.from(got.bytes).toString('utf8');
-      else if (got.bytes && preParse !== undefined && budget > 0) {
+      else if (parse && got.bytes && preParse !== undefined && budget > 0) {
         let json: string | undefined;
         try {
           json = preParse(new Uint8Array(got.bytes));
@@ -442,7 +446,9 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
       if (Atomics.compareExchange(m.states, i, 0, 1) !== 0) continue; // the build took it
       let a: Answer;
       try {
-        a = answer(m.id, i, m.paths[i], m.kfiles);
+        // reading YAML costs the worker more than reading files: only while well ahead of the
+        // build, so that the build does not wait for a file while the worker reads YAML
+        a = answer(m.id, i, m.paths[i], m.kfiles, m.base + i - Atomics.load(flag, 5) >= PARSE_AHEAD);
       } catch {
         a = { id: m.id, i, code: C.undecided };
       }
