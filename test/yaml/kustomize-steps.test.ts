@@ -71,6 +71,8 @@ test('merge keys as kyaml resolves them', () => {
 
 test('YAML 1.1 plain scalars (kustomization files, JSON 6902 patches) and keys that cannot be written back', () => {
   assert.equal(['y', 'No', 'ON', 'off', '1_000', '0x1F', '017', '0b101', '.5', 'yes please', '1:20', '2001-01-01'].map(yaml11Plain), [true, false, true, false, 1000, 31, 15, 5, 0.5, 'yes please', '1:20', '2001-01-01']);
+  // the longest spellings (5 characters), and longer strings that only start like one
+  assert.equal(['FALSE', 'False', 'false', 'falsey', 'offset', 'YES!'].map(yaml11Plain), [false, false, false, 'falsey', 'offset', 'YES!']);
   // labels, annotations and generated data keys Kustomize fails on (checked with kubectl)
   assert.equal(['1', 'true', '~', '0o17', '1_000', '.inf', '2001-01-01', '<<'].map(plainKeyProblem), ['a number', 'a boolean', 'null', 'a number', 'a number', 'a number', 'a timestamp', 'a merge key']);
   assert.equal(['y', 'on', '1:20', '._', '-', '0xG', ''].map(plainKeyProblem), [undefined, undefined, undefined, undefined, undefined, undefined, undefined]);

@@ -171,7 +171,9 @@ const YAML11_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
  * `0x1F`, `0b101`, `017` numbers. (A timestamp stays its text there.)
  */
 export function yaml11Plain(s: string): boolean | number | string {
-  if (Object.prototype.hasOwnProperty.call(YAML11_BOOLS, s)) return YAML11_BOOLS[s];
+  // (every spelling in YAML11_BOOLS has at most 5 characters: a longer string is not looked up,
+  // which spares the property lookup on a fresh string, its hashing, for nearly every value)
+  if (s.length <= 5 && Object.prototype.hasOwnProperty.call(YAML11_BOOLS, s)) return YAML11_BOOLS[s];
   const c = s.charCodeAt(0);
   const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46; // digit + - .
   if (!numeric) return s;
