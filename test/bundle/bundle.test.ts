@@ -146,7 +146,12 @@ test('build: the code cache is written once, reused, and a bad or unwritable one
     const bin = path.join(out, 'kforge.js');
     const want = run(CLI, ['build', 'overlays/prod']);
     assert.is(want.status, 0, want.stderr);
-    const first = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache });
+    // a build that counts as long (here: any) writes no cache; a short one does (the bound is
+    // set high for the rest, so that a loaded machine cannot make these builds long)
+    const long = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache, KFORGE_LONG_BUILD_MS: '0' });
+    assert.is(long.stdout, want.stdout);
+    assert.equal(fs.existsSync(cache) ? fs.readdirSync(cache).filter((f) => f.startsWith('kforge-build-')) : [], [], 'a long build writes no cache');
+    const first = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache, KFORGE_LONG_BUILD_MS: '600000' });
     assert.is(first.stdout, want.stdout);
     const files = fs.readdirSync(cache).filter((f) => f.startsWith('kforge-build-'));
     assert.is(files.length, 1, files.join(' '));
@@ -157,7 +162,7 @@ test('build: the code cache is written once, reused, and a bad or unwritable one
     assert.is(again.stdout, want.stdout);
     assert.is(fs.statSync(file).mtimeMs, written, 'an accepted cache is not written again');
     fs.writeFileSync(file, Buffer.alloc(4096, 7));
-    const bad = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache });
+    const bad = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: cache, KFORGE_LONG_BUILD_MS: '600000' });
     assert.is(bad.status, 0, bad.stderr);
     assert.is(bad.stdout, want.stdout);
     assert.is.not(fs.readFileSync(file)[0], 7, 'a rejected cache is written anew');
@@ -188,7 +193,7 @@ test('build: the code cache is written once, reused, and a bad or unwritable one
       fs.writeFileSync(path.join(crowded, name), '');
       fs.utimesSync(path.join(crowded, name), now - age, now - age);
     }
-    const pruned = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: crowded });
+    const pruned = run(bin, ['build', 'overlays/prod'], { NODE_COMPILE_CACHE: crowded, KFORGE_LONG_BUILD_MS: '600000' });
     assert.is(pruned.stdout, want.stdout);
     const left = fs.readdirSync(crowded).sort();
     const caches = left.filter((f) => f.startsWith('kforge-build-') && f.endsWith('.cache'));
