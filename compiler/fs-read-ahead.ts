@@ -74,10 +74,10 @@ interface Answer {
   parsed?: (string | null)[];
 }
 
-/** The module the worker reads YAML with (its preParse), beside this one in dist/compiler/. */
 /** How far (in listed paths) the worker must be ahead of the build to read a directory's YAML too. */
 export const PARSE_AHEAD = 128;
 
+/** The module the worker reads YAML with (its preParse), beside this one in dist/compiler/. */
 const PRE_PARSE_URL = new URL('./load/yaml/pre-parse.js', import.meta.url).href;
 
 export class ReadAhead {
@@ -397,7 +397,7 @@ function readAheadWorker(req: NodeJS.Require, fill: typeof readInto, openFirst0:
         }
         if (json !== undefined) {
           parsed[j] = json;
-          budget -= 2 * json.length;
+          budget -= json.length;
         }
       }
     };
