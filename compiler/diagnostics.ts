@@ -17,7 +17,7 @@ export const CODES = {
   KF1001: 'no kustomization file in directory',
   KF1002: 'file not found',
   KF1003: 'invalid YAML',
-  KF1004: 'document is not a mapping',
+  KF1004: "a document or List item is not a mapping, or a List's items is not a list",
   KF1005: 'unknown kustomization field',
   KF1006: 'invalid kustomization field value',
   KF1007: 'cycle between kustomizations',
