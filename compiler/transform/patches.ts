@@ -10,6 +10,7 @@ import { parseAllDocuments, isMap, isScalar, isSeq } from '../load/yaml/package.
 import { applyStrategicMerge } from './patch-strategic.js';
 import { applyJson6902, checkOpPaths, validateOps } from './patch-json6902.js';
 import { escapeSegment, modelForKind } from '../schema/models.js';
+import { isClusterScoped } from '../schema/cluster-scoped.js';
 import { parseSelector, selectTargets } from './select.js';
 import type { Selector } from '../load/kustomization.js';
 
@@ -167,10 +168,12 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     if (field === 'patches') storePreviousId(r);
     const model = modelForKind(r.id.group, r.id.version, r.id.kind);
     // Kustomize's JSON 6902 step writes the resource with go-yaml and reads it back first.
-    const res = applyJson6902(withFoldedAnnotationsRoundTripped(r.object, foldedRoundTrip), ops, where);
+    const input = withPreviousIdAnnotations(r, withFoldedAnnotationsRoundTripped(r.object, foldedRoundTrip));
+    const res = applyJson6902(input, ops, where);
+    if (res.value && input !== r.object) res.value = withoutPreviousIdAnnotations(res.value);
     if (!res.value) {
       // Re-run with exact op positions only now that a diagnostic needs them.
-      const again = applyJson6902(r.object, ops, where, opLocations(entry, list.length));
+      const again = applyJson6902(withPreviousIdAnnotations(r, r.object), ops, where, opLocations(entry, list.length));
       ds.push(...(again.diagnostics.length ? again.diagnostics : res.diagnostics).map((d) => ({ ...d, resource: d.resource ?? r.id })));
       ds.push(...checkOpPaths(model, ops, where, opLocations(entry, list.length)).filter((d) => d.severity !== 'error'));
       continue;
@@ -226,6 +229,40 @@ import { locatePointer, v3BlockAllowed, v3FoldedRoundTrip } from '../load/yaml/i
 import { withFoldedAnnotationsRoundTripped } from '../load/folded-mark.js';
 
 const foldedRoundTrip = (v: string): string => (v3BlockAllowed(v) ? v3FoldedRoundTrip(v) : v);
+
+/**
+ * Kustomize keeps a resource's stored previous ids (storedIds) as annotations while it builds,
+ * and a JSON 6902 patch sees them: `/metadata/annotations` exists for it even where the file
+ * wrote none (`add /metadata/annotations/x` works there, `remove /metadata/annotations` too), and
+ * a `copy` of the map carries them. The output never shows them in `annotations`.
+ */
+const PREVIOUS_ID_ANNOTATIONS = ['internal.config.kubernetes.io/previousKinds', 'internal.config.kubernetes.io/previousNames', 'internal.config.kubernetes.io/previousNamespaces'] as const;
+
+/** `object` with r's stored ids as Kustomize's annotations (the same object when it has none). */
+function withPreviousIdAnnotations(r: Resource, object: JsonObject): JsonObject {
+  const ids = r.storedIds;
+  const meta = object.metadata;
+  if (!ids || ids.length === 0 || !meta || typeof meta !== 'object' || Array.isArray(meta)) return object;
+  const ann = meta.annotations;
+  const own = ann && typeof ann === 'object' && !Array.isArray(ann) ? ann : {};
+  const ns = (s: StoredId): string => s.namespace ?? (isClusterScoped(r.id.group, s.kind, r.id.version) ? '_non_namespaceable_' : 'default');
+  const values = [ids.map((s) => s.kind), ids.map((s) => s.name), ids.map(ns)].map((v) => v.join(','));
+  const annotations: JsonObject = { ...own };
+  PREVIOUS_ID_ANNOTATIONS.forEach((k, i) => (annotations[k] = values[i]));
+  return { ...object, metadata: { ...meta, annotations } };
+}
+
+/** A patched resource without those annotations (and without `annotations` when nothing else is left there). */
+function withoutPreviousIdAnnotations(object: JsonObject): JsonObject {
+  const meta = object.metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return object;
+  const ann = meta.annotations;
+  if (!ann || typeof ann !== 'object' || Array.isArray(ann) || !PREVIOUS_ID_ANNOTATIONS.some((k) => Object.hasOwn(ann, k))) return object;
+  const rest: JsonObject = { ...ann };
+  for (const k of PREVIOUS_ID_ANNOTATIONS) delete rest[k];
+  const { annotations: _dropped, ...others } = meta;
+  return { ...object, metadata: Object.keys(rest).length > 0 ? { ...others, annotations: rest } : others };
+}
 
 /** Exact position of a pointer inside a patch text, in the file the text came from. */
 export function locateInPatch(entry: { text: string; textLocation: SourceLocation }, docIndex: number, pointer: string): SourceLocation | undefined {
