@@ -101,6 +101,11 @@ test('planRetry: lease failures retry with capped exponential backoff; refusals 
   assert.equal(codes(local.kind === 'fail' ? local.diagnostics : []), ['KF5005']);
   const broken = planRetry({ ...base, push: false, message: 'fatal: something else' });
   assert.equal(codes(broken.kind === 'fail' ? broken.diagnostics : []), ['KF5005']);
+  // a push that failed without a word of why is retried (a race lost under load); one that says why is not
+  assert.equal(planRetry({ ...base, message: "error: failed to push some refs to '/tmp/remote.git'\n" }).kind, 'retry');
+  for (const why of ["fatal: unable to access 'https://example.com/x.git/': Could not resolve host: example.com\nerror: failed to push some refs to 'https://example.com/x.git'", "ERROR: Permission to org/x.git denied to bot.\nfatal: Could not read from remote repository.\nerror: failed to push some refs to 'git@github.com:org/x.git'"]) {
+    assert.is(planRetry({ ...base, message: why }).kind, 'fail', why);
+  }
 });
 
 test.run();
