@@ -16,7 +16,11 @@ import type { Json, JsonObject } from '../../types.js';
 import { aliasValuesSpent, resetBuildBudget, UTF8, type YamlDoc } from './common.js';
 import { parseYamlDocuments } from './read.js';
 
-/** The documents parseYamlDocuments gives for `bytes`, as JSON text; undefined when the build must read them itself. */
+/**
+ * The documents parseYamlDocuments gives for `bytes`, as JSON text; undefined when the build must
+ * read them itself. For the worker (and tests): it starts an alias budget of its own, so never
+ * call it in the middle of a build on the build's thread.
+ */
 export function preParse(bytes: Uint8Array): string | undefined {
   if (bytes.includes(0)) return undefined;
   let text: string;
