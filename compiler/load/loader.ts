@@ -95,7 +95,8 @@ export interface LoadedKustomization {
 export function findKustomizationFile(fs: FileSystem, dir: string, where?: SourceLocation): { file?: string; diagnostics: Diagnostic[] } {
   // (a normal absolute directory, nearly always, is joined to the names without path.join's normalising pass)
   const plain = path.sep === '/' && isNormalAbsolute(dir) && dir !== '/';
-  const found = KUSTOMIZATION_FILE_NAMES.filter((n) => fs.stat(plain ? dir + '/' + n : path.join(dir, n)) === 'file');
+  const inDir = (n: string): string => (plain ? dir + '/' + n : path.join(dir, n));
+  const found = KUSTOMIZATION_FILE_NAMES.filter((n) => fs.stat(inDir(n)) === 'file');
   if (found.length > 1) {
     return {
       diagnostics: [
@@ -116,7 +117,7 @@ export function findKustomizationFile(fs: FileSystem, dir: string, where?: Sourc
       ],
     };
   }
-  return { file: plain ? dir + '/' + found[0] : path.join(dir, found[0]), diagnostics: [] };
+  return { file: inDir(found[0]), diagnostics: [] };
 }
 
 type Ctx = LoadCtx;
@@ -536,14 +537,19 @@ function str(ctx: Ctx, v: PNode, field: string): string | undefined {
 }
 
 function strList(ctx: Ctx, v: PNode, field: string): { value: string; location: SourceLocation }[] {
+  return strItems(ctx, v, field, (value, item) => ({ value, location: ctx.y.at(item) }));
+}
+
+/** The string entries of list `v`, each made into what `make` gives; anything else reported as the wrong type. */
+function strItems<T>(ctx: Ctx, v: PNode, field: string, make: (value: string, item: PNode) => T): T[] {
   if (v.kind !== 'seq') {
     wrongType(ctx, v, `"${field}"`, 'a list');
     return [];
   }
-  const out: { value: string; location: SourceLocation }[] = [];
+  const out: T[] = [];
   (v.items as PNode[]).forEach((item, i) => {
     const g = goScalar(item);
-    if (g?.t === 'string') out.push({ value: g.v, location: ctx.y.at(item) });
+    if (g?.t === 'string') out.push(make(g.v, item));
     else wrongType(ctx, item, `entry ${i + 1} of "${field}"`, 'a string');
   });
   return out;
@@ -906,19 +912,7 @@ function generatorList(ctx: Ctx, v: PNode, field: string): GeneratorArgs[] {
 
 /** strList's values, without their locations (not allocated for nothing: a generator's literals, field paths). */
 function strListPlain(ctx: Ctx, v: PNode, what: string): string[] {
-  if (v.kind !== 'seq') {
-    wrongType(ctx, v, `"${what}"`, 'a list');
-    return [];
-  }
-  let bad = false;
-  const values = (v.items as PNode[]).map((item, i) => {
-    const g = goScalar(item);
-    if (g?.t === 'string') return g.v;
-    wrongType(ctx, item, `entry ${i + 1} of "${what}"`, 'a string');
-    bad = true;
-    return undefined;
-  });
-  return bad ? (values.filter((x) => x !== undefined) as string[]) : (values as string[]);
+  return strItems(ctx, v, what, (value) => value);
 }
 
 function replacementsList(ctx: Ctx, v: PNode): Replacement[] {
