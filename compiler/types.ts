@@ -30,10 +30,15 @@ export function plus<T>(list: readonly T[] | undefined, item: T): T[] {
   return list === undefined || list.length === 0 ? [item] : list.concat([item]);
 }
 
-/** `list` without its entry for `fs.pointer` (there is at most one), then `fs`: the field's latest source. */
-export function replaceFieldSource(list: readonly FieldSource[], fs: FieldSource): FieldSource[] {
-  const i = list.findIndex((x) => x.pointer === fs.pointer);
-  return i < 0 ? plus(list, fs) : list.slice(0, i).concat(list.slice(i + 1), [fs]);
+/** `list` without its entry for `pointer` (there is at most one; `list` itself when there is none). */
+export function withoutFieldSource(list: FieldSource[], pointer: string): FieldSource[] {
+  const i = list.findIndex((x) => x.pointer === pointer);
+  return i < 0 ? list : list.slice(0, i).concat(list.slice(i + 1));
+}
+
+/** `list` without its entry for `fs.pointer`, then `fs`: the field's latest source. */
+export function replaceFieldSource(list: FieldSource[], fs: FieldSource): FieldSource[] {
+  return plus(withoutFieldSource(list, fs.pointer), fs);
 }
 
 /** Records the resource's current id among its previous ids, as Kustomize's StorePreviousId. */

@@ -1,7 +1,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { Diagnostic, Json, JsonObject, Resource } from '../types.js';
-import { formatResId, replaceFieldSource } from '../types.js';
+import { formatResId, replaceFieldSource, withoutFieldSource } from '../types.js';
 import { diag, didYouMean } from '../diagnostics.js';
 import { idFromObject } from '../resource-map.js';
 import type { PathStep, TypedPatch } from './typed.js';
@@ -146,10 +146,7 @@ export function applyTypedPatches(resources: readonly Resource[], patches: reado
         const pointer = op.path.endsWith('/-') ? op.path.slice(0, -2) : op.path;
         const list = r.origin.fieldSources;
         if (p.location) r.origin.fieldSources = replaceFieldSource(list, { pointer, location: p.location, by: 'typed-patch' });
-        else {
-          const i = list.findIndex((x) => x.pointer === pointer);
-          if (i >= 0) r.origin.fieldSources = list.slice(0, i).concat(list.slice(i + 1));
-        }
+        else r.origin.fieldSources = withoutFieldSource(list, pointer);
       }
     }
   }

@@ -218,7 +218,7 @@ export function isLeaseFailure(msg: string): boolean {
   // git said only that the push failed, no reason and nothing from the remote (seen once, with
   // eight writers racing for one ref on a loaded machine): taken for a lost race, which the
   // attempts bound; a refusal, an unreachable remote or a failed login always says why
-  if (/^\s*error: failed to push some refs to [^\n]*$/.test(msg.trim())) return true;
+  if (/^error: failed to push some refs to [^\n]*$/.test(msg.trim())) return true;
   if (REFUSED.test(msg)) return false;
   return /stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|but expected|incorrect old value|failed to lock/i.test(msg);
 }

@@ -13,9 +13,9 @@ import type { TransformerConfig } from './transformer-config.js';
 import { absorbConfig, emptyTransformerConfig, ownConfig } from './transformer-config.js';
 import { findKustomizationFile, loadKustomizationFile } from '../load/loader.js';
 import { displayPath, isRemote, isWithin, resolveIn, suggestSibling } from '../load/files.js';
-import { codePointName, parseYamlDocuments, UTF8 } from '../load/yaml/index.js';
+import { codePointName, isOnePiece, parseYamlDocuments, UTF8 } from '../load/yaml/index.js';
 import { fromPreParsed } from '../load/yaml/pre-parse.js';
-import type { YamlDoc } from '../load/yaml/common.js';
+import { hasOwn, type YamlDoc } from '../load/yaml/common.js';
 import { unwritableString } from '../emit/yaml.js';
 import { runGenerators, firstBadUtf8Line } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
@@ -573,9 +573,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
   }
   const source = (): string => (text ??= UTF8.decode(bytes));
   type Read = { value: JsonObject; line: number; column: number; index: number; item?: number };
-  const hasOwn = Object.prototype.hasOwnProperty;
   const objects: Read[] = [];
-  const isEmpty = (v: Json): boolean => v === null || (typeof v === 'object' && Object.keys(v).length === 0);
   // Kustomize's reading of a resource file (kyaml's byte reader, then its resource factory):
   // 1. a file of one document (no `---` line splits it) that is a `List` or `ResourceList`
   //    with `items` or a `functionConfig` (a KRM function's input) is unwrapped: its items are
@@ -606,7 +604,6 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
     }
     return out;
   };
-  const wrapper = (v: JsonObject): boolean => (v.kind === 'List' || v.kind === 'ResourceList') && (hasOwn.call(v, 'items') || hasOwn.call(v, 'functionConfig'));
   const check = (r: Read, what: string): boolean => checkObject(r.value, { file: shown, line: r.line, column: r.column }, ctx, what);
   for (const doc of docs) {
     const loc = { file: shown, line: doc.line, column: doc.column };
@@ -617,7 +614,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
       continue;
     }
     const at = { line: doc.line, column: doc.column, index: doc.index };
-    if (docs.length === 1 && wrapper(v) && !/\n---[^\n]*\n/.test(source().replace(/\r\n/g, '\n'))) {
+    if (docs.length === 1 && unwraps(v) && isOnePiece(source())) {
       const items = mappingsOf(v.items, `the ${v.kind}`, loc, at, (i) => i);
       for (const r of items ?? []) if (check(r, `item ${r.item} of the ${v.kind}`)) queue.push(r);
       continue;
@@ -641,7 +638,7 @@ export function readResourceFile(abs: string, ctx: BuildContext, where: SourceLo
     const items = mappingsOf(v.items, `the ${v.kind as string}`, loc, r, (i) => r.item ?? i) ?? [];
     for (const it of items) {
       // each item is read again on its own: a List or ResourceList with items or a functionConfig unwraps
-      const inner = wrapper(it.value) ? (mappingsOf(it.value.items, `the ${it.value.kind as string}`, loc, r, () => it.item!) ?? []) : [it];
+      const inner = unwraps(it.value) ? (mappingsOf(it.value.items, `the ${it.value.kind as string}`, loc, r, () => it.item!) ?? []) : [it];
       for (const x of inner) if (check(x, `an item of the ${v.kind as string}`)) queue.push(x);
     }
   }
@@ -671,6 +668,16 @@ function annotationsAsSourceText(v: JsonObject, text: () => string, docIndex: nu
 
 function isListKind(v: JsonObject): boolean {
   return typeof v.kind === 'string' && v.kind.endsWith('List');
+}
+
+/** An empty document or List item (null, `{}`, `[]`): Kustomize drops it. */
+function isEmpty(v: Json): boolean {
+  return v === null || (typeof v === 'object' && Object.keys(v).length === 0);
+}
+
+/** A `List` or `ResourceList` with `items` or a `functionConfig`: kio's reader unwraps it when it is a file's only piece. */
+function unwraps(v: JsonObject): boolean {
+  return (v.kind === 'List' || v.kind === 'ResourceList') && (hasOwn.call(v, 'items') || hasOwn.call(v, 'functionConfig'));
 }
 
 function topAnnotations(v: JsonObject): JsonObject | undefined {
@@ -707,7 +714,7 @@ function checkObject(v: JsonObject, loc: SourceLocation, ctx: BuildContext, what
   const meta = v.metadata as Json;
   const name = meta && typeof meta === 'object' && !Array.isArray(meta) ? meta.name : undefined;
   // (a kind ending in `List` needs no name: Kustomize keeps a `*List` without items as it is)
-  if ((typeof name !== 'string' || name === '') && !(typeof v.kind === 'string' && v.kind.endsWith('List'))) missing.push('metadata.name');
+  if ((typeof name !== 'string' || name === '') && !isListKind(v)) missing.push('metadata.name');
   if (missing.length) {
     ctx.diagnostics.push(
       diag('KF1010', `${what} at ${loc.file}:${loc.line} has no ${missing.join(', ')}`, {

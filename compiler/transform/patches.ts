@@ -168,9 +168,10 @@ function applyJsonEntry(rm: ResourceMap, entry: PatchEntry, ops: Json, field: st
     if (field === 'patches') storePreviousId(r);
     const model = modelForKind(r.id.group, r.id.version, r.id.kind);
     // Kustomize's JSON 6902 step writes the resource with go-yaml and reads it back first.
-    const input = withPreviousIdAnnotations(r, withFoldedAnnotationsRoundTripped(r.object, foldedRoundTrip));
+    const read = withFoldedAnnotationsRoundTripped(r.object, foldedRoundTrip);
+    const input = withPreviousIdAnnotations(r, read);
     const res = applyJson6902(input, ops, where);
-    if (res.value && input !== r.object) res.value = withoutPreviousIdAnnotations(res.value);
+    if (res.value && input !== read) res.value = withoutPreviousIdAnnotations(res.value);
     if (!res.value) {
       // Re-run with exact op positions only now that a diagnostic needs them.
       const again = applyJson6902(withPreviousIdAnnotations(r, r.object), ops, where, opLocations(entry, list.length));

@@ -15,5 +15,5 @@ export { codePointName, decodeUtf8, UTF8, MAX_BUILD_ALIAS_VALUES, MAX_YAML_BYTES
 export { goUtf8, parseComplete } from './complete.js';
 export { fastParse, parseWithPositions, type PNode, type PositionedDoc, type PPair } from './fast.js';
 export { locatePointer } from './locate.js';
-export { parseYamlDocuments, readBoundedFile, readYamlFile } from './read.js';
+export { isOnePiece, parseYamlDocuments, readBoundedFile, readYamlFile } from './read.js';
 export { isTimestamp, MERGE, NOT_JSON, parseTimestamp, plainKeyProblem, resolvePlain, type Resolved, v3BlockAllowed, v3FoldedRoundTrip, yaml11Plain } from './scalars.js';

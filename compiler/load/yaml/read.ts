@@ -75,6 +75,14 @@ export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
   return read.value === undefined ? { value: undefined, diagnostics: read.diagnostics } : parseYamlDocuments(read.value, shown);
 }
 
+/** The lines kyaml's kio reader splits a file at: each starting with `---`, after a line break. */
+const pieceSeparators = (): RegExp => /\n---[^\n]*\n/g;
+
+/** Whether kio's reader takes `text` as one piece (no line splits it; firstPerPiece). */
+export function isOnePiece(text: string): boolean {
+  return !pieceSeparators().test(text);
+}
+
 /**
  * Kustomize (kyaml's kio reader) splits a file at each line starting with `---` that
  * follows a line break, and decodes only the first document of each piece: a document
@@ -84,7 +92,7 @@ export function readYamlFile(abs: string, shown: string): Result<YamlDoc[]> {
 function firstPerPiece(docs: YamlDoc[], text: string): YamlDoc[] {
   if (docs.length < 2) return docs;
   const sepLines: number[] = [];
-  const re = /\n---[^\n]*\n/g;
+  const re = pieceSeparators();
   let line = 1;
   let from = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
